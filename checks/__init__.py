@@ -1,0 +1,1 @@
+"""Checks: pure rules over reports (and, in `history`/`deadlines`, over years and dates) -> findings."""

@@ -1,0 +1,66 @@
+"""What `nianbao parse` does with each input: read it, parse it, check it, render it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from checks.registry import check_report
+from nianbao.errors import NianbaoError, ParseError
+from parsers import parse_bytes
+from parsers.report import to_json
+
+
+def read_input(name: str) -> tuple[bytes, str | None]:
+    """Bytes of a file, or of a URL fetched once (content type kept for its charset)."""
+    if name.startswith(("http://", "https://")):
+        from crawler.oneshot import fetch_once
+
+        return fetch_once(name)
+    path = Path(name)
+    try:
+        return path.read_bytes(), None
+    except FileNotFoundError:
+        raise ParseError(f"{name}: no such file", source=name) from None
+    except IsADirectoryError:
+        raise ParseError(f"{name}: is a directory (give the files, e.g. {name}/*)", source=name) from None
+    except OSError as exc:
+        raise ParseError(f"{name}: cannot be read ({exc.strerror})", source=name) from None
+
+
+def parse_one(name: str) -> dict[str, Any]:
+    """The JSON document for one input; raises NianbaoError with a one-line reason."""
+    data, content_type = read_input(name)
+    report = parse_bytes(data, source=name, content_type=content_type)
+    return to_json(report, check_report(report))
+
+
+def parse_many(names: tuple[str, ...], out: IO[str]) -> int:
+    """One JSON line per input, `error` for those that failed; returns how many failed."""
+    failed = 0
+    for name in names:
+        try:
+            document = parse_one(name)
+            document["source"] = name
+        except NianbaoError as exc:
+            failed += 1
+            document = {"source": name, "error": str(exc)}
+        out.write(json.dumps(document, ensure_ascii=False) + "\n")
+    return failed
+
+
+def render_text(document: dict[str, Any]) -> str:
+    """A short human summary: metadata, table presence and each finding on its own line."""
+    lines = [
+        f"title:        {document['title']}",
+        f"agency:       {document['agency']}",
+        f"year:         {document['year']}   format: {document['format']}",
+        f"published_at: {document['published_at']}   signed_at: {document['signed_at']}",
+    ]
+    apps = document["applications"] or {}
+    lines.append(f"applications: new {apps.get('new', {}).get('total')}, total {apps.get('total', {}).get('total')}, "
+                 f"carried forward {apps.get('carried_forward', {}).get('total')}")
+    lines.append(f"findings:     {len(document['findings'])}")
+    lines += [f"  [{f['severity']}] {f['rule']}: {f['message']}" for f in document["findings"]]
+    return "\n".join(lines)

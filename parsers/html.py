@@ -1,0 +1,111 @@
+"""HTML article pages (as portals publish them) -> SourceText, with selectolax.
+
+Word/WPS-pasted tables keep their spanning labels once (no rowspan/colspan expansion), which is
+exactly the seed's text layout, so the label-driven table parser handles both the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from parsers.dates import find_published_date, iso_date
+from parsers.source import SourceText
+
+_BLOCK = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer center blockquote "
+    "pre form dd dt dl hr tbody thead".split()
+)
+_SKIP = frozenset("script style noscript head iframe object template select button input textarea".split())
+_BODY_SELECTORS = (
+    "[id^=vsb_content]", ".v_news_content", ".TRS_Editor", "#zoom", "#Zoom", ".zoom", "#ivs_content",
+    "#webeditorview", ".article-content", ".xxgk_content", "#UCAP-CONTENT", "#content",
+)
+_WS = re.compile(r"\s+")
+_TITLE_SPLIT = re.compile(r"\s*(?:[-_|｜—]{1,2})\s*")
+
+
+def from_html(text: str, *, encoding: str | None = None) -> SourceText:
+    """Parse a report page: body lines from the article container, title and date from metadata."""
+    tree = LexborHTMLParser(text)
+    root = _content_root(tree)
+    pieces: list[str] = []
+    _walk(root, pieces)
+    lines = tuple(line.strip() for line in "".join(pieces).split("\n"))
+    page_text = tree.body.text(separator=" ") if tree.body else ""
+    return SourceText(
+        lines=tuple(line for line in lines if line),
+        kind="html",
+        title=_title(tree),
+        published_at=_published(tree) or find_published_date(page_text),
+        encoding=encoding,
+    )
+
+
+def _content_root(tree: LexborHTMLParser) -> LexborNode:
+    for selector in _BODY_SELECTORS:
+        for node in tree.css(selector):
+            if len(node.text(strip=True)) > 200:
+                return node
+    return tree.body or tree.root
+
+
+def _walk(node: LexborNode, out: list[str]) -> None:
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            out.append(_WS.sub(" ", child.text_content or ""))
+        elif tag in _SKIP or tag == "-comment":
+            continue
+        elif tag == "table" and child.css_first("table") is None:
+            out.append("\n")
+            out.extend(_table_rows(child))
+        elif tag in _BLOCK:
+            out.append("\n")
+            _walk(child, out)
+            out.append("\n")
+        else:
+            _walk(child, out)
+
+
+def _table_rows(table: LexborNode) -> list[str]:
+    rows = []
+    for tr in table.css("tr"):
+        cells = [_cell_text(td) for td in tr.iter() if td.tag in ("td", "th")]
+        if any(cells):
+            rows.append(" | ".join(cells) + "\n")
+    return rows
+
+
+def _cell_text(td: LexborNode) -> str:
+    # A cell's paragraphs and spans join without spaces: Word splits "2025" from "年" into spans.
+    text = td.text(separator="", strip=False).replace("|", "｜")
+    return _WS.sub(" ", text).strip()
+
+
+def _meta(tree: LexborHTMLParser, *names: str) -> str | None:
+    for name in names:
+        node = tree.css_first(f'meta[name="{name}"]') or tree.css_first(f'meta[name="{name.lower()}"]')
+        content = (node.attributes.get("content") or "").strip() if node else ""
+        if content:
+            return content
+    return None
+
+
+def _title(tree: LexborHTMLParser) -> str | None:
+    title = _meta(tree, "ArticleTitle")
+    if title:
+        return title
+    for h in tree.css("h1, h2, .title, .article-title"):
+        text = _WS.sub("", h.text())
+        if "报告" in text and len(text) < 80:
+            return text
+    node = tree.css_first("title")
+    text = node.text().strip() if node else ""
+    return _TITLE_SPLIT.split(text)[0] if "报告" in text else None
+
+
+def _published(tree: LexborHTMLParser) -> str | None:
+    value = _meta(tree, "PubDate", "pubdate", "publishdate", "firstpublishedtime")
+    return iso_date(value) if value else None

@@ -1,0 +1,56 @@
+"""Find the six parts of a report (一、总体情况 … 六、其他需要报告的事项) by their headings.
+
+Headings are recognised by their words, not their numbers, so a report that renumbers or
+reorders its parts still has them found.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.numbers import normalize
+
+PARTS: tuple[tuple[str, str], ...] = (
+    ("overview", r"总体情况"),
+    ("active_disclosure", r"主动公开政府信息"),
+    ("applications", r"收到和处理政府信息公开申请|收到和处理.*申请"),
+    ("review_litigation", r"行政复议.{0,8}行政诉讼|行政法?复议"),
+    ("problems", r"存在的?主要问题"),
+    ("other_matters", r"其他需要报告"),
+)
+PART_TITLES = {
+    "overview": "一、总体情况",
+    "active_disclosure": "二、主动公开政府信息情况",
+    "applications": "三、收到和处理政府信息公开申请情况",
+    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
+    "problems": "五、存在的主要问题及改进情况",
+    "other_matters": "六、其他需要报告的事项",
+}
+_HEADING = re.compile(r"^(?:第?[一二三四五六七][、.．,，]|[（(][一二三四五六][)）]|[1-6][、.．])")
+
+
+def heading_part(line: str) -> str | None:
+    """The part a heading line opens, or None for any other line."""
+    text = normalize(line.split("|", 1)[0])
+    if len(text) > 40 or not _HEADING.match(text):
+        return None
+    for key, pattern in PARTS:
+        if re.search(pattern, text):
+            return key
+    return None
+
+
+def split_parts(lines: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """Map each part found to its line span (start after the heading, end before the next one)."""
+    starts: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for index, line in enumerate(lines):
+        part = heading_part(line)
+        if part and part not in seen:
+            seen.add(part)
+            starts.append((index, part))
+    spans = {}
+    for position, (index, part) in enumerate(starts):
+        end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
+        spans[part] = (index + 1, end)
+    return spans
