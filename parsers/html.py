@@ -58,7 +58,7 @@ def _walk(node: LexborNode, out: list[str]) -> None:
             out.append(_WS.sub(" ", child.text_content or ""))
         elif tag in _SKIP or tag == "-comment":
             continue
-        elif tag == "table" and child.css_first("table") is None:
+        elif tag == "table" and child.css_first("td table, th table") is None:
             out.append("\n")
             out.extend(_table_rows(child))
         elif tag in _BLOCK:

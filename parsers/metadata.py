@@ -86,6 +86,8 @@ def period_year(lines: tuple[str, ...]) -> int | None:
 
 def signed_at(lines: tuple[str, ...]) -> str | None:
     """The date under the signature at the end (落款), when the report has one on its own line."""
+    if len(lines) <= 3 * _SIGNATURE_LINES:
+        return None  # too short to tell a signature from the heading block
     for line in reversed(lines[-_SIGNATURE_LINES:]):
         found = iso_date(line) if len(line) <= 20 and "|" not in line else None
         if found and len(_DATE_TEXT.sub("", line)) <= 2:  # the line is the date, not prose with a date

@@ -145,7 +145,7 @@ def _labelled_rows(tokens: list[str], *, width: int) -> Iterator[tuple[str | Non
         group_key = next((g for g, p in _GROUPS if re.search(p, label)), None)
         if group_key:
             group = group_key
-            if group_key == "other" and any(c.strip() for c in cells):
+            if group_key == "other" and cells:
                 yield "other", token, cells  # the 2019 layout: (六)其他处理 as one row
             continue
         if not any(c.strip() for c in cells) and not _row_key(label, group):

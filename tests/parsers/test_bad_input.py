@@ -1,0 +1,68 @@
+"""Bad input ends with exit 2 and one clear line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nianbao.cli import cli
+from nianbao.sample.wordhtml import render
+
+
+def _cut_table(seed: str) -> str:
+    """A page holding only the first half of table 3: no title, no parts, nothing else."""
+    html = render(seed.split("三、收到和处理政府信息公开申请情况")[1].split("四、政府信息公开行政复议")[0], title=None)
+    return html[: html.index("(三)不予公开")]
+
+
+BAD = {
+    "empty.txt": lambda seed: b"",
+    "blank.html": lambda seed: b"  \n\n ",
+    "binary.bin": lambda seed: bytes(range(256)) * 40,
+    "news.html": lambda seed: "<html><head><title>县长调研春耕生产-某某县人民政府</title></head><body><div id=content>"
+                              "<p>3月12日，县长一行深入田间地头调研春耕生产工作。</p></div></body></html>".encode(),
+    "cut-table.html": lambda seed: _cut_table(seed).encode(),
+    "pdf-lie.txt": lambda seed: b"%PDF-1.7\n" + bytes(200),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, seed_text: str, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(BAD[name](seed_text))
+    result = CliRunner().invoke(cli, ["parse", str(path), "--json"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nianbao: ") and name in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    for target in (tmp_path / "nope.html", tmp_path):
+        result = CliRunner().invoke(cli, ["parse", str(target)])
+        assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+
+
+def test_jsonl_keeps_going(tmp_path: Path, seed_text: str) -> None:
+    (tmp_path / "a.txt").write_text(seed_text, encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["parse", "--jsonl", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    assert result.exit_code == 0
+    first, second = result.output.strip().splitlines()
+    assert '"agency": "张家川县闫家乡人民政府"' in first and '"error"' in second
+
+
+def test_installed_entry_point_smoke(tmp_path: Path) -> None:
+    exe = shutil.which("nianbao", path=str(Path(sys.executable).parent)) or shutil.which("nianbao")
+    if exe is None:
+        pytest.skip("nianbao is not installed as a command")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    proc = subprocess.run([exe, "parse", str(tmp_path / "empty.txt")], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"}, timeout=60)
+    assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "empty" in proc.stderr

@@ -1,0 +1,82 @@
+"""Real reports from ../shared/reports (see its INDEX.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks.registry import check_report
+from nianbao.errors import ParseError
+from parsers import parse_bytes
+from tests.conftest import REPORTS
+
+TABLE_RULES = ("applications.", "review_litigation.", "report.sections", "report.cells")
+
+
+def _path(name: str) -> Path:
+    path = REPORTS / name
+    if not path.exists():
+        pytest.skip(f"{name} not present")
+    return path
+
+
+def test_pingtan_2024_cells_parse_without_table_findings() -> None:
+    report = parse_bytes(_path("12_pingtan-2024-htmlcells.txt").read_bytes(), source="12")
+    apps = report.applications
+    assert apps["new"] == {"natural_person": 217, "commercial": 1, "research": 0, "social_welfare": 0,
+                           "legal_services": 0, "other": 0, "total": 218}
+    assert apps["granted"]["total"] == 71 and apps["partially_granted"]["total"] == 29
+    assert apps["withheld.internal_affairs"]["natural_person"] == 32
+    assert apps["unavailable.not_held"]["total"] == 75
+    assert apps["other.other"] == {"natural_person": 1, "commercial": 1, "research": 0, "social_welfare": 0,
+                                   "legal_services": 0, "other": 0, "total": 2}
+    assert apps["total"]["total"] == 218 and apps["carried_forward"]["total"] == 0
+    assert report.review_litigation == {
+        "review": {"upheld": 2, "corrected": 1, "other": 3, "pending": 1, "total": 7},
+        "lawsuit_direct": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0},
+        "lawsuit_after_review": {"upheld": 13, "corrected": 2, "other": 4, "pending": 0, "total": 19},
+    }
+    disclosure = report.active_disclosure
+    assert disclosure["normative_documents"] == {"issued": 62, "repealed": 33, "in_force": 440}
+    assert disclosure["licensing"]["decisions"] == 4529 and disclosure["penalties"]["decisions"] == 1100
+    assert float(disclosure["fees"]["amount_10k_yuan"]) == 18651.06
+    assert report.year == 2024
+    assert not [f for f in check_report(report) if f.rule.startswith(TABLE_RULES)]
+
+
+EXCERPTS = [f"{n}_" for n in range(13, 27)]
+
+
+@pytest.mark.parametrize("prefix", EXCERPTS)
+def test_excerpts_partial_or_clear_error(prefix: str) -> None:
+    matches = sorted(REPORTS.glob(prefix + "*.txt")) if REPORTS.exists() else []
+    if not matches:
+        pytest.skip("shared reports not present")
+    path = matches[0]
+    try:
+        report = parse_bytes(path.read_bytes(), source=path.name)
+    except ParseError as exc:
+        assert path.name in str(exc) and "\n" not in str(exc)
+        return
+    findings = check_report(report)
+    assert any(f.rule == "report.sections" for f in findings)
+    # never invented zeros: every number present is in the excerpt's text
+    for table in (report.applications, report.review_litigation, report.active_disclosure):
+        for row in (table or {}).values():
+            for value in row.values():
+                assert value is None or str(value) in report.text
+
+
+def test_cut_excerpt_rows_are_null_not_zero() -> None:
+    report = parse_bytes(_path("13_nilka-town-2023-excerpt.txt").read_bytes(), source="13")
+    assert report.applications["new"]["total"] == 0  # present in the excerpt
+    assert set(report.applications["carried_forward"].values()) == {None}  # cut off: unknown
+    assert report.review_litigation is None
+
+
+def test_tables_as_images_are_reported() -> None:
+    report = parse_bytes(_path("18_wuchang-minyi-township-2021-excerpt.txt").read_bytes(), source="18")
+    assert report.applications is None and report.agency == "五常市民意乡"
+    messages = [f.message for f in check_report(report) if f.rule == "report.sections"]
+    assert any("no readable table" in m for m in messages)
