@@ -1,0 +1,40 @@
+"""Fetched bytes, content-addressed: the same document reached twice is stored once."""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlite_utils
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def save_document(db: sqlite_utils.Database, content: bytes, *, url: str, now: str, content_type: str | None = None,
+                  portal: str | None = None, list_title: str | None = None, list_date: str | None = None,
+                  etag: str | None = None, last_modified: str | None = None) -> str:
+    """Store `content` (once) and remember that `url` served it; returns its sha256."""
+    digest = sha256_of(content)
+    with db.atomic():
+        db["documents"].insert({"sha256": digest, "content": content, "content_type": content_type,
+                                "size": len(content), "first_url": url, "first_seen": now}, ignore=True)
+        existing = db.execute("SELECT first_seen FROM document_urls WHERE url = ?", [url]).fetchone()
+        db["document_urls"].upsert({
+            "url": url, "sha256": digest, "portal": portal, "list_title": list_title, "list_date": list_date,
+            "etag": etag, "last_modified": last_modified, "first_seen": existing[0] if existing else now,
+            "last_seen": now}, pk="url")
+    return digest
+
+
+def document_content(db: sqlite_utils.Database, digest: str) -> tuple[bytes, str | None]:
+    row = db.execute("SELECT content, content_type FROM documents WHERE sha256 = ?", [digest]).fetchone()
+    if row is None:
+        raise KeyError(digest)
+    return row[0], row[1]
+
+
+def known_url(db: sqlite_utils.Database, url: str) -> dict | None:
+    """What nianbao has for `url` (sha256, etag, last_modified), for conditional requests and resumption."""
+    rows = list(db.query("SELECT * FROM document_urls WHERE url = ?", [url]))
+    return rows[0] if rows else None

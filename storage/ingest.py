@@ -1,0 +1,80 @@
+"""One document in: store its bytes, parse it, check it, store the report — each step isolated.
+
+A document that cannot be parsed is still stored (so a later parser can retry it) and the reason
+is recorded on its URL; nothing already stored is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+import sqlite_utils
+
+from checks.registry import check_report
+from nianbao.errors import ParseError
+from parsers import parse_bytes
+from parsers.metadata import find_title
+from parsers.report import Report
+from storage.documents import document_content, save_document
+from storage.reports import PARSER_VERSION, save_report
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    sha256: str
+    report_id: int | None
+    error: str | None = None
+
+
+def ingest(db: sqlite_utils.Database, content: bytes, *, url: str, now: str, content_type: str | None = None,
+           portal: str | None = None, list_title: str | None = None, list_date: str | None = None,
+           etag: str | None = None, last_modified: str | None = None) -> Ingested:
+    """Store, parse and check one fetched document."""
+    digest = save_document(db, content, url=url, now=now, content_type=content_type, portal=portal,
+                           list_title=list_title, list_date=list_date, etag=etag, last_modified=last_modified)
+    try:
+        report = parse_bytes(content, source=url, content_type=content_type)
+    except ParseError as exc:
+        db.execute("UPDATE document_urls SET parse_error = ? WHERE url = ?", [str(exc), url])
+        logger.info("not parsed: %s", exc)
+        return Ingested(digest, None, str(exc))
+    report = _with_list_metadata(report, list_title, list_date)
+    source = "page" if report.published_at else None
+    if report.published_at is None and list_date:
+        report, source = _replace_published(report, list_date), "list"
+    report_id = save_report(db, report, check_report(report), sha256=digest, now=now, url=url, portal=portal,
+                            published_source=source)
+    db.execute("UPDATE document_urls SET parse_error = NULL WHERE url = ?", [url])
+    return Ingested(digest, report_id)
+
+
+def _with_list_metadata(report: Report, list_title: str | None, list_date: str | None) -> Report:
+    """Where the page names no agency or year, the list entry's title may (titles there are cut, so
+    only a complete one counts)."""
+    if (report.agency and report.year) or not list_title or "…" in list_title or "..." in list_title:
+        return report
+    _, agency, year = find_title((list_title,), list_title)
+    return replace(report, agency=report.agency or agency, year=report.year or year,
+                   title=report.title or list_title)
+
+
+def _replace_published(report: Report, date: str) -> Report:
+    return replace(report, published_at=date)
+
+
+def reparse(db: sqlite_utils.Database, *, now: str) -> tuple[int, int]:
+    """Re-parse every stored document with the current parser; returns (reports stored, failures)."""
+    stored = failed = 0
+    rows = list(db.query("""SELECT u.url, u.sha256, u.portal, u.list_title, u.list_date FROM document_urls u
+        WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = u.sha256 AND r.parser_version = ?)
+        GROUP BY u.sha256""", [PARSER_VERSION]))
+    for row in rows:
+        content, content_type = document_content(db, row["sha256"])
+        result = ingest(db, content, url=row["url"], now=now, content_type=content_type, portal=row["portal"],
+                        list_title=row["list_title"], list_date=row["list_date"])
+        stored += result.report_id is not None
+        failed += result.error is not None
+    return stored, failed

@@ -1,0 +1,93 @@
+"""The schema, created and upgraded only here; migrations are append-only, never edited."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("nianbao")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["portals"].create({"id": int, "name": str, "url": str}, pk="id", not_null={"name"})
+    db["portals"].create_index(["name"], unique=True)
+    db["agencies"].create({"id": int, "name": str, "level": str, "portal": str}, pk="id", not_null={"name"})
+    db["agencies"].create_index(["name"], unique=True)
+    db["fetches"].create({
+        "id": int, "run_id": int, "portal": str, "url": str, "status": int, "outcome": str, "bytes": int,
+        "duration_ms": int, "error": str, "etag": str, "last_modified": str, "sha256": str, "fetched_at": str,
+    }, pk="id")
+    db["fetches"].create_index(["url"])
+    db["documents"].create({
+        "sha256": str, "content": bytes, "content_type": str, "size": int, "first_url": str, "first_seen": str,
+    }, pk="sha256")
+    db["document_urls"].create({
+        "url": str, "sha256": str, "portal": str, "list_title": str, "list_date": str, "etag": str,
+        "last_modified": str, "first_seen": str, "last_seen": str, "parse_error": str,
+    }, pk="url", foreign_keys=[("sha256", "documents", "sha256")])
+    db["reports"].create({
+        "id": int, "agency": str, "year": int, "title": str, "url": str, "portal": str, "published_at": str,
+        "published_source": str, "signed_at": str, "first_seen": str, "format": str, "sha256": str,
+        "parser_version": str, "version": int, "is_current": int, "superseded_at": str, "findings_count": int,
+    }, pk="id", foreign_keys=[("sha256", "documents", "sha256")])
+    db["reports"].create_index(["sha256", "parser_version"], unique=True)
+    db["reports"].create_index(["agency", "year"])
+    db["report_cells"].create({
+        "report_id": int, "part": str, "row_key": str, "column_key": str, "value": float,
+    }, pk=("report_id", "part", "row_key", "column_key"), foreign_keys=[("report_id", "reports", "id")])
+    db["findings"].create({
+        "id": int, "fingerprint": str, "agency": str, "year": int, "portal": str, "kind": str, "rule": str,
+        "severity": str, "message": str, "evidence": str, "report_id": int, "url": str, "first_seen": str,
+        "last_seen": str, "resolved_at": str, "notified_at": str, "resolved_notified_at": str,
+        "dismissed_at": str, "dismiss_reason": str, "snoozed_until": str,
+    }, pk="id")
+    db["findings"].create_index(["fingerprint"], unique=True)
+    db["notifications"].create({
+        "id": int, "created_at": str, "sent_at": str, "recipients": str, "subject": str, "body_text": str,
+        "body_html": str, "finding_ids": str, "resolved_ids": str, "attempts": int, "last_error": str,
+    }, pk="id")
+    db["crawl_runs"].create({
+        "id": int, "portal": str, "started_at": str, "finished_at": str, "outcome": str, "pages": int,
+        "reports": int, "errors": int, "detail": str,
+    }, pk="id")
+
+
+@migrations()
+def m002_views_and_search(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE VIRTUAL TABLE report_search USING fts5(title, agency, body, tokenize='trigram')")
+    db.create_view("applications_by_agency_year", """
+        SELECT r.agency, r.year, c.row_key, c.column_key, c.value, r.id AS report_id
+        FROM report_cells c JOIN reports r ON r.id = c.report_id
+        WHERE r.is_current = 1 AND c.part = 'applications'""", replace=True)
+    db.create_view("late_reports", """
+        SELECT f.agency, f.year, f.message, f.url, f.first_seen, r.published_at
+        FROM findings f LEFT JOIN reports r ON r.id = f.report_id
+        WHERE f.kind = 'late' AND f.resolved_at IS NULL""", replace=True)
+    db.create_view("status_by_agency_year", """
+        WITH keys AS (
+            SELECT agency, year FROM reports WHERE is_current = 1 AND agency IS NOT NULL AND year IS NOT NULL
+            UNION SELECT agency, year FROM findings WHERE agency IS NOT NULL AND year IS NOT NULL
+        ), open AS (
+            SELECT agency, year, kind, count(*) AS n FROM findings
+            WHERE resolved_at IS NULL AND dismissed_at IS NULL GROUP BY agency, year, kind
+        )
+        SELECT k.agency, k.year,
+            (SELECT max(id) FROM reports r WHERE r.agency = k.agency AND r.year = k.year AND r.is_current = 1)
+                AS report_id,
+            (SELECT published_at FROM reports r WHERE r.agency = k.agency AND r.year = k.year AND r.is_current = 1
+                ORDER BY id DESC LIMIT 1) AS published_at,
+            EXISTS (SELECT 1 FROM reports r WHERE r.agency = k.agency AND r.year = k.year) AS found,
+            coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'late'), 0) > 0 AS late,
+            coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'missing'), 0) > 0 AS missing,
+            coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'inconsistent'), 0) AS inconsistent,
+            coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'not_assessable'), 0) > 0 AS not_assessable,
+            CASE
+                WHEN coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'missing'), 0) > 0 THEN 'missing'
+                WHEN coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'not_assessable'), 0) > 0 THEN 'not assessable'
+                WHEN coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'late'), 0) > 0 THEN 'late'
+                WHEN coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'inconsistent'), 0) > 0 THEN 'inconsistent'
+                WHEN EXISTS (SELECT 1 FROM reports r WHERE r.agency = k.agency AND r.year = k.year) THEN 'on time'
+                ELSE 'not found'
+            END AS status
+        FROM keys k ORDER BY k.agency, k.year""", replace=True)
