@@ -51,10 +51,13 @@ def parse_source(src: SourceText, *, source: str | None = None) -> Report:
     spans = split_parts(lines)
     title, agency, title_year = metadata.find_title(lines, src.title)
     period = metadata.period_year(lines)
+    where = source or "<input>"
     if title_year is None and len(spans) < 3 and not (len(spans) == 2 and "active_disclosure" in spans):
-        where = source or "<input>"
         raise NotAReport(f"{where}: not an annual report (no report title and {len(spans)} of the six parts)",
                          source=where)
+    if not spans:
+        raise NotAReport(f"{where}: titled as a report but none of the six parts is here "
+                         "(a notice pointing to an attachment, or a format nianbao cannot read yet)", source=where)
     notes: list[Finding] = []
     tables = {}
     for part, reader in (("active_disclosure", read_active_disclosure), ("applications", read_applications),

@@ -13,7 +13,7 @@ def sha256_of(content: bytes) -> str:
 
 def save_document(db: sqlite_utils.Database, content: bytes, *, url: str, now: str, content_type: str | None = None,
                   portal: str | None = None, list_title: str | None = None, list_date: str | None = None,
-                  etag: str | None = None, last_modified: str | None = None) -> str:
+                  etag: str | None = None, last_modified: str | None = None, kind: str = "document") -> str:
     """Store `content` (once) and remember that `url` served it; returns its sha256."""
     digest = sha256_of(content)
     with db.atomic():
@@ -23,7 +23,7 @@ def save_document(db: sqlite_utils.Database, content: bytes, *, url: str, now: s
         db["document_urls"].upsert({
             "url": url, "sha256": digest, "portal": portal, "list_title": list_title, "list_date": list_date,
             "etag": etag, "last_modified": last_modified, "first_seen": existing[0] if existing else now,
-            "last_seen": now}, pk="url")
+            "last_seen": now, "kind": kind}, pk="url")
     return digest
 
 

@@ -69,7 +69,7 @@ def reparse(db: sqlite_utils.Database, *, now: str) -> tuple[int, int]:
     """Re-parse every stored document with the current parser; returns (reports stored, failures)."""
     stored = failed = 0
     rows = list(db.query("""SELECT u.url, u.sha256, u.portal, u.list_title, u.list_date FROM document_urls u
-        WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = u.sha256 AND r.parser_version = ?)
+        WHERE u.kind = 'document' AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = u.sha256 AND r.parser_version = ?)
         GROUP BY u.sha256""", [PARSER_VERSION]))
     for row in rows:
         content, content_type = document_content(db, row["sha256"])

@@ -1,0 +1,18 @@
+"""Portal CMS adapters, tried in order; the generic pager-follower is last and also always runs.
+
+Each adapter module has NAME, `matches(page)`, `entries(page)` (the list's article links) and
+`next_pages(page)` (further list pages).  A new CMS is one new module added to ADAPTERS.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from crawler.adapters import generic, hanweb, trs, vsb
+
+ADAPTERS: tuple[ModuleType, ...] = (hanweb, vsb, trs, generic)
+
+
+def adapter_for(page: object) -> ModuleType:
+    """The first adapter whose markers the page carries (generic when none do)."""
+    return next(a for a in ADAPTERS if a.matches(page))

@@ -60,7 +60,7 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def render(text: str, *, title: str | None = None, pub_date: str | None = None, charset_meta: str | None = "utf-8",
-           info_date: str | None = None) -> str:
+           info_date: str | None = None, attachments: list[tuple[str, str]] | tuple[()] = ()) -> str:
     """The article page for `text`; pass charset_meta=None for a page that declares no charset."""
     body: list[str] = []
     table: list[list[str]] = []
@@ -92,6 +92,18 @@ def render(text: str, *, title: str | None = None, pub_date: str | None = None, 
         "<form name=\"_newscontent_fromname\">\n"
         f"<h1 class=title>{html.escape(title or '')}</h1>\n<div class=info>字号:[ 大 中 小 ] {info} 浏览次数:"
         "<script>_showDynClicks(\"wbnews\", 1655460640, 1327382)</script></div>\n"
-        "<div id=\"vsb_content_2\"><div class=\"v_news_content\">\n" + "".join(body) + "</div></div>\n</form>\n"
+        "<div id=\"vsb_content_2\"><div class=\"v_news_content\">\n" + "".join(body) + "</div></div>\n"
+        + _attachment_list(attachments) + "</form>\n"
         "<div class=footer>网站标识码:6205250001 陇ICP备05000000号</div></body></html>\n"
     )
+
+
+def _attachment_list(attachments: list[tuple[str, str]] | tuple[()]) -> str:
+    """VSB's attachment block: the file name is only in the link text (the URL has no extension)."""
+    if not attachments:
+        return ""
+    items = "".join(
+        f'<li>附件【<a href="{html.escape(href)}" target="_blank">{html.escape(name)}</a>】已下载'
+        f'<span id="nattach{i}"><script>getClickTimes({i},1327382,"wbnewsfile","attach")</script></span>次</li>'
+        for i, (href, name) in enumerate(attachments))
+    return f'<ul style="list-style-type:none;">{items}</ul>\n'

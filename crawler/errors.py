@@ -1,0 +1,33 @@
+"""Crawler errors, translated from httpx at the boundary (fetch.py) so nothing else knows httpx."""
+
+from __future__ import annotations
+
+from nianbao.errors import FetchError
+
+
+class OutOfScope(FetchError):
+    """The URL (or a redirect) leaves the configured hosts; it was not requested."""
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt forbids the URL for nianbao's user agent; it was not requested."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status after all retries."""
+
+    def __init__(self, message: str, *, url: str = "", status: int = 0) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+
+
+class FetchTimeout(FetchError):
+    """No answer within the timeout, after all retries."""
+
+
+class TooLarge(FetchError):
+    """The answer was bigger than the configured size cap; the download was stopped."""
+
+
+class ConnectError(FetchError):
+    """The host could not be reached (refused, reset, DNS)."""

@@ -1,0 +1,205 @@
+"""Fetch one URL politely: scope, robots.txt, per-host throttle, retries with backoff (Retry-After
+honoured), conditional requests, a size cap, redirects followed only within scope.
+
+Only this module knows httpx's exceptions; it translates them into crawler.errors.  Every HTTP
+request made is reported to `on_fetch`, so the fetches table holds one row per request.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from crawler.classify import classify
+from crawler.errors import ConnectError, FetchTimeout, HTTPStatusError, OutOfScope, RobotsDisallowed, TooLarge
+from crawler.politeness import HostThrottle, RobotsPolicy
+from crawler.scope import Scope
+from nianbao.config import CrawlSettings
+
+logger = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MAX_REDIRECTS = 5
+MAX_RETRY_AFTER = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """One HTTP request, as the fetches table stores it."""
+
+    url: str
+    status: int | None
+    outcome: str
+    bytes: int
+    duration_ms: int
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    content: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    outcome: str = "ok"  # ok | not_modified | blocked | redirect_shell | soft404 | not_found | error
+    shell_target: str | None = None
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+def build_client(settings: CrawlSettings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The one HTTP client: descriptive User-Agent, timeouts, no automatic redirects (scope is checked)."""
+    return httpx.Client(
+        headers={"User-Agent": settings.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
+        timeout=httpx.Timeout(settings.timeout), follow_redirects=False, transport=transport,
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+    )
+
+
+class Fetcher:
+    """Polite GETs (and the POSTs some list proxies need) for one crawl."""
+
+    def __init__(self, client: httpx.Client, scope: Scope, settings: CrawlSettings, *,
+                 throttle: HostThrottle | None = None, on_fetch: Callable[[FetchRecord], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.client, self.scope, self.settings = client, scope, settings
+        self.throttle = throttle or HostThrottle(sleep=sleep)
+        self.on_fetch = on_fetch or (lambda record: None)
+        self._sleep = sleep
+        self._robots: dict[str, RobotsPolicy] = {}
+        # validators of stored copies, for a redirect target's conditional request (set by the crawl)
+        self.validators: Callable[[str], tuple[str | None, str | None]] = lambda url: (None, None)
+
+    def get(self, url: str, *, referer: str | None = None, etag: str | None = None,
+            last_modified: str | None = None, data: dict[str, str] | None = None) -> Response:
+        """Fetch `url` (POST when `data` is given); raises a FetchError subclass when it cannot."""
+        for _ in range(MAX_REDIRECTS + 1):
+            self._check(url)
+            response = self._request(url, referer=referer, etag=etag, last_modified=last_modified, data=data)
+            location = response.headers.get("location")
+            if response.status in (301, 302, 303, 307, 308) and location:
+                referer, url = url, urljoin(url, location)
+                etag, last_modified = self.validators(url)
+                data = data if response.status in (307, 308) else None
+                continue
+            return response
+        raise HTTPStatusError(f"{url}: more than {MAX_REDIRECTS} redirects", url=url, status=310)
+
+    def _check(self, url: str) -> None:
+        if not self.scope.allows(url):
+            self.on_fetch(FetchRecord(url, None, "out_of_scope", 0, 0, "not requested: outside the portal's hosts"))
+            raise OutOfScope(f"{url}: outside the configured hosts; not requested", url=url)
+        policy = self._robots_for(url)
+        if not policy.allows(url, self.settings.user_agent):
+            reason = policy.reason or "disallowed by robots.txt"
+            self.on_fetch(FetchRecord(url, None, "robots", 0, 0, reason))
+            raise RobotsDisallowed(f"{url}: {reason}; not requested", url=url)
+
+    def _robots_for(self, url: str) -> RobotsPolicy:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            try:
+                response = self._request(origin + "/robots.txt", retries=0)
+                self._robots[origin] = RobotsPolicy.from_response(response.status, response.content)
+            except (FetchTimeout, ConnectError, TooLarge):
+                self._robots[origin] = RobotsPolicy.from_response(None, b"")
+        return self._robots[origin]
+
+    def _request(self, url: str, *, referer: str | None = None, etag: str | None = None,
+                 last_modified: str | None = None, data: dict[str, str] | None = None,
+                 retries: int | None = None) -> Response:
+        headers = {k: v for k, v in (("Referer", referer), ("If-None-Match", etag),
+                                     ("If-Modified-Since", last_modified)) if v}
+        retries = self.settings.retries if retries is None else retries
+        host = urlsplit(url).netloc
+        for attempt in range(retries + 1):
+            started = time.monotonic()
+            try:
+                with self.throttle.slot(host, interval=self.settings.interval,
+                                        concurrency=self.settings.concurrency):
+                    status, resp_headers, content = self._send(url, headers, data)
+            except (FetchTimeout, ConnectError) as exc:
+                self._record(url, None, "error", 0, started, str(exc))
+                if attempt < retries:
+                    self.throttle.defer(host, self._backoff(attempt))
+                    continue
+                raise
+            except TooLarge as exc:
+                self._record(url, None, "too_large", 0, started, str(exc))
+                raise
+            if status in RETRY_STATUSES and attempt < retries:
+                self._record(url, status, "retry", len(content), started, f"HTTP {status}")
+                self.throttle.defer(host, self._retry_after(resp_headers, attempt))
+                continue
+            return self._finish(url, status, resp_headers, content, started)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(self, url: str, headers: dict[str, str], data: dict[str, str] | None) -> tuple[int, dict[str, str], bytes]:
+        method = "POST" if data is not None else "GET"
+        try:
+            with self.client.stream(method, url, headers=headers, data=data) as response:
+                declared = int(response.headers.get("content-length") or 0)
+                if declared > self.settings.max_bytes:
+                    raise TooLarge(f"{url}: {declared} bytes announced, over the {self.settings.max_bytes} byte cap",
+                                   url=url)
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self.settings.max_bytes:
+                        raise TooLarge(f"{url}: over the {self.settings.max_bytes} byte cap; download stopped", url=url)
+                    chunks.append(chunk)
+                return response.status_code, {k.lower(): v for k, v in response.headers.items()}, b"".join(chunks)
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"{url}: no answer within {self.settings.timeout:g} s", url=url) from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise ConnectError(f"{url}: {type(exc).__name__}: {exc or 'connection failed'}", url=url) from exc
+
+    def _finish(self, url: str, status: int, headers: dict[str, str], content: bytes, started: float) -> Response:
+        if status == 304:
+            self._record(url, status, "not_modified", 0, started, None, headers)
+            return Response(url, status, b"", headers, "not_modified")
+        if 300 <= status < 400:
+            self._record(url, status, "redirect", len(content), started, None, headers)
+            return Response(url, status, content, headers, "redirect")
+        outcome, target = classify(status, content, url)
+        error = None if outcome == "ok" else f"HTTP {status} ({outcome})"
+        self._record(url, status, outcome, len(content), started, error, headers)
+        return Response(url, status, content, headers, outcome, target)
+
+    def _record(self, url: str, status: int | None, outcome: str, size: int, started: float, error: str | None,
+                headers: dict[str, str] | None = None) -> None:
+        headers = headers or {}
+        self.on_fetch(FetchRecord(url, status, outcome, size, int((time.monotonic() - started) * 1000), error,
+                                  headers.get("etag"), headers.get("last-modified")))
+
+    def _backoff(self, attempt: int) -> float:
+        return max(self.settings.interval, 1.0) * (2 ** attempt)
+
+    def _retry_after(self, headers: dict[str, str], attempt: int) -> float:
+        value = headers.get("retry-after", "").strip()
+        if value.isdigit():
+            return min(float(value), MAX_RETRY_AFTER)
+        if value:
+            parsed = email.utils.parsedate_to_datetime(value)
+            if parsed is not None:
+                return min(max(parsed.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER)
+        return self._backoff(attempt)

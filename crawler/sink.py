@@ -1,0 +1,71 @@
+"""What the crawler hands over, and the interface of whoever takes it (the pipeline's storage sink)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from crawler.fetch import FetchRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What was stored for a URL last time: for conditional requests."""
+
+    etag: str | None
+    last_modified: str | None
+    content: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A fetched article page or attachment that may be (or hold) an annual report."""
+
+    url: str
+    content: bytes
+    content_type: str | None
+    portal: str
+    list_title: str | None = None
+    list_date: str | None = None
+    referer: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    attachment_of: str | None = None
+
+
+class Sink(Protocol):
+    def known(self, url: str) -> Known | None: ...
+    def skip(self, url: str) -> bool: ...
+    def save_page(self, url: str, content: bytes, *, portal: str, content_type: str | None,
+                  etag: str | None, last_modified: str | None) -> None: ...
+    def save_document(self, document: Document) -> None: ...
+    def record_fetch(self, portal: str, record: FetchRecord) -> None: ...
+
+
+class MemorySink:
+    """A sink that keeps everything in memory: for tests, benchmarks and `--dry-run` crawls."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[bytes, str | None, str | None]] = {}
+        self.documents: list[Document] = []
+        self.fetches: list[tuple[str, FetchRecord]] = []
+
+    def known(self, url: str) -> Known | None:
+        if url in self.pages:
+            content, etag, last_modified = self.pages[url]
+            return Known(etag, last_modified, content)
+        latest = [d for d in self.documents if d.url == url]
+        return Known(latest[-1].etag, latest[-1].last_modified, latest[-1].content) if latest else None
+
+    def skip(self, url: str) -> bool:
+        return False
+
+    def save_page(self, url: str, content: bytes, *, portal: str, content_type: str | None,
+                  etag: str | None, last_modified: str | None) -> None:
+        self.pages[url] = (content, etag, last_modified)
+
+    def save_document(self, document: Document) -> None:
+        self.documents.append(document)
+
+    def record_fetch(self, portal: str, record: FetchRecord) -> None:
+        self.fetches.append((portal, record))

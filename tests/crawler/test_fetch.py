@@ -1,0 +1,117 @@
+"""The fetcher against loopback sites: scope, robots.txt, throttle, retries, timeouts, size cap, classification."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from crawler.errors import ConnectError, FetchTimeout, OutOfScope, RobotsDisallowed, TooLarge
+from crawler.fetch import Fetcher, FetchRecord, build_client
+from crawler.scope import Scope
+from nianbao.config import CrawlSettings
+from nianbao.sample.server import Answer, Site, start, stop
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+@pytest.fixture()
+def sites() -> Iterator[tuple[Site, Site]]:
+    home, other = Site("home"), Site("other")
+    start([home, other])
+    yield home, other
+    stop([home, other])
+
+
+def _fetcher(site: Site, records: list[FetchRecord] | None = None, **settings: object) -> Fetcher:
+    crawl = CrawlSettings(**{"interval": 0.0, "timeout": 2.0, "retries": 2, **settings})  # type: ignore[arg-type]
+    sink = records if records is not None else []
+    return Fetcher(build_client(crawl), Scope.of((site.base + "/",)), crawl, on_fetch=sink.append)
+
+
+def test_redirect_out_of_scope_is_never_followed(sites: tuple[Site, Site]) -> None:
+    home, other = sites
+    home.add("/go", Answer(302, b"", {"Location": other.url("/x")}))
+    with pytest.raises(OutOfScope):
+        _fetcher(home).get(home.url("/go"))
+    with pytest.raises(OutOfScope):
+        _fetcher(home).get(other.url("/y"))  # same host, another port: another site
+    assert other.log == []
+
+
+def test_robots_disallow_and_forbidden_robots(sites: tuple[Site, Site]) -> None:
+    home, other = sites
+    home.add("/robots.txt", Answer(200, b"User-agent: *\nDisallow: /private/\n"))
+    home.add("/public", Answer(200, b"<html>ok</html>", HTML))
+    fetcher = _fetcher(home)
+    assert fetcher.get(home.url("/public")).outcome == "ok"
+    with pytest.raises(RobotsDisallowed):
+        fetcher.get(home.url("/private/a"))
+    assert not home.requested("/private/a")
+    other.add("/robots.txt", Answer(403, b"forbidden"))
+    with pytest.raises(RobotsDisallowed):
+        Fetcher(build_client(CrawlSettings()), Scope.of((other.base,)), CrawlSettings(interval=0)).get(other.url("/a"))
+
+
+def test_interval_between_requests_to_one_host(sites: tuple[Site, Site]) -> None:
+    home, _ = sites
+    for n in range(3):
+        home.add(f"/{n}", Answer(200, b"<html>x</html>", HTML))
+    fetcher = _fetcher(home, interval=0.3)
+    fetcher.get(home.url("/0"))
+    started = time.monotonic()
+    fetcher.get(home.url("/1"))
+    fetcher.get(home.url("/2"))
+    assert time.monotonic() - started >= 0.55
+
+
+def test_retry_after_is_honoured(sites: tuple[Site, Site]) -> None:
+    home, _ = sites
+    calls: list[float] = []
+
+    def limited(request: object) -> Answer:
+        calls.append(time.monotonic())
+        return Answer(200, b"<html>ok</html>", HTML) if len(calls) > 1 else Answer(429, b"slow down", {"Retry-After": "1"})
+
+    home.add("/limited", limited)
+    assert _fetcher(home).get(home.url("/limited")).outcome == "ok"
+    assert calls[1] - calls[0] >= 0.95
+
+
+def test_timeout_retries_then_fails(sites: tuple[Site, Site]) -> None:
+    home, _ = sites
+    home.add("/slow", Answer(200, b"late", HTML, delay=1.5))
+    records: list[FetchRecord] = []
+    with pytest.raises(FetchTimeout):
+        _fetcher(home, records, timeout=0.4, retries=1).get(home.url("/slow"))
+    assert [r.outcome for r in records if r.url.endswith("/slow")] == ["error", "error"]
+
+
+def test_size_cap_stops_the_download(sites: tuple[Site, Site]) -> None:
+    home, _ = sites
+    home.add("/huge", Answer(200, bytes(3_000_000), {"Content-Type": "application/pdf"}))
+    with pytest.raises(TooLarge):
+        _fetcher(home, max_bytes=1_000_000).get(home.url("/huge"))
+
+
+def test_connection_reset_is_a_fetch_error(sites: tuple[Site, Site]) -> None:
+    home, _ = sites
+    home.add("/reset", Answer(reset=True))
+    with pytest.raises(ConnectError):
+        _fetcher(home, retries=0).get(home.url("/reset"))
+
+
+@pytest.mark.parametrize(("answer", "outcome"), [
+    (Answer(521, b"<script>document.cookie=('_')+('_')+('j')+('s')+('l');location.href=location.pathname</script>"),
+     "blocked"),
+    (Answer(200, b"<html><script>var _0x=['\\x61'];eval(function(p){return p}('x'));</script></html>", HTML), "blocked"),
+    (Answer(200, b'<html><head><meta http-equiv="refresh" content="0;url=./list/index.htm"></head></html>', HTML),
+     "redirect_shell"),
+    (Answer(200, "<html><title>提示</title><body>您访问的页面不存在</body></html>".encode(), HTML), "soft404"),
+    (Answer(404, b"nope"), "not_found"),
+])
+def test_classification(sites: tuple[Site, Site], answer: Answer, outcome: str) -> None:
+    home, _ = sites
+    home.add("/page", answer)
+    assert _fetcher(home).get(home.url("/page")).outcome == outcome
