@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,8 +53,10 @@ class CrawlResult:
 class PortalCrawl:
     """The state of one pass over one portal."""
 
-    def __init__(self, portal: Portal, fetcher: Fetcher, sink: Sink, progress: Progress | None = None) -> None:
+    def __init__(self, portal: Portal, fetcher: Fetcher, sink: Sink, progress: Progress | None = None,
+                 cancel: threading.Event | None = None) -> None:
         self.portal, self.fetcher, self.sink = portal, fetcher, sink
+        self.cancel = cancel or threading.Event()
         self.progress = progress or (lambda *args: None)
         self.result = CrawlResult(portal.name)
         self.bases: set[str] = set()
@@ -68,7 +71,12 @@ class PortalCrawl:
     def run(self) -> CrawlResult:
         self._walk_lists()
         for url, link in list(self.candidates.items()):
+            if self.cancel.is_set():
+                break
             self._fetch_article(url, link)
+        if self.cancel.is_set():
+            self.result.outcome = "partial"
+            self._problem(self.portal.urls[0], "stopped before the end of the pass (shutdown)")
         return self.result
 
     # ---- lists -------------------------------------------------------------------------------
@@ -77,7 +85,7 @@ class PortalCrawl:
         queue: deque[tuple[PageRequest, bool]] = deque((PageRequest(u), True) for u in self.portal.urls)
         seen: set[object] = set()
         starts = len(queue)
-        while queue:
+        while queue and not self.cancel.is_set():
             request, is_start = queue.popleft()
             if request.key in seen:
                 continue
@@ -218,6 +226,7 @@ def _filename(response: Response) -> str | None:
     return unquote(match.group(1) or match.group(2) or "")
 
 
-def crawl_portal(portal: Portal, fetcher: Fetcher, sink: Sink, progress: Progress | None = None) -> CrawlResult:
+def crawl_portal(portal: Portal, fetcher: Fetcher, sink: Sink, progress: Progress | None = None, *,
+                 cancel: threading.Event | None = None) -> CrawlResult:
     """One pass over one portal."""
-    return PortalCrawl(portal, fetcher, sink, progress).run()
+    return PortalCrawl(portal, fetcher, sink, progress, cancel).run()

@@ -121,5 +121,195 @@ def reparse(config_path: str | None, db_path: str | None, as_of: date | None) ->
     click.echo(f"{stored} reports stored, {failed} documents still not parseable")
 
 
+@cli.command()
+@as_of_option
+@click.option("--list-rules", is_flag=True, help="List the rules nianbao checks, with their ids.")
+@common
+def check(config_path: str | None, db_path: str | None, as_of: date | None, list_rules: bool) -> None:
+    """Evaluate missing / late / inconsistent reports over the database; write findings."""
+    from nianbao.clock import now_iso, today
+
+    if list_rules:
+        from checks.registry import RULES, check_report  # noqa: F401
+
+        check_report.__module__  # the registry fills on first use
+        from checks import consistency, structure, text_claims  # noqa: F401
+
+        for rule in RULES.values():
+            click.echo(f"{rule.id:32} {rule.severity:8} {rule.doc}")
+        for rule_id, doc in (("applications.carry_over", "this year's carried_over = last year's carried_forward"),
+                             ("active_disclosure.in_force", "last in_force + issued - repealed = this in_force"),
+                             ("deadline", "missing / late against the deadline of the agency's level")):
+            click.echo(f"{rule_id:32} {'warning':8} {doc}")
+        return
+    from checks.run import run_checks
+
+    config, db = _open(config_path, db_path)
+    counts = run_checks(db, config, as_of=today(as_of), now=now_iso(as_of))
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+@cli.command()
+@as_of_option
+@click.option("--dry-run", is_flag=True, help="Print the digest that would be sent; send and mark nothing.")
+@common
+def notify(config_path: str | None, db_path: str | None, as_of: date | None, dry_run: bool) -> None:
+    """Send what is new since the last notification, as one digest email."""
+    from nianbao.clock import now_iso, today
+    from notify import outbox
+
+    config, db = _open(config_path, db_path)
+    if dry_run:
+        new, resolved = outbox._pending_findings(db, today(as_of))
+        from notify.compose import text_body
+
+        click.echo(text_body(new, resolved) if new or resolved else "nothing new to send")
+        return
+    result = outbox.notify(db, config, now=now_iso(as_of), today=today(as_of))
+    click.echo(f"{result.queued} digest(s) queued, {result.sent} sent, {result.failed} waiting for the mail server")
+    if result.failed:
+        raise UserError(f"mail not sent, kept in the outbox for the next run: {result.errors[0]}")
+
+
+@cli.command()
+@click.option("--once", is_flag=True, required=True, help="Run one cycle (the daemon runs them on a schedule).")
+@as_of_option
+@common
+def run(config_path: str | None, db_path: str | None, as_of: date | None, once: bool) -> None:
+    """Crawl, check and notify, once."""
+    from nianbao.pipeline import run_once
+    from nianbao.progress import TerminalProgress
+
+    config, db = _open(config_path, db_path)
+    with TerminalProgress() as progress:
+        result = run_once(config, db, as_of=as_of, progress=progress)
+    for r in result.crawl:
+        click.echo(f"crawl {r.portal}: {r.outcome}, {r.candidates} reports listed, {r.documents} documents")
+    click.echo("check: " + ", ".join(f"{n} {what}" for what, n in result.findings.items()))
+    if result.delivery:
+        click.echo(f"notify: {result.delivery.queued} queued, {result.delivery.sent} sent, "
+                   f"{result.delivery.failed} waiting")
+
+
+@cli.command()
+@common
+def daemon(config_path: str | None, db_path: str | None) -> None:
+    """Run crawl, check and notify on the configured schedule until SIGTERM/SIGINT."""
+    import threading
+
+    from nianbao.daemon import run_daemon, trigger
+    from nianbao.pipeline import run_once
+
+    config, _ = _open(config_path, db_path)
+    trigger(config.cron)  # a bad schedule fails now, in one line
+
+    def cycle(cancel: threading.Event) -> None:
+        from storage.db import open_db
+
+        run_once(config, open_db(config.db_path), cancel=cancel)
+
+    run_daemon(config, cycle)
+
+
+@cli.command()
+@click.option("--year", type=int, help="Only this report year.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@common
+def status(config_path: str | None, db_path: str | None, year: int | None, as_json: bool) -> None:
+    """One line per agency and year: found, on time, late, missing, inconsistent."""
+    from nianbao.status import render, status_rows
+
+    _, db = _open(config_path, db_path)
+    rows = status_rows(db, year=year)
+    click.echo(json.dumps(rows, ensure_ascii=False, indent=2) if as_json else render(rows))
+
+
+@cli.group()
+def findings() -> None:
+    """List, dismiss, snooze or reopen findings."""
+
+
+@findings.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Resolved and dismissed ones too.")
+@click.option("--json", "as_json", is_flag=True)
+@common
+def findings_list(config_path: str | None, db_path: str | None, show_all: bool, as_json: bool) -> None:
+    """Open findings (id, kind, agency, year, rule, message)."""
+    _, db = _open(config_path, db_path)
+    where = "" if show_all else "WHERE resolved_at IS NULL AND dismissed_at IS NULL AND kind != 'not_assessable'"
+    rows = list(db.query(f"SELECT id, kind, agency, year, portal, rule, severity, message, first_seen, resolved_at, "
+                         f"notified_at, dismissed_at, snoozed_until FROM findings {where} ORDER BY id"))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['id']:>5}  {r['kind']:12} {r['agency'] or r['portal']} {r['year'] or ''}  "
+                   f"{r['rule'] or ''}: {r['message']}")
+
+
+@findings.command("dismiss")
+@click.argument("finding_id", type=int)
+@click.option("--reason", required=True, help="Why (kept with the finding).")
+@common
+def findings_dismiss(config_path: str | None, db_path: str | None, finding_id: int, reason: str) -> None:
+    """Dismiss a finding for good: it is not notified again."""
+    from nianbao.clock import now_iso
+    from storage.findings import dismiss
+
+    _, db = _open(config_path, db_path)
+    dismiss(db, finding_id, reason=reason, now=now_iso())
+    click.echo(f"finding {finding_id} dismissed")
+
+
+@findings.command("snooze")
+@click.argument("finding_id", type=int)
+@click.option("--until", "until", callback=_as_of, required=True, metavar="YYYY-MM-DD", help="Quiet until this day.")
+@click.option("--reason", required=True, help="Why (kept with the finding).")
+@common
+def findings_snooze(config_path: str | None, db_path: str | None, finding_id: int, until: date, reason: str) -> None:
+    """Snooze a finding: not notified before the given day."""
+    from nianbao.clock import now_iso
+    from storage.findings import dismiss
+
+    _, db = _open(config_path, db_path)
+    dismiss(db, finding_id, reason=reason, now=now_iso(), until=until.isoformat())
+    click.echo(f"finding {finding_id} snoozed until {until}")
+
+
+@findings.command("reopen")
+@click.argument("finding_id", type=int)
+@common
+def findings_reopen(config_path: str | None, db_path: str | None, finding_id: int) -> None:
+    """Undo a dismissal or snooze."""
+    from storage.findings import reopen
+
+    _, db = _open(config_path, db_path)
+    reopen(db, finding_id)
+    click.echo(f"finding {finding_id} reopened")
+
+
+@cli.command()
+@click.option("--out", "folder", default="nianbao-demo", show_default=True, help="Folder for the database and .eml.")
+def demo(folder: str) -> None:
+    """The whole cycle offline against the bundled sample portal: status table and digest .eml."""
+    import glob
+    import os
+
+    from nianbao.demo import AS_OF, run_demo
+    from nianbao.status import render, status_rows
+    from storage.db import open_db
+
+    if os.path.exists(os.path.join(folder, "nianbao.db")):
+        raise UserError(f"{folder}/nianbao.db exists already; remove the folder or pass --out NEWFOLDER")
+    config, result = run_demo(folder)
+    for r in result.crawl:
+        click.echo(f"crawled {r.portal}: {r.outcome}, {r.candidates} reports listed, {r.documents} documents stored")
+    click.echo(f"\nstatus as of {AS_OF}:\n")
+    click.echo(render(status_rows(open_db(config.db_path), year=AS_OF.year - 1)))
+    emails = sorted(glob.glob(os.path.join(folder, "outbox", "*.eml")))
+    click.echo(f"\ndigest written to {emails[-1] if emails else '(none)'}; database {config.db_path}")
+    click.echo(f"query it: sqlite-utils {config.db_path} 'select * from status_by_agency_year'")
+
+
 def main() -> None:  # pragma: no cover - console entry point alias
     cli()

@@ -54,7 +54,7 @@ class Deadlines:
 
 @dataclass(frozen=True, slots=True)
 class EmailSettings:
-    smtp_host: str = "localhost"
+    smtp_host: str = "localhost"  # empty: write digests to the outbox folder only, send nothing
     smtp_port: int = 25
     security: str = "none"  # none | starttls | ssl
     sender: str = "nianbao@localhost"

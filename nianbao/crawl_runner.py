@@ -130,8 +130,10 @@ class StorageSink:
 
 def crawl_all(config: Config, db: sqlite_utils.Database, *, now: str,
               progress: Callable[[str, int, int, int], None] | None = None,
-              transport: httpx.BaseTransport | None = None, workers: int = 256) -> list[CrawlResult]:
-    """One pass over every configured portal; portals run in parallel, each host politely."""
+              transport: httpx.BaseTransport | None = None, workers: int = 256,
+              cancel: threading.Event | None = None) -> list[CrawlResult]:
+    """One pass over every configured portal; portals run in parallel, each host politely.
+    When `cancel` is set, each portal stops at its next page and what was fetched is written."""
     sink = StorageSink(db, now=now)
     throttle = HostThrottle()
     client = build_client(config.crawl, transport=transport)
@@ -140,7 +142,7 @@ def crawl_all(config: Config, db: sqlite_utils.Database, *, now: str,
         fetcher = Fetcher(client, Scope.of(portal.urls, portal.allow_hosts), portal.crawl, throttle=throttle,
                           on_fetch=lambda record: sink.record_fetch(portal.name, record))
         try:
-            result = crawl_portal(portal, fetcher, sink, progress)
+            result = crawl_portal(portal, fetcher, sink, progress, cancel=cancel)
         except Exception as exc:  # one portal's bug must not end the whole crawl; it is recorded
             logger.exception("portal=%s crawl failed", portal.name)
             result = CrawlResult(portal.name, outcome="unreachable", errors=[(portal.urls[0], f"crawler error: {exc}")])

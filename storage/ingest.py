@@ -38,7 +38,10 @@ def ingest(db: sqlite_utils.Database, content: bytes, *, url: str, now: str, con
     try:
         report = parse_bytes(content, source=url, content_type=content_type)
     except ParseError as exc:
-        db.execute("UPDATE document_urls SET parse_error = ? WHERE url = ?", [str(exc), url])
+        # the list's title still says whose report this is: "found but unreadable", never "missing"
+        _, agency, year = find_title((list_title,), list_title) if list_title else (None, None, None)
+        db.execute("UPDATE document_urls SET parse_error = ?, agency = ?, year = ? WHERE url = ?",
+                   [str(exc), agency, year, url])
         logger.info("not parsed: %s", exc)
         return Ingested(digest, None, str(exc))
     report = _with_list_metadata(report, list_title, list_date)
@@ -47,7 +50,8 @@ def ingest(db: sqlite_utils.Database, content: bytes, *, url: str, now: str, con
         report, source = _replace_published(report, list_date), "list"
     report_id = save_report(db, report, check_report(report), sha256=digest, now=now, url=url, portal=portal,
                             published_source=source)
-    db.execute("UPDATE document_urls SET parse_error = NULL WHERE url = ?", [url])
+    db.execute("UPDATE document_urls SET parse_error = NULL, agency = ?, year = ? WHERE url = ?",
+               [report.agency, report.year, url])
     return Ingested(digest, report_id)
 
 

@@ -25,6 +25,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["document_urls"].create({
         "url": str, "sha256": str, "portal": str, "list_title": str, "list_date": str, "etag": str,
         "last_modified": str, "first_seen": str, "last_seen": str, "parse_error": str, "kind": str,
+        "agency": str, "year": int,
     }, pk="url", foreign_keys=[("sha256", "documents", "sha256")])
     db["reports"].create({
         "id": int, "agency": str, "year": int, "title": str, "url": str, "portal": str, "published_at": str,
@@ -33,6 +34,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     }, pk="id", foreign_keys=[("sha256", "documents", "sha256")])
     db["reports"].create_index(["sha256", "parser_version"], unique=True)
     db["reports"].create_index(["agency", "year"])
+    db["reports"].create_index(["is_current", "agency", "year"])
     # WITHOUT ROWID: the primary key is the table, which halves the size of a 100k-report database
     db.execute("""CREATE TABLE report_cells (
         report_id INTEGER NOT NULL REFERENCES reports(id), part TEXT NOT NULL, row_key TEXT NOT NULL,
@@ -42,9 +44,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         "id": int, "fingerprint": str, "agency": str, "year": int, "portal": str, "kind": str, "rule": str,
         "severity": str, "message": str, "evidence": str, "report_id": int, "url": str, "first_seen": str,
         "last_seen": str, "resolved_at": str, "notified_at": str, "resolved_notified_at": str,
-        "dismissed_at": str, "dismiss_reason": str, "snoozed_until": str,
+        "queued_in": int, "resolved_queued_in": int, "dismissed_at": str, "dismiss_reason": str,
+        "snoozed_until": str,
     }, pk="id")
+    db["report_findings"].create({
+        "report_id": int, "rule": str, "severity": str, "message": str, "cells": str, "raw": str,
+    }, foreign_keys=[("report_id", "reports", "id")])
+    db["report_findings"].create_index(["report_id"])
     db["findings"].create_index(["fingerprint"], unique=True)
+    db["findings"].create_index(["agency", "year", "kind"])
     db["notifications"].create({
         "id": int, "created_at": str, "sent_at": str, "recipients": str, "subject": str, "body_text": str,
         "body_html": str, "finding_ids": str, "resolved_ids": str, "attempts": int, "last_error": str,
@@ -74,23 +82,27 @@ def m002_views_and_search(db: sqlite_utils.Database) -> None:
         ), open AS (
             SELECT agency, year, kind, count(*) AS n FROM findings
             WHERE resolved_at IS NULL AND dismissed_at IS NULL GROUP BY agency, year, kind
+        ), flags AS (
+            SELECT k.agency, k.year,
+                (SELECT max(id) FROM reports r WHERE r.agency = k.agency AND r.year = k.year AND r.is_current = 1)
+                    AS report_id,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'late'), 0) AS n_late,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'missing'), 0) AS n_missing,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'inconsistent'), 0) AS n_inconsistent,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'not_assessable'), 0) AS n_not_assessable,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'unreadable'), 0) AS n_unreadable
+            FROM keys k
         )
-        SELECT k.agency, k.year,
-            (SELECT max(id) FROM reports r WHERE r.agency = k.agency AND r.year = k.year AND r.is_current = 1)
-                AS report_id,
-            (SELECT published_at FROM reports r WHERE r.agency = k.agency AND r.year = k.year AND r.is_current = 1
-                ORDER BY id DESC LIMIT 1) AS published_at,
-            EXISTS (SELECT 1 FROM reports r WHERE r.agency = k.agency AND r.year = k.year) AS found,
-            coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'late'), 0) > 0 AS late,
-            coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'missing'), 0) > 0 AS missing,
-            coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'inconsistent'), 0) AS inconsistent,
-            coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'not_assessable'), 0) > 0 AS not_assessable,
+        SELECT agency, year, report_id, (SELECT published_at FROM reports WHERE id = report_id) AS published_at,
+            (report_id IS NOT NULL OR n_unreadable > 0) AS found, n_late > 0 AS late, n_missing > 0 AS missing,
+            n_inconsistent AS inconsistent, n_not_assessable > 0 AS not_assessable,
             CASE
-                WHEN coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'missing'), 0) > 0 THEN 'missing'
-                WHEN coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'not_assessable'), 0) > 0 THEN 'not assessable'
-                WHEN coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'late'), 0) > 0 THEN 'late'
-                WHEN coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'inconsistent'), 0) > 0 THEN 'inconsistent'
-                WHEN EXISTS (SELECT 1 FROM reports r WHERE r.agency = k.agency AND r.year = k.year) THEN 'on time'
+                WHEN n_missing > 0 THEN 'missing'
+                WHEN n_not_assessable > 0 THEN 'not assessable'
+                WHEN n_late > 0 THEN 'late'
+                WHEN n_inconsistent > 0 THEN 'inconsistent'
+                WHEN n_unreadable > 0 THEN 'unreadable'
+                WHEN report_id IS NOT NULL THEN 'on time'
                 ELSE 'not found'
             END AS status
-        FROM keys k ORDER BY k.agency, k.year""", replace=True)
+        FROM flags ORDER BY agency, year""", replace=True)

@@ -49,6 +49,9 @@ def save_report(db: sqlite_utils.Database, report: Report, findings: list[Findin
             "sha256": sha256, "parser_version": parser_version, "version": version, "is_current": 1,
             "findings_count": len(findings)}).last_pk
         db["report_cells"].insert_all(({"report_id": report_id, **cell} for cell in _cells(report)))
+        db["report_findings"].insert_all(({
+            "report_id": report_id, "rule": f.rule, "severity": f.severity, "message": f.message,
+            "cells": ",".join(f.cells) or None, "raw": f.raw} for f in findings))
         db.execute("INSERT INTO report_search (rowid, title, agency, body) VALUES (?, ?, ?, ?)",
                    [report_id, report.title or "", report.agency or "", report.text])
     return int(report_id)

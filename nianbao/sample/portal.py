@@ -95,14 +95,22 @@ class SamplePortal:
         self.sites = {name: Site(name, fallback=SOFT_404 if name in ("county", "dept") else None)
                       for name in ("county", "dept", "hanweb", "files", "blocked", "offsite")}
         start(list(self.sites.values()))
+        self._build()
+        self.sites["blocked"].fallback = RUISHU
+        self.sites["offsite"].fallback = Answer(200, b"<html><body>casino</body></html>", UTF8_HTML)
+        return self
+
+    def republish(self, plan: list[Planned]) -> None:
+        """Publish a new plan on the running sites (same hosts and ports): a report appears, changes…"""
+        self.plan = plan
+        self._build()
+
+    def _build(self) -> None:
         for number, planned in enumerate(self.plan):
             planned.article_id = 1327300 + number
         _build_county(self)
         _build_trs(self)
         _build_hanweb(self)
-        self.sites["blocked"].fallback = RUISHU
-        self.sites["offsite"].fallback = Answer(200, b"<html><body>casino</body></html>", UTF8_HTML)
-        return self
 
     def stop(self) -> None:
         stop(list(self.sites.values()))

@@ -1,0 +1,44 @@
+"""One cycle, the same for `run --once` and the daemon: crawl -> check -> notify."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+import sqlite_utils
+
+from checks.run import run_checks
+from crawler.crawl import CrawlResult
+from nianbao.clock import now_iso, today
+from nianbao.config import Config
+from nianbao.crawl_runner import crawl_all
+from notify.outbox import Delivery, notify
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleResult:
+    crawl: tuple[CrawlResult, ...]
+    findings: dict[str, int]
+    delivery: Delivery | None
+
+
+def run_once(config: Config, db: sqlite_utils.Database, *, as_of: date | None = None,
+             cancel: threading.Event | None = None, progress=None) -> CycleResult:  # type: ignore[no-untyped-def]
+    """Crawl every portal, evaluate, and send what is new; stops between stages when cancelled."""
+    cancel = cancel or threading.Event()
+    now = now_iso(as_of)
+    results = tuple(crawl_all(config, db, now=now, progress=progress, cancel=cancel)) if config.portals else ()
+    logger.info("crawl: %s", ", ".join(f"{r.portal}={r.outcome}" for r in results))
+    if cancel.is_set():
+        return CycleResult(results, {}, None)
+    counts = run_checks(db, config, as_of=today(as_of), now=now)
+    logger.info("check: %s", counts)
+    if cancel.is_set():
+        return CycleResult(results, counts, None)
+    delivery = notify(db, config, now=now, today=today(as_of))
+    logger.info("notify: %s queued, %s sent, %s failed", delivery.queued, delivery.sent, delivery.failed)
+    return CycleResult(results, counts, delivery)

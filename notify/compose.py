@@ -1,0 +1,93 @@
+"""Compose the digest: new and resolved findings grouped by portal and agency, as plain text and
+HTML.  Pure: findings in, EmailMessage out.  Everything a portal served is escaped."""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from collections.abc import Iterable
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from datetime import datetime
+from typing import Any
+
+KIND_LABELS = {"missing": "MISSING", "late": "LATE", "inconsistent": "INCONSISTENT", "changed": "CHANGED",
+               "unreachable": "PORTAL UNREACHABLE"}
+
+
+def _groups(findings: Iterable[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for f in sorted(findings, key=lambda f: (f.get("portal") or "", f.get("agency") or "", f.get("year") or 0,
+                                              f.get("kind") or "", f.get("rule") or "")):
+        grouped[f.get("portal") or "(no portal)"][f.get("agency") or "(the portal itself)"].append(f)
+    return grouped
+
+
+def _line(f: dict[str, Any]) -> str:
+    year = f" {f['year']}" if f.get("year") else ""
+    rule = f" [{f['rule']}]" if f.get("rule") and f.get("kind") == "inconsistent" else ""
+    url = f"\n      {f['url']}" if f.get("url") else ""
+    return f"    {KIND_LABELS.get(f['kind'], f['kind'].upper())}{year}{rule}: {f['message']}{url}"
+
+
+def subject(new: list[dict[str, Any]], resolved: list[dict[str, Any]]) -> str:
+    counts = defaultdict(int)
+    for f in new:
+        counts[f["kind"]] += 1
+    parts = [f"{n} {kind}" for kind, n in sorted(counts.items())]
+    if resolved:
+        parts.append(f"{len(resolved)} resolved")
+    return "nianbao: " + ", ".join(parts)
+
+
+def text_body(new: list[dict[str, Any]], resolved: list[dict[str, Any]]) -> str:
+    lines = ["nianbao digest: government information-disclosure annual reports (政府信息公开工作年度报告)", ""]
+    for title, findings in (("New findings", new), ("Resolved since the last digest", resolved)):
+        if not findings:
+            continue
+        lines += [f"== {title} ({len(findings)}) ==", ""]
+        for portal, agencies in _groups(findings).items():
+            lines.append(f"Portal: {portal}")
+            for agency, items in agencies.items():
+                lines.append(f"  {agency}")
+                lines += [_line(f) for f in items]
+            lines.append("")
+    lines.append("Dismiss or snooze a finding: nianbao findings dismiss ID --reason '…'")
+    return "\n".join(lines) + "\n"
+
+
+def html_body(new: list[dict[str, Any]], resolved: list[dict[str, Any]]) -> str:
+    e = html.escape
+    out = ["<html><body style='font-family:sans-serif'><h2>nianbao digest</h2>"]
+    for title, findings in (("New findings", new), ("Resolved since the last digest", resolved)):
+        if not findings:
+            continue
+        out.append(f"<h3>{e(title)} ({len(findings)})</h3>")
+        for portal, agencies in _groups(findings).items():
+            out.append(f"<h4>{e(portal)}</h4><ul>")
+            for agency, items in agencies.items():
+                out.append(f"<li><b>{e(agency)}</b><ul>")
+                for f in items:
+                    link = f" <a href='{e(f['url'], quote=True)}'>report</a>" if f.get("url", "") and \
+                        str(f["url"]).startswith(("http://", "https://")) else ""
+                    year = f" {f['year']}" if f.get("year") else ""
+                    out.append(f"<li><b>{e(KIND_LABELS.get(f['kind'], f['kind'].upper()))}{year}</b> "
+                               f"{e(f.get('rule') or '')}: {e(f['message'])}{link}</li>")
+                out.append("</ul></li>")
+            out.append("</ul>")
+    out.append("</body></html>")
+    return "".join(out)
+
+
+def compose(new: list[dict[str, Any]], resolved: list[dict[str, Any]], *, sender: str, to: list[str],
+            now: datetime, notification_id: int, domain: str = "nianbao.local") -> EmailMessage:
+    """One digest message; its Message-ID is stable per outbox entry, so a resend is recognisable."""
+    msg = EmailMessage()
+    msg["Subject"] = subject(new, resolved)
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid(idstring=f"digest-{notification_id}", domain=domain)
+    msg.set_content(text_body(new, resolved))
+    msg.add_alternative(html_body(new, resolved), subtype="html")
+    return msg
