@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from nianbao.config import Agency, Config, CrawlSettings, Deadlines, EmailSettings, Portal
 from nianbao.sample.pdf import tiny_pdf
-from nianbao.sample.reports import SampleReport, balanced, report_text
+from nianbao.sample.reports import SampleReport, balanced, mixed, report_text
 from nianbao.sample.server import Answer, Request, Site, start, stop
 from nianbao.sample.wordhtml import render
 
@@ -60,8 +60,9 @@ def default_plan(year: int = 2025) -> list[Planned]:
     def rep(agency: str, new: int = 0, **kw: object) -> SampleReport:
         return SampleReport(agency=agency, year=year, applications=balanced(new), **kw)  # type: ignore[arg-type]
 
+    county = SampleReport(agency="某某县人民政府", year=year, applications=mixed(12), normative=(5, 1, 37))
     return [
-        Planned(rep("某某县人民政府", 12), "government", "county", "xzf", pub=f"{year + 1}-03-15 10:00"),
+        Planned(county, "government", "county", "xzf", pub=f"{year + 1}-03-15 10:00"),
         Planned(rep("某某县财政局", 2), "department", "county", "gbm", pub=f"{year + 1}-01-18 09:00"),
         Planned(rep("某某县统计局"), "department", "county", "gbm", pub=f"{year + 1}-01-25 16:30", slow=0.6),
         Planned(rep("某某县马关镇人民政府", 1), "township", "county", pub=f"{year + 1}-01-20 09:22", duplicate=True),

@@ -63,6 +63,15 @@ def balanced(new: int) -> dict[str, list[int]]:
     return {"new": row, "granted": row, "total": row}
 
 
+def mixed(new: int) -> dict[str, list[int]]:
+    """Applications that add up, with some withheld as process information and some not held."""
+    assert new >= 4
+    granted = new - 3
+    return {"new": [new - 1, 1, 0, 0, 0, 0, new], "granted": [granted - 1, 1, 0, 0, 0, 0, granted],
+            "withheld.process_info": [2, 0, 0, 0, 0, 0, 2], "unavailable.not_held": [1, 0, 0, 0, 0, 0, 1],
+            "total": [new - 1, 1, 0, 0, 0, 0, new]}
+
+
 def report_text(sample: SampleReport) -> str:
     """The whole report as text: intro, six parts, three tables, signature."""
     apps = {key: list(sample.applications.get(key, [0] * 7)) for key in APPLICATION_ROWS}
