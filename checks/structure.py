@@ -22,6 +22,10 @@ _CONTACTS = (
 @rule("report.sections", severity="error")
 def report_sections(report: Report) -> Iterator[Finding]:
     """One of the six parts is missing, or its table is missing or not the uniform format."""
+    if report.format == "legacy":
+        yield Finding("report.sections", "info", "a report under the 2008 regulation (before the uniform formats): "
+                      "free-form statistics, not mapped to the tables; its text is kept")
+        return
     missing = [key for key in PART_TITLES if key not in report.parts]
     if missing:
         names = "、".join(PART_TITLES[m] for m in missing)
@@ -30,7 +34,7 @@ def report_sections(report: Report) -> Iterator[Finding]:
     for part, attr in _TABLE_PARTS.items():
         if getattr(report, attr) is None:
             yield Finding("report.sections", "error",
-                          f"part {PART_TITLES[part]} has no readable table (an image, or cut off?)",
+                          f"part {PART_TITLES[part]} has no readable table (an image, numbers run together, or cut off?)",
                           cells=(part,))
     yield from (note for note in report.notes if note.rule == "report.sections")
 

@@ -1,7 +1,10 @@
 """`text.claims`: what the prose says contradicts the tables, or its own figures.
 
-Only claims that can be read without guessing are checked: "未收到…申请" against the number of
-new applications, "收到…申请N件" against it, and "公布…N条，主要包括A条、B条…" whose parts must add up.
+Only claims that can be read without guessing are checked: "未收到…申请" and "收到…申请N件" against
+the new applications; "予以公开及部分公开N件", "不予公开N件", "无法提供N件", "不予处理N件",
+"其他处理N件" against the outcome rows; "行政复议N件，诉讼M件，均获维持" against table 4; and
+"公布…N条，主要包括A条、B条…" whose parts must add up.  A table sum with empty cells counts only
+the known cells, and a claim is checked only where the table gives a number.
 """
 
 from __future__ import annotations
@@ -43,6 +46,60 @@ def text_claims(report: Report) -> Iterator[Finding]:
                           f"the text says {match.group(0)!r} but the table counts {new} new applications",
                           cells=("applications.new.total",), raw=match.group(0))
         yield from _itemised(line)
+        yield from _outcome_claims(line, report)
+        yield from _review_claims(line, report)
+
+
+_OUTCOMES = (
+    ("予以公开及部分公开", ("granted", "partially_granted")),
+    ("不予公开", ("withheld.",)),
+    ("无法提供", ("unavailable.",)),
+    ("不予处理", ("not_processed.",)),
+    ("其他处理", ("other",)),
+)
+
+
+def _row_sum(report: Report, prefixes: tuple[str, ...]) -> int | None:
+    total, known = 0, False
+    for key, row in (report.applications or {}).items():
+        if not any(key == p or (p.endswith(".") and key.startswith(p)) or key.startswith(p + ".") for p in prefixes):
+            continue
+        if row.get("total") is not None:
+            total, known = total + row["total"], True  # type: ignore[operator]
+        elif any(v is not None for v in row.values()):
+            total, known = total + sum(v for c, v in row.items() if c != "total" and v is not None), True  # type: ignore[misc]
+    return int(total) if known else None
+
+
+def _outcome_claims(line: str, report: Report) -> Iterator[Finding]:
+    if not report.applications:
+        return
+    for words, prefixes in _OUTCOMES:
+        for match in re.finditer(rf"(?<![不以]){words}\s*(\d+)\s*件", line):
+            claimed, table = int(match.group(1)), _row_sum(report, prefixes)
+            if table is not None and claimed != table:
+                yield Finding("text.claims", "warning", f"the text says {match.group(0)!r} but the table's "
+                              f"{words} rows add up to {table}", raw=match.group(0))
+
+
+def _review_claims(line: str, report: Report) -> Iterator[Finding]:
+    table = report.review_litigation
+    if not table:
+        return
+    groups = (("行政复议", ("review",)), ("诉讼", ("lawsuit_direct", "lawsuit_after_review")))
+    for words, keys in groups:
+        match = re.search(rf"{words}\s*(\d+)\s*件", line)
+        totals = [table[k].get("total") for k in keys]
+        if match and None not in totals and int(match.group(1)) != sum(totals):  # type: ignore[arg-type]
+            yield Finding("text.claims", "warning", f"the text says {match.group(0)!r} but table 4 counts "
+                          f"{sum(totals)}", raw=match.group(0))  # type: ignore[arg-type]
+    if re.search(r"(?:均|全部|都)(?:获|被|予以)?维持", line) and re.search(r"复议|诉讼", line):
+        open_cases = {f"{g}.{f}": table[g].get(f) for g in table for f in ("corrected", "other", "pending")
+                      if table[g].get(f)}
+        if open_cases:
+            cells = ", ".join(f"{k} {v}" for k, v in open_cases.items())
+            yield Finding("text.claims", "warning", f"the text says all reviews and lawsuits were upheld (均获维持) "
+                          f"but table 4 has {cells}", raw=line[:120])
 
 
 def _itemised(line: str) -> Iterator[Finding]:

@@ -11,9 +11,12 @@ from nianbao.errors import NotAReport, ParseError, UnsupportedFormat
 from parsers import metadata
 from parsers.cells import rows_of
 from parsers.detect import sniff
+from parsers.docx import from_docx
 from parsers.html import from_html
+from parsers.office import from_doc
+from parsers.pdf import from_pdf
 from parsers.report import Finding, Report
-from parsers.sections import split_parts
+from parsers.sections import inline_parts, split_parts
 from parsers.source import SourceText, from_text
 from parsers.tables import read_active_disclosure, read_applications, read_review_litigation
 
@@ -34,10 +37,14 @@ def extract(data: bytes, *, source: str = "<input>", content_type: str | None = 
         if kind == "html" or "<html" in text[:2000].lower():
             return from_html(text, encoding=codec)
         return from_text(text, encoding=codec)
-    if kind == "binary":
-        raise UnsupportedFormat(f"{source}: a binary file, not a report (no PDF, DOCX, DOC or text signature)",
-                                source=source)
-    raise UnsupportedFormat(f"{source}: {kind.upper()} documents are not supported yet", source=source)
+    if kind == "pdf":
+        return from_pdf(data, source=source)
+    if kind == "zip":
+        return from_docx(data, source=source)
+    if kind == "ole":
+        return from_doc(data, source=source)
+    raise UnsupportedFormat(f"{source}: a binary file, not a report (no PDF, DOCX, DOC or text signature)",
+                            source=source)
 
 
 def parse_bytes(data: bytes, *, source: str = "<input>", content_type: str | None = None) -> Report:
@@ -52,12 +59,15 @@ def parse_source(src: SourceText, *, source: str | None = None) -> Report:
     title, agency, title_year = metadata.find_title(lines, src.title)
     period = metadata.period_year(lines)
     where = source or "<input>"
-    if title_year is None and len(spans) < 3 and not (len(spans) == 2 and "active_disclosure" in spans):
-        raise NotAReport(f"{where}: not an annual report (no report title and {len(spans)} of the six parts)",
+    inline = inline_parts("\n".join(lines)) if len(spans) < 3 else ()
+    parts_found = tuple(dict.fromkeys([*spans, *inline]))
+    legacy = _is_legacy(lines, title_year or period)
+    if title_year is None and len(parts_found) < 3 and not (len(spans) == 2 and "active_disclosure" in spans):
+        raise NotAReport(f"{where}: not an annual report (no report title and {len(parts_found)} of the six parts)",
                          source=where)
-    if not spans:
+    if not parts_found and not legacy:
         raise NotAReport(f"{where}: titled as a report but none of the six parts is here "
-                         "(a notice pointing to an attachment, or a format nianbao cannot read yet)", source=where)
+                         "(a notice pointing to an attachment?)", source=where)
     notes: list[Finding] = []
     tables = {}
     for part, reader in (("active_disclosure", read_active_disclosure), ("applications", read_applications),
@@ -67,18 +77,26 @@ def parse_source(src: SourceText, *, source: str | None = None) -> Report:
         tables[part] = table
         notes.extend(found)
     return Report(
-        title=title, agency=agency, year=title_year or period or metadata.text_year(lines), format=_format(lines, tables),
+        title=title, agency=agency, year=title_year or period or metadata.text_year(lines),
+        format="legacy" if legacy else _format(lines),
         published_at=src.published_at or metadata.published_in_text(lines), signed_at=metadata.signed_at(lines),
         active_disclosure=tables["active_disclosure"], applications=tables["applications"],
-        review_litigation=tables["review_litigation"], parts=tuple(spans), lines=lines, notes=tuple(notes),
+        review_litigation=tables["review_litigation"], parts=parts_found, lines=lines, notes=tuple(notes),
         title_year=title_year, period_year=period, kind=src.kind, encoding=src.encoding, source=source,
     )
 
 
-def _format(lines: tuple[str, ...], tables: dict[str, object]) -> str:
+def _format(lines: tuple[str, ...]) -> str:
+    """"2019" for the trial format of 国办公开办函〔2019〕60号, else the uniform "2021"."""
     text = "\n".join(lines)
     if "本年新制作数量" in text or "对外公开总数量" in text or "〔2019〕60号" in text:
         return "2019"
-    if not any(tables.values()) and "政府信息公开情况统计表" in text:
-        return "legacy"
     return "2021"
+
+
+def _is_legacy(lines: tuple[str, ...], year: int | None) -> bool:
+    """Reports under the 2008 regulation: free-form statistics, before the 2019 formats."""
+    text = "\n".join(lines)
+    if "政府信息公开情况统计表" in text or "指标名称" in text:
+        return True
+    return year is not None and year <= 2018 and "本年新制作数量" not in text and "本年制发件数" not in text

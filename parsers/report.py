@@ -105,6 +105,9 @@ def to_json(report: Report, findings: list[Finding] | tuple[Finding, ...]) -> di
         "parts": list(report.parts),
         "findings": [f.to_json() for f in findings],
     }
+    tables = (report.active_disclosure, report.applications, report.review_litigation)
+    if report.format != "2021" or None in tables:  # what the tables could not hold is kept as text
+        data["text"] = report.text
     if report.source is not None:
         data["source"] = report.source
     return data

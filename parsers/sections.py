@@ -54,3 +54,10 @@ def split_parts(lines: tuple[str, ...]) -> dict[str, tuple[int, int]]:
         end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
         spans[part] = (index + 1, end)
     return spans
+
+
+def inline_parts(text: str) -> tuple[str, ...]:
+    """Parts whose headings sit inside long lines (archive extractions that lost the line breaks)."""
+    flat = normalize(text)
+    return tuple(key for key, pattern in PARTS
+                 if re.search(r"[一二三四五六][、.．](?:政府信息公开(?:工作)?)?(?:" + pattern + ")", flat))

@@ -150,6 +150,8 @@ def _labelled_rows(tokens: list[str], *, width: int) -> Iterator[tuple[str | Non
             continue
         if not any(c.strip() for c in cells) and not _row_key(label, group):
             continue  # a header or group label with nothing after it
+        if not cells and index < len(tokens):
+            continue  # a label repeated in a header (a table continued on the next page), not a row
         yield _row_key(label, group), token, cells
 
 
@@ -210,7 +212,8 @@ def _review_header(rows: list[Row]) -> tuple[int | None, int]:
     """The last row holding result labels, and the index just past its last label cell."""
     found: tuple[int | None, int] = (None, 0)
     for r, row in enumerate(rows):
-        hits = [i for i, c in enumerate(row) if any(h in normalize(c) for _, h in _REVIEW_HEADERS[:4])]
+        hits = [i for i, c in enumerate(row)
+                if len(c) <= _MAX_LABEL and any(h in normalize(c) for _, h in _REVIEW_HEADERS[:4])]
         if hits:
             last = max(i for i, c in enumerate(row) if _is_label(c))
             found = (r, last + 1)
@@ -250,9 +253,16 @@ def _review_values(rows: list[Row], header_row: int, header_end: int) -> list[st
 # ---- Part 二: proactive disclosure ----------------------------------------------------------
 
 _DISCLOSURE_LABELS = (("normative_documents", r"规范性文件"), ("rules", r"^规章"), ("licensing", r"行政许可"),
-                      ("penalties", r"行政处罚"), ("enforcement", r"行政强制"), ("fees", r"事业性收费"))
+                      ("other_services", r"其他对外管理服务事项"), ("penalties", r"行政处罚"),
+                      ("enforcement", r"行政强制"), ("fees", r"事业性收费"), ("procurement", r"政府集中采购"))
 _DISCLOSURE_FIELDS = (("issued", r"制发"), ("repealed", r"废止"), ("in_force", r"现行有效"),
-                      ("decisions", r"处理决定"), ("amount_10k_yuan", r"收费金额"))
+                      ("decisions", r"处理决定"), ("amount_10k_yuan", r"收费金额"),
+                      # the 2019 trial format's columns, kept under their own names
+                      ("made", r"新制作"), ("published", r"新公开"), ("total_published", r"对外公开总数"),
+                      ("previous_items", r"上一年项目数"), ("change", r"本年增"),
+                      ("procurement_projects", r"采购项目数"), ("procurement_amount_yuan", r"采购总金额"))
+_FIELDS_2019 = frozenset({"made", "published", "total_published", "previous_items", "change",
+                          "procurement_projects", "procurement_amount_yuan"})
 
 
 def read_active_disclosure(rows: list[Row]) -> tuple[Table | None, list[Finding]]:
@@ -269,7 +279,7 @@ def read_active_disclosure(rows: list[Row]) -> tuple[Table | None, list[Finding]
             fields, index = _disclosure_header(tokens, index)
             continue
         key = next((k for k, p in _DISCLOSURE_LABELS if re.search(p, label)), None)
-        if key is None or key in table or not fields:
+        if key is None or key in table or not fields or len(label) > _MAX_LABEL:
             continue
         cells: list[str] = []
         while index < len(tokens) and not _is_label(tokens[index]) and len(cells) < len(fields):
@@ -279,6 +289,8 @@ def read_active_disclosure(rows: list[Row]) -> tuple[Table | None, list[Finding]
         table[key] = _disclosure_row(key, fields, values, notes)
     if not table:
         return None, []
+    if any(_FIELDS_2019 & set(row) for row in table.values()):  # the 2019 layout: keep what it has
+        return table, notes
     missing = [k for k in DISCLOSURE_ROWS if k not in table]
     if missing:
         notes.append(Finding(SECTIONS, "error", f"active_disclosure: rows not found: {', '.join(missing)}",
@@ -307,11 +319,13 @@ def _disclosure_header(tokens: list[str], index: int) -> tuple[list[str | None],
 
 def _disclosure_row(key: str, fields: list[str | None], values: list[Number],
                     notes: list[Finding]) -> dict[str, Number]:
-    row: dict[str, Number] = dict.fromkeys(DISCLOSURE_ROWS[key])
+    if _FIELDS_2019 & set(fields):
+        return {f: v for f, v in zip(fields, values, strict=False) if f is not None}
+    row: dict[str, Number] = dict.fromkeys(DISCLOSURE_ROWS.get(key, ()))
     for field, value in zip(fields, values, strict=False):
         if field in row and row[field] is None:
             row[field] = value
-    absent = [f for f in DISCLOSURE_ROWS[key] if f not in fields[: len(values)]]
+    absent = [f for f in DISCLOSURE_ROWS.get(key, ()) if f not in fields[: len(values)]]
     if absent:
         notes.append(Finding(SECTIONS, "warning", f"active_disclosure.{key}: no cell for {', '.join(absent)}",
                              cells=tuple(f"active_disclosure.{key}.{f}" for f in absent)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+from pathlib import Path
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -242,7 +243,7 @@ def _county_article(site: Site, files: Site, planned: Planned, huge_bytes: int) 
         download = f"/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1655460640&wbfileid={planned.article_id}"
         name = f"{planned.sample.title}.pdf"
         attachments.append((download, name))
-        pdf = tiny_pdf(f"report {planned.article_id}")
+        pdf = _attachment_pdf(planned)
         site.add(download, lambda r, pdf=pdf, name=name, path=path: _download(r, pdf, name, path))
         attachments.append((files.url(f"/files/{planned.article_id}"), "统计附表.pdf"))
         files.add(f"/files/{planned.article_id}", Answer(200, tiny_pdf("tables"), {"Content-Type": "application/octet-stream"}))
@@ -262,6 +263,14 @@ def _county_article(site: Site, files: Site, planned: Planned, huge_bytes: int) 
         site.add(path, page)
     if planned.duplicate:
         site.add(f"/content.jsp?urltype=news.NewsContentUrl&wbtreeid=12152&wbnewsid={planned.article_id}", page)
+
+
+def _attachment_pdf(planned: Planned) -> bytes:
+    """The bundled report PDF for the agency it was made for; a one-line PDF for anyone else."""
+    path = Path(__file__).with_name("data") / "attachment-report.pdf"
+    if planned.sample.agency == "某某县刘堡镇人民政府" and planned.sample.year == 2025 and path.exists():
+        return path.read_bytes()
+    return tiny_pdf(f"report {planned.article_id}")
 
 
 def _download(request: Request, pdf: bytes, name: str, referer_path: str) -> Answer:

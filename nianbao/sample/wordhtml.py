@@ -12,7 +12,7 @@ import html
 import re
 
 # rowspans of the group labels of table 3, as in the official table
-_ROWSPAN = {"三、本年度办理结果": 20, "(三)不予公开": 8, "(四)无法提供": 3, "(五)不予处理": 5, "(六)其他处理": 3,
+_ROWSPAN = {"三、本年度办理结果": 22, "(三)不予公开": 8, "(四)无法提供": 3, "(五)不予处理": 5, "(六)其他处理": 3,
             "（三）不予公开": 8, "（四）无法提供": 3, "（五）不予处理": 5, "（六）其他处理": 3}
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 

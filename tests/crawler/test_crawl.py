@@ -39,8 +39,8 @@ def test_every_report_found_and_parsed(portal: SamplePortal, crawled: tuple) -> 
     outcomes = {name: r.outcome for name, r in results.items()}
     assert outcomes == {"某某县人民政府": "complete", "某某县部门信息公开(TRS)": "complete",
                         "某某县政府部门(大汉)": "complete", "某某省人民政府": "blocked"}
-    in_html = {(p.sample.agency, p.sample.year) for p in portal.plan if not p.attachment}
-    assert _stored(db) == in_html  # GBK without charset, cut titles, 503-twice and slow pages included
+    # GBK without charset, cut titles, 503-twice and slow pages, and the PDF-only report included
+    assert _stored(db) == portal.expected
     attachment = next(p for p in portal.plan if p.attachment)
     pdfs = list(db.query("SELECT u.url, d.content FROM document_urls u JOIN documents d USING (sha256) "
                          "WHERE u.url LIKE '%download.jsp%' AND u.url LIKE ?", [f"%wbfileid={attachment.article_id}"]))

@@ -37,7 +37,7 @@ def test_text_and_html_identical(seed_text: str, charset_meta: str | None, encod
 
 def test_word_markup_survives(seed_text: str) -> None:
     page = render(seed_text, title=TITLE)
-    assert "rowspan=20" in page and "colspan=" in page
+    assert "rowspan=22" in page and "colspan=" in page
     assert "０" in page and "<o:p></o:p>" in page  # full-width digits and Word residue are really there
     doc = _json(page.encode())
     assert doc["applications"]["new"]["commercial"] == 0

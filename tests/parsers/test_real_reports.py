@@ -80,3 +80,32 @@ def test_tables_as_images_are_reported() -> None:
     assert report.applications is None and report.agency == "五常市民意乡"
     messages = [f.message for f in check_report(report) if f.rule == "report.sections"]
     assert any("no readable table" in m for m in messages)
+
+
+def test_shanghai_2019_format_mapped_and_contradictions_found() -> None:
+    report = parse_bytes(_path("01_shanghai-govoffice-2019.txt").read_bytes(), source="01")
+    assert report.format == "2019" and report.agency == "上海市人民政府办公厅" and report.published_at == "2020-01-31"
+    assert report.active_disclosure["rules"] == {"made": 13, "published": 13, "total_published": 524}
+    assert report.active_disclosure["licensing"]["decisions"] == 0
+    apps = report.applications
+    assert apps["new"]["total"] == 859 and apps["total"]["total"] == 805 and apps["carried_forward"]["total"] == 72
+    assert apps["granted"]["total"] is None  # blank in the source: unknown, not 0
+    assert "other" in apps and "other.other" not in apps  # the 2019 single (六)其他处理 row
+    claims = [f.message for f in check_report(report) if f.rule == "text.claims"]
+    assert any("予以公开及部分公开258件" in m and "275" in m for m in claims)
+    assert any("无法提供265件" in m and "337" in m for m in claims)
+    assert any("均获维持" in m and "pending" in m for m in claims)
+
+
+@pytest.mark.parametrize(("prefix", "fmt", "year"), [("05_", "legacy", 2018), ("06_", "2019", 2019), ("07_", "2019", 2020)])
+def test_archive_texts_recognised_without_invented_numbers(prefix: str, fmt: str, year: int) -> None:
+    [path] = sorted(REPORTS.glob(prefix + "*.txt")) if REPORTS.exists() else [None]
+    if path is None:
+        pytest.skip("shared reports not present")
+    from parsers.report import to_json
+
+    report = parse_bytes(path.read_bytes(), source=path.name)
+    doc = to_json(report, check_report(report))
+    assert (doc["format"], doc["year"], doc["agency"]) == (fmt, year, "平潭综合实验区")
+    assert doc["applications"] is None and doc["review_litigation"] is None  # numbers run together: none invented
+    assert doc["text"] == report.text and len(doc["text"]) > 5000  # nothing lost

@@ -1,0 +1,114 @@
+"""Write a report (seed-style text) as a real Word document with python-docx: paragraphs, and the
+tables laid out as the official format does, with merged cells (gridSpan, vMerge) where the
+official table merges them.  LibreOffice then turns it into PDF and DOC for the tests."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docx import Document
+from docx.table import Table
+
+# rows each group label spans (2021 layout: 三、本年度办理结果 covers (一) … (七))
+ROWSPAN = {"三、本年度办理结果": 22, "(三)不予公开": 8, "(四)无法提供": 3, "(五)不予处理": 5, "(六)其他处理": 3}
+_NUMBER = re.compile(r"^[\d.]*$")
+
+
+def _blocks(text: str) -> list[str | list[list[str]]]:
+    blocks: list[str | list[list[str]]] = []
+    table: list[list[str]] = []
+    for line in text.splitlines():
+        if "|" in line:
+            cells = [c.strip() for c in line.split("|")]
+            while len(cells) > 1 and not cells[-1]:
+                cells.pop()
+            table.append(cells)
+            continue
+        if table:
+            blocks.append(table)
+            table = []
+        if line.strip():
+            blocks.append(line.strip())
+    if table:
+        blocks.append(table)
+    return blocks
+
+
+def _merge(table: Table, r0: int, c0: int, r1: int, c1: int, text: str) -> None:
+    cell = table.cell(r0, c0)
+    if (r1, c1) != (r0, c0):
+        cell = cell.merge(table.cell(r1, c1))
+    cell.text = text
+
+
+def _applications(doc: Document, rows: list[list[str]]) -> None:
+    """Table 3: 3 label columns + 7 numbers; a 3-row header."""
+    table = doc.add_table(rows=len(rows), cols=10)
+    table.style = "Table Grid"
+    _merge(table, 0, 0, 2, 2, rows[0][0])
+    _merge(table, 0, 3, 0, 9, rows[0][1])
+    _merge(table, 1, 3, 2, 3, "自然人")
+    _merge(table, 1, 4, 1, 8, "法人或其他组织")
+    _merge(table, 1, 9, 2, 9, "总计")
+    for i, sub in enumerate(rows[2][:5]):
+        table.cell(2, 4 + i).text = sub
+    busy: dict[int, int] = {}  # label column -> last row covered by a vertical merge
+    for r in range(3, len(rows)):
+        labels = [c for c in rows[r] if not _NUMBER.match(c) or not c][: len(rows[r]) - 7]
+        values = rows[r][len(labels):][:7]
+        free = [c for c in range(3) if busy.get(c, -1) < r]
+        for i, label in enumerate(labels):
+            col = free[i]
+            last_col = free[-1] if i == len(labels) - 1 else col
+            last_row = min(r + ROWSPAN.get(label, 1) - 1, len(rows) - 1)
+            _merge(table, r, col, last_row, last_col, label)
+            if last_row > r:
+                busy[col] = last_row
+        for i, value in enumerate(values):
+            table.cell(r, 3 + i).text = value
+
+
+def _review(doc: Document, rows: list[list[str]]) -> None:
+    """Table 4: 15 numbers under a 3-row header."""
+    table = doc.add_table(rows=4, cols=15)
+    table.style = "Table Grid"
+    _merge(table, 0, 0, 0, 4, "行政复议")
+    _merge(table, 0, 5, 0, 14, "行政诉讼")
+    for i, label in enumerate(rows[1][:5]):
+        _merge(table, 1, i, 2, i, label)
+    _merge(table, 1, 5, 1, 9, rows[1][5])
+    _merge(table, 1, 10, 1, 14, rows[1][6])
+    for i, label in enumerate(rows[2][:10]):  # the review group's labels span rows 1-2: written once
+        table.cell(2, 5 + i).text = label
+    for i, value in enumerate(rows[3][:15]):
+        table.cell(3, i).text = value
+
+
+def _simple(doc: Document, rows: list[list[str]]) -> None:
+    """Table 2 and the like: a row with fewer cells spans its last cell to the right edge."""
+    width = max(len(r) for r in rows)
+    table = doc.add_table(rows=len(rows), cols=width)
+    table.style = "Table Grid"
+    for r, cells in enumerate(rows):
+        for i, text in enumerate(cells):
+            last = width - 1 if i == len(cells) - 1 else i
+            _merge(table, r, i, r, last, text)
+
+
+def build_docx(text: str, path: str | Path, *, title: str | None = None) -> Path:
+    """Save `text` as a .docx at `path`."""
+    doc = Document()
+    if title:
+        doc.add_heading(title, level=1)
+    for block in _blocks(text):
+        if isinstance(block, str):
+            doc.add_paragraph(block)
+        elif "勾稽关系" in block[0][0]:
+            _applications(doc, block)
+        elif block[0][0] == "行政复议":
+            _review(doc, block)
+        else:
+            _simple(doc, block)
+    doc.save(str(path))
+    return Path(path)

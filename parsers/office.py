@@ -1,0 +1,56 @@
+"""DOC and WPS (OLE binary Word formats) -> DOCX with LibreOffice headless, then the DOCX reader.
+
+LibreOffice runs with its own throwaway profile (so several can run at once), a timeout, and its
+whole process group killed on timeout.  Without LibreOffice the error says so in one line.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from nianbao.errors import ParseError, UnsupportedFormat
+from parsers.docx import from_docx
+from parsers.source import SourceText
+
+TIMEOUT = 120
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(data: bytes, *, source: str, suffix: str, target: str) -> bytes:
+    """Convert bytes (written with `suffix`) to `target` ("docx", "pdf", "doc") with LibreOffice."""
+    exe = soffice()
+    if exe is None:
+        raise UnsupportedFormat(f"{source}: DOC/WPS needs LibreOffice (soffice), which is not installed "
+                                "(Debian: apt-get install libreoffice-writer-nogui)", source=source)
+    with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as tmp:
+        work = Path(tmp)
+        infile = work / f"input{suffix}"
+        infile.write_bytes(data)
+        command = [exe, f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--norestore",
+                   "--convert-to", target, "--outdir", str(work / "out"), str(infile)]
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _, err = proc.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise ParseError(f"{source}: LibreOffice did not finish converting within {TIMEOUT} s", source=source) from None
+        produced = list((work / "out").glob(f"*.{target.split(':')[0]}"))  # "pdf:filter:{options}" -> .pdf
+        if proc.returncode != 0 or not produced:
+            detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+            raise ParseError(f"{source}: LibreOffice could not read it ({detail[0]})", source=source)
+        return produced[0].read_bytes()
+
+
+def from_doc(data: bytes, *, source: str) -> SourceText:
+    """An OLE Word/WPS file: converted to DOCX, then read as DOCX."""
+    text = from_docx(convert(data, source=source, suffix=".doc", target="docx"), source=source)
+    return SourceText(lines=text.lines, kind="doc")
