@@ -19,6 +19,7 @@ import sqlite_utils
 from checks.deadlines import deadline, judge_absent, judge_found, latest_due_year
 from checks.history import carry_over, in_force
 from nianbao.config import Config
+from storage.documents import sync_config
 from storage.findings import fingerprint, upsert_findings
 
 NOT_ASSESSABLE = "not_assessable"
@@ -66,6 +67,7 @@ def _expected(config: Config, reports: list[dict[str, Any]]) -> list[Expected]:
 
 def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: str) -> dict[str, int]:
     """Evaluate everything and write findings; returns the lifecycle counts."""
+    sync_config(db, [(p.name, p.urls[0]) for p in config.portals], [(a.name, a.level, a.portal) for a in config.agencies])
     reports = list(db.query("SELECT * FROM reports WHERE is_current = 1"))
     by_key = {(r["agency"], r["year"]): r for r in reports}
     unreadable = _unreadable(db)

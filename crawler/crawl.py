@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 _ATTACH_TEXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd)\s*$", re.I)
 _ATTACH_HREF = re.compile(r"download\.jsp|downfile\.jsp|DownloadAttach|/__local/|/[PW]0\d{6,}\.\w+|"
                           r"\.(pdf|docx?|wps)(?:$|\?)", re.I)
+_MAY_ATTACH = re.compile(rb"download\.jsp|downfile\.jsp|DownloadAttach|/__local/|\.(?:pdf|docx?|wps|xlsx?|et|ofd)\b",
+                         re.I)
 _FILENAME = re.compile(r"filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)|filename\s*=\s*\"?([^\";]+)\"?")
 
 Progress = Callable[[str, int, int, int], None]
@@ -169,6 +171,8 @@ class PortalCrawl:
                             list_title=link.best_title, list_date=link.date, etag=response.etag,
                             last_modified=response.last_modified)
         self._store(document)
+        if not _MAY_ATTACH.search(response.content):
+            return  # no attachment markers at all: spare building a tree of the whole page
         text, _ = decode(response.content, content_type=response.content_type)
         for attachment in _attachments(Page(response.url, text)):
             self._fetch_attachment(attachment, article=response.url, title=link.best_title, date=link.date)

@@ -170,15 +170,16 @@ def _applicant_columns(header: list[str], notes: list[Finding]) -> tuple[str, ..
 
     person, legal, total = find("自然人"), find("法人或其他组织"), find(r"^总计$")
     subs = [(key, find(p)) for key, p in _APPLICANT_HEADERS]
-    last_sub = max((i for _, i in subs if i is not None), default=-1)
-    subs.append(("other", find(r"^其他$", after=last_sub)))
+    subs.append(("other", find(r"^其他$", after=person if person is not None else -1)))
     if person is None and legal is None:
         return APPLICANT_COLUMNS
-    if None in (person, legal, total) or any(i is None for _, i in subs):
+    if None in (person, total) or any(i is None for _, i in subs):
         notes.append(Finding(SECTIONS, "warning", "applications: the column header is incomplete; "
                              "assumed the uniform column order"))
         return APPLICANT_COLUMNS
     legal_columns = [key for key, _ in sorted(subs, key=lambda kv: kv[1] or 0)]
+    if legal is None:  # a one-row header: every column named in order
+        legal = min(i for _, i in subs if i is not None)
     top = sorted([(person, ["natural_person"]), (legal, legal_columns), (total, ["total"])],
                  key=lambda kv: kv[0] or 0)
     return tuple(col for _, cols in top for col in cols)

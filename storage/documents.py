@@ -38,3 +38,20 @@ def known_url(db: sqlite_utils.Database, url: str) -> dict | None:
     """What nianbao has for `url` (sha256, etag, last_modified), for conditional requests and resumption."""
     rows = list(db.query("SELECT * FROM document_urls WHERE url = ?", [url]))
     return rows[0] if rows else None
+
+
+def sync_config(db: sqlite_utils.Database, portals: list[tuple[str, str]], agencies: list[tuple[str, str, str | None]]) -> None:
+    """Mirror the configured portals (name, first URL) and agencies (name, level, portal) for SQL users."""
+    with db.atomic():
+        for name, url in portals:
+            row = db.execute("SELECT id FROM portals WHERE name = ?", [name]).fetchone()
+            if row:
+                db["portals"].update(row[0], {"url": url})
+            else:
+                db["portals"].insert({"name": name, "url": url})
+        for name, level, portal in agencies:
+            row = db.execute("SELECT id FROM agencies WHERE name = ?", [name]).fetchone()
+            if row:
+                db["agencies"].update(row[0], {"level": level, "portal": portal})
+            else:
+                db["agencies"].insert({"name": name, "level": level, "portal": portal})

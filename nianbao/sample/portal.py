@@ -246,7 +246,9 @@ def _county_article(site: Site, files: Site, planned: Planned, huge_bytes: int) 
         pdf = _attachment_pdf(planned)
         site.add(download, lambda r, pdf=pdf, name=name, path=path: _download(r, pdf, name, path))
         attachments.append((files.url(f"/files/{planned.article_id}"), "统计附表.pdf"))
-        files.add(f"/files/{planned.article_id}", Answer(200, tiny_pdf("tables"), {"Content-Type": "application/octet-stream"}))
+        # a damaged upload: the first 200 bytes of a PDF (the crawl must record it and go on)
+        files.add(f"/files/{planned.article_id}", Answer(200, tiny_pdf("tables")[:200],
+                                                         {"Content-Type": "application/octet-stream"}))
         attachments.append((f"/system/_content/download.jsp?wbfileid=huge{planned.article_id}", "原始数据.xls"))
         site.add(f"/system/_content/download.jsp?wbfileid=huge{planned.article_id}",
                  Answer(200, b"\xd0\xcf\x11\xe0" + bytes(huge_bytes), {"Content-Type": "application/vnd.ms-excel"}))

@@ -1,0 +1,51 @@
+"""Tables are found by their labels: dropped rows, reordered parts and other header layouts."""
+
+from __future__ import annotations
+
+from checks.registry import check_report
+from parsers import parse_bytes
+from tests.conftest import set_row
+
+
+def _parse(text: str):  # type: ignore[no-untyped-def]
+    return parse_bytes(text.encode(), source="case")
+
+
+def test_dropped_row_is_reported_not_zeroed(seed_text: str) -> None:
+    text = "\n".join(line for line in seed_text.splitlines() if not line.startswith("3.要求提供公开出版物"))
+    report = _parse(text)
+    assert set(report.applications["not_processed.publication"].values()) == {None}
+    assert report.applications["not_processed.excessive"]["total"] == 0
+    messages = [f.message for f in check_report(report) if f.rule == "report.sections"]
+    assert any("not_processed.publication" in m for m in messages)
+
+
+def test_parts_in_another_order(seed_text: str) -> None:
+    text = set_row(seed_text, "一、本年新收", [1, 0, 0, 0, 0, 0, 1])
+    head, rest = text.split("三、收到和处理政府信息公开申请情况")
+    part3, rest = rest.split("四、政府信息公开行政复议、行政诉讼情况")
+    part4, tail = rest.split("五、存在的主要问题及改进情况")
+    swapped = (head + "四、政府信息公开行政复议、行政诉讼情况" + part4 + "三、收到和处理政府信息公开申请情况" + part3
+               + "五、存在的主要问题及改进情况" + tail)
+    report = _parse(swapped)
+    assert report.applications["new"]["natural_person"] == 1
+    assert report.review_litigation["review"]["total"] == 0 and len(report.parts) == 6
+
+
+def test_one_row_header_with_columns_in_another_order(seed_text: str) -> None:
+    header = ("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 | ||||||||\n"
+              "自然人 | 法人或其他组织 | 总计 | |||||||\n"
+              "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | |||||")
+    assert header in seed_text
+    one_row = "(本列数据的勾稽关系) | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 其他 | 法律服务机构 | 总计"
+    text = set_row(seed_text.replace(header, one_row), "一、本年新收", [1, 0, 0, 0, 2, 0, 3])
+    report = _parse(text)
+    assert report.applications["new"]["other"] == 2 and report.applications["new"]["legal_services"] == 0
+    assert not [f for f in check_report(report) if f.rule == "report.sections"]
+
+
+def test_text_in_a_number_cell_is_kept_raw(seed_text: str) -> None:
+    report = _parse(set_row(seed_text, "(一)予以公开", ["见附件", 0, 0, 0, 0, 0, 0]))
+    cells = [f for f in check_report(report) if f.rule in ("report.cells", "report.sections")]
+    assert report.applications["granted"]["natural_person"] is None
+    assert any(f.raw == "见附件" for f in cells) or any("见附件" in f.message for f in cells)
