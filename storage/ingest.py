@@ -15,7 +15,7 @@ from checks.registry import check_report
 from nianbao.errors import ParseError
 from parsers import parse_bytes
 from parsers.metadata import find_title
-from parsers.report import Report
+from parsers.report import Finding, Report
 from storage.documents import document_content, save_document
 from storage.reports import PARSER_VERSION, save_report
 
@@ -29,33 +29,60 @@ class Ingested:
     error: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What parsing one document gave: a checked report, or why there is none.  Picklable, so the
+    parsing can run in a worker process."""
+
+    report: Report | None
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None
+
+
+def parse_document(content: bytes, *, url: str, content_type: str | None = None) -> Parsed:
+    """Parse and check one document (pure: no database)."""
+    try:
+        report = parse_bytes(content, source=url, content_type=content_type)
+    except ParseError as exc:
+        return Parsed(None, (), str(exc))
+    return Parsed(report, tuple(check_report(report)))
+
+
 def ingest(db: sqlite_utils.Database, content: bytes, *, url: str, now: str, content_type: str | None = None,
            portal: str | None = None, list_title: str | None = None, list_date: str | None = None,
            etag: str | None = None, last_modified: str | None = None) -> Ingested:
     """Store, parse and check one fetched document."""
-    digest = save_document(db, content, url=url, now=now, content_type=content_type, portal=portal,
-                           list_title=list_title, list_date=list_date, etag=etag, last_modified=last_modified)
-    try:
-        report = parse_bytes(content, source=url, content_type=content_type)
-    except ParseError as exc:
-        # the list's title still says whose report this is: "found but unreadable", never "missing"
-        _, agency, year = find_title((list_title,), list_title) if list_title else (None, None, None)
-        db.execute("UPDATE document_urls SET parse_error = ?, agency = ?, year = ? WHERE url = ?",
-                   [str(exc), agency, year, url])
-        logger.info("not parsed: %s", exc)
-        return Ingested(digest, None, str(exc))
-    report = _with_list_metadata(report, list_title, list_date)
-    source = "page" if report.published_at else None
-    if report.published_at is None and list_date:
-        report, source = _replace_published(report, list_date), "list"
-    report_id = save_report(db, report, check_report(report), sha256=digest, now=now, url=url, portal=portal,
-                            published_source=source)
-    db.execute("UPDATE document_urls SET parse_error = NULL, agency = ?, year = ? WHERE url = ?",
-               [report.agency, report.year, url])
+    parsed = parse_document(content, url=url, content_type=content_type)
+    return store(db, content, parsed, url=url, now=now, content_type=content_type, portal=portal,
+                 list_title=list_title, list_date=list_date, etag=etag, last_modified=last_modified)
+
+
+def store(db: sqlite_utils.Database, content: bytes, parsed: Parsed, *, url: str, now: str,
+          content_type: str | None = None, portal: str | None = None, list_title: str | None = None,
+          list_date: str | None = None, etag: str | None = None, last_modified: str | None = None) -> Ingested:
+    """Store a document and what parsing it gave, in one transaction."""
+    with db.atomic():
+        digest = save_document(db, content, url=url, now=now, content_type=content_type, portal=portal,
+                               list_title=list_title, list_date=list_date, etag=etag, last_modified=last_modified)
+        if parsed.report is None:
+            # the list's title still says whose report this is: "found but unreadable", never "missing"
+            _, agency, year = find_title((list_title,), list_title) if list_title else (None, None, None)
+            db.execute("UPDATE document_urls SET parse_error = ?, agency = ?, year = ? WHERE url = ?",
+                       [parsed.error, agency, year, url])
+            logger.info("not parsed: %s", parsed.error)
+            return Ingested(digest, None, parsed.error)
+        report = _with_list_title(parsed.report, list_title)
+        source = "page" if report.published_at else None
+        if report.published_at is None and list_date:
+            report, source = replace(report, published_at=list_date), "list"
+        report_id = save_report(db, report, list(parsed.findings), sha256=digest, now=now, url=url, portal=portal,
+                                published_source=source)
+        db.execute("UPDATE document_urls SET parse_error = NULL, agency = ?, year = ? WHERE url = ?",
+                   [report.agency, report.year, url])
     return Ingested(digest, report_id)
 
 
-def _with_list_metadata(report: Report, list_title: str | None, list_date: str | None) -> Report:
+def _with_list_title(report: Report, list_title: str | None) -> Report:
     """Where the page names no agency or year, the list entry's title may (titles there are cut, so
     only a complete one counts)."""
     if (report.agency and report.year) or not list_title or "…" in list_title or "..." in list_title:
@@ -63,10 +90,6 @@ def _with_list_metadata(report: Report, list_title: str | None, list_date: str |
     _, agency, year = find_title((list_title,), list_title)
     return replace(report, agency=report.agency or agency, year=report.year or year,
                    title=report.title or list_title)
-
-
-def _replace_published(report: Report, date: str) -> Report:
-    return replace(report, published_at=date)
 
 
 def reparse(db: sqlite_utils.Database, *, now: str) -> tuple[int, int]:
