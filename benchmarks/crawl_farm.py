@@ -35,9 +35,13 @@ def build_site(index: int, reports: int, latency: float) -> Site:
     items = []
     for n in range(reports):
         sample = SampleReport(agency=f"某某县第{index}片区{n}号人民政府", year=2025, applications=balanced(n))
-        site.add(f"/info/1/{n}.htm", Answer(200, render(report_text(sample), title=sample.title,
-                                                        pub_date="2026-01-20 10:00").encode(), HTML))
-        items.append(f'<li><a href="DEPTHinfo/1/{n}.htm" title="{sample.title}">{sample.title}</a><span>2026-01-20</span></li>')
+        site.add(
+            f"/info/1/{n}.htm",
+            Answer(200, render(report_text(sample), title=sample.title, pub_date="2026-01-20 10:00").encode(), HTML),
+        )
+        items.append(
+            f'<li><a href="DEPTHinfo/1/{n}.htm" title="{sample.title}">{sample.title}</a><span>2026-01-20</span></li>'
+        )
     half = len(items) // 2  # page 2 sits one directory deeper, so its relative links gain a "../" (VSB)
     pager = '<a href="javascript:;" onclick="_simple_list_gotopage_fun(2,&quot;u13&quot;,2)">跳转</a>'
     first = "".join(items[:half]).replace("DEPTH", "../")
@@ -62,13 +66,19 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05, help="added server latency per request")
     args = parser.parse_args()
     ready: multiprocessing.Queue = multiprocessing.Queue()
-    farm = multiprocessing.Process(target=serve_farm, args=(args.portals, args.reports, args.latency, ready), daemon=True)
+    farm = multiprocessing.Process(
+        target=serve_farm, args=(args.portals, args.reports, args.latency, ready), daemon=True
+    )
     farm.start()
     bases = ready.get(timeout=120)
     try:
         settings = CrawlSettings(interval=args.interval, timeout=10.0)
-        config = Config(crawl=settings, portals=tuple(Portal(f"portal-{i}", (f"{base}/nb/list.htm",), crawl=settings)
-                                                      for i, base in enumerate(bases)))
+        config = Config(
+            crawl=settings,
+            portals=tuple(
+                Portal(f"portal-{i}", (f"{base}/nb/list.htm",), crawl=settings) for i, base in enumerate(bases)
+            ),
+        )
         with tempfile.TemporaryDirectory() as tmp:
             db = open_db(os.path.join(tmp, "farm.db"))
             started = time.perf_counter()
@@ -82,10 +92,14 @@ def main() -> None:
     per_host = requests / args.portals
     # the best a polite crawler can do: each host's requests one interval apart
     ideal = (per_host - 1) * args.interval + args.latency
-    print(f"{args.portals} portals, {requests} requests, {stored} reports stored, "
-          f"{sum(r.outcome == 'complete' for r in results)} complete, in {elapsed:.1f} s")
-    print(f"throughput {requests / elapsed:.1f} req/s; politeness bound {bound:.1f} req/s "
-          f"({args.portals} hosts × {1 / args.interval:g} req/s): {100 * requests / elapsed / bound:.0f}% of the bound")
+    print(
+        f"{args.portals} portals, {requests} requests, {stored} reports stored, "
+        f"{sum(r.outcome == 'complete' for r in results)} complete, in {elapsed:.1f} s"
+    )
+    print(
+        f"throughput {requests / elapsed:.1f} req/s; politeness bound {bound:.1f} req/s "
+        f"({args.portals} hosts × {1 / args.interval:g} req/s): {100 * requests / elapsed / bound:.0f}% of the bound"
+    )
     print(f"per-host schedule: ideal {ideal:.1f} s, measured {elapsed:.1f} s ({100 * ideal / elapsed:.0f}%)")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

@@ -23,11 +23,16 @@ def make_pages(count: int) -> list[bytes]:
     rng = random.Random(7)
     pages = []
     for i in range(count):
-        sample = SampleReport(agency=f"某某县第{i}乡人民政府", year=2020 + i % 5, applications=balanced(rng.randint(0, 40)))
+        sample = SampleReport(
+            agency=f"某某县第{i}乡人民政府", year=2020 + i % 5, applications=balanced(rng.randint(0, 40))
+        )
         text = report_text(sample)
         encoding = "gbk" if i % 2 else "utf-8"
-        pages.append(render(text, title=sample.title, pub_date="2025-01-20 09:00",
-                            charset_meta=None if i % 4 == 1 else encoding).encode(encoding))
+        pages.append(
+            render(
+                text, title=sample.title, pub_date="2025-01-20 09:00", charset_meta=None if i % 4 == 1 else encoding
+            ).encode(encoding)
+        )
     return pages
 
 
@@ -43,7 +48,9 @@ def main() -> None:
     elapsed = time.process_time() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{args.reports} HTML reports, {size / 1024:.1f} KB each on average")
-    print(f"parse+check: {args.reports / elapsed:.0f} reports/s on one core ({elapsed * 1000 / args.reports:.2f} ms each)")
+    print(
+        f"parse+check: {args.reports / elapsed:.0f} reports/s on one core ({elapsed * 1000 / args.reports:.2f} ms each)"
+    )
     print(f"peak RSS: {peak:.0f} MB (the generated pages included)")
 
 

@@ -17,7 +17,6 @@ import argparse
 import io
 import multiprocessing
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -80,8 +79,11 @@ def _count(data: bytes) -> int:
 
 
 def _measure(name: str, pdfs: list[bytes], rounds: int, out: multiprocessing.Queue) -> None:
-    func = {"nianbao (pdfplumber, tables)": run_nianbao, "pdfplumber text": run_pdfplumber_text,
-            "pypdfium2 text": run_pypdfium2_text}[name]
+    func = {
+        "nianbao (pdfplumber, tables)": run_nianbao,
+        "pdfplumber text": run_pdfplumber_text,
+        "pypdfium2 text": run_pypdfium2_text,
+    }[name]
     start = time.process_time()
     pages = sum(func(pdfs) for _ in range(rounds))
     elapsed = time.process_time() - start

@@ -34,7 +34,7 @@ def main() -> None:
     db = open_db(args.db)
     rng = random.Random(1)
     templates = []
-    for i in range(50):
+    for _ in range(50):
         text = report_text(SampleReport(agency="模板", year=2024, applications=balanced(rng.randint(0, 30))))
         report = parse_bytes(text.encode())
         templates.append((text, report, check_report(report)))
@@ -59,8 +59,10 @@ def main() -> None:
     full = time.perf_counter() - t
     print(f"{args.reports} reports, {cells} cells stored in {elapsed:.1f} s ({args.reports / elapsed:.0f} reports/s)")
     print(f"database size: {size:.0f} MB (raw documents and full-text index included)")
-    print(f"status view, one agency: {min(timings) * 1000:.1f} ms ({len(rows)} rows); "
-          f"whole year ({total} rows): {full * 1000:.0f} ms")
+    print(
+        f"status view, one agency: {min(timings) * 1000:.1f} ms ({len(rows)} rows); "
+        f"whole year ({total} rows): {full * 1000:.0f} ms"
+    )
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -8,7 +8,7 @@ that could not be checked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from checks.registry import rule
 from parsers.numbers import to_json_number
@@ -22,7 +22,7 @@ def _fmt(value: Number) -> str:
 
 
 def compare(parts: Sequence[Number], total: Number) -> str:
-    """"ok", "error" or "unknown" for total == sum(parts), reading None as an unknown count ≥ 0."""
+    """ "ok", "error" or "unknown" for total == sum(parts), reading None as an unknown count ≥ 0."""
     known = sum(v for v in parts if v is not None)
     if total is None:
         return "unknown"
@@ -35,8 +35,7 @@ def compare(parts: Sequence[Number], total: Number) -> str:
 
 def _unknown(rule_id: str, where: list[str]) -> Iterator[Finding]:
     if where:
-        yield Finding(rule_id, "info", f"not checked where cells are empty: {', '.join(where)}",
-                      cells=tuple(where))
+        yield Finding(rule_id, "info", f"not checked where cells are empty: {', '.join(where)}", cells=tuple(where))
 
 
 @rule("applications.balance", severity=ERROR)
@@ -54,33 +53,50 @@ def applications_balance(report: Report) -> Iterator[Finding]:
             continue
         if new + old != total + fwd:  # type: ignore[operator]
             yield Finding(
-                "applications.balance", ERROR,
+                "applications.balance",
+                ERROR,
                 f"column {col}: new {_fmt(new)} + carried_over {_fmt(old)} = {_fmt(new + old)}, "  # type: ignore[operator]
                 f"but total {_fmt(total)} + carried_forward {_fmt(fwd)} = {_fmt(total + fwd)}",  # type: ignore[operator]
-                cells=tuple(f"applications.{r}.{col}" for r in ("new", "carried_over", "total", "carried_forward")))
+                cells=tuple(f"applications.{r}.{col}" for r in ("new", "carried_over", "total", "carried_forward")),
+            )
     yield from _unknown("applications.balance", unknown)
+
+
+Sum = tuple[str, list[Number], Number, str]  # (where, parts, total, the total's cell)
+
+
+def _check_sums(rule_id: str, sums: Iterable[Sum], parts_name: str) -> Iterator[Finding]:
+    """One finding per sum that is wrong; one `info` naming the sums that empty cells left open."""
+    unknown = []
+    for where, parts, total, cell in sums:
+        if total is None and all(v is None for v in parts):
+            continue  # nothing given at all: the part is absent, reported elsewhere
+        verdict = compare(parts, total)
+        if verdict == "unknown":
+            unknown.append(where)
+        elif verdict == "error":
+            given = sum(v or 0 for v in parts)
+            yield Finding(
+                rule_id,
+                ERROR,
+                f"{where}: {parts_name} add up to {_fmt(given)} but total is {_fmt(total)}",
+                cells=(cell,),
+            )
+    yield from _unknown(rule_id, unknown)
 
 
 @rule("applications.row_total", severity=ERROR)
 def applications_row_total(report: Report) -> Iterator[Finding]:
     """Per row: total = the sum of the six applicant columns."""
-    if not report.applications:
-        return
-    unknown = []
-    for key, row in report.applications.items():
-        parts = [row.get(c) for c in APPLICANT_COLUMNS[:-1]]
-        total = row.get("total")
-        if all(v is None for v in (*parts, total)):
-            continue
-        verdict = compare(parts, total)
-        if verdict == "unknown":
-            unknown.append(f"row {key}")
-        elif verdict == "error":
-            given = sum(v or 0 for v in parts)
-            yield Finding("applications.row_total", ERROR,
-                          f"row {key}: the six applicant columns add up to {_fmt(given)} but total is {_fmt(total)}",
-                          cells=(f"applications.{key}.total",))
-    yield from _unknown("applications.row_total", unknown)
+    table = report.applications or {}
+    yield from _check_sums(
+        "applications.row_total",
+        (
+            (f"row {key}", [row.get(c) for c in APPLICANT_COLUMNS[:-1]], row.get("total"), f"applications.{key}.total")
+            for key, row in table.items()
+        ),
+        "the six applicant columns",
+    )
 
 
 @rule("applications.outcome_total", severity=ERROR)
@@ -90,40 +106,30 @@ def applications_outcome_total(report: Report) -> Iterator[Finding]:
     if not table:
         return
     rows = [r for r in OUTCOME_ROWS if r in table] + (["other"] if "other" in table else [])
-    unknown = []
-    for col in APPLICANT_COLUMNS:
-        values = [table[r].get(col) for r in rows]
-        total = table["total"].get(col)
-        if total is None and all(v is None for v in values):
-            continue
-        verdict = compare(values, total)
-        if verdict == "unknown":
-            unknown.append(f"column {col}")
-        elif verdict == "error":
-            given = sum(v or 0 for v in values)
-            yield Finding("applications.outcome_total", ERROR,
-                          f"column {col}: the outcome rows (granted … other) add up to {_fmt(given)} "
-                          f"but total is {_fmt(total)}", cells=(f"applications.total.{col}",))
-    yield from _unknown("applications.outcome_total", unknown)
+    yield from _check_sums(
+        "applications.outcome_total",
+        (
+            (f"column {col}", [table[r].get(col) for r in rows], table["total"].get(col), f"applications.total.{col}")
+            for col in APPLICANT_COLUMNS
+        ),
+        "the outcome rows (granted … other)",
+    )
 
 
 @rule("review_litigation.group_total", severity=ERROR)
 def review_group_total(report: Report) -> Iterator[Finding]:
     """Per group: total = upheld + corrected + other + pending."""
-    if not report.review_litigation:
-        return
-    unknown = []
-    for group, row in report.review_litigation.items():
-        parts = [row.get(f) for f in REVIEW_FIELDS[:-1]]
-        total = row.get("total")
-        if all(v is None for v in (*parts, total)):
-            continue
-        verdict = compare(parts, total)
-        if verdict == "unknown":
-            unknown.append(f"group {group}")
-        elif verdict == "error":
-            given = sum(v or 0 for v in parts)
-            yield Finding("review_litigation.group_total", ERROR,
-                          f"group {group}: upheld + corrected + other + pending = {_fmt(given)} "
-                          f"but total is {_fmt(total)}", cells=(f"review_litigation.{group}.total",))
-    yield from _unknown("review_litigation.group_total", unknown)
+    table = report.review_litigation or {}
+    yield from _check_sums(
+        "review_litigation.group_total",
+        (
+            (
+                f"group {group}",
+                [row.get(f) for f in REVIEW_FIELDS[:-1]],
+                row.get("total"),
+                f"review_litigation.{group}.total",
+            )
+            for group, row in table.items()
+        ),
+        "upheld + corrected + other + pending",
+    )

@@ -33,28 +33,38 @@ def latest_due_year(level: str, as_of: date, rules: Deadlines) -> int:
     return year if deadline(level, year, rules) < as_of else year - 1
 
 
-def judge_found(*, due: date, published_at: str | None, published_source: str | None, first_seen: str,
-                complete_reads: list[str]) -> Verdict:
+def judge_found(
+    *, due: date, published_at: str | None, published_source: str | None, first_seen: str, complete_reads: list[str]
+) -> Verdict:
     """On time or late, for a report nianbao has; `complete_reads` are finish dates of complete list reads."""
     if published_at:
         published = date.fromisoformat(published_at[:10])
         source = {"page": "the page's publication date", "list": "the date in the portal's list"}.get(
-            published_source or "", "the publication date the source gives")
+            published_source or "", "the publication date the source gives"
+        )
         evidence = {"published_at": published_at[:10], "source": source, "deadline": due.isoformat()}
         if published > due:
-            return Verdict("late", f"published {published_at[:10]} ({source}), after the deadline "
-                                   f"{due.isoformat()}", evidence)
+            return Verdict(
+                "late", f"published {published_at[:10]} ({source}), after the deadline {due.isoformat()}", evidence
+            )
         return Verdict("on_time", f"published {published_at[:10]}, by the deadline {due.isoformat()}", evidence)
     seen = date.fromisoformat(first_seen[:10])
     absent_after = [d for d in complete_reads if due < date.fromisoformat(d[:10]) < seen]
     evidence = {"first_seen": first_seen[:10], "deadline": due.isoformat(), "source": "first seen by nianbao"}
     if absent_after:
         evidence["absent_on"] = absent_after[0][:10]
-        return Verdict("late", f"no publication date given; nianbao read the portal's lists completely on "
-                               f"{absent_after[0][:10]}, after the deadline {due.isoformat()}, without finding it, "
-                               f"and first saw it on {first_seen[:10]}", evidence)
-    return Verdict("unknown", "no publication date given and no complete read between the deadline and "
-                              f"first sight ({first_seen[:10]})", evidence)
+        return Verdict(
+            "late",
+            f"no publication date given; nianbao read the portal's lists completely on "
+            f"{absent_after[0][:10]}, after the deadline {due.isoformat()}, without finding it, "
+            f"and first saw it on {first_seen[:10]}",
+            evidence,
+        )
+    return Verdict(
+        "unknown",
+        f"no publication date given and no complete read between the deadline and first sight ({first_seen[:10]})",
+        evidence,
+    )
 
 
 def judge_absent(*, due: date, as_of: date, complete_reads: list[str], portal_state: str | None) -> Verdict:
@@ -63,9 +73,15 @@ def judge_absent(*, due: date, as_of: date, complete_reads: list[str], portal_st
         return Verdict("not_due", f"due by {due.isoformat()}", {"deadline": due.isoformat()})
     after = [d for d in complete_reads if date.fromisoformat(d[:10]) > due]
     if after:
-        return Verdict("missing", f"not found in a complete read of the portal's lists on {after[-1][:10]}, "
-                                  f"after the deadline {due.isoformat()}",
-                       {"deadline": due.isoformat(), "read_completely_on": after[-1][:10]})
-    return Verdict("not_assessable", f"the portal's lists were not read completely after the deadline "
-                                     f"{due.isoformat()} (last pass: {portal_state or 'none'})",
-                   {"deadline": due.isoformat(), "portal_state": portal_state or "never crawled"})
+        return Verdict(
+            "missing",
+            f"not found in a complete read of the portal's lists on {after[-1][:10]}, "
+            f"after the deadline {due.isoformat()}",
+            {"deadline": due.isoformat(), "read_completely_on": after[-1][:10]},
+        )
+    return Verdict(
+        "not_assessable",
+        f"the portal's lists were not read completely after the deadline "
+        f"{due.isoformat()} (last pass: {portal_state or 'none'})",
+        {"deadline": due.isoformat(), "portal_state": portal_state or "never crawled"},
+    )

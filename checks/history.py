@@ -24,20 +24,28 @@ def carry_over(this: Cells, last: Cells, year: int) -> Iterator[tuple[str, str, 
         before = last.get(("applications", "carried_forward", col))
         if now is None or before is None or now == before:
             continue
-        yield ("applications.carry_over",
-               f"column {col}: carried_over {_fmt(now)} in {year}, but {year - 1} carried_forward {_fmt(before)}",
-               (f"applications.carried_over.{col}",))
+        yield (
+            "applications.carry_over",
+            f"column {col}: carried_over {_fmt(now)} in {year}, but {year - 1} carried_forward {_fmt(before)}",
+            (f"applications.carried_over.{col}",),
+        )
 
 
 def in_force(this: Cells, last: Cells, year: int) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     for row in ("rules", "normative_documents"):
-        values = [last.get(("active_disclosure", row, "in_force")), this.get(("active_disclosure", row, "issued")),
-                  this.get(("active_disclosure", row, "repealed")), this.get(("active_disclosure", row, "in_force"))]
+        values = [
+            last.get(("active_disclosure", row, "in_force")),
+            this.get(("active_disclosure", row, "issued")),
+            this.get(("active_disclosure", row, "repealed")),
+            this.get(("active_disclosure", row, "in_force")),
+        ]
         if None in values:
             continue
         before, issued, repealed, now = values  # type: ignore[misc]
         if before + issued - repealed != now:
-            yield ("active_disclosure.in_force",
-                   f"{row}: {year - 1} in_force {_fmt(before)} + issued {_fmt(issued)} − repealed {_fmt(repealed)} "
-                   f"= {_fmt(before + issued - repealed)}, but {year} in_force is {_fmt(now)}",
-                   (f"active_disclosure.{row}.in_force",))
+            yield (
+                "active_disclosure.in_force",
+                f"{row}: {year - 1} in_force {_fmt(before)} + issued {_fmt(issued)} − repealed {_fmt(repealed)} "
+                f"= {_fmt(before + issued - repealed)}, but {year} in_force is {_fmt(now)}",
+                (f"active_disclosure.{row}.in_force",),
+            )

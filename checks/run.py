@@ -39,12 +39,33 @@ def infer_level(name: str) -> str:
     return "government" if name.endswith(("人民政府", "管委会", "管理委员会")) else "department"
 
 
-def _finding(kind: str, *, agency: str | None, year: int | None, portal: str | None, rule: str | None,
-             severity: str, message: str, evidence: dict[str, Any], report_id: int | None = None,
-             url: str | None = None, key: str = "") -> dict[str, Any]:
-    return {"fingerprint": fingerprint(kind, agency, year, rule, key or (portal if agency is None else "") or ""),
-            "kind": kind, "agency": agency, "year": year, "portal": portal, "rule": rule, "severity": severity,
-            "message": message, "evidence": evidence, "report_id": report_id, "url": url}
+def _finding(
+    kind: str,
+    *,
+    agency: str | None,
+    year: int | None,
+    portal: str | None,
+    rule: str | None,
+    severity: str,
+    message: str,
+    evidence: dict[str, Any],
+    report_id: int | None = None,
+    url: str | None = None,
+    key: str = "",
+) -> dict[str, Any]:
+    return {
+        "fingerprint": fingerprint(kind, agency, year, rule, key or (portal if agency is None else "") or ""),
+        "kind": kind,
+        "agency": agency,
+        "year": year,
+        "portal": portal,
+        "rule": rule,
+        "severity": severity,
+        "message": message,
+        "evidence": evidence,
+        "report_id": report_id,
+        "url": url,
+    }
 
 
 def _portal_reads(db: sqlite_utils.Database) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
@@ -67,7 +88,9 @@ def _expected(config: Config, reports: list[dict[str, Any]]) -> list[Expected]:
 
 def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: str) -> dict[str, int]:
     """Evaluate everything and write findings; returns the lifecycle counts."""
-    sync_config(db, [(p.name, p.urls[0]) for p in config.portals], [(a.name, a.level, a.portal) for a in config.agencies])
+    sync_config(
+        db, [(p.name, p.urls[0]) for p in config.portals], [(a.name, a.level, a.portal) for a in config.agencies]
+    )
     reports = list(db.query("SELECT * FROM reports WHERE is_current = 1"))
     by_key = {(r["agency"], r["year"]): r for r in reports}
     unreadable = _unreadable(db)
@@ -84,30 +107,73 @@ def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: s
             due = deadline(expected.level, year, config.deadlines)
             report = by_key.get((expected.agency, year))
             if report:
-                verdict = judge_found(due=due, published_at=report["published_at"],
-                                      published_source=report["published_source"], first_seen=report["first_seen"],
-                                      complete_reads=reads)
+                verdict = judge_found(
+                    due=due,
+                    published_at=report["published_at"],
+                    published_source=report["published_source"],
+                    first_seen=report["first_seen"],
+                    complete_reads=reads,
+                )
                 if verdict.status == "late":
-                    findings.append(_finding("late", agency=expected.agency, year=year, portal=portal, rule="deadline",
-                                             severity="warning", message=verdict.message, evidence=verdict.evidence,
-                                             report_id=report["id"], url=report["url"]))
+                    findings.append(
+                        _finding(
+                            "late",
+                            agency=expected.agency,
+                            year=year,
+                            portal=portal,
+                            rule="deadline",
+                            severity="warning",
+                            message=verdict.message,
+                            evidence=verdict.evidence,
+                            report_id=report["id"],
+                            url=report["url"],
+                        )
+                    )
                 continue
             if (expected.agency, year) in unreadable:
                 doc = unreadable[(expected.agency, year)]
-                findings.append(_finding("unreadable", agency=expected.agency, year=year, portal=portal,
-                                         rule="report.unreadable", severity="info", url=doc["url"],
-                                         message=f"found but not readable: {doc['parse_error']}",
-                                         evidence={"url": doc["url"], "first_seen": doc["first_seen"]}))
+                findings.append(
+                    _finding(
+                        "unreadable",
+                        agency=expected.agency,
+                        year=year,
+                        portal=portal,
+                        rule="report.unreadable",
+                        severity="info",
+                        url=doc["url"],
+                        message=f"found but not readable: {doc['parse_error']}",
+                        evidence={"url": doc["url"], "first_seen": doc["first_seen"]},
+                    )
+                )
                 continue
             verdict = judge_absent(due=due, as_of=as_of, complete_reads=reads, portal_state=state)
             if verdict.status == "missing":
-                findings.append(_finding("missing", agency=expected.agency, year=year, portal=portal, rule="deadline",
-                                         severity="error", message=verdict.message, evidence=verdict.evidence))
+                findings.append(
+                    _finding(
+                        "missing",
+                        agency=expected.agency,
+                        year=year,
+                        portal=portal,
+                        rule="deadline",
+                        severity="error",
+                        message=verdict.message,
+                        evidence=verdict.evidence,
+                    )
+                )
             elif verdict.status == NOT_ASSESSABLE:
                 keep.add((expected.agency, year))
-                findings.append(_finding(NOT_ASSESSABLE, agency=expected.agency, year=year, portal=portal,
-                                         rule="deadline", severity="info", message=verdict.message,
-                                         evidence=verdict.evidence))
+                findings.append(
+                    _finding(
+                        NOT_ASSESSABLE,
+                        agency=expected.agency,
+                        year=year,
+                        portal=portal,
+                        rule="deadline",
+                        severity="info",
+                        message=verdict.message,
+                        evidence=verdict.evidence,
+                    )
+                )
     findings += _unreachable(config, latest)
     findings += _inconsistent(db, reports)
     findings += _cross_year(db, reports)
@@ -117,8 +183,10 @@ def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: s
 
 def _unreadable(db: sqlite_utils.Database) -> dict[tuple[str, int], dict[str, Any]]:
     """Documents whose list title names an agency and year but which nianbao cannot parse (yet)."""
-    rows = db.query("SELECT url, agency, year, parse_error, first_seen, list_date FROM document_urls "
-                    "WHERE kind = 'document' AND parse_error IS NOT NULL AND agency IS NOT NULL ORDER BY url")
+    rows = db.query(
+        "SELECT url, agency, year, parse_error, first_seen, list_date FROM document_urls "
+        "WHERE kind = 'document' AND parse_error IS NOT NULL AND agency IS NOT NULL ORDER BY url"
+    )
     found: dict[tuple[str, int], dict[str, Any]] = {}
     for row in rows:
         found.setdefault((row["agency"], row["year"]), row)
@@ -130,14 +198,29 @@ def _unreachable(config: Config, latest: dict[str, dict[str, Any]]) -> list[dict
     for portal in config.portals:
         run = latest.get(portal.name)
         if run and run["outcome"] in ("blocked", "unreachable", "partial"):
-            what = {"blocked": "blocked nianbao (anti-bot challenge or robots.txt)", "unreachable": "could not be reached",
-                    "partial": "was read only in part"}[run["outcome"]]
-            out.append(_finding("unreachable", agency=None, year=None, portal=portal.name, rule=f"portal.{run['outcome']}",
-                                severity="warning", url=portal.urls[0],
-                                message=f"portal {portal.name} {what} on the pass of {run['finished_at'][:10]}; "
-                                        "its agencies' reports are not assessable",
-                                evidence={"outcome": run["outcome"], "pass": run["finished_at"],
-                                          "detail": (run["detail"] or "")[:500]}))
+            what = {
+                "blocked": "blocked nianbao (anti-bot challenge or robots.txt)",
+                "unreachable": "could not be reached",
+                "partial": "was read only in part",
+            }[run["outcome"]]
+            out.append(
+                _finding(
+                    "unreachable",
+                    agency=None,
+                    year=None,
+                    portal=portal.name,
+                    rule=f"portal.{run['outcome']}",
+                    severity="warning",
+                    url=portal.urls[0],
+                    message=f"portal {portal.name} {what} on the pass of {run['finished_at'][:10]}; "
+                    "its agencies' reports are not assessable",
+                    evidence={
+                        "outcome": run["outcome"],
+                        "pass": run["finished_at"],
+                        "detail": (run["detail"] or "")[:500],
+                    },
+                )
+            )
     return out
 
 
@@ -149,16 +232,29 @@ def _inconsistent(db: sqlite_utils.Database, reports: list[dict[str, Any]]) -> l
         if report is None:
             continue
         key = row["cells"] or hashlib.sha1(row["message"].encode()).hexdigest()[:12]
-        out.append(_finding("inconsistent", agency=report["agency"], year=report["year"], portal=report["portal"],
-                            rule=row["rule"], severity=row["severity"], message=row["message"],
-                            evidence={"cells": row["cells"], "raw": row["raw"], "url": report["url"]},
-                            report_id=report["id"], url=report["url"], key=key + (report["url"] or "")))
+        out.append(
+            _finding(
+                "inconsistent",
+                agency=report["agency"],
+                year=report["year"],
+                portal=report["portal"],
+                rule=row["rule"],
+                severity=row["severity"],
+                message=row["message"],
+                evidence={"cells": row["cells"], "raw": row["raw"], "url": report["url"]},
+                report_id=report["id"],
+                url=report["url"],
+                key=key + (report["url"] or ""),
+            )
+        )
     return out
 
 
 def _cells(db: sqlite_utils.Database, report_id: int) -> dict[tuple[str, str, str], float]:
-    return {(c["part"], c["row_key"], c["column_key"]): c["value"]
-            for c in db.query("SELECT part, row_key, column_key, value FROM report_cells WHERE report_id = ?", [report_id])}
+    return {
+        (c["part"], c["row_key"], c["column_key"]): c["value"]
+        for c in db.query("SELECT part, row_key, column_key, value FROM report_cells WHERE report_id = ?", [report_id])
+    }
 
 
 def _cross_year(db: sqlite_utils.Database, reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -170,10 +266,21 @@ def _cross_year(db: sqlite_utils.Database, reports: list[dict[str, Any]]) -> lis
             continue
         this, last = _cells(db, report["id"]), _cells(db, previous["id"])
         for rule, message, cells in [*carry_over(this, last, year), *in_force(this, last, year)]:
-            out.append(_finding("inconsistent", agency=agency, year=year, portal=report["portal"], rule=rule,
-                                severity="warning", message=message, report_id=report["id"], url=report["url"],
-                                evidence={"cells": ",".join(cells), "previous_report": previous["url"]},
-                                key=",".join(cells)))
+            out.append(
+                _finding(
+                    "inconsistent",
+                    agency=agency,
+                    year=year,
+                    portal=report["portal"],
+                    rule=rule,
+                    severity="warning",
+                    message=message,
+                    report_id=report["id"],
+                    url=report["url"],
+                    evidence={"cells": ",".join(cells), "previous_report": previous["url"]},
+                    key=",".join(cells),
+                )
+            )
     return out
 
 
@@ -182,13 +289,29 @@ def _changed(db: sqlite_utils.Database, reports: list[dict[str, Any]]) -> list[d
     for report in reports:
         if (report["version"] or 1) <= 1:
             continue
-        before = db.execute("SELECT first_seen, sha256 FROM reports WHERE agency = ? AND year = ? AND version = ? "
-                            "ORDER BY id DESC LIMIT 1", [report["agency"], report["year"], report["version"] - 1]).fetchone()
-        out.append(_finding("changed", agency=report["agency"], year=report["year"], portal=report["portal"],
-                            rule="report.changed", severity="warning", report_id=report["id"], url=report["url"],
-                            message=f"the report was changed after publication: version {report['version']} "
-                                    f"seen {report['first_seen'][:10]}, replacing the one seen {before[0][:10] if before else '?'}",
-                            evidence={"version": report["version"], "sha256": report["sha256"],
-                                      "previous_sha256": before[1] if before else None},
-                            key=str(report["version"])))
+        before = db.execute(
+            "SELECT first_seen, sha256 FROM reports WHERE agency = ? AND year = ? AND version = ? "
+            "ORDER BY id DESC LIMIT 1",
+            [report["agency"], report["year"], report["version"] - 1],
+        ).fetchone()
+        out.append(
+            _finding(
+                "changed",
+                agency=report["agency"],
+                year=report["year"],
+                portal=report["portal"],
+                rule="report.changed",
+                severity="warning",
+                report_id=report["id"],
+                url=report["url"],
+                message=f"the report was changed after publication: version {report['version']} "
+                f"seen {report['first_seen'][:10]}, replacing the one seen {before[0][:10] if before else '?'}",
+                evidence={
+                    "version": report["version"],
+                    "sha256": report["sha256"],
+                    "previous_sha256": before[1] if before else None,
+                },
+                key=str(report["version"]),
+            )
+        )
     return out

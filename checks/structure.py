@@ -10,8 +10,11 @@ from checks.registry import rule
 from parsers.report import Finding, Report
 from parsers.sections import PART_TITLES
 
-_TABLE_PARTS = {"active_disclosure": "active_disclosure", "applications": "applications",
-                "review_litigation": "review_litigation"}
+_TABLE_PARTS = {
+    "active_disclosure": "active_disclosure",
+    "applications": "applications",
+    "review_litigation": "review_litigation",
+}
 _CONTACTS = (
     ("postal code", re.compile(r"(?:邮政编码|邮编)\s*[:：]?\s*(\d{6})(?!\d)")),
     ("phone", re.compile(r"(?:咨询电话|联系电话)\s*[:：]?\s*((?:\d{3,4}[-－—]?)?\d{7,8})(?!\d)")),
@@ -23,19 +26,30 @@ _CONTACTS = (
 def report_sections(report: Report) -> Iterator[Finding]:
     """One of the six parts is missing, or its table is missing or not the uniform format."""
     if report.format == "legacy":
-        yield Finding("report.sections", "info", "a report under the 2008 regulation (before the uniform formats): "
-                      "free-form statistics, not mapped to the tables; its text is kept")
+        yield Finding(
+            "report.sections",
+            "info",
+            "a report under the 2008 regulation (before the uniform formats): "
+            "free-form statistics, not mapped to the tables; its text is kept",
+        )
         return
     missing = [key for key in PART_TITLES if key not in report.parts]
     if missing:
         names = "、".join(PART_TITLES[m] for m in missing)
-        yield Finding("report.sections", "error" if len(missing) > 1 else "warning",
-                      f"{len(missing)} of the six parts not found: {names}", cells=tuple(missing))
+        yield Finding(
+            "report.sections",
+            "error" if len(missing) > 1 else "warning",
+            f"{len(missing)} of the six parts not found: {names}",
+            cells=tuple(missing),
+        )
     for part, attr in _TABLE_PARTS.items():
         if getattr(report, attr) is None:
-            yield Finding("report.sections", "error",
-                          f"part {PART_TITLES[part]} has no readable table (an image, numbers run together, or cut off?)",
-                          cells=(part,))
+            yield Finding(
+                "report.sections",
+                "error",
+                f"part {PART_TITLES[part]} has no readable table (an image, numbers run together, or cut off?)",
+                cells=(part,),
+            )
     yield from (note for note in report.notes if note.rule == "report.sections")
 
 
@@ -49,8 +63,11 @@ def report_cells(report: Report) -> Iterator[Finding]:
 def report_year(report: Report) -> Iterator[Finding]:
     """The year in the title and the year of the statistics period (统计期限) disagree."""
     if report.title_year and report.period_year and report.title_year != report.period_year:
-        yield Finding("report.year", "warning",
-                      f"the title says {report.title_year} but the statistics period is {report.period_year}")
+        yield Finding(
+            "report.year",
+            "warning",
+            f"the title says {report.title_year} but the statistics period is {report.period_year}",
+        )
 
 
 @rule("report.contacts", severity="warning")
@@ -60,5 +77,6 @@ def report_contacts(report: Report) -> Iterator[Finding]:
     for name, pattern in _CONTACTS:
         values = list(dict.fromkeys(m.group(1).replace("－", "-").replace("—", "-") for m in pattern.finditer(text)))
         if len(values) > 1:
-            yield Finding("report.contacts", "warning", f"{name} given as {' and '.join(values)}",
-                          raw=", ".join(values))
+            yield Finding(
+                "report.contacts", "warning", f"{name} given as {' and '.join(values)}", raw=", ".join(values)
+            )

@@ -18,8 +18,10 @@ from parsers.report import Finding, Report
 
 _NONE_RECEIVED = re.compile(r"(?:未收到|没有收到|未接到|未受理)[^。；;，,]{0,20}?(?:公开申请|申请)")
 _RECEIVED = re.compile(r"(?:共|全年|本年度?)?收到[^。；;，,0-9]{0,20}?申请\s*(?:共\s*)?(\d+)\s*件")
-_ITEMISED = re.compile(r"(?:公开|公布|发布)[^。；;0-9]{0,40}?(?:信息|文件)\s*(\d+)\s*条[，,:：]\s*(?:其中|主要包括|包括)"
-                       r"[:：]?([^。；;]*)")
+_ITEMISED = re.compile(
+    r"(?:公开|公布|发布)[^。；;0-9]{0,40}?(?:信息|文件)\s*(\d+)\s*条[，,:：]\s*(?:其中|主要包括|包括)"
+    r"[:：]?([^。；;]*)"
+)
 _ITEM = re.compile(r"(\d+)\s*条")
 
 
@@ -37,14 +39,22 @@ def text_claims(report: Report) -> Iterator[Finding]:
         if new is not None and new > 0:
             match = _NONE_RECEIVED.search(line)
             if match:
-                yield Finding("text.claims", "warning",
-                              f"the text says {match.group(0)!r} but the table counts {new} new applications",
-                              cells=("applications.new.total",), raw=match.group(0))
+                yield Finding(
+                    "text.claims",
+                    "warning",
+                    f"the text says {match.group(0)!r} but the table counts {new} new applications",
+                    cells=("applications.new.total",),
+                    raw=match.group(0),
+                )
         match = _RECEIVED.search(line)
         if match and new is not None and int(match.group(1)) != new:
-            yield Finding("text.claims", "warning",
-                          f"the text says {match.group(0)!r} but the table counts {new} new applications",
-                          cells=("applications.new.total",), raw=match.group(0))
+            yield Finding(
+                "text.claims",
+                "warning",
+                f"the text says {match.group(0)!r} but the table counts {new} new applications",
+                cells=("applications.new.total",),
+                raw=match.group(0),
+            )
         yield from _itemised(line)
         yield from _outcome_claims(line, report)
         yield from _review_claims(line, report)
@@ -78,8 +88,12 @@ def _outcome_claims(line: str, report: Report) -> Iterator[Finding]:
         for match in re.finditer(rf"(?<![不以]){words}\s*(\d+)\s*件", line):
             claimed, table = int(match.group(1)), _row_sum(report, prefixes)
             if table is not None and claimed != table:
-                yield Finding("text.claims", "warning", f"the text says {match.group(0)!r} but the table's "
-                              f"{words} rows add up to {table}", raw=match.group(0))
+                yield Finding(
+                    "text.claims",
+                    "warning",
+                    f"the text says {match.group(0)!r} but the table's {words} rows add up to {table}",
+                    raw=match.group(0),
+                )
 
 
 def _review_claims(line: str, report: Report) -> Iterator[Finding]:
@@ -91,15 +105,24 @@ def _review_claims(line: str, report: Report) -> Iterator[Finding]:
         match = re.search(rf"{words}\s*(\d+)\s*件", line)
         totals = [table[k].get("total") for k in keys]
         if match and None not in totals and int(match.group(1)) != sum(totals):  # type: ignore[arg-type]
-            yield Finding("text.claims", "warning", f"the text says {match.group(0)!r} but table 4 counts "
-                          f"{sum(totals)}", raw=match.group(0))  # type: ignore[arg-type]
+            yield Finding(
+                "text.claims",
+                "warning",
+                f"the text says {match.group(0)!r} but table 4 counts {sum(totals)}",
+                raw=match.group(0),
+            )  # type: ignore[arg-type]
     if re.search(r"(?:均|全部|都)(?:获|被|予以)?维持", line) and re.search(r"复议|诉讼", line):
-        open_cases = {f"{g}.{f}": table[g].get(f) for g in table for f in ("corrected", "other", "pending")
-                      if table[g].get(f)}
+        open_cases = {
+            f"{g}.{f}": table[g].get(f) for g in table for f in ("corrected", "other", "pending") if table[g].get(f)
+        }
         if open_cases:
             cells = ", ".join(f"{k} {v}" for k, v in open_cases.items())
-            yield Finding("text.claims", "warning", f"the text says all reviews and lawsuits were upheld (均获维持) "
-                          f"but table 4 has {cells}", raw=line[:120])
+            yield Finding(
+                "text.claims",
+                "warning",
+                f"the text says all reviews and lawsuits were upheld (均获维持) but table 4 has {cells}",
+                raw=line[:120],
+            )
 
 
 def _itemised(line: str) -> Iterator[Finding]:
@@ -109,6 +132,9 @@ def _itemised(line: str) -> Iterator[Finding]:
     parts = [int(n) for n in _ITEM.findall(match.group(2))]
     whole = int(match.group(1))
     if len(parts) >= 2 and sum(parts) != whole:
-        yield Finding("text.claims", "warning",
-                      f"the text gives {whole} items in all but its parts {'+'.join(map(str, parts))} "
-                      f"add up to {sum(parts)}", raw=match.group(0)[:120])
+        yield Finding(
+            "text.claims",
+            "warning",
+            f"the text gives {whole} items in all but its parts {'+'.join(map(str, parts))} add up to {sum(parts)}",
+            raw=match.group(0)[:120],
+        )

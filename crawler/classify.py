@@ -13,9 +13,18 @@ _TS = re.compile(rb"\$_ts\s*=|\$_ts\.", re.I)
 _JSL = re.compile(rb"document\.cookie\s*=", re.I)
 _SCRIPT = re.compile(rb"<script\b.*?</script>", re.I | re.S)
 _TAG = re.compile(rb"<[^>]+>")
-_META_REFRESH = re.compile(rb"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*([^"'>\s]+)""", re.I)
-_JS_LOCATION = re.compile(rb"""(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*["']([^"']+)["']""", re.I)
-_SOFT_404 = re.compile("页面不存在|页面未找到|找不到(?:该|您要访问的)?页面|访问的页面不存在|您访问的页面|404 Not Found|页面已删除|信息不存在|文章不存在")
+_META_REFRESH = re.compile(
+    rb"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*([^"'>\s]+)""",
+    re.I,
+)
+_JS_LOCATION = re.compile(
+    rb"""(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*["']([^"']+)["']""",
+    re.I,
+)
+_SOFT_404 = re.compile(
+    "页面不存在|页面未找到|找不到(?:该|您要访问的)?页面|访问的页面不存在|您访问的页面|404 Not Found"
+    "|页面已删除|信息不存在|文章不存在"
+)
 _STUB_BYTES = 4096
 
 

@@ -28,10 +28,14 @@ from nianbao.errors import FetchError
 logger = logging.getLogger(__name__)
 
 _ATTACH_TEXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd)\s*$", re.I)
-_ATTACH_HREF = re.compile(r"download\.jsp|downfile\.jsp|DownloadAttach|/__local/|/[PW]0\d{6,}\.\w+|"
-                          r"\.(pdf|docx?|wps)(?:$|\?)", re.I)
-_MAY_ATTACH = re.compile(rb"download\.jsp|downfile\.jsp|DownloadAttach|/__local/|\.(?:pdf|docx?|wps|xlsx?|et|ofd)\b",
-                         re.I)
+_ATTACH_HREF = re.compile(
+    r"download\.jsp|downfile\.jsp|DownloadAttach|/__local/|/[PW]0\d{6,}\.\w+|"
+    r"\.(pdf|docx?|wps)(?:$|\?)",
+    re.I,
+)
+_MAY_ATTACH = re.compile(
+    rb"download\.jsp|downfile\.jsp|DownloadAttach|/__local/|\.(?:pdf|docx?|wps|xlsx?|et|ofd)\b", re.I
+)
 _FILENAME = re.compile(r"filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)|filename\s*=\s*\"?([^\";]+)\"?")
 
 Progress = Callable[[str, int, int, int], None]
@@ -55,8 +59,14 @@ class CrawlResult:
 class PortalCrawl:
     """The state of one pass over one portal."""
 
-    def __init__(self, portal: Portal, fetcher: Fetcher, sink: Sink, progress: Progress | None = None,
-                 cancel: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        portal: Portal,
+        fetcher: Fetcher,
+        sink: Sink,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
         self.portal, self.fetcher, self.sink = portal, fetcher, sink
         self.cancel = cancel or threading.Event()
         self.progress = progress or (lambda *args: None)
@@ -111,9 +121,13 @@ class PortalCrawl:
     def _fetch_list(self, request: PageRequest, is_start: bool) -> Page | str | None:
         known = self.sink.known(request.url) if request.data is None else None
         try:
-            response = self.fetcher.get(request.url, referer=request.referer, data=dict(request.data or ()) or None,
-                                        etag=known.etag if known else None,
-                                        last_modified=known.last_modified if known else None)
+            response = self.fetcher.get(
+                request.url,
+                referer=request.referer,
+                data=dict(request.data or ()) or None,
+                etag=known.etag if known else None,
+                last_modified=known.last_modified if known else None,
+            )
         except OutOfScope:
             return None
         except RobotsDisallowed as exc:
@@ -131,8 +145,14 @@ class PortalCrawl:
             content = stored.content
         elif response.outcome == "ok":
             content = response.content
-            self.sink.save_page(response.url, content, portal=self.portal.name, content_type=response.content_type,
-                                etag=response.etag, last_modified=response.last_modified)
+            self.sink.save_page(
+                response.url,
+                content,
+                portal=self.portal.name,
+                content_type=response.content_type,
+                etag=response.etag,
+                last_modified=response.last_modified,
+            )
         else:
             return self._list_failed(request.url, f"{response.outcome} (HTTP {response.status})", is_start)
         text, _ = decode(content, content_type=response.content_type)
@@ -167,9 +187,16 @@ class PortalCrawl:
         response = self._get_document(url, referer=None)
         if response is None:
             return
-        document = Document(response.url, response.content, response.content_type, self.portal.name,
-                            list_title=link.best_title, list_date=link.date, etag=response.etag,
-                            last_modified=response.last_modified)
+        document = Document(
+            response.url,
+            response.content,
+            response.content_type,
+            self.portal.name,
+            list_title=link.best_title,
+            list_date=link.date,
+            etag=response.etag,
+            last_modified=response.last_modified,
+        )
         self._store(document)
         if not _MAY_ATTACH.search(response.content):
             return  # no attachment markers at all: spare building a tree of the whole page
@@ -183,19 +210,36 @@ class PortalCrawl:
         response = self._get_document(link.url, referer=article)
         if response is None:
             return
-        if response.content[:512].lstrip().lower().startswith((b"<html", b"<!doctype")) and _ATTACH_TEXT.search(link.text):
+        if response.content[:512].lstrip().lower().startswith((b"<html", b"<!doctype")) and _ATTACH_TEXT.search(
+            link.text
+        ):
             self._problem(link.url, "an HTML page came back where a file was linked (download refused?)")
             return
         name = _filename(response) or link.text
-        self._store(Document(response.url, response.content, response.content_type, self.portal.name,
-                             list_title=title, list_date=date, referer=article, etag=response.etag,
-                             last_modified=response.last_modified, attachment_of=article or name))
+        self._store(
+            Document(
+                response.url,
+                response.content,
+                response.content_type,
+                self.portal.name,
+                list_title=title,
+                list_date=date,
+                referer=article,
+                etag=response.etag,
+                last_modified=response.last_modified,
+                attachment_of=article or name,
+            )
+        )
 
     def _get_document(self, url: str, *, referer: str | None) -> Response | None:
         known = self.sink.known(url)
         try:
-            response = self.fetcher.get(url, referer=referer, etag=known.etag if known else None,
-                                        last_modified=known.last_modified if known else None)
+            response = self.fetcher.get(
+                url,
+                referer=referer,
+                etag=known.etag if known else None,
+                last_modified=known.last_modified if known else None,
+            )
         except OutOfScope:
             return None
         except FetchError as exc:
@@ -230,7 +274,13 @@ def _filename(response: Response) -> str | None:
     return unquote(match.group(1) or match.group(2) or "")
 
 
-def crawl_portal(portal: Portal, fetcher: Fetcher, sink: Sink, progress: Progress | None = None, *,
-                 cancel: threading.Event | None = None) -> CrawlResult:
+def crawl_portal(
+    portal: Portal,
+    fetcher: Fetcher,
+    sink: Sink,
+    progress: Progress | None = None,
+    *,
+    cancel: threading.Event | None = None,
+) -> CrawlResult:
     """One pass over one portal."""
     return PortalCrawl(portal, fetcher, sink, progress, cancel).run()

@@ -69,7 +69,9 @@ def build_client(settings: CrawlSettings, transport: httpx.BaseTransport | None 
     """The one HTTP client: descriptive User-Agent, timeouts, no automatic redirects (scope is checked)."""
     return httpx.Client(
         headers={"User-Agent": settings.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
-        timeout=httpx.Timeout(settings.timeout), follow_redirects=False, transport=transport,
+        timeout=httpx.Timeout(settings.timeout),
+        follow_redirects=False,
+        transport=transport,
         limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
     )
 
@@ -77,9 +79,16 @@ def build_client(settings: CrawlSettings, transport: httpx.BaseTransport | None 
 class Fetcher:
     """Polite GETs (and the POSTs some list proxies need) for one crawl."""
 
-    def __init__(self, client: httpx.Client, scope: Scope, settings: CrawlSettings, *,
-                 throttle: HostThrottle | None = None, on_fetch: Callable[[FetchRecord], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        scope: Scope,
+        settings: CrawlSettings,
+        *,
+        throttle: HostThrottle | None = None,
+        on_fetch: Callable[[FetchRecord], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.client, self.scope, self.settings = client, scope, settings
         self.throttle = throttle or HostThrottle(sleep=sleep)
         self.on_fetch = on_fetch or (lambda record: None)
@@ -88,8 +97,15 @@ class Fetcher:
         # validators of stored copies, for a redirect target's conditional request (set by the crawl)
         self.validators: Callable[[str], tuple[str | None, str | None]] = lambda url: (None, None)
 
-    def get(self, url: str, *, referer: str | None = None, etag: str | None = None,
-            last_modified: str | None = None, data: dict[str, str] | None = None) -> Response:
+    def get(
+        self,
+        url: str,
+        *,
+        referer: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        data: dict[str, str] | None = None,
+    ) -> Response:
         """Fetch `url` (POST when `data` is given); raises a FetchError subclass when it cannot."""
         for _ in range(MAX_REDIRECTS + 1):
             self._check(url)
@@ -124,18 +140,25 @@ class Fetcher:
                 self._robots[origin] = RobotsPolicy.from_response(None, b"")
         return self._robots[origin]
 
-    def _request(self, url: str, *, referer: str | None = None, etag: str | None = None,
-                 last_modified: str | None = None, data: dict[str, str] | None = None,
-                 retries: int | None = None) -> Response:
-        headers = {k: v for k, v in (("Referer", referer), ("If-None-Match", etag),
-                                     ("If-Modified-Since", last_modified)) if v}
+    def _request(
+        self,
+        url: str,
+        *,
+        referer: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        data: dict[str, str] | None = None,
+        retries: int | None = None,
+    ) -> Response:
+        headers = {
+            k: v for k, v in (("Referer", referer), ("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v
+        }
         retries = self.settings.retries if retries is None else retries
         host = urlsplit(url).netloc
         for attempt in range(retries + 1):
             started = time.monotonic()
             try:
-                with self.throttle.slot(host, interval=self.settings.interval,
-                                        concurrency=self.settings.concurrency):
+                with self.throttle.slot(host, interval=self.settings.interval, concurrency=self.settings.concurrency):
                     status, resp_headers, content = self._send(url, headers, data)
             except (FetchTimeout, ConnectError) as exc:
                 self._record(url, None, "error", 0, started, str(exc))
@@ -153,14 +176,17 @@ class Fetcher:
             return self._finish(url, status, resp_headers, content, started)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send(self, url: str, headers: dict[str, str], data: dict[str, str] | None) -> tuple[int, dict[str, str], bytes]:
+    def _send(
+        self, url: str, headers: dict[str, str], data: dict[str, str] | None
+    ) -> tuple[int, dict[str, str], bytes]:
         method = "POST" if data is not None else "GET"
         try:
             with self.client.stream(method, url, headers=headers, data=data) as response:
                 declared = int(response.headers.get("content-length") or 0)
                 if declared > self.settings.max_bytes:
-                    raise TooLarge(f"{url}: {declared} bytes announced, over the {self.settings.max_bytes} byte cap",
-                                   url=url)
+                    raise TooLarge(
+                        f"{url}: {declared} bytes announced, over the {self.settings.max_bytes} byte cap", url=url
+                    )
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
@@ -185,14 +211,32 @@ class Fetcher:
         self._record(url, status, outcome, len(content), started, error, headers)
         return Response(url, status, content, headers, outcome, target)
 
-    def _record(self, url: str, status: int | None, outcome: str, size: int, started: float, error: str | None,
-                headers: dict[str, str] | None = None) -> None:
+    def _record(
+        self,
+        url: str,
+        status: int | None,
+        outcome: str,
+        size: int,
+        started: float,
+        error: str | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         headers = headers or {}
-        self.on_fetch(FetchRecord(url, status, outcome, size, int((time.monotonic() - started) * 1000), error,
-                                  headers.get("etag"), headers.get("last-modified")))
+        self.on_fetch(
+            FetchRecord(
+                url,
+                status,
+                outcome,
+                size,
+                int((time.monotonic() - started) * 1000),
+                error,
+                headers.get("etag"),
+                headers.get("last-modified"),
+            )
+        )
 
     def _backoff(self, attempt: int) -> float:
-        return max(self.settings.interval, 1.0) * (2 ** attempt)
+        return max(self.settings.interval, 1.0) * (2**attempt)
 
     def _retry_after(self, headers: dict[str, str], attempt: int) -> float:
         value = headers.get("retry-after", "").strip()

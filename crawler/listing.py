@@ -14,7 +14,9 @@ _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _REPORT = re.compile(r"政府信息公开.{0,12}(?:年度报告|工作报告|年报|报告)|政务公开.{0,6}年度报告|年度政府信息公开")
 _NOT_REPORT = re.compile(r"网站|事业单位|法人年报|工作要点|报表|预算|决算|通知|征求意见|考核|统计公报")
 _CUT = re.compile(r"(…|\.\.\.|．．．)$")
-_COLUMN = re.compile(r"^\s*(?:\d{4}\s*年|各乡镇|各部门|各街道|乡镇|部门|街道|县政府|区政府|市政府|本级政府|政府信息公开年报|年报|年度报告)")
+_COLUMN = re.compile(
+    r"^\s*(?:\d{4}\s*年|各乡镇|各部门|各街道|乡镇|部门|街道|县政府|区政府|市政府|本级政府|政府信息公开年报|年报|年度报告)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,6 @@ def column_base(url: str) -> str:
     path = urlsplit(url).path
     directory, _, name = path.rpartition("/")
     stem = name.rsplit(".", 1)[0]
-    if not stem or stem.startswith("index") or stem.startswith("col"):
+    if not stem or stem.startswith(("index", "col")):
         return directory + "/"
     return f"{directory}/{stem}/"

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from collections.abc import Iterator
 
 from protego import Protego
 
@@ -19,8 +18,9 @@ from protego import Protego
 class HostThrottle:
     """At most `concurrency` requests in flight per host, and starts at least `interval` s apart."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         self._hosts: dict[str, tuple[threading.Semaphore, threading.Lock, list[float]]] = {}

@@ -36,8 +36,16 @@ class Document:
 class Sink(Protocol):
     def known(self, url: str) -> Known | None: ...
     def skip(self, url: str) -> bool: ...
-    def save_page(self, url: str, content: bytes, *, portal: str, content_type: str | None,
-                  etag: str | None, last_modified: str | None) -> None: ...
+    def save_page(
+        self,
+        url: str,
+        content: bytes,
+        *,
+        portal: str,
+        content_type: str | None,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None: ...
     def save_document(self, document: Document) -> None: ...
     def record_fetch(self, portal: str, record: FetchRecord) -> None: ...
 
@@ -60,8 +68,16 @@ class MemorySink:
     def skip(self, url: str) -> bool:
         return False
 
-    def save_page(self, url: str, content: bytes, *, portal: str, content_type: str | None,
-                  etag: str | None, last_modified: str | None) -> None:
+    def save_page(
+        self,
+        url: str,
+        content: bytes,
+        *,
+        portal: str,
+        content_type: str | None,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
         self.pages[url] = (content, etag, last_modified)
 
     def save_document(self, document: Document) -> None:

@@ -106,13 +106,18 @@ def from_dict(data: dict[str, Any]) -> Config:
     email = data.get("notify", {}).get("email")
     deadlines = data.get("deadlines", {})
     try:
-        dl = Deadlines(**{k: deadlines[k] for k in ("government", "department", "township", "grace_days")
-                          if k in deadlines})
+        dl = Deadlines(
+            **{k: deadlines[k] for k in ("government", "department", "township", "grace_days") if k in deadlines}
+        )
     except TypeError as exc:
         raise ConfigError(f"deadlines: {exc}") from None
     return Config(
-        db_path=str(data.get("database", {}).get("path", "nianbao.db")), crawl=crawl, portals=portals,
-        agencies=agencies, deadlines=dl, email=_email(email) if email else None,
+        db_path=str(data.get("database", {}).get("path", "nianbao.db")),
+        crawl=crawl,
+        portals=portals,
+        agencies=agencies,
+        deadlines=dl,
+        email=_email(email) if email else None,
         cron=str(data.get("schedule", {}).get("cron", "0 6 * * *")),
         outbox_dir=data.get("notify", {}).get("outbox_dir"),
     )
@@ -138,8 +143,13 @@ def _portal(data: dict[str, Any], crawl: CrawlSettings, index: int) -> Portal:
     for url in urls:
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
             raise ConfigError(f"{where}.url: {url!r} is not an http(s) URL")
-    return Portal(name=str(data["name"]), urls=urls, allow_hosts=tuple(data.get("allow_hosts", [])),
-                  crawl=_crawl(data, crawl, where), recipients=tuple(data.get("recipients", [])))
+    return Portal(
+        name=str(data["name"]),
+        urls=urls,
+        allow_hosts=tuple(data.get("allow_hosts", [])),
+        crawl=_crawl(data, crawl, where),
+        recipients=tuple(data.get("recipients", [])),
+    )
 
 
 def _agency(data: dict[str, Any], index: int) -> Agency:
@@ -154,6 +164,10 @@ def _email(data: dict[str, Any]) -> EmailSettings:
     if security not in ("none", "starttls", "ssl"):
         raise ConfigError("notify.email.security: one of none, starttls, ssl")
     to = data.get("to", [])
-    return EmailSettings(smtp_host=data.get("smtp_host", "localhost"), smtp_port=int(data.get("smtp_port", 25)),
-                         security=security, sender=data.get("from", "nianbao@localhost"),
-                         to=tuple([to] if isinstance(to, str) else to))
+    return EmailSettings(
+        smtp_host=data.get("smtp_host", "localhost"),
+        smtp_port=int(data.get("smtp_port", 25)),
+        security=security,
+        sender=data.get("from", "nianbao@localhost"),
+        to=tuple([to] if isinstance(to, str) else to),
+    )

@@ -50,8 +50,11 @@ class StorageSink:
 
     def known(self, url: str) -> Known | None:
         with self.read_lock:
-            row = self.reader.execute("SELECT u.etag, u.last_modified, d.content FROM document_urls u "
-                                      "JOIN documents d ON d.sha256 = u.sha256 WHERE u.url = ?", [url]).fetchone()
+            row = self.reader.execute(
+                "SELECT u.etag, u.last_modified, d.content FROM document_urls u "
+                "JOIN documents d ON d.sha256 = u.sha256 WHERE u.url = ?",
+                [url],
+            ).fetchone()
         return Known(row[0], row[1], row[2]) if row else None
 
     def skip(self, url: str) -> bool:
@@ -64,23 +67,64 @@ class StorageSink:
 
     # ---- writes, queued to the writer thread -------------------------------------------------
 
-    def save_page(self, url: str, content: bytes, *, portal: str, content_type: str | None, etag: str | None,
-                  last_modified: str | None) -> None:
-        self.queue.put((save_document, (self.db, content), dict(url=url, now=self.now, content_type=content_type,
-                                                                portal=portal, etag=etag, last_modified=last_modified,
-                                                                kind="list")))
+    def save_page(
+        self,
+        url: str,
+        content: bytes,
+        *,
+        portal: str,
+        content_type: str | None,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
+        self.queue.put(
+            (
+                save_document,
+                (self.db, content),
+                dict(
+                    url=url,
+                    now=self.now,
+                    content_type=content_type,
+                    portal=portal,
+                    etag=etag,
+                    last_modified=last_modified,
+                    kind="list",
+                ),
+            )
+        )
 
     def save_document(self, document: Document) -> None:
-        self.queue.put((ingest, (self.db, document.content), dict(
-            url=document.url, now=self.now, content_type=document.content_type, portal=document.portal,
-            list_title=document.list_title, list_date=document.list_date, etag=document.etag,
-            last_modified=document.last_modified)))
+        self.queue.put(
+            (
+                ingest,
+                (self.db, document.content),
+                dict(
+                    url=document.url,
+                    now=self.now,
+                    content_type=document.content_type,
+                    portal=document.portal,
+                    list_title=document.list_title,
+                    list_date=document.list_date,
+                    etag=document.etag,
+                    last_modified=document.last_modified,
+                ),
+            )
+        )
 
     def record_fetch(self, portal: str, record: FetchRecord) -> None:
-        row = {"run_id": self.run_ids.get(portal), "portal": portal, "url": record.url, "status": record.status,
-               "outcome": record.outcome, "bytes": record.bytes, "duration_ms": record.duration_ms,
-               "error": record.error, "etag": record.etag, "last_modified": record.last_modified,
-               "fetched_at": self.now}
+        row = {
+            "run_id": self.run_ids.get(portal),
+            "portal": portal,
+            "url": record.url,
+            "status": record.status,
+            "outcome": record.outcome,
+            "bytes": record.bytes,
+            "duration_ms": record.duration_ms,
+            "error": record.error,
+            "etag": record.etag,
+            "last_modified": record.last_modified,
+            "fetched_at": self.now,
+        }
         self.queue.put((self._insert_fetch, (row,), {}))
 
     def _insert_fetch(self, row: dict[str, Any]) -> None:
@@ -91,12 +135,23 @@ class StorageSink:
 
     def _finish(self, result: CrawlResult) -> None:
         with self.db.atomic():
-            self.db["crawl_runs"].update(self.run_ids[result.portal], {
-                "finished_at": self.now, "outcome": result.outcome, "pages": result.pages,
-                "reports": result.candidates, "errors": len(result.errors), "detail": result.detail[:4000]})
+            self.db["crawl_runs"].update(
+                self.run_ids[result.portal],
+                {
+                    "finished_at": self.now,
+                    "outcome": result.outcome,
+                    "pages": result.pages,
+                    "reports": result.candidates,
+                    "errors": len(result.errors),
+                    "detail": result.detail[:4000],
+                },
+            )
             # the interrupted pass this one resumed is over too
-            self.db.execute("UPDATE crawl_runs SET finished_at = ?, outcome = 'interrupted' WHERE portal = ? "
-                            "AND finished_at IS NULL", [self.now, result.portal])
+            self.db.execute(
+                "UPDATE crawl_runs SET finished_at = ?, outcome = 'interrupted' WHERE portal = ? "
+                "AND finished_at IS NULL",
+                [self.now, result.portal],
+            )
 
     def _drain(self) -> None:
         while (item := self.queue.get()) is not _STOP:
@@ -111,13 +166,18 @@ class StorageSink:
     def begin(self, portals: tuple[Portal, ...]) -> None:
         """One crawl_runs row per portal; notes which portals resume an interrupted pass."""
         for portal in portals:
-            row = self.db.execute("SELECT started_at, finished_at FROM crawl_runs WHERE portal = ? "
-                                  "ORDER BY id DESC LIMIT 1", [portal.name]).fetchone()
+            row = self.db.execute(
+                "SELECT started_at, finished_at FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT 1",
+                [portal.name],
+            ).fetchone()
             if row and row[1] is None:
                 self.resume_since[portal.name] = row[0]
                 logger.info("portal=%s resuming the pass started %s", portal.name, row[0])
-            self.run_ids[portal.name] = int(self.db["crawl_runs"].insert(
-                {"portal": portal.name, "started_at": self.now, "outcome": "running"}).last_pk)
+            self.run_ids[portal.name] = int(
+                self.db["crawl_runs"]
+                .insert({"portal": portal.name, "started_at": self.now, "outcome": "running"})
+                .last_pk
+            )
         self.writer.start()
 
     def close(self) -> None:
@@ -128,10 +188,16 @@ class StorageSink:
             self.reader.close()
 
 
-def crawl_all(config: Config, db: sqlite_utils.Database, *, now: str,
-              progress: Callable[[str, int, int, int], None] | None = None,
-              transport: httpx.BaseTransport | None = None, workers: int = 256,
-              cancel: threading.Event | None = None) -> list[CrawlResult]:
+def crawl_all(
+    config: Config,
+    db: sqlite_utils.Database,
+    *,
+    now: str,
+    progress: Callable[[str, int, int, int], None] | None = None,
+    transport: httpx.BaseTransport | None = None,
+    workers: int = 256,
+    cancel: threading.Event | None = None,
+) -> list[CrawlResult]:
     """One pass over every configured portal; portals run in parallel, each host politely.
     When `cancel` is set, each portal stops at its next page and what was fetched is written."""
     sink = StorageSink(db, now=now)
@@ -139,8 +205,13 @@ def crawl_all(config: Config, db: sqlite_utils.Database, *, now: str,
     client = build_client(config.crawl, transport=transport)
 
     def one(portal: Portal) -> CrawlResult:
-        fetcher = Fetcher(client, Scope.of(portal.urls, portal.allow_hosts), portal.crawl, throttle=throttle,
-                          on_fetch=lambda record: sink.record_fetch(portal.name, record))
+        fetcher = Fetcher(
+            client,
+            Scope.of(portal.urls, portal.allow_hosts),
+            portal.crawl,
+            throttle=throttle,
+            on_fetch=lambda record: sink.record_fetch(portal.name, record),
+        )
         try:
             result = crawl_portal(portal, fetcher, sink, progress, cancel=cancel)
         except Exception as exc:  # one portal's bug must not end the whole crawl; it is recorded

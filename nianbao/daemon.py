@@ -34,8 +34,9 @@ def run_daemon(config: Config, cycle: Callable[[threading.Event], object]) -> No
     """Block until SIGTERM/SIGINT; `cycle(cancel)` runs at each fire time."""
     cancel = threading.Event()
     scheduler = BlockingScheduler()
-    scheduler.add_job(cycle, trigger(config.cron), args=[cancel], id="cycle", max_instances=1, coalesce=True,
-                      misfire_grace_time=3600)
+    scheduler.add_job(
+        cycle, trigger(config.cron), args=[cancel], id="cycle", max_instances=1, coalesce=True, misfire_grace_time=3600
+    )
 
     def on_event(event: JobExecutionEvent) -> None:
         if event.exception:

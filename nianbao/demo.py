@@ -41,9 +41,12 @@ def missing_agency() -> Agency:
 
 def demo_config(portal: SamplePortal, folder: str) -> Config:
     base = portal.config(os.path.join(folder, "nianbao.db"), interval=0.05)
-    return replace(base, agencies=base.agencies + (missing_agency(),),
-                   email=EmailSettings(smtp_host="", sender="nianbao@localhost", to=("watch@example.org",)),
-                   outbox_dir=os.path.join(folder, "outbox"))
+    return replace(
+        base,
+        agencies=base.agencies + (missing_agency(),),
+        email=EmailSettings(smtp_host="", sender="nianbao@localhost", to=("watch@example.org",)),
+        outbox_dir=os.path.join(folder, "outbox"),
+    )
 
 
 def run_demo(folder: str) -> tuple[Config, CycleResult]:

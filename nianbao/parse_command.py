@@ -59,8 +59,10 @@ def render_text(document: dict[str, Any]) -> str:
         f"published_at: {document['published_at']}   signed_at: {document['signed_at']}",
     ]
     apps = document["applications"] or {}
-    lines.append(f"applications: new {apps.get('new', {}).get('total')}, total {apps.get('total', {}).get('total')}, "
-                 f"carried forward {apps.get('carried_forward', {}).get('total')}")
+    lines.append(
+        f"applications: new {apps.get('new', {}).get('total')}, total {apps.get('total', {}).get('total')}, "
+        f"carried forward {apps.get('carried_forward', {}).get('total')}"
+    )
     lines.append(f"findings:     {len(document['findings'])}")
     lines += [f"  [{f['severity']}] {f['rule']}: {f['message']}" for f in document["findings"]]
     return "\n".join(lines)

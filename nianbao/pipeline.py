@@ -26,8 +26,14 @@ class CycleResult:
     delivery: Delivery | None
 
 
-def run_once(config: Config, db: sqlite_utils.Database, *, as_of: date | None = None,
-             cancel: threading.Event | None = None, progress=None) -> CycleResult:  # type: ignore[no-untyped-def]
+def run_once(
+    config: Config,
+    db: sqlite_utils.Database,
+    *,
+    as_of: date | None = None,
+    cancel: threading.Event | None = None,
+    progress=None,
+) -> CycleResult:  # type: ignore[no-untyped-def]
     """Crawl every portal, evaluate, and send what is new; stops between stages when cancelled."""
     cancel = cancel or threading.Event()
     now = now_iso(as_of)

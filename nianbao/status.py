@@ -14,8 +14,16 @@ def status_rows(db: sqlite_utils.Database, *, year: int | None = None) -> list[d
     if year is not None:
         sql += " WHERE year = ?"
         params.append(year)
-    return [{**row, "found": bool(row["found"]), "late": bool(row["late"]), "missing": bool(row["missing"]),
-             "not_assessable": bool(row["not_assessable"])} for row in db.query(sql, params)]
+    return [
+        {
+            **row,
+            "found": bool(row["found"]),
+            "late": bool(row["late"]),
+            "missing": bool(row["missing"]),
+            "not_assessable": bool(row["not_assessable"]),
+        }
+        for row in db.query(sql, params)
+    ]
 
 
 def _width(text: str) -> int:
@@ -30,9 +38,19 @@ def render(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "no agencies yet: run `nianbao crawl` and `nianbao check` first"
     head = ["agency", "year", "status", "found", "on time", "late", "missing", "inconsistent", "published"]
-    body = [[r["agency"], str(r["year"]), r["status"], "yes" if r["found"] else "no",
-             "yes" if r["status"] in ("on time", "inconsistent") and not r["late"] and r["found"] else "-",
-             "yes" if r["late"] else "-", "yes" if r["missing"] else "-", str(r["inconsistent"] or "-"),
-             (r["published_at"] or "-")[:10]] for r in rows]
+    body = [
+        [
+            r["agency"],
+            str(r["year"]),
+            r["status"],
+            "yes" if r["found"] else "no",
+            "yes" if r["status"] in ("on time", "inconsistent") and not r["late"] and r["found"] else "-",
+            "yes" if r["late"] else "-",
+            "yes" if r["missing"] else "-",
+            str(r["inconsistent"] or "-"),
+            (r["published_at"] or "-")[:10],
+        ]
+        for r in rows
+    ]
     widths = [max(_width(line[i]) for line in [head, *body]) for i in range(len(head))]
     return "\n".join("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(line)) for line in [head, *body])

@@ -6,19 +6,32 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime
 from typing import Any
 
-KIND_LABELS = {"missing": "MISSING", "late": "LATE", "inconsistent": "INCONSISTENT", "changed": "CHANGED",
-               "unreachable": "PORTAL UNREACHABLE"}
+KIND_LABELS = {
+    "missing": "MISSING",
+    "late": "LATE",
+    "inconsistent": "INCONSISTENT",
+    "changed": "CHANGED",
+    "unreachable": "PORTAL UNREACHABLE",
+}
 
 
 def _groups(findings: Iterable[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for f in sorted(findings, key=lambda f: (f.get("portal") or "", f.get("agency") or "", f.get("year") or 0,
-                                              f.get("kind") or "", f.get("rule") or "")):
+    for f in sorted(
+        findings,
+        key=lambda f: (
+            f.get("portal") or "",
+            f.get("agency") or "",
+            f.get("year") or 0,
+            f.get("kind") or "",
+            f.get("rule") or "",
+        ),
+    ):
         grouped[f.get("portal") or "(no portal)"][f.get("agency") or "(the portal itself)"].append(f)
     return grouped
 
@@ -68,19 +81,32 @@ def html_body(new: list[dict[str, Any]], resolved: list[dict[str, Any]]) -> str:
             for agency, items in agencies.items():
                 out.append(f"<li><b>{e(agency)}</b><ul>")
                 for f in items:
-                    link = f" <a href='{e(f['url'], quote=True)}'>report</a>" if f.get("url", "") and \
-                        str(f["url"]).startswith(("http://", "https://")) else ""
+                    link = (
+                        f" <a href='{e(f['url'], quote=True)}'>report</a>"
+                        if f.get("url", "") and str(f["url"]).startswith(("http://", "https://"))
+                        else ""
+                    )
                     year = f" {f['year']}" if f.get("year") else ""
-                    out.append(f"<li><b>{e(KIND_LABELS.get(f['kind'], f['kind'].upper()))}{year}</b> "
-                               f"{e(f.get('rule') or '')}: {e(f['message'])}{link}</li>")
+                    out.append(
+                        f"<li><b>{e(KIND_LABELS.get(f['kind'], f['kind'].upper()))}{year}</b> "
+                        f"{e(f.get('rule') or '')}: {e(f['message'])}{link}</li>"
+                    )
                 out.append("</ul></li>")
             out.append("</ul>")
     out.append("</body></html>")
     return "".join(out)
 
 
-def compose(new: list[dict[str, Any]], resolved: list[dict[str, Any]], *, sender: str, to: list[str],
-            now: datetime, notification_id: int, domain: str = "nianbao.local") -> EmailMessage:
+def compose(
+    new: list[dict[str, Any]],
+    resolved: list[dict[str, Any]],
+    *,
+    sender: str,
+    to: list[str],
+    now: datetime,
+    notification_id: int,
+    domain: str = "nianbao.local",
+) -> EmailMessage:
     """One digest message; its Message-ID is stable per outbox entry, so a resend is recognisable."""
     msg = EmailMessage()
     msg["Subject"] = subject(new, resolved)

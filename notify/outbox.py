@@ -34,11 +34,18 @@ class Delivery:
 
 def _pending_findings(db: sqlite_utils.Database, today: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     kinds = ",".join("?" * len(NOTIFIED_KINDS))
-    new = list(db.query(f"""SELECT * FROM findings WHERE resolved_at IS NULL AND notified_at IS NULL
+    new = list(
+        db.query(
+            f"""SELECT * FROM findings WHERE resolved_at IS NULL AND notified_at IS NULL
         AND queued_in IS NULL AND dismissed_at IS NULL AND (snoozed_until IS NULL OR snoozed_until < ?)
-        AND severity != 'info' AND kind IN ({kinds}) ORDER BY id""", [today.isoformat(), *NOTIFIED_KINDS]))
-    resolved = list(db.query("""SELECT * FROM findings WHERE resolved_at IS NOT NULL AND notified_at IS NOT NULL
-        AND resolved_notified_at IS NULL AND resolved_queued_in IS NULL AND dismissed_at IS NULL ORDER BY id"""))
+        AND severity != 'info' AND kind IN ({kinds}) ORDER BY id""",
+            [today.isoformat(), *NOTIFIED_KINDS],
+        )
+    )
+    resolved = list(
+        db.query("""SELECT * FROM findings WHERE resolved_at IS NOT NULL AND notified_at IS NOT NULL
+        AND resolved_notified_at IS NULL AND resolved_queued_in IS NULL AND dismissed_at IS NULL ORDER BY id""")
+    )
     return new, resolved
 
 
@@ -65,12 +72,22 @@ def queue_digests(db: sqlite_utils.Database, config: Config, *, now: str, today:
     queued = 0
     with db.atomic():
         for to, (items, gone) in audiences.items():
-            nid = int(db["notifications"].insert({"created_at": now, "recipients": json.dumps(list(to)),
-                                                   "finding_ids": json.dumps([f["id"] for f in items]),
-                                                   "resolved_ids": json.dumps([f["id"] for f in gone]),
-                                                   "attempts": 0}).last_pk)
-            message = compose(items, gone, sender=sender, to=list(to), now=datetime.fromisoformat(now),
-                              notification_id=nid)
+            nid = int(
+                db["notifications"]
+                .insert(
+                    {
+                        "created_at": now,
+                        "recipients": json.dumps(list(to)),
+                        "finding_ids": json.dumps([f["id"] for f in items]),
+                        "resolved_ids": json.dumps([f["id"] for f in gone]),
+                        "attempts": 0,
+                    }
+                )
+                .last_pk
+            )
+            message = compose(
+                items, gone, sender=sender, to=list(to), now=datetime.fromisoformat(now), notification_id=nid
+            )
             db["notifications"].update(nid, {"subject": message["Subject"], "body_text": message.as_string()})
             queued += 1
         ids = [f["id"] for f in new]
@@ -98,13 +115,16 @@ def deliver(db: sqlite_utils.Database, config: Config, *, now: str) -> Delivery:
             logger.warning("digest %s not sent: %s", row["id"], exc)
             continue
         with db.atomic():
-            db["notifications"].update(row["id"], {"sent_at": now, "attempts": (row["attempts"] or 0) + 1,
-                                                   "last_error": None})
+            db["notifications"].update(
+                row["id"], {"sent_at": now, "attempts": (row["attempts"] or 0) + 1, "last_error": None}
+            )
             for fid in json.loads(row["finding_ids"]):
                 db.execute("UPDATE findings SET notified_at = coalesce(notified_at, ?) WHERE id = ?", [now, fid])
             for fid in json.loads(row["resolved_ids"]):
-                db.execute("UPDATE findings SET resolved_notified_at = coalesce(resolved_notified_at, ?) "
-                           "WHERE id = ?", [now, fid])
+                db.execute(
+                    "UPDATE findings SET resolved_notified_at = coalesce(resolved_notified_at, ?) WHERE id = ?",
+                    [now, fid],
+                )
         sent += 1
     return Delivery(0, sent, failed, tuple(errors))
 

@@ -14,8 +14,9 @@ def send(message: EmailMessage, settings: EmailSettings) -> None:
     """Deliver or raise NotifyError (nothing is marked as sent by this function)."""
     try:
         if settings.security == "ssl":
-            server: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=settings.timeout,
-                                                    context=ssl.create_default_context())
+            server: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.smtp_host, settings.smtp_port, timeout=settings.timeout, context=ssl.create_default_context()
+            )
         else:
             server = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout)
         with server:
@@ -25,4 +26,6 @@ def send(message: EmailMessage, settings: EmailSettings) -> None:
                 server.login(*settings.credentials)
             server.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
-        raise NotifyError(f"mail server {settings.smtp_host}:{settings.smtp_port}: {exc or type(exc).__name__}") from exc
+        raise NotifyError(
+            f"mail server {settings.smtp_host}:{settings.smtp_port}: {exc or type(exc).__name__}"
+        ) from exc

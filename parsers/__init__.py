@@ -43,8 +43,9 @@ def extract(data: bytes, *, source: str = "<input>", content_type: str | None = 
         return from_docx(data, source=source)
     if kind == "ole":
         return from_doc(data, source=source)
-    raise UnsupportedFormat(f"{source}: a binary file, not a report (no PDF, DOCX, DOC or text signature)",
-                            source=source)
+    raise UnsupportedFormat(
+        f"{source}: a binary file, not a report (no PDF, DOCX, DOC or text signature)", source=source
+    )
 
 
 def parse_bytes(data: bytes, *, source: str = "<input>", content_type: str | None = None) -> Report:
@@ -63,31 +64,48 @@ def parse_source(src: SourceText, *, source: str | None = None) -> Report:
     parts_found = tuple(dict.fromkeys([*spans, *inline]))
     legacy = _is_legacy(lines, title_year or period)
     if title_year is None and len(parts_found) < 3 and not (len(spans) == 2 and "active_disclosure" in spans):
-        raise NotAReport(f"{where}: not an annual report (no report title and {len(parts_found)} of the six parts)",
-                         source=where)
+        raise NotAReport(
+            f"{where}: not an annual report (no report title and {len(parts_found)} of the six parts)", source=where
+        )
     if not parts_found and not legacy:
-        raise NotAReport(f"{where}: titled as a report but none of the six parts is here "
-                         "(a notice pointing to an attachment?)", source=where)
+        raise NotAReport(
+            f"{where}: titled as a report but none of the six parts is here (a notice pointing to an attachment?)",
+            source=where,
+        )
     notes: list[Finding] = []
     tables = {}
-    for part, reader in (("active_disclosure", read_active_disclosure), ("applications", read_applications),
-                         ("review_litigation", read_review_litigation)):
+    for part, reader in (
+        ("active_disclosure", read_active_disclosure),
+        ("applications", read_applications),
+        ("review_litigation", read_review_litigation),
+    ):
         start, end = spans.get(part, (0, len(lines)))
         table, found = reader(rows_of(lines[start:end]))
         tables[part] = table
         notes.extend(found)
     return Report(
-        title=title, agency=agency, year=title_year or period or metadata.text_year(lines),
+        title=title,
+        agency=agency,
+        year=title_year or period or metadata.text_year(lines),
         format="legacy" if legacy else _format(lines),
-        published_at=src.published_at or metadata.published_in_text(lines), signed_at=metadata.signed_at(lines),
-        active_disclosure=tables["active_disclosure"], applications=tables["applications"],
-        review_litigation=tables["review_litigation"], parts=parts_found, lines=lines, notes=tuple(notes),
-        title_year=title_year, period_year=period, kind=src.kind, encoding=src.encoding, source=source,
+        published_at=src.published_at or metadata.published_in_text(lines),
+        signed_at=metadata.signed_at(lines),
+        active_disclosure=tables["active_disclosure"],
+        applications=tables["applications"],
+        review_litigation=tables["review_litigation"],
+        parts=parts_found,
+        lines=lines,
+        notes=tuple(notes),
+        title_year=title_year,
+        period_year=period,
+        kind=src.kind,
+        encoding=src.encoding,
+        source=source,
     )
 
 
 def _format(lines: tuple[str, ...]) -> str:
-    """"2019" for the trial format of 国办公开办函〔2019〕60号, else the uniform "2021"."""
+    """ "2019" for the trial format of 国办公开办函〔2019〕60号, else the uniform "2021"."""
     text = "\n".join(lines)
     if "本年新制作数量" in text or "对外公开总数量" in text or "〔2019〕60号" in text:
         return "2019"

@@ -17,8 +17,9 @@ def sniff(data: bytes) -> str:
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "binary"
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if lowered.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<table", b"<div",
-                           b"<p", b"<!--")):
+    if lowered.startswith(
+        (b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<table", b"<div", b"<p", b"<!--")
+    ):
         return "html"
     if _control_ratio(head) > 0.05:
         return "binary"

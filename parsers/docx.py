@@ -27,8 +27,11 @@ def check_zip(data: bytes, *, source: str) -> zipfile.ZipFile:
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
-        raise ParseError(f"{source}: the archive would expand to {total // (1024 * 1024)} MB "
-                         f"({total // packed}× its size): refused as a zip bomb", source=source)
+        raise ParseError(
+            f"{source}: the archive would expand to {total // (1024 * 1024)} MB "
+            f"({total // packed}× its size): refused as a zip bomb",
+            source=source,
+        )
     names = {i.filename for i in infos}
     if "word/document.xml" not in names:
         kind = "a spreadsheet (XLSX)" if "xl/workbook.xml" in names else "a zip archive, not a Word document"
@@ -51,7 +54,9 @@ def from_docx(data: bytes, *, source: str) -> SourceText:
             lines.append(_text(element, qn))
         elif element.tag == qn("w:tbl"):
             for tr in element.iter(qn("w:tr")):
-                cells = [_text(tc, qn).replace("|", "｜") for tc in tr.iterchildren(qn("w:tc")) if not _continued(tc, qn)]
+                cells = [
+                    _text(tc, qn).replace("|", "｜") for tc in tr.iterchildren(qn("w:tc")) if not _continued(tc, qn)
+                ]
                 if any(cells):
                     lines.append(" | ".join(cells))
     return SourceText(lines=tuple(line.strip() for line in lines if line.strip()), kind="docx")

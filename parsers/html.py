@@ -19,8 +19,18 @@ _BLOCK = frozenset(
 )
 _SKIP = frozenset("script style noscript head iframe object template select button input textarea".split())
 _BODY_SELECTORS = (
-    "[id^=vsb_content]", ".v_news_content", ".TRS_Editor", "#zoom", "#Zoom", ".zoom", "#ivs_content",
-    "#webeditorview", ".article-content", ".xxgk_content", "#UCAP-CONTENT", "#content",
+    "[id^=vsb_content]",
+    ".v_news_content",
+    ".TRS_Editor",
+    "#zoom",
+    "#Zoom",
+    ".zoom",
+    "#ivs_content",
+    "#webeditorview",
+    ".article-content",
+    ".xxgk_content",
+    "#UCAP-CONTENT",
+    "#content",
 )
 _WS = re.compile(r"\s+")
 _TITLE_SPLIT = re.compile(r"\s*(?:[-_|｜—]{1,2})\s*")

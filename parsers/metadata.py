@@ -7,11 +7,28 @@ import re
 
 from parsers.dates import find_published_date, iso_date
 
-_TITLE = re.compile(r"([^\s，,。：:；;《》“”\"'（）()]{0,60}?)\s*(\d{4})\s*年度?\s*(?:[^\s，。]{0,12}?)政府信息公开"
-                    r"(?:工作)?(?:年度)?(?:工作)?报告")
-_AGENCY_END = re.compile(r"(人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|办事处|街道|局|厅|署|院|会|中心|"
-                         r"乡|镇|区|县|市|室|所|站|队|处|部)$")
-_CUT_BEFORE = ("现向社会公布", "向社会公布", "特发布", "现发布", "现公布", "公布", "发布", "现将", "编制", "根据", "关于", "的")
+_TITLE = re.compile(
+    r"([^\s，,。：:；;《》“”\"'（）()]{0,60}?)\s*(\d{4})\s*年度?\s*(?:[^\s，。]{0,12}?)政府信息公开"
+    r"(?:工作)?(?:年度)?(?:工作)?报告"
+)
+_AGENCY_END = re.compile(
+    r"(人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|办事处|街道|局|厅|署|院|会|中心|"
+    r"乡|镇|区|县|市|室|所|站|队|处|部)$"
+)
+_CUT_BEFORE = (
+    "现向社会公布",
+    "向社会公布",
+    "特发布",
+    "现发布",
+    "现公布",
+    "公布",
+    "发布",
+    "现将",
+    "编制",
+    "根据",
+    "关于",
+    "的",
+)
 _YEAR_FIRST = re.compile(r"(\d{4})\s*年度?\s*(\S{2,30}?)(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?报告")
 _NOT_AGENCY = ("我", "本", "现", "该", "依法", "按时", "完成")
 _PERIOD = re.compile(r"(?:统计期限|统计时限|统计时间|数据统计期|统计区间)[^0-9]{0,12}(\d{4})\s*年")
@@ -36,7 +53,7 @@ def find_title(lines: tuple[str, ...], given: str | None) -> tuple[str | None, s
         for match in _TITLE.finditer(line):
             agency = _trim_agency(match.group(1), require_marker=match.start() > 0)
             if agency:
-                return f"{agency}{match.group(0)[len(match.group(1)):].strip()}", agency, int(match.group(2))
+                return f"{agency}{match.group(0)[len(match.group(1)) :].strip()}", agency, int(match.group(2))
     return given, None, None
 
 

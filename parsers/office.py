@@ -28,21 +28,35 @@ def convert(data: bytes, *, source: str, suffix: str, target: str) -> bytes:
     """Convert bytes (written with `suffix`) to `target` ("docx", "pdf", "doc") with LibreOffice."""
     exe = soffice()
     if exe is None:
-        raise UnsupportedFormat(f"{source}: DOC/WPS needs LibreOffice (soffice), which is not installed "
-                                "(Debian: apt-get install libreoffice-writer-nogui)", source=source)
+        raise UnsupportedFormat(
+            f"{source}: DOC/WPS needs LibreOffice (soffice), which is not installed "
+            "(Debian: apt-get install libreoffice-writer-nogui)",
+            source=source,
+        )
     with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as tmp:
         work = Path(tmp)
         infile = work / f"input{suffix}"
         infile.write_bytes(data)
-        command = [exe, f"-env:UserInstallation=file://{work / 'profile'}", "--headless", "--norestore",
-                   "--convert-to", target, "--outdir", str(work / "out"), str(infile)]
+        command = [
+            exe,
+            f"-env:UserInstallation=file://{work / 'profile'}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(work / "out"),
+            str(infile),
+        ]
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
             _, err = proc.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            raise ParseError(f"{source}: LibreOffice did not finish converting within {TIMEOUT} s", source=source) from None
+            raise ParseError(
+                f"{source}: LibreOffice did not finish converting within {TIMEOUT} s", source=source
+            ) from None
         produced = list((work / "out").glob(f"*.{target.split(':')[0]}"))  # "pdf:filter:{options}" -> .pdf
         if proc.returncode != 0 or not produced:
             detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]

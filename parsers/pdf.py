@@ -50,11 +50,15 @@ def from_pdf(data: bytes, *, source: str) -> SourceText:
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise ParseError(f"{source}: a password-protected PDF", source=source) from None
-        raise ParseError(f"{source}: a damaged or truncated PDF ({inner or type(inner).__name__})",
-                         source=source) from None
+        raise ParseError(
+            f"{source}: a damaged or truncated PDF ({inner or type(inner).__name__})", source=source
+        ) from None
     if chars == 0:
-        raise ScannedDocument(f"{source}: a scanned PDF ({len(pages)} pages, {images} images, no text layer); "
-                              "it cannot be read without OCR", source=source)
+        raise ScannedDocument(
+            f"{source}: a scanned PDF ({len(pages)} pages, {images} images, no text layer); "
+            "it cannot be read without OCR",
+            source=source,
+        )
     return SourceText(lines=tuple(_lines(pages)), kind="pdf")
 
 

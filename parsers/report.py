@@ -8,18 +8,33 @@ from typing import Any
 
 from parsers.numbers import to_json_number
 
-APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other",
-                     "total")
+APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other", "total")
 APPLICATION_ROWS = (
-    "new", "carried_over", "granted", "partially_granted",
-    "withheld.state_secret", "withheld.prohibited_by_law", "withheld.security_stability",
-    "withheld.third_party", "withheld.internal_affairs", "withheld.process_info",
-    "withheld.enforcement_files", "withheld.inquiry",
-    "unavailable.not_held", "unavailable.needs_creation", "unavailable.unclear",
-    "not_processed.complaint", "not_processed.duplicate", "not_processed.publication",
-    "not_processed.excessive", "not_processed.reconfirm",
-    "other.no_correction", "other.unpaid_fee", "other.other",
-    "total", "carried_forward",
+    "new",
+    "carried_over",
+    "granted",
+    "partially_granted",
+    "withheld.state_secret",
+    "withheld.prohibited_by_law",
+    "withheld.security_stability",
+    "withheld.third_party",
+    "withheld.internal_affairs",
+    "withheld.process_info",
+    "withheld.enforcement_files",
+    "withheld.inquiry",
+    "unavailable.not_held",
+    "unavailable.needs_creation",
+    "unavailable.unclear",
+    "not_processed.complaint",
+    "not_processed.duplicate",
+    "not_processed.publication",
+    "not_processed.excessive",
+    "not_processed.reconfirm",
+    "other.no_correction",
+    "other.unpaid_fee",
+    "other.other",
+    "total",
+    "carried_forward",
 )
 OUTCOME_ROWS = APPLICATION_ROWS[2:23]
 REVIEW_GROUPS = ("review", "lawsuit_direct", "lawsuit_after_review")

@@ -59,5 +59,8 @@ def split_parts(lines: tuple[str, ...]) -> dict[str, tuple[int, int]]:
 def inline_parts(text: str) -> tuple[str, ...]:
     """Parts whose headings sit inside long lines (archive extractions that lost the line breaks)."""
     flat = normalize(text)
-    return tuple(key for key, pattern in PARTS
-                 if re.search(r"[一二三四五六][、.．](?:政府信息公开(?:工作)?)?(?:" + pattern + ")", flat))
+    return tuple(
+        key
+        for key, pattern in PARTS
+        if re.search(r"[一二三四五六][、.．](?:政府信息公开(?:工作)?)?(?:" + pattern + ")", flat)
+    )

@@ -60,8 +60,12 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     ("other", r"其他处理$"),
 )
 _OTHER_OTHER = re.compile(r"^\d*[.、．]?其他$")
-_APPLICANT_HEADERS = (("commercial", "商业"), ("research", "科研"), ("social_welfare", "公益"),
-                      ("legal_services", "法律服务"))
+_APPLICANT_HEADERS = (
+    ("commercial", "商业"),
+    ("research", "科研"),
+    ("social_welfare", "公益"),
+    ("legal_services", "法律服务"),
+)
 
 
 _MAX_LABEL = 120
@@ -84,8 +88,11 @@ def _numbers(cells: list[str], where: str, notes: list[Finding]) -> list[Number]
     for index, cell in enumerate(cells):
         value = parse_cell(cell)
         if isinstance(value, Text):
-            notes.append(Finding(CELLS, "warning", f"{where}: cell {index + 1} is not a number: {cell!r}",
-                                 cells=(where,), raw=cell))
+            notes.append(
+                Finding(
+                    CELLS, "warning", f"{where}: cell {index + 1} is not a number: {cell!r}", cells=(where,), raw=cell
+                )
+            )
             value = None
         values.append(value)
     return values
@@ -105,23 +112,42 @@ def read_applications(rows: list[Row]) -> tuple[Table | None, list[Finding]]:
     table: Table = {}
     for key, label, cells in _labelled_rows(tokens[start:], width=7):
         if key is None:
-            notes.append(Finding(SECTIONS, "warning", f"applications: row {_short(label)!r} is not a row of the "
-                                 "uniform format and was not mapped", raw=label))
+            notes.append(
+                Finding(
+                    SECTIONS,
+                    "warning",
+                    f"applications: row {_short(label)!r} is not a row of the uniform format and was not mapped",
+                    raw=label,
+                )
+            )
             continue
         if key in table:
             notes.append(Finding(SECTIONS, "warning", f"applications: row {key} appears twice; kept the first"))
             continue
         if len(cells) < 7:
-            notes.append(Finding(SECTIONS, "error", f"applications: row {key} ({_short(label)}) has {len(cells)} of 7 "
-                                 "cells (table cut off?); the missing cells are null", cells=(f"applications.{key}",)))
+            notes.append(
+                Finding(
+                    SECTIONS,
+                    "error",
+                    f"applications: row {key} ({_short(label)}) has {len(cells)} of 7 "
+                    "cells (table cut off?); the missing cells are null",
+                    cells=(f"applications.{key}",),
+                )
+            )
         values = _numbers(cells[:7], f"applications.{key}", notes)
         values += [None] * (7 - len(values))
         table[key] = dict(zip(columns, values, strict=True))
     expected = [r for r in APPLICATION_ROWS if not (r.startswith("other.") and "other" in table)]
     missing = [r for r in expected if r not in table]
     if missing:
-        notes.append(Finding(SECTIONS, "error", f"applications: {len(missing)} of {len(expected)} rows not "
-                             f"found: {', '.join(missing)}", cells=tuple(f"applications.{m}" for m in missing)))
+        notes.append(
+            Finding(
+                SECTIONS,
+                "error",
+                f"applications: {len(missing)} of {len(expected)} rows not found: {', '.join(missing)}",
+                cells=tuple(f"applications.{m}" for m in missing),
+            )
+        )
         for key in missing:
             table[key] = dict.fromkeys(APPLICANT_COLUMNS)
     order = {key: i for i, key in enumerate((*APPLICATION_ROWS, "other"))}
@@ -174,21 +200,28 @@ def _applicant_columns(header: list[str], notes: list[Finding]) -> tuple[str, ..
     if person is None and legal is None:
         return APPLICANT_COLUMNS
     if None in (person, total) or any(i is None for _, i in subs):
-        notes.append(Finding(SECTIONS, "warning", "applications: the column header is incomplete; "
-                             "assumed the uniform column order"))
+        notes.append(
+            Finding(
+                SECTIONS, "warning", "applications: the column header is incomplete; assumed the uniform column order"
+            )
+        )
         return APPLICANT_COLUMNS
     legal_columns = [key for key, _ in sorted(subs, key=lambda kv: kv[1] or 0)]
     if legal is None:  # a one-row header: every column named in order
         legal = min(i for _, i in subs if i is not None)
-    top = sorted([(person, ["natural_person"]), (legal, legal_columns), (total, ["total"])],
-                 key=lambda kv: kv[0] or 0)
+    top = sorted([(person, ["natural_person"]), (legal, legal_columns), (total, ["total"])], key=lambda kv: kv[0] or 0)
     return tuple(col for _, cols in top for col in cols)
 
 
 # ---- Part 四: reviews and lawsuits ----------------------------------------------------------
 
-_REVIEW_HEADERS = (("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"),
-                   ("pending", "尚未审结"), ("total", "总计"))
+_REVIEW_HEADERS = (
+    ("upheld", "结果维持"),
+    ("corrected", "结果纠正"),
+    ("other", "其他结果"),
+    ("pending", "尚未审结"),
+    ("total", "总计"),
+)
 
 
 def read_review_litigation(rows: list[Row]) -> tuple[Table | None, list[Finding]]:
@@ -200,8 +233,13 @@ def read_review_litigation(rows: list[Row]) -> tuple[Table | None, list[Finding]
     columns = _review_columns(_flatten(rows[: header_row + 1]), notes)
     cells = _review_values(rows, header_row, header_end)
     if len(cells) < 15:
-        notes.append(Finding(SECTIONS, "error", f"review_litigation: {len(cells)} of 15 cells found (table cut "
-                             "off?); the missing cells are null"))
+        notes.append(
+            Finding(
+                SECTIONS,
+                "error",
+                f"review_litigation: {len(cells)} of 15 cells found (table cut off?); the missing cells are null",
+            )
+        )
     values = _numbers(cells[:15], "review_litigation", notes) + [None] * max(0, 15 - len(cells))
     table: Table = {group: {} for group in REVIEW_GROUPS}
     for (group, field), value in zip(columns, values, strict=True):
@@ -213,8 +251,11 @@ def _review_header(rows: list[Row]) -> tuple[int | None, int]:
     """The last row holding result labels, and the index just past its last label cell."""
     found: tuple[int | None, int] = (None, 0)
     for r, row in enumerate(rows):
-        hits = [i for i, c in enumerate(row)
-                if len(c) <= _MAX_LABEL and any(h in normalize(c) for _, h in _REVIEW_HEADERS[:4])]
+        hits = [
+            i
+            for i, c in enumerate(row)
+            if len(c) <= _MAX_LABEL and any(h in normalize(c) for _, h in _REVIEW_HEADERS[:4])
+        ]
         if hits:
             last = max(i for i, c in enumerate(row) if _is_label(c))
             found = (r, last + 1)
@@ -232,8 +273,14 @@ def _review_columns(header: list[str], notes: list[Finding]) -> list[tuple[str, 
     groups = ["review", *lawsuits]
     if len(fields) != 15:
         if fields:
-            notes.append(Finding(SECTIONS, "warning", f"review_litigation: {len(fields)} result labels in the "
-                                 "header instead of 15; assumed the uniform column order"))
+            notes.append(
+                Finding(
+                    SECTIONS,
+                    "warning",
+                    f"review_litigation: {len(fields)} result labels in the "
+                    "header instead of 15; assumed the uniform column order",
+                )
+            )
         return [(g, f) for g in groups for f in REVIEW_FIELDS]
     return [(groups[i // 5], field) for i, field in enumerate(fields)]
 
@@ -244,7 +291,7 @@ def _review_values(rows: list[Row], header_row: int, header_end: int) -> list[st
         while rest and not rest[0].strip():
             rest = rest[1:]
         return [c for c in rest if not _is_label(c)][:15]
-    for row in rows[header_row + 1:]:
+    for row in rows[header_row + 1 :]:
         values = [c for c in row if not _is_label(c)]
         if any(v.strip() for v in values):
             return values[:15]
@@ -253,17 +300,42 @@ def _review_values(rows: list[Row], header_row: int, header_end: int) -> list[st
 
 # ---- Part 二: proactive disclosure ----------------------------------------------------------
 
-_DISCLOSURE_LABELS = (("normative_documents", r"规范性文件"), ("rules", r"^规章"), ("licensing", r"行政许可"),
-                      ("other_services", r"其他对外管理服务事项"), ("penalties", r"行政处罚"),
-                      ("enforcement", r"行政强制"), ("fees", r"事业性收费"), ("procurement", r"政府集中采购"))
-_DISCLOSURE_FIELDS = (("issued", r"制发"), ("repealed", r"废止"), ("in_force", r"现行有效"),
-                      ("decisions", r"处理决定"), ("amount_10k_yuan", r"收费金额"),
-                      # the 2019 trial format's columns, kept under their own names
-                      ("made", r"新制作"), ("published", r"新公开"), ("total_published", r"对外公开总数"),
-                      ("previous_items", r"上一年项目数"), ("change", r"本年增"),
-                      ("procurement_projects", r"采购项目数"), ("procurement_amount_yuan", r"采购总金额"))
-_FIELDS_2019 = frozenset({"made", "published", "total_published", "previous_items", "change",
-                          "procurement_projects", "procurement_amount_yuan"})
+_DISCLOSURE_LABELS = (
+    ("normative_documents", r"规范性文件"),
+    ("rules", r"^规章"),
+    ("licensing", r"行政许可"),
+    ("other_services", r"其他对外管理服务事项"),
+    ("penalties", r"行政处罚"),
+    ("enforcement", r"行政强制"),
+    ("fees", r"事业性收费"),
+    ("procurement", r"政府集中采购"),
+)
+_DISCLOSURE_FIELDS = (
+    ("issued", r"制发"),
+    ("repealed", r"废止"),
+    ("in_force", r"现行有效"),
+    ("decisions", r"处理决定"),
+    ("amount_10k_yuan", r"收费金额"),
+    # the 2019 trial format's columns, kept under their own names
+    ("made", r"新制作"),
+    ("published", r"新公开"),
+    ("total_published", r"对外公开总数"),
+    ("previous_items", r"上一年项目数"),
+    ("change", r"本年增"),
+    ("procurement_projects", r"采购项目数"),
+    ("procurement_amount_yuan", r"采购总金额"),
+)
+_FIELDS_2019 = frozenset(
+    {
+        "made",
+        "published",
+        "total_published",
+        "previous_items",
+        "change",
+        "procurement_projects",
+        "procurement_amount_yuan",
+    }
+)
 
 
 def read_active_disclosure(rows: list[Row]) -> tuple[Table | None, list[Finding]]:
@@ -294,8 +366,14 @@ def read_active_disclosure(rows: list[Row]) -> tuple[Table | None, list[Finding]
         return table, notes
     missing = [k for k in DISCLOSURE_ROWS if k not in table]
     if missing:
-        notes.append(Finding(SECTIONS, "error", f"active_disclosure: rows not found: {', '.join(missing)}",
-                             cells=tuple(f"active_disclosure.{m}" for m in missing)))
+        notes.append(
+            Finding(
+                SECTIONS,
+                "error",
+                f"active_disclosure: rows not found: {', '.join(missing)}",
+                cells=tuple(f"active_disclosure.{m}" for m in missing),
+            )
+        )
         for key in missing:
             table[key] = dict.fromkeys(DISCLOSURE_ROWS[key])
     return {k: table[k] for k in DISCLOSURE_ROWS}, notes
@@ -318,8 +396,9 @@ def _disclosure_header(tokens: list[str], index: int) -> tuple[list[str | None],
     return fields, index
 
 
-def _disclosure_row(key: str, fields: list[str | None], values: list[Number],
-                    notes: list[Finding]) -> dict[str, Number]:
+def _disclosure_row(
+    key: str, fields: list[str | None], values: list[Number], notes: list[Finding]
+) -> dict[str, Number]:
     if _FIELDS_2019 & set(fields):
         return {f: v for f, v in zip(fields, values, strict=False) if f is not None}
     row: dict[str, Number] = dict.fromkeys(DISCLOSURE_ROWS.get(key, ()))
@@ -328,6 +407,12 @@ def _disclosure_row(key: str, fields: list[str | None], values: list[Number],
             row[field] = value
     absent = [f for f in DISCLOSURE_ROWS.get(key, ()) if f not in fields[: len(values)]]
     if absent:
-        notes.append(Finding(SECTIONS, "warning", f"active_disclosure.{key}: no cell for {', '.join(absent)}",
-                             cells=tuple(f"active_disclosure.{key}.{f}" for f in absent)))
+        notes.append(
+            Finding(
+                SECTIONS,
+                "warning",
+                f"active_disclosure.{key}: no cell for {', '.join(absent)}",
+                cells=tuple(f"active_disclosure.{key}.{f}" for f in absent),
+            )
+        )
     return row

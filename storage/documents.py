@@ -11,19 +11,50 @@ def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def save_document(db: sqlite_utils.Database, content: bytes, *, url: str, now: str, content_type: str | None = None,
-                  portal: str | None = None, list_title: str | None = None, list_date: str | None = None,
-                  etag: str | None = None, last_modified: str | None = None, kind: str = "document") -> str:
+def save_document(
+    db: sqlite_utils.Database,
+    content: bytes,
+    *,
+    url: str,
+    now: str,
+    content_type: str | None = None,
+    portal: str | None = None,
+    list_title: str | None = None,
+    list_date: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    kind: str = "document",
+) -> str:
     """Store `content` (once) and remember that `url` served it; returns its sha256."""
     digest = sha256_of(content)
     with db.atomic():
-        db["documents"].insert({"sha256": digest, "content": content, "content_type": content_type,
-                                "size": len(content), "first_url": url, "first_seen": now}, ignore=True)
+        db["documents"].insert(
+            {
+                "sha256": digest,
+                "content": content,
+                "content_type": content_type,
+                "size": len(content),
+                "first_url": url,
+                "first_seen": now,
+            },
+            ignore=True,
+        )
         existing = db.execute("SELECT first_seen FROM document_urls WHERE url = ?", [url]).fetchone()
-        db["document_urls"].upsert({
-            "url": url, "sha256": digest, "portal": portal, "list_title": list_title, "list_date": list_date,
-            "etag": etag, "last_modified": last_modified, "first_seen": existing[0] if existing else now,
-            "last_seen": now, "kind": kind}, pk="url")
+        db["document_urls"].upsert(
+            {
+                "url": url,
+                "sha256": digest,
+                "portal": portal,
+                "list_title": list_title,
+                "list_date": list_date,
+                "etag": etag,
+                "last_modified": last_modified,
+                "first_seen": existing[0] if existing else now,
+                "last_seen": now,
+                "kind": kind,
+            },
+            pk="url",
+        )
     return digest
 
 
@@ -40,7 +71,9 @@ def known_url(db: sqlite_utils.Database, url: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def sync_config(db: sqlite_utils.Database, portals: list[tuple[str, str]], agencies: list[tuple[str, str, str | None]]) -> None:
+def sync_config(
+    db: sqlite_utils.Database, portals: list[tuple[str, str]], agencies: list[tuple[str, str, str | None]]
+) -> None:
     """Mirror the configured portals (name, first URL) and agencies (name, level, portal) for SQL users."""
     with db.atomic():
         for name, url in portals:

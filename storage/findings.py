@@ -20,8 +20,14 @@ def fingerprint(kind: str, agency: str | None, year: int | None, rule: str | Non
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
 
-def upsert_findings(db: sqlite_utils.Database, findings: Iterable[dict[str, Any]], *, now: str,
-                    keep: set[tuple[str | None, int | None]] = frozenset(), keep_portals: set[str] = frozenset()) -> dict[str, int]:
+def upsert_findings(
+    db: sqlite_utils.Database,
+    findings: Iterable[dict[str, Any]],
+    *,
+    now: str,
+    keep: set[tuple[str | None, int | None]] = frozenset(),
+    keep_portals: set[str] = frozenset(),
+) -> dict[str, int]:
     """Write this evaluation's findings; resolve open ones that no longer hold, except those about
     (agency, year) pairs or portals in `keep` (not assessable this time: their state stands)."""
     counts = {"opened": 0, "updated": 0, "reopened": 0, "resolved": 0}
@@ -31,20 +37,33 @@ def upsert_findings(db: sqlite_utils.Database, findings: Iterable[dict[str, Any]
             fp = finding["fingerprint"]
             seen.add(fp)
             row = db.execute("SELECT id, resolved_at FROM findings WHERE fingerprint = ?", [fp]).fetchone()
-            values = {**finding, "evidence": json.dumps(finding.get("evidence") or {}, ensure_ascii=False),
-                      "last_seen": now}
+            values = {
+                **finding,
+                "evidence": json.dumps(finding.get("evidence") or {}, ensure_ascii=False),
+                "last_seen": now,
+            }
             if row is None:
                 db["findings"].insert({**values, "first_seen": now})
                 counts["opened"] += 1
             elif row[1] is not None:  # it came back: a new cause to tell people about
-                db["findings"].update(row[0], {**values, "resolved_at": None, "notified_at": None, "queued_in": None,
-                                               "resolved_notified_at": None, "resolved_queued_in": None})
+                db["findings"].update(
+                    row[0],
+                    {
+                        **values,
+                        "resolved_at": None,
+                        "notified_at": None,
+                        "queued_in": None,
+                        "resolved_notified_at": None,
+                        "resolved_queued_in": None,
+                    },
+                )
                 counts["reopened"] += 1
             else:
                 db["findings"].update(row[0], values)
                 counts["updated"] += 1
         for fid, fp, agency, year, portal in db.execute(
-                "SELECT id, fingerprint, agency, year, portal FROM findings WHERE resolved_at IS NULL").fetchall():
+            "SELECT id, fingerprint, agency, year, portal FROM findings WHERE resolved_at IS NULL"
+        ).fetchall():
             if fp in seen or (agency, year) in keep or (agency is None and portal in keep_portals):
                 continue
             db["findings"].update(fid, {"resolved_at": now})

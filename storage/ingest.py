@@ -48,37 +48,84 @@ def parse_document(content: bytes, *, url: str, content_type: str | None = None)
     return Parsed(report, tuple(check_report(report)))
 
 
-def ingest(db: sqlite_utils.Database, content: bytes, *, url: str, now: str, content_type: str | None = None,
-           portal: str | None = None, list_title: str | None = None, list_date: str | None = None,
-           etag: str | None = None, last_modified: str | None = None) -> Ingested:
+def ingest(
+    db: sqlite_utils.Database,
+    content: bytes,
+    *,
+    url: str,
+    now: str,
+    content_type: str | None = None,
+    portal: str | None = None,
+    list_title: str | None = None,
+    list_date: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Ingested:
     """Store, parse and check one fetched document."""
     parsed = parse_document(content, url=url, content_type=content_type)
-    return store(db, content, parsed, url=url, now=now, content_type=content_type, portal=portal,
-                 list_title=list_title, list_date=list_date, etag=etag, last_modified=last_modified)
+    return store(
+        db,
+        content,
+        parsed,
+        url=url,
+        now=now,
+        content_type=content_type,
+        portal=portal,
+        list_title=list_title,
+        list_date=list_date,
+        etag=etag,
+        last_modified=last_modified,
+    )
 
 
-def store(db: sqlite_utils.Database, content: bytes, parsed: Parsed, *, url: str, now: str,
-          content_type: str | None = None, portal: str | None = None, list_title: str | None = None,
-          list_date: str | None = None, etag: str | None = None, last_modified: str | None = None) -> Ingested:
+def store(
+    db: sqlite_utils.Database,
+    content: bytes,
+    parsed: Parsed,
+    *,
+    url: str,
+    now: str,
+    content_type: str | None = None,
+    portal: str | None = None,
+    list_title: str | None = None,
+    list_date: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Ingested:
     """Store a document and what parsing it gave, in one transaction."""
     with db.atomic():
-        digest = save_document(db, content, url=url, now=now, content_type=content_type, portal=portal,
-                               list_title=list_title, list_date=list_date, etag=etag, last_modified=last_modified)
+        digest = save_document(
+            db,
+            content,
+            url=url,
+            now=now,
+            content_type=content_type,
+            portal=portal,
+            list_title=list_title,
+            list_date=list_date,
+            etag=etag,
+            last_modified=last_modified,
+        )
         if parsed.report is None:
             # the list's title still says whose report this is: "found but unreadable", never "missing"
             _, agency, year = find_title((list_title,), list_title) if list_title else (None, None, None)
-            db.execute("UPDATE document_urls SET parse_error = ?, agency = ?, year = ? WHERE url = ?",
-                       [parsed.error, agency, year, url])
+            db.execute(
+                "UPDATE document_urls SET parse_error = ?, agency = ?, year = ? WHERE url = ?",
+                [parsed.error, agency, year, url],
+            )
             logger.info("not parsed: %s", parsed.error)
             return Ingested(digest, None, parsed.error)
         report = _with_list_title(parsed.report, list_title)
         source = "page" if report.published_at else None
         if report.published_at is None and list_date:
             report, source = replace(report, published_at=list_date), "list"
-        report_id = save_report(db, report, list(parsed.findings), sha256=digest, now=now, url=url, portal=portal,
-                                published_source=source)
-        db.execute("UPDATE document_urls SET parse_error = NULL, agency = ?, year = ? WHERE url = ?",
-                   [report.agency, report.year, url])
+        report_id = save_report(
+            db, report, list(parsed.findings), sha256=digest, now=now, url=url, portal=portal, published_source=source
+        )
+        db.execute(
+            "UPDATE document_urls SET parse_error = NULL, agency = ?, year = ? WHERE url = ?",
+            [report.agency, report.year, url],
+        )
     return Ingested(digest, report_id)
 
 
@@ -88,20 +135,33 @@ def _with_list_title(report: Report, list_title: str | None) -> Report:
     if (report.agency and report.year) or not list_title or "…" in list_title or "..." in list_title:
         return report
     _, agency, year = find_title((list_title,), list_title)
-    return replace(report, agency=report.agency or agency, year=report.year or year,
-                   title=report.title or list_title)
+    return replace(report, agency=report.agency or agency, year=report.year or year, title=report.title or list_title)
 
 
 def reparse(db: sqlite_utils.Database, *, now: str) -> tuple[int, int]:
     """Re-parse every stored document with the current parser; returns (reports stored, failures)."""
     stored = failed = 0
-    rows = list(db.query("""SELECT u.url, u.sha256, u.portal, u.list_title, u.list_date FROM document_urls u
-        WHERE u.kind = 'document' AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = u.sha256 AND r.parser_version = ?)
-        GROUP BY u.sha256""", [PARSER_VERSION]))
+    rows = list(
+        db.query(
+            """SELECT u.url, u.sha256, u.portal, u.list_title, u.list_date FROM document_urls u
+        WHERE u.kind = 'document'
+          AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = u.sha256 AND r.parser_version = ?)
+        GROUP BY u.sha256""",
+            [PARSER_VERSION],
+        )
+    )
     for row in rows:
         content, content_type = document_content(db, row["sha256"])
-        result = ingest(db, content, url=row["url"], now=now, content_type=content_type, portal=row["portal"],
-                        list_title=row["list_title"], list_date=row["list_date"])
+        result = ingest(
+            db,
+            content,
+            url=row["url"],
+            now=now,
+            content_type=content_type,
+            portal=row["portal"],
+            list_title=row["list_title"],
+            list_date=row["list_date"],
+        )
         stored += result.report_id is not None
         failed += result.error is not None
     return stored, failed

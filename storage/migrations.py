@@ -14,24 +14,78 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["portals"].create_index(["name"], unique=True)
     db["agencies"].create({"id": int, "name": str, "level": str, "portal": str}, pk="id", not_null={"name"})
     db["agencies"].create_index(["name"], unique=True)
-    db["fetches"].create({
-        "id": int, "run_id": int, "portal": str, "url": str, "status": int, "outcome": str, "bytes": int,
-        "duration_ms": int, "error": str, "etag": str, "last_modified": str, "sha256": str, "fetched_at": str,
-    }, pk="id")
+    db["fetches"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "portal": str,
+            "url": str,
+            "status": int,
+            "outcome": str,
+            "bytes": int,
+            "duration_ms": int,
+            "error": str,
+            "etag": str,
+            "last_modified": str,
+            "sha256": str,
+            "fetched_at": str,
+        },
+        pk="id",
+    )
     db["fetches"].create_index(["url"])
-    db["documents"].create({
-        "sha256": str, "content": bytes, "content_type": str, "size": int, "first_url": str, "first_seen": str,
-    }, pk="sha256")
-    db["document_urls"].create({
-        "url": str, "sha256": str, "portal": str, "list_title": str, "list_date": str, "etag": str,
-        "last_modified": str, "first_seen": str, "last_seen": str, "parse_error": str, "kind": str,
-        "agency": str, "year": int,
-    }, pk="url", foreign_keys=[("sha256", "documents", "sha256")])
-    db["reports"].create({
-        "id": int, "agency": str, "year": int, "title": str, "url": str, "portal": str, "published_at": str,
-        "published_source": str, "signed_at": str, "first_seen": str, "format": str, "sha256": str,
-        "parser_version": str, "version": int, "is_current": int, "superseded_at": str, "findings_count": int,
-    }, pk="id", foreign_keys=[("sha256", "documents", "sha256")])
+    db["documents"].create(
+        {
+            "sha256": str,
+            "content": bytes,
+            "content_type": str,
+            "size": int,
+            "first_url": str,
+            "first_seen": str,
+        },
+        pk="sha256",
+    )
+    db["document_urls"].create(
+        {
+            "url": str,
+            "sha256": str,
+            "portal": str,
+            "list_title": str,
+            "list_date": str,
+            "etag": str,
+            "last_modified": str,
+            "first_seen": str,
+            "last_seen": str,
+            "parse_error": str,
+            "kind": str,
+            "agency": str,
+            "year": int,
+        },
+        pk="url",
+        foreign_keys=[("sha256", "documents", "sha256")],
+    )
+    db["reports"].create(
+        {
+            "id": int,
+            "agency": str,
+            "year": int,
+            "title": str,
+            "url": str,
+            "portal": str,
+            "published_at": str,
+            "published_source": str,
+            "signed_at": str,
+            "first_seen": str,
+            "format": str,
+            "sha256": str,
+            "parser_version": str,
+            "version": int,
+            "is_current": int,
+            "superseded_at": str,
+            "findings_count": int,
+        },
+        pk="id",
+        foreign_keys=[("sha256", "documents", "sha256")],
+    )
     db["reports"].create_index(["sha256", "parser_version"], unique=True)
     db["reports"].create_index(["agency", "year"])
     db["reports"].create_index(["is_current", "agency", "year"])
@@ -40,42 +94,102 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         report_id INTEGER NOT NULL REFERENCES reports(id), part TEXT NOT NULL, row_key TEXT NOT NULL,
         column_key TEXT NOT NULL, value FLOAT,
         PRIMARY KEY (report_id, part, row_key, column_key)) WITHOUT ROWID""")
-    db["findings"].create({
-        "id": int, "fingerprint": str, "agency": str, "year": int, "portal": str, "kind": str, "rule": str,
-        "severity": str, "message": str, "evidence": str, "report_id": int, "url": str, "first_seen": str,
-        "last_seen": str, "resolved_at": str, "notified_at": str, "resolved_notified_at": str,
-        "queued_in": int, "resolved_queued_in": int, "dismissed_at": str, "dismiss_reason": str,
-        "snoozed_until": str,
-    }, pk="id")
-    db["report_findings"].create({
-        "report_id": int, "rule": str, "severity": str, "message": str, "cells": str, "raw": str,
-    }, foreign_keys=[("report_id", "reports", "id")])
+    db["findings"].create(
+        {
+            "id": int,
+            "fingerprint": str,
+            "agency": str,
+            "year": int,
+            "portal": str,
+            "kind": str,
+            "rule": str,
+            "severity": str,
+            "message": str,
+            "evidence": str,
+            "report_id": int,
+            "url": str,
+            "first_seen": str,
+            "last_seen": str,
+            "resolved_at": str,
+            "notified_at": str,
+            "resolved_notified_at": str,
+            "queued_in": int,
+            "resolved_queued_in": int,
+            "dismissed_at": str,
+            "dismiss_reason": str,
+            "snoozed_until": str,
+        },
+        pk="id",
+    )
+    db["report_findings"].create(
+        {
+            "report_id": int,
+            "rule": str,
+            "severity": str,
+            "message": str,
+            "cells": str,
+            "raw": str,
+        },
+        foreign_keys=[("report_id", "reports", "id")],
+    )
     db["report_findings"].create_index(["report_id"])
     db["findings"].create_index(["fingerprint"], unique=True)
     db["findings"].create_index(["agency", "year", "kind"])
-    db["notifications"].create({
-        "id": int, "created_at": str, "sent_at": str, "recipients": str, "subject": str, "body_text": str,
-        "body_html": str, "finding_ids": str, "resolved_ids": str, "attempts": int, "last_error": str,
-    }, pk="id")
-    db["crawl_runs"].create({
-        "id": int, "portal": str, "started_at": str, "finished_at": str, "outcome": str, "pages": int,
-        "reports": int, "errors": int, "detail": str,
-    }, pk="id")
+    db["notifications"].create(
+        {
+            "id": int,
+            "created_at": str,
+            "sent_at": str,
+            "recipients": str,
+            "subject": str,
+            "body_text": str,
+            "body_html": str,
+            "finding_ids": str,
+            "resolved_ids": str,
+            "attempts": int,
+            "last_error": str,
+        },
+        pk="id",
+    )
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "portal": str,
+            "started_at": str,
+            "finished_at": str,
+            "outcome": str,
+            "pages": int,
+            "reports": int,
+            "errors": int,
+            "detail": str,
+        },
+        pk="id",
+    )
 
 
 @migrations()
 def m002_views_and_search(db: sqlite_utils.Database) -> None:
     # contentless: the text is already in `documents`; the index alone answers MATCH (rowid = reports.id)
     db.execute("CREATE VIRTUAL TABLE report_search USING fts5(title, agency, body, content='', tokenize='trigram')")
-    db.create_view("applications_by_agency_year", """
+    db.create_view(
+        "applications_by_agency_year",
+        """
         SELECT r.agency, r.year, c.row_key, c.column_key, c.value, r.id AS report_id
         FROM report_cells c JOIN reports r ON r.id = c.report_id
-        WHERE r.is_current = 1 AND c.part = 'applications'""", replace=True)
-    db.create_view("late_reports", """
+        WHERE r.is_current = 1 AND c.part = 'applications'""",
+        replace=True,
+    )
+    db.create_view(
+        "late_reports",
+        """
         SELECT f.agency, f.year, f.message, f.url, f.first_seen, r.published_at
         FROM findings f LEFT JOIN reports r ON r.id = f.report_id
-        WHERE f.kind = 'late' AND f.resolved_at IS NULL""", replace=True)
-    db.create_view("status_by_agency_year", """
+        WHERE f.kind = 'late' AND f.resolved_at IS NULL""",
+        replace=True,
+    )
+    db.create_view(
+        "status_by_agency_year",
+        """
         WITH keys AS (
             SELECT agency, year FROM reports WHERE is_current = 1 AND agency IS NOT NULL AND year IS NOT NULL
             UNION SELECT agency, year FROM findings WHERE agency IS NOT NULL AND year IS NOT NULL
@@ -105,4 +219,6 @@ def m002_views_and_search(db: sqlite_utils.Database) -> None:
                 WHEN report_id IS NOT NULL THEN 'on time'
                 ELSE 'not found'
             END AS status
-        FROM flags ORDER BY agency, year""", replace=True)
+        FROM flags ORDER BY agency, year""",
+        replace=True,
+    )

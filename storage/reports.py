@@ -18,42 +18,90 @@ PARSER_VERSION = "1"
 
 
 def _cells(report: Report) -> Iterator[dict]:
-    tables: dict[str, Table | None] = {"active_disclosure": report.active_disclosure,
-                                       "applications": report.applications,
-                                       "review_litigation": report.review_litigation}
+    tables: dict[str, Table | None] = {
+        "active_disclosure": report.active_disclosure,
+        "applications": report.applications,
+        "review_litigation": report.review_litigation,
+    }
     for part, table in tables.items():
         for row_key, row in (table or {}).items():
             for column_key, value in row.items():
                 if value is not None:
-                    yield {"part": part, "row_key": row_key, "column_key": column_key,
-                           "value": float(value) if isinstance(value, Decimal) else value}
+                    yield {
+                        "part": part,
+                        "row_key": row_key,
+                        "column_key": column_key,
+                        "value": float(value) if isinstance(value, Decimal) else value,
+                    }
 
 
-def save_report(db: sqlite_utils.Database, report: Report, findings: list[Finding], *, sha256: str, now: str,
-                url: str | None = None, portal: str | None = None, published_source: str | None = None,
-                parser_version: str = PARSER_VERSION) -> int:
+def save_report(
+    db: sqlite_utils.Database,
+    report: Report,
+    findings: list[Finding],
+    *,
+    sha256: str,
+    now: str,
+    url: str | None = None,
+    portal: str | None = None,
+    published_source: str | None = None,
+    parser_version: str = PARSER_VERSION,
+) -> int:
     """Store one parsed report atomically; storing the same document again changes nothing."""
-    existing = db.execute("SELECT id FROM reports WHERE sha256 = ? AND parser_version = ?",
-                          [sha256, parser_version]).fetchone()
+    existing = db.execute(
+        "SELECT id FROM reports WHERE sha256 = ? AND parser_version = ?", [sha256, parser_version]
+    ).fetchone()
     if existing:
         return int(existing[0])
     with db.atomic():
         version = _version(db, report, sha256)
         first_seen = db.execute("SELECT min(first_seen) FROM reports WHERE sha256 = ?", [sha256]).fetchone()[0]
-        db.execute("UPDATE reports SET is_current = 0, superseded_at = ? WHERE is_current = 1 AND "
-                   "(sha256 = ? OR (agency = ? AND year = ?))", [now, sha256, report.agency, report.year])
-        report_id = db["reports"].insert({
-            "agency": report.agency, "year": report.year, "title": report.title, "url": url, "portal": portal,
-            "published_at": report.published_at, "published_source": published_source if report.published_at else None,
-            "signed_at": report.signed_at, "first_seen": first_seen or now, "format": report.format,
-            "sha256": sha256, "parser_version": parser_version, "version": version, "is_current": 1,
-            "findings_count": len(findings)}).last_pk
+        db.execute(
+            "UPDATE reports SET is_current = 0, superseded_at = ? WHERE is_current = 1 AND "
+            "(sha256 = ? OR (agency = ? AND year = ?))",
+            [now, sha256, report.agency, report.year],
+        )
+        report_id = (
+            db["reports"]
+            .insert(
+                {
+                    "agency": report.agency,
+                    "year": report.year,
+                    "title": report.title,
+                    "url": url,
+                    "portal": portal,
+                    "published_at": report.published_at,
+                    "published_source": published_source if report.published_at else None,
+                    "signed_at": report.signed_at,
+                    "first_seen": first_seen or now,
+                    "format": report.format,
+                    "sha256": sha256,
+                    "parser_version": parser_version,
+                    "version": version,
+                    "is_current": 1,
+                    "findings_count": len(findings),
+                }
+            )
+            .last_pk
+        )
         db["report_cells"].insert_all(({"report_id": report_id, **cell} for cell in _cells(report)))
-        db["report_findings"].insert_all(({
-            "report_id": report_id, "rule": f.rule, "severity": f.severity, "message": f.message,
-            "cells": ",".join(f.cells) or None, "raw": f.raw} for f in findings))
-        db.execute("INSERT INTO report_search (rowid, title, agency, body) VALUES (?, ?, ?, ?)",
-                   [report_id, report.title or "", report.agency or "", report.text])
+        db["report_findings"].insert_all(
+            (
+                {
+                    "report_id": report_id,
+                    "rule": f.rule,
+                    "severity": f.severity,
+                    "message": f.message,
+                    "cells": ",".join(f.cells) or None,
+                    "raw": f.raw,
+                }
+                for f in findings
+            )
+        )
+        db.execute(
+            "INSERT INTO report_search (rowid, title, agency, body) VALUES (?, ?, ?, ?)",
+            [report_id, report.title or "", report.agency or "", report.text],
+        )
     return int(report_id)
 
 
@@ -61,8 +109,9 @@ def _version(db: sqlite_utils.Database, report: Report, sha256: str) -> int:
     same = db.execute("SELECT version FROM reports WHERE sha256 = ? LIMIT 1", [sha256]).fetchone()
     if same:
         return int(same[0])
-    latest = db.execute("SELECT max(version) FROM reports WHERE agency = ? AND year = ?",
-                        [report.agency, report.year]).fetchone()[0]
+    latest = db.execute(
+        "SELECT max(version) FROM reports WHERE agency = ? AND year = ?", [report.agency, report.year]
+    ).fetchone()[0]
     return int(latest or 0) + 1
 
 

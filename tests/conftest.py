@@ -27,7 +27,7 @@ def set_row(text: str, label: str, values: list[int | str]) -> str:
         cells = [c.strip() for c in line.split("|")]
         if "|" in line and any(c.startswith(label) for c in cells):
             first = next(i for i, c in enumerate(cells) if re.fullmatch(r"\d+(\.\d+)?", c))
-            cells[first: first + len(values)] = [str(v) for v in values]
+            cells[first : first + len(values)] = [str(v) for v in values]
             lines[index] = " | ".join(cells)
             return "\n".join(lines)
     raise AssertionError(f"no row {label!r}")

@@ -14,8 +14,7 @@ NAME = "hanweb"
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _JPAGE = re.compile(r"\.jpage\(\s*\{(?P<opts>.*?)\}\s*\)", re.S)
 _OPTION = re.compile(r"(\w+)\s*:\s*('([^']*)'|\"([^\"]*)\"|\{[^}]*\}|[\w./-]+)")
-_AJAX_FIELDS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname",
-                "permissiontype")
+_AJAX_FIELDS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname", "permissiontype")
 
 
 def matches(page: Page) -> bool:
@@ -51,8 +50,10 @@ def _options(text: str) -> dict[str, str]:
     match = _JPAGE.search(text)
     if not match:
         return {}
-    return {m.group(1): m.group(3) if m.group(3) is not None else m.group(4) if m.group(4) is not None
-            else m.group(2) for m in _OPTION.finditer(match.group("opts"))}
+    return {
+        m.group(1): m.group(3) if m.group(3) is not None else m.group(4) if m.group(4) is not None else m.group(2)
+        for m in _OPTION.finditer(match.group("opts"))
+    }
 
 
 def _ajax_params(text: str, value: str) -> dict[str, str]:
@@ -60,6 +61,8 @@ def _ajax_params(text: str, value: str) -> dict[str, str]:
     if not value.startswith("{"):
         match = re.search(r"var\s+" + re.escape(value) + r"\s*=\s*(\{[^}]*\})", text)
         value = match.group(1) if match else "{}"
-    pairs = {m.group(1): m.group(3) if m.group(3) is not None else m.group(4) if m.group(4) is not None
-             else m.group(2) for m in _OPTION.finditer(value.strip("{}"))}
+    pairs = {
+        m.group(1): m.group(3) if m.group(3) is not None else m.group(4) if m.group(4) is not None else m.group(2)
+        for m in _OPTION.finditer(value.strip("{}"))
+    }
     return {k: pairs[k] for k in _AJAX_FIELDS if k in pairs}

@@ -28,8 +28,10 @@ def next_pages(page: Page) -> list[PageRequest]:
     if plan is None:
         return []
     count, name, ext, first_suffix = plan
-    return [PageRequest(urljoin(page.url, f"{name}_{k}.{ext}"), referer=page.url)
-            for k in range(first_suffix, first_suffix + count - 1)]
+    return [
+        PageRequest(urljoin(page.url, f"{name}_{k}.{ext}"), referer=page.url)
+        for k in range(first_suffix, first_suffix + count - 1)
+    ]
 
 
 def _plan(page: Page) -> tuple[int, str, str, int] | None:

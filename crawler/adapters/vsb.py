@@ -31,5 +31,7 @@ def next_pages(page: Page) -> list[PageRequest]:
         return []  # numbered pages are generated once, from page 1
     count = int(match.group(1))
     stem = parts.path[: -len(".htm")]
-    return [PageRequest(urlunsplit((parts.scheme, parts.netloc, f"{stem}/{k}.htm", "", "")), referer=page.url)
-            for k in range(count - 1, 0, -1)]
+    return [
+        PageRequest(urlunsplit((parts.scheme, parts.netloc, f"{stem}/{k}.htm", "", "")), referer=page.url)
+        for k in range(count - 1, 0, -1)
+    ]

@@ -56,7 +56,7 @@ def _applications(doc: Document, rows: list[list[str]]) -> None:
     busy: dict[int, int] = {}  # label column -> last row covered by a vertical merge
     for r in range(3, len(rows)):
         labels = [c for c in rows[r] if not _NUMBER.match(c) or not c][: len(rows[r]) - 7]
-        values = rows[r][len(labels):][:7]
+        values = rows[r][len(labels) :][:7]
         free = [c for c in range(3) if busy.get(c, -1) < r]
         for i, label in enumerate(labels):
             col = free[i]

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import html
 import posixpath
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from nianbao.config import Agency, Config, CrawlSettings, Deadlines, EmailSettings, Portal
@@ -28,15 +28,21 @@ from nianbao.sample.server import Answer, Request, Site, start, stop
 from nianbao.sample.wordhtml import render
 
 UTF8_HTML = {"Content-Type": "text/html; charset=UTF-8"}
-SOFT_404 = Answer(200, "<html><head><meta charset='utf-8'><title>提示信息</title></head><body><div class=err>"
-                       "对不起，您访问的页面不存在或已被删除！<a href='/'>返回首页</a></div></body></html>".encode(),
-                  UTF8_HTML)
-RUISHU = Answer(412, b"<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
-                     b"<meta id=\"9DhefwqGPrzGxEp9hPaoag\" content=\"qhzZrpAm\" r='m'><script type=\"text/javascript\">"
-                     b"$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=81234;$_ts.cd=\"qhzZrpAm\";</script>"
-                     b"<script type=\"text/javascript\" r='m' charset=\"iso-8859-1\" src=\"/4QbVtADbnLVIc/d.FxJzG50F.js\">"
-                     b"</script></head><body></body></html>",
-                {"Content-Type": "text/html; charset=utf-8", "Set-Cookie": "FSSBBIl1UgzbN7NO=5x; Path=/"})
+SOFT_404 = Answer(
+    200,
+    "<html><head><meta charset='utf-8'><title>提示信息</title></head><body><div class=err>"
+    "对不起，您访问的页面不存在或已被删除！<a href='/'>返回首页</a></div></body></html>".encode(),
+    UTF8_HTML,
+)
+RUISHU = Answer(
+    412,
+    b'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+    b'<meta id="9DhefwqGPrzGxEp9hPaoag" content="qhzZrpAm" r=\'m\'><script type="text/javascript">'
+    b"$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=81234;$_ts.cd=\"qhzZrpAm\";</script>"
+    b'<script type="text/javascript" r=\'m\' charset="iso-8859-1" src="/4QbVtADbnLVIc/d.FxJzG50F.js">'
+    b"</script></head><body></body></html>",
+    {"Content-Type": "text/html; charset=utf-8", "Set-Cookie": "FSSBBIl1UgzbN7NO=5x; Path=/"},
+)
 
 
 @dataclass
@@ -58,6 +64,7 @@ class Planned:
 
 def default_plan(year: int = 2025) -> list[Planned]:
     """Reports for `year`: one county government, departments on three CMSs, six townships."""
+
     def rep(agency: str, new: int = 0, **kw: object) -> SampleReport:
         return SampleReport(agency=agency, year=year, applications=balanced(new), **kw)  # type: ignore[arg-type]
 
@@ -94,8 +101,10 @@ class SamplePortal:
     huge_bytes: int = 6 * 1024 * 1024
 
     def start(self) -> SamplePortal:
-        self.sites = {name: Site(name, fallback=SOFT_404 if name in ("county", "dept") else None)
-                      for name in ("county", "dept", "hanweb", "files", "blocked", "offsite")}
+        self.sites = {
+            name: Site(name, fallback=SOFT_404 if name in ("county", "dept") else None)
+            for name in ("county", "dept", "hanweb", "files", "blocked", "offsite")
+        }
         start(list(self.sites.values()))
         self._build()
         self.sites["blocked"].fallback = RUISHU
@@ -131,10 +140,17 @@ class SamplePortal:
         settings = CrawlSettings(**{"interval": 0.0, "timeout": 5.0, "retries": 2, **crawl})  # type: ignore[arg-type]
         county, files = self.sites["county"], self.sites["files"]
         return (
-            Portal("某某县人民政府", (county.url("/zfxxgk/nb.htm"), county.url("/zfxxgk/bmxzxxgk/xzxxgk/mgz/zfxxgknb.htm")),
-                   allow_hosts=(files.base.removeprefix("http://"),), crawl=settings),
-            Portal("某某县部门信息公开(TRS)", (self.sites["dept"].url("/xxgk/zfxxgknb/index.html"),
-                                          self.sites["dept"].url("/xxgk/bmnb/fg.shtml")), crawl=settings),
+            Portal(
+                "某某县人民政府",
+                (county.url("/zfxxgk/nb.htm"), county.url("/zfxxgk/bmxzxxgk/xzxxgk/mgz/zfxxgknb.htm")),
+                allow_hosts=(files.base.removeprefix("http://"),),
+                crawl=settings,
+            ),
+            Portal(
+                "某某县部门信息公开(TRS)",
+                (self.sites["dept"].url("/xxgk/zfxxgknb/index.html"), self.sites["dept"].url("/xxgk/bmnb/fg.shtml")),
+                crawl=settings,
+            ),
             Portal("某某县政府部门(大汉)", (self.sites["hanweb"].url("/col/col12152/index.html"),), crawl=settings),
             Portal("某某省人民政府", (self.sites["blocked"].url("/zwgk/zfxxgknb/index.html"),), crawl=settings),
         )
@@ -142,11 +158,17 @@ class SamplePortal:
     def config(self, db_path: str, **crawl: object) -> Config:
         portal_of = {"county": "某某县人民政府", "dept": "某某县部门信息公开(TRS)", "hanweb": "某某县政府部门(大汉)"}
         agencies = tuple(Agency(p.sample.agency, p.level, portal_of[p.site]) for p in self.plan)
-        return Config(db_path=db_path, portals=self.portals(**crawl), agencies=agencies, deadlines=Deadlines(),
-                      email=EmailSettings(smtp_host="127.0.0.1", smtp_port=25, to=("watch@example.org",)))
+        return Config(
+            db_path=db_path,
+            portals=self.portals(**crawl),
+            agencies=agencies,
+            deadlines=Deadlines(),
+            email=EmailSettings(smtp_host="127.0.0.1", smtp_port=25, to=("watch@example.org",)),
+        )
 
 
 # ---- shared markup ---------------------------------------------------------------------------
+
 
 def _li(href: str, text: str, date: str, title_attr: str | None) -> str:
     attr = f' title="{html.escape(title_attr)}"' if title_attr else ""
@@ -164,8 +186,14 @@ def _article(planned: Planned, *, charset_meta: str | None = "utf-8", attachment
     text = report_text(planned.sample)
     if planned.attachment:
         text = f"{planned.sample.title}全文详见附件。\n"
-    return render(text, title=planned.sample.title, pub_date=planned.pub, info_date=planned.pub,
-                  charset_meta=charset_meta, attachments=attachments)
+    return render(
+        text,
+        title=planned.sample.title,
+        pub_date=planned.pub,
+        info_date=planned.pub,
+        charset_meta=charset_meta,
+        attachments=attachments,
+    )
 
 
 def _rel(from_path: str, to_path: str) -> str:
@@ -174,65 +202,126 @@ def _rel(from_path: str, to_path: str) -> str:
 
 # ---- Boda VSB county site --------------------------------------------------------------------
 
+
 def _vsb_page(title: str, body: str, pager: str = "") -> bytes:
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}-某某县人民政府</title>'
-            f'<meta name="SiteName" content="某某县人民政府"><meta name="ColumnName" content="{title}">'
-            '<script src="/system/resource/js/dynclicks.js"></script></head><body>'
-            '<div class="top">简体 繁体 无障碍浏览 长者模式 <a href="http://lahohwa.com/gov">友情链接</a></div>'
-            f'<div class="posi">当前位置: 首页 &gt;&gt; 政府信息公开 &gt;&gt; {title}</div>'
-            f'<ul class="txtList">\n{body}</ul><div class="pagebar">{pager}</div></body></html>').encode()
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}-某某县人民政府</title>'
+        f'<meta name="SiteName" content="某某县人民政府"><meta name="ColumnName" content="{title}">'
+        '<script src="/system/resource/js/dynclicks.js"></script></head><body>'
+        '<div class="top">简体 繁体 无障碍浏览 长者模式 <a href="http://lahohwa.com/gov">友情链接</a></div>'
+        f'<div class="posi">当前位置: 首页 &gt;&gt; 政府信息公开 &gt;&gt; {title}</div>'
+        f'<ul class="txtList">\n{body}</ul><div class="pagebar">{pager}</div></body></html>'
+    ).encode()
 
 
 def _vsb_pager(base_stem: str, pages: int) -> str:
-    links = "".join(f'<span class="p_no"><a href="{base_stem}/{pages - k + 1}.htm">{k}</a></span>' for k in range(2, pages + 1))
-    return ('<div class="pb_sys_common pb_sys_full pb_sys_style1"><span class="p_pages">'
-            '<span class="p_first_d p_fun_d">首页</span><span class="p_prev_d p_fun_d">上页</span><span class="p_no_d">1</span>'
-            f'{links}<span class="p_next p_fun"><a href="{base_stem}/{pages - 1}.htm">下页</a></span>'
-            f'<span class="p_last p_fun"><a href="{base_stem}/1.htm">尾页</a></span></span><span class="p_t">共{pages}页</span>'
-            f'<span class="p_goto"><a href="javascript:;" onclick="_simple_list_gotopage_fun({pages},&quot;u13_goto&quot;,2)">'
-            '跳转</a></span></div>')
+    links = "".join(
+        f'<span class="p_no"><a href="{base_stem}/{pages - k + 1}.htm">{k}</a></span>' for k in range(2, pages + 1)
+    )
+    return (
+        '<div class="pb_sys_common pb_sys_full pb_sys_style1"><span class="p_pages">'
+        '<span class="p_first_d p_fun_d">首页</span><span class="p_prev_d p_fun_d">上页</span><span class="p_no_d">1</span>'
+        f'{links}<span class="p_next p_fun"><a href="{base_stem}/{pages - 1}.htm">下页</a></span>'
+        f'<span class="p_last p_fun"><a href="{base_stem}/1.htm">尾页</a></span></span><span class="p_t">共{pages}页</span>'
+        f'<span class="p_goto"><a href="javascript:;" onclick="_simple_list_gotopage_fun({pages},&quot;u13_goto&quot;,2)">'
+        "跳转</a></span></div>"
+    )
 
 
 def _build_county(portal: SamplePortal) -> None:
     site, files, year = portal.sites["county"], portal.sites["files"], portal.year
-    site.add("/robots.txt", Answer(200, b"User-agent: *\nDisallow: /system/admin/\nDisallow: /zfxxgk/nbgl/\n",
-                                   {"Content-Type": "text/plain"}))
+    site.add(
+        "/robots.txt",
+        Answer(
+            200, b"User-agent: *\nDisallow: /system/admin/\nDisallow: /zfxxgk/nbgl/\n", {"Content-Type": "text/plain"}
+        ),
+    )
     site.add("/zfxxgk/nb.htm", Answer(301, b"", {"Location": "/zfxxgk/zfxxgknb.htm"}))
     root = "/zfxxgk/zfxxgknb.htm"
-    site.add(root, Answer(200, _vsb_page("政府信息公开年报", "".join([
-        _li(f"zfxxgknb/a{year}.htm", f"{year}年", "", None),
-        _li("zfwzgznb.htm", "政府网站工作年报", "", None),
-        _li("sydwfrnb.htm", "事业单位法人年报", "", None),
-    ])), UTF8_HTML))
+    site.add(
+        root,
+        Answer(
+            200,
+            _vsb_page(
+                "政府信息公开年报",
+                "".join(
+                    [
+                        _li(f"zfxxgknb/a{year}.htm", f"{year}年", "", None),
+                        _li("zfwzgznb.htm", "政府网站工作年报", "", None),
+                        _li("sydwfrnb.htm", "事业单位法人年报", "", None),
+                    ]
+                ),
+            ),
+            UTF8_HTML,
+        ),
+    )
     year_page = f"/zfxxgk/zfxxgknb/a{year}.htm"
-    site.add(year_page, Answer(200, _vsb_page(f"{year}年", "".join(
-        _li(f"a{year}/{slug}.htm", label, "", None)
-        for slug, label in (("xzf", "县政府"), ("gbm", f"各部门{year}年政府信息公开年报"), ("gxz", f"各乡镇{year}年政府信息公开年报")))),
-        UTF8_HTML))
+    site.add(
+        year_page,
+        Answer(
+            200,
+            _vsb_page(
+                f"{year}年",
+                "".join(
+                    _li(f"a{year}/{slug}.htm", label, "", None)
+                    for slug, label in (
+                        ("xzf", "县政府"),
+                        ("gbm", f"各部门{year}年政府信息公开年报"),
+                        ("gxz", f"各乡镇{year}年政府信息公开年报"),
+                    )
+                ),
+            ),
+            UTF8_HTML,
+        ),
+    )
     articles = [p for p in portal.plan if p.site == "county"]
     for planned in articles:
         _county_article(site, files, planned, portal.huge_bytes)
     for column in ("xzf", "gbm", "gxz"):
         items = [p for p in articles if p.column == column]
         per_page = 2 if column == "gxz" else 10
-        chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+        chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
         for number, chunk in enumerate(chunks, start=1):
             stem = f"/zfxxgk/zfxxgknb/a{year}/{column}"
             path = f"{stem}.htm" if number == 1 else f"{stem}/{len(chunks) - number + 1}.htm"
             body = "".join(_entry(p, _rel(path, f"/info/12152/{p.article_id}.htm")) for p in chunk)
             if column == "gbm":
-                body += _li(_rel(path, f"/info/12152/{year + 1}0001.htm"), f"某某县人民政府网站{year}年工作年度报表", "", None)
-                body += _li(_rel(path, "/info/12152/9999999.htm"), f"某某县审计局{year}年政府信息公开工作年度报告", "", None)
-                body += _li(_rel(path, "/zfxxgk/nbgl/12.htm"), f"某某县档案馆{year}年政府信息公开工作年度报告(送审稿)", "", None)
-                body += _li(f"http://127.0.0.1:{portal.sites['offsite'].server.server_address[1]}/art/1.html",  # type: ignore[union-attr]
-                            f"某某县{year}年政府信息公开工作年度报告（镜像）", "", None)
+                body += _li(
+                    _rel(path, f"/info/12152/{year + 1}0001.htm"), f"某某县人民政府网站{year}年工作年度报表", "", None
+                )
+                body += _li(
+                    _rel(path, "/info/12152/9999999.htm"), f"某某县审计局{year}年政府信息公开工作年度报告", "", None
+                )
+                body += _li(
+                    _rel(path, "/zfxxgk/nbgl/12.htm"), f"某某县档案馆{year}年政府信息公开工作年度报告(送审稿)", "", None
+                )
+                body += _li(
+                    f"http://127.0.0.1:{portal.sites['offsite'].server.server_address[1]}/art/1.html",  # type: ignore[union-attr]
+                    f"某某县{year}年政府信息公开工作年度报告（镜像）",
+                    "",
+                    None,
+                )
             pager = _vsb_pager(posixpath.basename(stem), len(chunks)) if number == 1 and len(chunks) > 1 else ""
             site.add(path, Answer(200, _vsb_page(f"{column}", body, pager), UTF8_HTML))
     # a township's own sub-site: a JS redirect shell in front of a list holding the duplicate URL
-    site.add("/zfxxgk/bmxzxxgk/xzxxgk/mgz/zfxxgknb.htm", Answer(200,
-             b'<html><head><script>location.replace("./nb/index.htm");</script></head><body></body></html>', UTF8_HTML))
-    dupes = "".join(_li(f"/content.jsp?urltype=news.NewsContentUrl&wbtreeid=12152&wbnewsid={p.article_id}",
-                        p.sample.title, (p.pub or "")[:10], p.sample.title) for p in articles if p.duplicate)
+    site.add(
+        "/zfxxgk/bmxzxxgk/xzxxgk/mgz/zfxxgknb.htm",
+        Answer(
+            200,
+            b'<html><head><script>location.replace("./nb/index.htm");</script></head><body></body></html>',
+            UTF8_HTML,
+        ),
+    )
+    dupes = "".join(
+        _li(
+            f"/content.jsp?urltype=news.NewsContentUrl&wbtreeid=12152&wbnewsid={p.article_id}",
+            p.sample.title,
+            (p.pub or "")[:10],
+            p.sample.title,
+        )
+        for p in articles
+        if p.duplicate
+    )
     site.add("/zfxxgk/bmxzxxgk/xzxxgk/mgz/nb/index.htm", Answer(200, _vsb_page("政府信息公开年报", dupes), UTF8_HTML))
 
 
@@ -247,11 +336,15 @@ def _county_article(site: Site, files: Site, planned: Planned, huge_bytes: int) 
         site.add(download, lambda r, pdf=pdf, name=name, path=path: _download(r, pdf, name, path))
         attachments.append((files.url(f"/files/{planned.article_id}"), "统计附表.pdf"))
         # a damaged upload: the first 200 bytes of a PDF (the crawl must record it and go on)
-        files.add(f"/files/{planned.article_id}", Answer(200, tiny_pdf("tables")[:200],
-                                                         {"Content-Type": "application/octet-stream"}))
+        files.add(
+            f"/files/{planned.article_id}",
+            Answer(200, tiny_pdf("tables")[:200], {"Content-Type": "application/octet-stream"}),
+        )
         attachments.append((f"/system/_content/download.jsp?wbfileid=huge{planned.article_id}", "原始数据.xls"))
-        site.add(f"/system/_content/download.jsp?wbfileid=huge{planned.article_id}",
-                 Answer(200, b"\xd0\xcf\x11\xe0" + bytes(huge_bytes), {"Content-Type": "application/vnd.ms-excel"}))
+        site.add(
+            f"/system/_content/download.jsp?wbfileid=huge{planned.article_id}",
+            Answer(200, b"\xd0\xcf\x11\xe0" + bytes(huge_bytes), {"Content-Type": "application/vnd.ms-excel"}),
+        )
     page = Answer(200, _article(planned, attachments=attachments).encode(), UTF8_HTML, delay=planned.slow)
     if planned.flaky:
         state = {"calls": 0}
@@ -278,17 +371,26 @@ def _attachment_pdf(planned: Planned) -> bytes:
 def _download(request: Request, pdf: bytes, name: str, referer_path: str) -> Answer:
     if referer_path not in request.headers.get("referer", ""):
         return Answer(200, "<html><body>非法下载请求，请从正文页面下载附件。</body></html>".encode(), UTF8_HTML)
-    return Answer(200, pdf, {"Content-Type": "application/octet-stream",
-                             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+    return Answer(
+        200,
+        pdf,
+        {
+            "Content-Type": "application/octet-stream",
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        },
+    )
 
 
 # ---- TRS WCM department portal, GBK with no charset declared anywhere ------------------------
 
+
 def _trs_list(items: str, script: str) -> bytes:
-    return ("<!DOCTYPE html><html><head><title>政府信息公开年报-某某县</title>"
-            '<meta name="ColumnName" content="政府信息公开年报"><script src="/images/page.js"></script></head><body>'
-            f'<div class="list"><ul>\n{items}</ul></div><div class="page"><script>{script}</script></div>'
-            "</body></html>").encode("gbk")
+    return (
+        "<!DOCTYPE html><html><head><title>政府信息公开年报-某某县</title>"
+        '<meta name="ColumnName" content="政府信息公开年报"><script src="/images/page.js"></script></head><body>'
+        f'<div class="list"><ul>\n{items}</ul></div><div class="page"><script>{script}</script></div>'
+        "</body></html>"
+    ).encode("gbk")
 
 
 def _build_trs(portal: SamplePortal) -> None:
@@ -297,25 +399,50 @@ def _build_trs(portal: SamplePortal) -> None:
     items = [p for p in portal.plan if p.site == "dept"]
     for planned in items:
         page = _article(planned, charset_meta=None).encode("gbk")
-        site.add(f"/xxgk/zfxxgknb/202601/t20260120_{planned.article_id}.html", Answer(200, page, {"Content-Type": "text/html"}))
+        site.add(
+            f"/xxgk/zfxxgknb/202601/t20260120_{planned.article_id}.html",
+            Answer(200, page, {"Content-Type": "text/html"}),
+        )
     first, rest = items[:3], items[3:]
     pages = [first[:1], first[1:3], rest]
     for number, chunk in enumerate(pages):
         name = "index.html" if number == 0 else f"index_{number}.html"
         body = "".join(_entry(p, f"./202601/t20260120_{p.article_id}.html") for p in chunk)
-        site.add(f"/xxgk/zfxxgknb/{name}",
-                 Answer(200, _trs_list(body, f'createPageHTML({len(pages)}, {number}, "index", "html");'),
-                        {"Content-Type": "text/html"}))
+        site.add(
+            f"/xxgk/zfxxgknb/{name}",
+            Answer(
+                200,
+                _trs_list(body, f'createPageHTML({len(pages)}, {number}, "index", "html");'),
+                {"Content-Type": "text/html"},
+            ),
+        )
     # the 1-based customised variant, container id first and record count last; second page holds nothing new
-    site.add("/xxgk/bmnb/fg.shtml", Answer(200, _trs_list(
-        _li("../zfxxgknb/index.html", "政府信息公开年报", "", None), "createPageHTML('page_div',2,1,'fg','shtml',3)"),
-        {"Content-Type": "text/html"}))
-    site.add("/xxgk/bmnb/fg_2.shtml", Answer(200, _trs_list(
-        "".join(_entry(p, f"../zfxxgknb/202601/t20260120_{p.article_id}.html") for p in rest[:1]),
-        "createPageHTML('page_div',2,2,'fg','shtml',3)"), {"Content-Type": "text/html"}))
+    site.add(
+        "/xxgk/bmnb/fg.shtml",
+        Answer(
+            200,
+            _trs_list(
+                _li("../zfxxgknb/index.html", "政府信息公开年报", "", None),
+                "createPageHTML('page_div',2,1,'fg','shtml',3)",
+            ),
+            {"Content-Type": "text/html"},
+        ),
+    )
+    site.add(
+        "/xxgk/bmnb/fg_2.shtml",
+        Answer(
+            200,
+            _trs_list(
+                "".join(_entry(p, f"../zfxxgknb/202601/t20260120_{p.article_id}.html") for p in rest[:1]),
+                "createPageHTML('page_div',2,2,'fg','shtml',3)",
+            ),
+            {"Content-Type": "text/html"},
+        ),
+    )
 
 
 # ---- Hanweb JCMS ----------------------------------------------------------------------------
+
 
 def _hanweb_record(planned: Planned) -> str:
     pub = planned.pub or "2026-01-01"
@@ -330,21 +457,24 @@ def _build_hanweb(portal: SamplePortal) -> None:
     for planned in items:
         pub = planned.pub or "2026-01-01"
         y, m, d = (int(x) for x in pub[:10].split("-"))
-        site.add(f"/art/{y}/{m}/{d}/art_12152_{planned.article_id}.html", Answer(200, _article(planned).encode(), UTF8_HTML))
+        site.add(
+            f"/art/{y}/{m}/{d}/art_12152_{planned.article_id}.html", Answer(200, _article(planned).encode(), UTF8_HTML)
+        )
     per_page, total = 2, len(items)
     first = "".join(_hanweb_record(p) for p in items[:per_page])
     column = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>'
         '<div id="298451"><script type="text/xml"><datastore>\n<nextgroup><![CDATA[<a href="/module/web/jpage/'
         'dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid=12152&unitid=298451&webname=%E6%9F%90&permissiontype=0">'
-        f'</a>]]></nextgroup>\n<recordset>\n{first}</recordset></datastore></script></div>'
+        f"</a>]]></nextgroup>\n<recordset>\n{first}</recordset></datastore></script></div>"
         '<script src="/module/web/jpage/jquery.jpage.js"></script>'
         "<script>var param_298451={col:1,appid:1,webid:1,path:'/',columnid:12152,sourceContentType:1,unitid:'298451',"
         "webname:'某某县人民政府',permissiontype:0};"
         f"$(function(){{$('#298451').jpage({{themeName:'default',showMode:'full',totalRecord:{total},openCookies:false,"
         "dataBefore:'<ul>',dataStore:null,dataAfter:'</ul>',groupSize:1,proxyUrl:'/module/web/jpage/dataproxy.jsp',"
         f"perPage:{per_page},barPosition:'bottom',ajaxParam:param_298451}});}});</script>"
-        "<p class='produced'>Produced By 大汉网络 大汉版通发布系统</p></body></html>")
+        "<p class='produced'>Produced By 大汉网络 大汉版通发布系统</p></body></html>"
+    )
     site.add("/col/col12152/index.html", Answer(200, column.encode(), UTF8_HTML))
     site.add("/module/web/jpage/dataproxy.jsp", lambda r: _dataproxy(r, items, per_page))
     site.add("/module/jpage/dataproxy.jsp", Answer(404, b"Not Found"))
@@ -360,9 +490,11 @@ def _dataproxy(request: Request, items: list[Planned], per_page: int) -> Answer:
         page = int(params.get("page", "1"))
         start, end = (page - 1) * per_page + 1, page * per_page
     # groups after the first repeat the previous group's last record (the look-ahead real servers send)
-    chunk = items[max(start - 2, 0): end]
+    chunk = items[max(start - 2, 0) : end]
     records = "".join(_hanweb_record(p) for p in chunk)
     pages = -(-len(items) // per_page)
-    body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<datastore>\n<totalrecord>{len(items)}</totalrecord>\n"
-            f"<totalpage>{pages}</totalpage>\n<recordset>\n{records}</recordset>\n</datastore>")
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n<totalrecord>{len(items)}</totalrecord>\n'
+        f"<totalpage>{pages}</totalpage>\n<recordset>\n{records}</recordset>\n</datastore>"
+    )
     return Answer(200, body.encode(), {"Content-Type": "text/xml;charset=UTF-8"})

@@ -67,17 +67,24 @@ def mixed(new: int) -> dict[str, list[int]]:
     """Applications that add up, with some withheld as process information and some not held."""
     assert new >= 4
     granted = new - 3
-    return {"new": [new - 1, 1, 0, 0, 0, 0, new], "granted": [granted - 1, 1, 0, 0, 0, 0, granted],
-            "withheld.process_info": [2, 0, 0, 0, 0, 0, 2], "unavailable.not_held": [1, 0, 0, 0, 0, 0, 1],
-            "total": [new - 1, 1, 0, 0, 0, 0, new]}
+    return {
+        "new": [new - 1, 1, 0, 0, 0, 0, new],
+        "granted": [granted - 1, 1, 0, 0, 0, 0, granted],
+        "withheld.process_info": [2, 0, 0, 0, 0, 0, 2],
+        "unavailable.not_held": [1, 0, 0, 0, 0, 0, 1],
+        "total": [new - 1, 1, 0, 0, 0, 0, new],
+    }
 
 
 def report_text(sample: SampleReport) -> str:
     """The whole report as text: intro, six parts, three tables, signature."""
     apps = {key: list(sample.applications.get(key, [0] * 7)) for key in APPLICATION_ROWS}
     new_total = apps["new"][6]
-    claim = sample.claim or (f"{sample.year}年度,共收到政府信息公开申请{new_total}件。" if new_total
-                             else f"{sample.year}年度,未收到政府信息公开申请。")
+    claim = sample.claim or (
+        f"{sample.year}年度,共收到政府信息公开申请{new_total}件。"
+        if new_total
+        else f"{sample.year}年度,未收到政府信息公开申请。"
+    )
     issued, repealed, in_force = sample.normative
     lines = [
         f"根据《中华人民共和国政府信息公开条例》要求,现向社会公布{sample.title}。本报告所列数据统计期限为"

@@ -46,8 +46,9 @@ Route = Answer | Callable[[Request], Answer]
 class Site:
     """Routes of one simulated host; unknown paths get `fallback` (a soft 404 on most portals)."""
 
-    def __init__(self, name: str, *, fallback: Answer | None = None, latency: float = 0.0,
-                 validators: bool = True) -> None:
+    def __init__(
+        self, name: str, *, fallback: Answer | None = None, latency: float = 0.0, validators: bool = True
+    ) -> None:
         self.name, self.latency, self.validators = name, latency, validators
         self.routes: dict[str, Route] = {}
         self.fallback = fallback or Answer(404, b"<html><body>404 Not Found</body></html>")
@@ -99,8 +100,11 @@ def _handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
                 if request.headers.get("if-none-match") == etag:
                     answer = Answer(304, b"", {"ETag": etag})
                 else:
-                    answer = Answer(200, answer.body, {**answer.headers, "ETag": etag,
-                                                       "Last-Modified": "Tue, 20 Jan 2026 01:22:00 GMT"})
+                    answer = Answer(
+                        200,
+                        answer.body,
+                        {**answer.headers, "ETag": etag, "Last-Modified": "Tue, 20 Jan 2026 01:22:00 GMT"},
+                    )
             self.send_response(answer.status)
             for key, value in answer.headers.items():
                 self.send_header(key, value)

@@ -12,16 +12,24 @@ import html
 import re
 
 # rowspans of the group labels of table 3, as in the official table
-_ROWSPAN = {"三、本年度办理结果": 22, "(三)不予公开": 8, "(四)无法提供": 3, "(五)不予处理": 5, "(六)其他处理": 3,
-            "（三）不予公开": 8, "（四）无法提供": 3, "（五）不予处理": 5, "（六）其他处理": 3}
+_ROWSPAN = {
+    "三、本年度办理结果": 22,
+    "(三)不予公开": 8,
+    "(四)无法提供": 3,
+    "(五)不予处理": 5,
+    "(六)其他处理": 3,
+    "（三）不予公开": 8,
+    "（四）无法提供": 3,
+    "（五）不予处理": 5,
+    "（六）其他处理": 3,
+}
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 def _span_numbers(text: str) -> str:
     """Word splits digits off into their own EN-US runs."""
     escaped = html.escape(text, quote=False)
-    return re.sub(r"(\d+)", r"</span><span lang=EN-US style='font-family:\"Times New Roman\"'>\1</span><span>",
-                  escaped)
+    return re.sub(r"(\d+)", r"</span><span lang=EN-US style='font-family:\"Times New Roman\"'>\1</span><span>", escaped)
 
 
 def _paragraph(line: str) -> str:
@@ -42,14 +50,18 @@ def _cell(text: str, index: int, *, colspan: int = 1) -> str:
         body = f"<span lang=EN-US>{text.translate(_FULLWIDTH) if index % 3 == 1 else text}</span><o:p></o:p>"
     else:
         body = f"<span style='font-family:仿宋_GB2312'>{html.escape(text)}</span>"
-    return (f"<td width=64 valign=center nowrap{attrs} style='border:solid windowtext 1.0pt;padding:0cm 5.4pt'>"
-            f"<p class=MsoNormal align=center style='text-align:center'>{body}</p></td>")
+    return (
+        f"<td width=64 valign=center nowrap{attrs} style='border:solid windowtext 1.0pt;padding:0cm 5.4pt'>"
+        f"<p class=MsoNormal align=center style='text-align:center'>{body}</p></td>"
+    )
 
 
 def _table(rows: list[list[str]]) -> str:
     width = max(len(r) for r in rows)
-    out = ["<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 "
-           "style='border-collapse:collapse;mso-padding-alt:0cm 5.4pt 0cm 5.4pt'>\n"]
+    out = [
+        "<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 "
+        "style='border-collapse:collapse;mso-padding-alt:0cm 5.4pt 0cm 5.4pt'>\n"
+    ]
     for row in rows:
         while len(row) > 1 and not row[-1]:
             row = row[:-1]  # the seed pads rows to the grid width; Word spans the last cell instead
@@ -59,8 +71,15 @@ def _table(rows: list[list[str]]) -> str:
     return "".join(out)
 
 
-def render(text: str, *, title: str | None = None, pub_date: str | None = None, charset_meta: str | None = "utf-8",
-           info_date: str | None = None, attachments: list[tuple[str, str]] | tuple[()] = ()) -> str:
+def render(
+    text: str,
+    *,
+    title: str | None = None,
+    pub_date: str | None = None,
+    charset_meta: str | None = "utf-8",
+    info_date: str | None = None,
+    attachments: list[tuple[str, str]] | tuple[()] = (),
+) -> str:
     """The article page for `text`; pass charset_meta=None for a page that declares no charset."""
     body: list[str] = []
     table: list[list[str]] = []
@@ -86,14 +105,17 @@ def render(text: str, *, title: str | None = None, pub_date: str | None = None, 
         head.append(f'<meta name="PubDate" content="{pub_date}">')
     info = f"索引号:yjx/2025-00001 时间:{info_date} 来源:&nbsp; 作者:&nbsp;" if info_date else "来源:&nbsp;"
     return (
-        "<!DOCTYPE html>\n<html><head>" + "".join(head) + "<script src=\"/system/resource/js/dynclicks.js\"></script>"
+        "<!DOCTYPE html>\n<html><head>" + "".join(head) + '<script src="/system/resource/js/dynclicks.js"></script>'
         "</head><body>\n<div class=top>简体 繁体 无障碍浏览 长者模式</div>\n"
-        "<div class=posi>当前位置: <a href=\"../index.htm\">首页</a> &gt;&gt; 政府信息公开 &gt;&gt; 政府信息公开年报 &gt;&gt; 正文</div>\n"
-        "<form name=\"_newscontent_fromname\">\n"
+        '<div class=posi>当前位置: <a href="../index.htm">首页</a> &gt;&gt; 政府信息公开 &gt;&gt; 政府信息公开年报 &gt;&gt; 正文</div>\n'
+        '<form name="_newscontent_fromname">\n'
         f"<h1 class=title>{html.escape(title or '')}</h1>\n<div class=info>字号:[ 大 中 小 ] {info} 浏览次数:"
-        "<script>_showDynClicks(\"wbnews\", 1655460640, 1327382)</script></div>\n"
-        "<div id=\"vsb_content_2\"><div class=\"v_news_content\">\n" + "".join(body) + "</div></div>\n"
-        + _attachment_list(attachments) + "</form>\n"
+        '<script>_showDynClicks("wbnews", 1655460640, 1327382)</script></div>\n'
+        '<div id="vsb_content_2"><div class="v_news_content">\n'
+        + "".join(body)
+        + "</div></div>\n"
+        + _attachment_list(attachments)
+        + "</form>\n"
         "<div class=footer>网站标识码:6205250001 陇ICP备05000000号</div></body></html>\n"
     )
 
@@ -105,5 +127,6 @@ def _attachment_list(attachments: list[tuple[str, str]] | tuple[()]) -> str:
     items = "".join(
         f'<li>附件【<a href="{html.escape(href)}" target="_blank">{html.escape(name)}</a>】已下载'
         f'<span id="nattach{i}"><script>getClickTimes({i},1327382,"wbnewsfile","attach")</script></span>次</li>'
-        for i, (href, name) in enumerate(attachments))
+        for i, (href, name) in enumerate(attachments)
+    )
     return f'<ul style="list-style-type:none;">{items}</ul>\n'

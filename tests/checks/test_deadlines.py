@@ -14,10 +14,14 @@ from nianbao.config import Deadlines
 LAW = Deadlines()
 
 
-@pytest.mark.parametrize(("level", "year", "due"), [
-    ("government", 2024, date(2025, 3, 31)), ("department", 2024, date(2025, 1, 31)),
-    ("township", 2023, date(2024, 1, 31)),
-])
+@pytest.mark.parametrize(
+    ("level", "year", "due"),
+    [
+        ("government", 2024, date(2025, 3, 31)),
+        ("department", 2024, date(2025, 1, 31)),
+        ("township", 2023, date(2024, 1, 31)),
+    ],
+)
 def test_deadline_by_level(level: str, year: int, due: date) -> None:
     assert deadline(level, year, LAW) == due
 
@@ -36,39 +40,60 @@ def test_latest_due_year_across_boundaries() -> None:
 
 def test_found_on_time_and_late_by_page_date() -> None:
     due = date(2026, 3, 31)
-    on_time = judge_found(due=due, published_at="2026-03-15", published_source="page", first_seen="2026-04-02",
-                          complete_reads=[])
+    on_time = judge_found(
+        due=due, published_at="2026-03-15", published_source="page", first_seen="2026-04-02", complete_reads=[]
+    )
     assert on_time.status == "on_time"
-    late = judge_found(due=date(2026, 1, 31), published_at="2026-02-01 08:00", published_source="page",
-                       first_seen="2026-02-03", complete_reads=[])
+    late = judge_found(
+        due=date(2026, 1, 31),
+        published_at="2026-02-01 08:00",
+        published_source="page",
+        first_seen="2026-02-03",
+        complete_reads=[],
+    )
     assert late.status == "late" and "page's publication date" in late.message
 
 
 def test_late_by_first_seen_needs_a_complete_read_after_the_deadline() -> None:
     due = date(2026, 1, 31)
-    proven = judge_found(due=due, published_at=None, published_source=None, first_seen="2026-03-10",
-                         complete_reads=["2026-01-20T06:00", "2026-02-15T06:00"])
+    proven = judge_found(
+        due=due,
+        published_at=None,
+        published_source=None,
+        first_seen="2026-03-10",
+        complete_reads=["2026-01-20T06:00", "2026-02-15T06:00"],
+    )
     assert proven.status == "late" and "2026-02-15" in proven.message and "first saw" in proven.message
-    unknown = judge_found(due=due, published_at=None, published_source=None, first_seen="2026-03-10",
-                          complete_reads=["2026-01-20T06:00"])
+    unknown = judge_found(
+        due=due, published_at=None, published_source=None, first_seen="2026-03-10", complete_reads=["2026-01-20T06:00"]
+    )
     assert unknown.status == "unknown"
 
 
 def test_missing_only_after_a_complete_read() -> None:
     due = date(2026, 1, 31)
     assert judge_absent(due=due, as_of=date(2026, 1, 31), complete_reads=[], portal_state=None).status == "not_due"
-    assert judge_absent(due=due, as_of=date(2026, 2, 5), complete_reads=["2026-02-04T06:00"],
-                        portal_state="complete").status == "missing"
+    assert (
+        judge_absent(
+            due=due, as_of=date(2026, 2, 5), complete_reads=["2026-02-04T06:00"], portal_state="complete"
+        ).status
+        == "missing"
+    )
     blocked = judge_absent(due=due, as_of=date(2026, 2, 5), complete_reads=["2026-01-04T06:00"], portal_state="blocked")
     assert blocked.status == "not_assessable" and "blocked" in blocked.message
 
 
 def test_cross_year_rules() -> None:
-    last = {("applications", "carried_forward", "total"): 1.0, ("active_disclosure", "normative_documents", "in_force"): 470.0}
-    this = {("applications", "carried_over", "total"): 0.0,
-            ("active_disclosure", "normative_documents", "issued"): 62.0,
-            ("active_disclosure", "normative_documents", "repealed"): 33.0,
-            ("active_disclosure", "normative_documents", "in_force"): 440.0}
+    last = {
+        ("applications", "carried_forward", "total"): 1.0,
+        ("active_disclosure", "normative_documents", "in_force"): 470.0,
+    }
+    this = {
+        ("applications", "carried_over", "total"): 0.0,
+        ("active_disclosure", "normative_documents", "issued"): 62.0,
+        ("active_disclosure", "normative_documents", "repealed"): 33.0,
+        ("active_disclosure", "normative_documents", "in_force"): 440.0,
+    }
     [(rule, message, _)] = list(carry_over(this, last, 2024))
     assert rule == "applications.carry_over" and "2023 carried_forward 1" in message
     [(rule, message, _)] = list(in_force(this, last, 2024))

@@ -37,13 +37,22 @@ def _stored(db: sqlite_utils.Database) -> set[tuple[str, int]]:
 def test_every_report_found_and_parsed(portal: SamplePortal, crawled: tuple) -> None:
     db, results = crawled
     outcomes = {name: r.outcome for name, r in results.items()}
-    assert outcomes == {"某某县人民政府": "complete", "某某县部门信息公开(TRS)": "complete",
-                        "某某县政府部门(大汉)": "complete", "某某省人民政府": "blocked"}
+    assert outcomes == {
+        "某某县人民政府": "complete",
+        "某某县部门信息公开(TRS)": "complete",
+        "某某县政府部门(大汉)": "complete",
+        "某某省人民政府": "blocked",
+    }
     # GBK without charset, cut titles, 503-twice and slow pages, and the PDF-only report included
     assert _stored(db) == portal.expected
     attachment = next(p for p in portal.plan if p.attachment)
-    pdfs = list(db.query("SELECT u.url, d.content FROM document_urls u JOIN documents d USING (sha256) "
-                         "WHERE u.url LIKE '%download.jsp%' AND u.url LIKE ?", [f"%wbfileid={attachment.article_id}"]))
+    pdfs = list(
+        db.query(
+            "SELECT u.url, d.content FROM document_urls u JOIN documents d USING (sha256) "
+            "WHERE u.url LIKE '%download.jsp%' AND u.url LIKE ?",
+            [f"%wbfileid={attachment.article_id}"],
+        )
+    )
     assert pdfs and pdfs[0]["content"].startswith(b"%PDF")  # no extension in the URL: sniffed, Referer sent
     [damaged] = list(db.query("SELECT parse_error FROM document_urls WHERE url LIKE '%/files/%'"))
     assert "damaged or truncated PDF" in damaged["parse_error"]  # recorded, and the crawl went on
@@ -51,8 +60,12 @@ def test_every_report_found_and_parsed(portal: SamplePortal, crawled: tuple) -> 
 
 def test_duplicate_urls_stored_once(crawled: tuple) -> None:
     db, _ = crawled
-    rows = list(db.query("SELECT count(DISTINCT url) AS urls, count(DISTINCT sha256) AS docs FROM document_urls "
-                         "WHERE url LIKE '%1327303%'"))
+    rows = list(
+        db.query(
+            "SELECT count(DISTINCT url) AS urls, count(DISTINCT sha256) AS docs FROM document_urls "
+            "WHERE url LIKE '%1327303%'"
+        )
+    )
     assert rows == [{"urls": 2, "docs": 1}]
     assert db.execute("SELECT count(*) FROM reports WHERE agency = '某某县马关镇人民政府'").fetchone()[0] == 1
 
@@ -89,8 +102,13 @@ def test_second_pass_is_conditional_and_downloads_nothing_unchanged(portal: Samp
     before = {t: db[t].count for t in ("documents", "reports")}
     first_id = db.execute("SELECT max(id) FROM fetches").fetchone()[0]
     crawl_all(config, db, now="2026-02-02T12:00:00+00:00")
-    second = list(db.query("SELECT url, status, outcome FROM fetches WHERE id > ? AND status = 200 AND outcome = 'ok' "
-                           "AND url NOT LIKE '%robots.txt' AND url NOT LIKE '%dataproxy%'", [first_id]))
+    second = list(
+        db.query(
+            "SELECT url, status, outcome FROM fetches WHERE id > ? AND status = 200 AND outcome = 'ok' "
+            "AND url NOT LIKE '%robots.txt' AND url NOT LIKE '%dataproxy%'",
+            [first_id],
+        )
+    )
     assert second == []  # every page and document answered 304 (the data proxy is a POST)
     assert db.execute("SELECT count(*) FROM fetches WHERE id > ? AND status = 304", [first_id]).fetchone()[0] > 20
     assert {t: db[t].count for t in before} == before

@@ -72,7 +72,9 @@ def test_retry_after_is_honoured(sites: tuple[Site, Site]) -> None:
 
     def limited(request: object) -> Answer:
         calls.append(time.monotonic())
-        return Answer(200, b"<html>ok</html>", HTML) if len(calls) > 1 else Answer(429, b"slow down", {"Retry-After": "1"})
+        return (
+            Answer(200, b"<html>ok</html>", HTML) if len(calls) > 1 else Answer(429, b"slow down", {"Retry-After": "1"})
+        )
 
     home.add("/limited", limited)
     assert _fetcher(home).get(home.url("/limited")).outcome == "ok"
@@ -102,15 +104,29 @@ def test_connection_reset_is_a_fetch_error(sites: tuple[Site, Site]) -> None:
         _fetcher(home, retries=0).get(home.url("/reset"))
 
 
-@pytest.mark.parametrize(("answer", "outcome"), [
-    (Answer(521, b"<script>document.cookie=('_')+('_')+('j')+('s')+('l');location.href=location.pathname</script>"),
-     "blocked"),
-    (Answer(200, b"<html><script>var _0x=['\\x61'];eval(function(p){return p}('x'));</script></html>", HTML), "blocked"),
-    (Answer(200, b'<html><head><meta http-equiv="refresh" content="0;url=./list/index.htm"></head></html>', HTML),
-     "redirect_shell"),
-    (Answer(200, "<html><title>提示</title><body>您访问的页面不存在</body></html>".encode(), HTML), "soft404"),
-    (Answer(404, b"nope"), "not_found"),
-])
+@pytest.mark.parametrize(
+    ("answer", "outcome"),
+    [
+        (
+            Answer(
+                521, b"<script>document.cookie=('_')+('_')+('j')+('s')+('l');location.href=location.pathname</script>"
+            ),
+            "blocked",
+        ),
+        (
+            Answer(200, b"<html><script>var _0x=['\\x61'];eval(function(p){return p}('x'));</script></html>", HTML),
+            "blocked",
+        ),
+        (
+            Answer(
+                200, b'<html><head><meta http-equiv="refresh" content="0;url=./list/index.htm"></head></html>', HTML
+            ),
+            "redirect_shell",
+        ),
+        (Answer(200, "<html><title>提示</title><body>您访问的页面不存在</body></html>".encode(), HTML), "soft404"),
+        (Answer(404, b"nope"), "not_found"),
+    ],
+)
 def test_classification(sites: tuple[Site, Site], answer: Answer, outcome: str) -> None:
     home, _ = sites
     home.add("/page", answer)

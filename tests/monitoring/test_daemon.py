@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -17,7 +16,8 @@ def test_daemon_runs_two_cycles_and_stops_on_sigterm(tmp_path: Path) -> None:
     with SamplePortal(default_plan()[:3]) as portal:
         county = portal.sites["county"].url("/zfxxgk/zfxxgknb.htm")
         db = tmp_path / "n.db"
-        (tmp_path / "nianbao.toml").write_text(f"""
+        (tmp_path / "nianbao.toml").write_text(
+            f"""
 [database]
 path = "{db}"
 [crawl]
@@ -26,12 +26,18 @@ interval = 0.0
 name = "某某县人民政府"
 url = "{county}"
 [notify]
-outbox_dir = "{tmp_path / 'outbox'}"
+outbox_dir = "{tmp_path / "outbox"}"
 [schedule]
 cron = "*/2 * * * * *"
-""", encoding="utf-8")
-        proc = subprocess.Popen([sys.executable, "-m", "nianbao", "-v", "daemon", "--config", "nianbao.toml"],
-                                cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+""",
+            encoding="utf-8",
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nianbao", "-v", "daemon", "--config", "nianbao.toml"],
+            cwd=tmp_path,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             deadline = time.monotonic() + 60
             runs = 0
@@ -40,7 +46,9 @@ cron = "*/2 * * * * *"
                 if db.exists():
                     with sqlite3.connect(db) as conn:
                         try:
-                            runs = conn.execute("SELECT count(*) FROM crawl_runs WHERE finished_at IS NOT NULL").fetchone()[0]
+                            runs = conn.execute(
+                                "SELECT count(*) FROM crawl_runs WHERE finished_at IS NOT NULL"
+                            ).fetchone()[0]
                         except sqlite3.OperationalError:
                             runs = 0
             assert runs >= 2

@@ -26,35 +26,47 @@ def portal() -> Iterator[SamplePortal]:
 
 def _config(portal: SamplePortal, tmp_path: Path, port: int) -> Config:
     base = portal.config(str(tmp_path / "n.db"))
-    return replace(base, agencies=base.agencies + (missing_agency(),),
-                   email=EmailSettings(smtp_host="127.0.0.1", smtp_port=port, sender="nianbao@example.org",
-                                       to=("watch@example.org",), timeout=5))
+    return replace(
+        base,
+        agencies=base.agencies + (missing_agency(),),
+        email=EmailSettings(
+            smtp_host="127.0.0.1", smtp_port=port, sender="nianbao@example.org", to=("watch@example.org",), timeout=5
+        ),
+    )
 
 
 def _open_kinds(db) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
     kinds: dict[str, set[str]] = {}
-    for row in db.query("SELECT kind, coalesce(agency, portal) AS who FROM findings WHERE resolved_at IS NULL "
-                        "AND kind != 'not_assessable'"):
+    for row in db.query(
+        "SELECT kind, coalesce(agency, portal) AS who FROM findings WHERE resolved_at IS NULL "
+        "AND kind != 'not_assessable'"
+    ):
         kinds.setdefault(row["kind"], set()).add(row["who"])
     return kinds
 
 
-def test_first_digest_names_exactly_the_planted_cases(portal: SamplePortal, smtp: tuple[Collector, int],
-                                                       tmp_path: Path) -> None:
+def test_first_digest_names_exactly_the_planted_cases(
+    portal: SamplePortal, smtp: tuple[Collector, int], tmp_path: Path
+) -> None:
     collector, port = smtp
     config = _config(portal, tmp_path, port)
     db = open_db(config.db_path)
     run_once(config, db, as_of=date(2026, 4, 15))
     assert len(collector.messages) == 1
-    assert _open_kinds(db) == {"missing": {MISSING}, "late": {"某某县恭门镇人民政府"},
-                               "inconsistent": {"某某县龙山镇人民政府"}, "unreachable": {"某某省人民政府"}}
+    assert _open_kinds(db) == {
+        "missing": {MISSING},
+        "late": {"某某县恭门镇人民政府"},
+        "inconsistent": {"某某县龙山镇人民政府"},
+        "unreachable": {"某某省人民政府"},
+    }
     text = collector.texts()[0]
     assert f"  {MISSING}\n    MISSING 2025" in text
     assert "  某某县恭门镇人民政府\n    LATE 2025: published 2026-02-20" in text
     assert "  某某县龙山镇人民政府\n    INCONSISTENT 2025 [applications.outcome_total]" in text
     assert "PORTAL UNREACHABLE: portal 某某省人民政府 blocked" in text
-    clean = [p.sample.agency for p in portal.plan if p.sample.agency not in
-             ("某某县恭门镇人民政府", "某某县龙山镇人民政府")]  # 刘堡镇 publishes a PDF only: read, on time
+    clean = [
+        p.sample.agency for p in portal.plan if p.sample.agency not in ("某某县恭门镇人民政府", "某某县龙山镇人民政府")
+    ]  # 刘堡镇 publishes a PDF only: read, on time
     assert all(f"\n  {agency}\n" not in text for agency in clean)  # the county's 15 March report is on time
     assert collector.messages[0]["To"] == "watch@example.org"
     html = [p for p in collector.messages[0].walk() if p.get_content_type() == "text/html"]
@@ -63,8 +75,14 @@ def test_first_digest_names_exactly_the_planted_cases(portal: SamplePortal, smtp
     run_once(config, db, as_of=date(2026, 4, 16))
     assert len(collector.messages) == 1  # nothing new: nothing sent
 
-    plan = portal.plan + [Planned(SampleReport(agency=MISSING, year=2025, applications=balanced(1)), "township",
-                                  "county", pub="2026-04-16 09:00")]
+    plan = portal.plan + [
+        Planned(
+            SampleReport(agency=MISSING, year=2025, applications=balanced(1)),
+            "township",
+            "county",
+            pub="2026-04-16 09:00",
+        )
+    ]
     portal.republish(plan)
     run_once(config, db, as_of=date(2026, 4, 17))
     assert len(collector.messages) == 2

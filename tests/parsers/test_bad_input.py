@@ -25,8 +25,10 @@ BAD = {
     "empty.txt": lambda seed: b"",
     "blank.html": lambda seed: b"  \n\n ",
     "binary.bin": lambda seed: bytes(range(256)) * 40,
-    "news.html": lambda seed: "<html><head><title>县长调研春耕生产-某某县人民政府</title></head><body><div id=content>"
-                              "<p>3月12日，县长一行深入田间地头调研春耕生产工作。</p></div></body></html>".encode(),
+    "news.html": lambda seed: (
+        "<html><head><title>县长调研春耕生产-某某县人民政府</title></head><body><div id=content>"
+        "<p>3月12日，县长一行深入田间地头调研春耕生产工作。</p></div></body></html>".encode()
+    ),
     "cut-table.html": lambda seed: _cut_table(seed).encode(),
     "pdf-lie.txt": lambda seed: b"%PDF-1.7\n" + bytes(200),
 }
@@ -63,6 +65,11 @@ def test_installed_entry_point_smoke(tmp_path: Path) -> None:
     if exe is None:
         pytest.skip("nianbao is not installed as a command")
     (tmp_path / "empty.txt").write_bytes(b"")
-    proc = subprocess.run([exe, "parse", str(tmp_path / "empty.txt")], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"}, timeout=60)
+    proc = subprocess.run(
+        [exe, "parse", str(tmp_path / "empty.txt")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        timeout=60,
+    )
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "empty" in proc.stderr

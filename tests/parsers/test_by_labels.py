@@ -25,17 +25,26 @@ def test_parts_in_another_order(seed_text: str) -> None:
     head, rest = text.split("三、收到和处理政府信息公开申请情况")
     part3, rest = rest.split("四、政府信息公开行政复议、行政诉讼情况")
     part4, tail = rest.split("五、存在的主要问题及改进情况")
-    swapped = (head + "四、政府信息公开行政复议、行政诉讼情况" + part4 + "三、收到和处理政府信息公开申请情况" + part3
-               + "五、存在的主要问题及改进情况" + tail)
+    swapped = (
+        head
+        + "四、政府信息公开行政复议、行政诉讼情况"
+        + part4
+        + "三、收到和处理政府信息公开申请情况"
+        + part3
+        + "五、存在的主要问题及改进情况"
+        + tail
+    )
     report = _parse(swapped)
     assert report.applications["new"]["natural_person"] == 1
     assert report.review_litigation["review"]["total"] == 0 and len(report.parts) == 6
 
 
 def test_one_row_header_with_columns_in_another_order(seed_text: str) -> None:
-    header = ("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 | ||||||||\n"
-              "自然人 | 法人或其他组织 | 总计 | |||||||\n"
-              "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | |||||")
+    header = (
+        "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 | ||||||||\n"
+        "自然人 | 法人或其他组织 | 总计 | |||||||\n"
+        "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | |||||"
+    )
     assert header in seed_text
     one_row = "(本列数据的勾稽关系) | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 其他 | 法律服务机构 | 总计"
     text = set_row(seed_text.replace(header, one_row), "一、本年新收", [1, 0, 0, 0, 2, 0, 3])

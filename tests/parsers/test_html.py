@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from checks.registry import check_report
+from nianbao.sample.wordhtml import render
 from parsers import parse_bytes
 from parsers.report import to_json
-from nianbao.sample.wordhtml import render
 
 TITLE = "张家川县闫家乡人民政府2024年度政府信息公开工作报告"
 
@@ -29,8 +29,9 @@ def _json(data: bytes, content_type: str | None = None) -> dict:
         ("utf-8", "gbk", "text/html; charset=gbk"),  # the <meta> lies, the header is right
     ],
 )
-def test_text_and_html_identical(seed_text: str, charset_meta: str | None, encoding: str,
-                                 content_type: str | None) -> None:
+def test_text_and_html_identical(
+    seed_text: str, charset_meta: str | None, encoding: str, content_type: str | None
+) -> None:
     page = render(seed_text, title=TITLE, charset_meta=charset_meta).encode(encoding)
     assert _json(page, content_type) == _json(seed_text.encode("utf-8"))
 
@@ -57,5 +58,12 @@ def test_empty_cells_are_null_not_zero(seed_text: str) -> None:
     text = set_row(text, "(一)予以公开", [2, 0, 0, 0, 0, 0, 2])
     text = set_row(text, "(七)总计", [2, 0, 0, 0, 0, 0, 2])
     doc = _json(render(text, title=TITLE).encode())
-    assert doc["applications"]["new"] == {"natural_person": 2, "commercial": None, "research": None,
-                                          "social_welfare": None, "legal_services": 0, "other": 0, "total": 2}
+    assert doc["applications"]["new"] == {
+        "natural_person": 2,
+        "commercial": None,
+        "research": None,
+        "social_welfare": None,
+        "legal_services": 0,
+        "other": 0,
+        "total": 2,
+    }

@@ -63,10 +63,19 @@ def test_pdf_really_wraps_labels_and_splits_the_table(documents: dict[str, bytes
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(documents["pdf"])) as pdf:
-        cells = [cell for page in pdf.pages for table in page.find_tables() for row in table.extract()
-                 for cell in row if cell]
-        pages_with_table3 = [n for n, page in enumerate(pdf.pages)
-                             if any(len(row) == 10 for table in page.find_tables() for row in table.extract())]
+        cells = [
+            cell
+            for page in pdf.pages
+            for table in page.find_tables()
+            for row in table.extract()
+            for cell in row
+            if cell
+        ]
+        pages_with_table3 = [
+            n
+            for n, page in enumerate(pdf.pages)
+            if any(len(row) == 10 for table in page.find_tables() for row in table.extract())
+        ]
     assert any("\n" in c and c.startswith("三、") for c in cells)  # 三、/本年/度办/理结/果
     assert len(set(pages_with_table3)) >= 2
 
@@ -90,9 +99,13 @@ def test_malformed_files_fail_fast_and_clearly(documents: dict[str, bytes]) -> N
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", b"<w" + b" " * (300 * 1024 * 1024) + b"/>")
-    locked = convert(documents["docx"], source="x", suffix=".docx",
-                     target='pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
-                            '"DocumentOpenPassword":{"type":"string","value":"secret"}}')
+    locked = convert(
+        documents["docx"],
+        source="x",
+        suffix=".docx",
+        target='pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
+        '"DocumentOpenPassword":{"type":"string","value":"secret"}}',
+    )
     cases = {
         "truncated PDF": (documents["pdf"][: len(documents["pdf"]) // 3], "damaged or truncated PDF"),
         "zip bomb": (bomb.getvalue(), "zip bomb"),

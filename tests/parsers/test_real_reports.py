@@ -24,13 +24,27 @@ def _path(name: str) -> Path:
 def test_pingtan_2024_cells_parse_without_table_findings() -> None:
     report = parse_bytes(_path("12_pingtan-2024-htmlcells.txt").read_bytes(), source="12")
     apps = report.applications
-    assert apps["new"] == {"natural_person": 217, "commercial": 1, "research": 0, "social_welfare": 0,
-                           "legal_services": 0, "other": 0, "total": 218}
+    assert apps["new"] == {
+        "natural_person": 217,
+        "commercial": 1,
+        "research": 0,
+        "social_welfare": 0,
+        "legal_services": 0,
+        "other": 0,
+        "total": 218,
+    }
     assert apps["granted"]["total"] == 71 and apps["partially_granted"]["total"] == 29
     assert apps["withheld.internal_affairs"]["natural_person"] == 32
     assert apps["unavailable.not_held"]["total"] == 75
-    assert apps["other.other"] == {"natural_person": 1, "commercial": 1, "research": 0, "social_welfare": 0,
-                                   "legal_services": 0, "other": 0, "total": 2}
+    assert apps["other.other"] == {
+        "natural_person": 1,
+        "commercial": 1,
+        "research": 0,
+        "social_welfare": 0,
+        "legal_services": 0,
+        "other": 0,
+        "total": 2,
+    }
     assert apps["total"]["total"] == 218 and apps["carried_forward"]["total"] == 0
     assert report.review_litigation == {
         "review": {"upheld": 2, "corrected": 1, "other": 3, "pending": 1, "total": 7},
@@ -97,7 +111,9 @@ def test_shanghai_2019_format_mapped_and_contradictions_found() -> None:
     assert any("均获维持" in m and "pending" in m for m in claims)
 
 
-@pytest.mark.parametrize(("prefix", "fmt", "year"), [("05_", "legacy", 2018), ("06_", "2019", 2019), ("07_", "2019", 2020)])
+@pytest.mark.parametrize(
+    ("prefix", "fmt", "year"), [("05_", "legacy", 2018), ("06_", "2019", 2019), ("07_", "2019", 2020)]
+)
 def test_archive_texts_recognised_without_invented_numbers(prefix: str, fmt: str, year: int) -> None:
     [path] = sorted(REPORTS.glob(prefix + "*.txt")) if REPORTS.exists() else [None]
     if path is None:

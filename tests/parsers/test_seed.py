@@ -21,12 +21,15 @@ def test_seed_json(seed_text: str) -> None:
     assert doc["active_disclosure"] == {
         "rules": {"issued": 0, "repealed": 0, "in_force": 0},
         "normative_documents": {"issued": 0, "repealed": 0, "in_force": 0},
-        "licensing": {"decisions": 0}, "penalties": {"decisions": 0}, "enforcement": {"decisions": 0},
+        "licensing": {"decisions": 0},
+        "penalties": {"decisions": 0},
+        "enforcement": {"decisions": 0},
         "fees": {"amount_10k_yuan": 0},
     }
     assert list(doc["applications"]) == list(APPLICATION_ROWS)
-    assert all(list(row) == list(APPLICANT_COLUMNS) and set(row.values()) == {0}
-               for row in doc["applications"].values())
+    assert all(
+        list(row) == list(APPLICANT_COLUMNS) and set(row.values()) == {0} for row in doc["applications"].values()
+    )
     assert sum(len(row) for row in doc["applications"].values()) == 25 * 7
     assert sum(len(g) for g in doc["review_litigation"].values()) == 15
     assert [f["rule"] for f in doc["findings"]] == ["report.contacts"]
