@@ -128,14 +128,14 @@ class StorageSink:
         self.queue.put((self._insert_fetch, (row,), {}))
 
     def _insert_fetch(self, row: dict[str, Any]) -> None:
-        self.db["fetches"].insert(row)
+        self.db.table("fetches").insert(row)
 
     def finish(self, result: CrawlResult) -> None:
         self.queue.put((self._finish, (result,), {}))
 
     def _finish(self, result: CrawlResult) -> None:
         with self.db.atomic():
-            self.db["crawl_runs"].update(
+            self.db.table("crawl_runs").update(
                 self.run_ids[result.portal],
                 {
                     "finished_at": self.now,

@@ -88,15 +88,15 @@ def queue_digests(db: sqlite_utils.Database, config: Config, *, now: str, today:
             message = compose(
                 items, gone, sender=sender, to=list(to), now=datetime.fromisoformat(now), notification_id=nid
             )
-            db["notifications"].update(nid, {"subject": message["Subject"], "body_text": message.as_string()})
+            db.table("notifications").update(nid, {"subject": message["Subject"], "body_text": message.as_string()})
             queued += 1
         ids = [f["id"] for f in new]
         gone_ids = [f["id"] for f in resolved]
         last = db.execute("SELECT max(id) FROM notifications").fetchone()[0]
         for fid in ids:
-            db["findings"].update(fid, {"queued_in": last})
+            db.table("findings").update(fid, {"queued_in": last})
         for fid in gone_ids:
-            db["findings"].update(fid, {"resolved_queued_in": last})
+            db.table("findings").update(fid, {"resolved_queued_in": last})
     return queued
 
 
@@ -111,11 +111,12 @@ def deliver(db: sqlite_utils.Database, config: Config, *, now: str) -> Delivery:
         except NotifyError as exc:
             failed += 1
             errors.append(str(exc))
-            db["notifications"].update(row["id"], {"attempts": (row["attempts"] or 0) + 1, "last_error": str(exc)})
+            attempts = (row["attempts"] or 0) + 1
+            db.table("notifications").update(row["id"], {"attempts": attempts, "last_error": str(exc)})
             logger.warning("digest %s not sent: %s", row["id"], exc)
             continue
         with db.atomic():
-            db["notifications"].update(
+            db.table("notifications").update(
                 row["id"], {"sent_at": now, "attempts": (row["attempts"] or 0) + 1, "last_error": None}
             )
             for fid in json.loads(row["finding_ids"]):

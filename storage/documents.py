@@ -28,7 +28,7 @@ def save_document(
     """Store `content` (once) and remember that `url` served it; returns its sha256."""
     digest = sha256_of(content)
     with db.atomic():
-        db["documents"].insert(
+        db.table("documents").insert(
             {
                 "sha256": digest,
                 "content": content,
@@ -40,7 +40,7 @@ def save_document(
             ignore=True,
         )
         existing = db.execute("SELECT first_seen FROM document_urls WHERE url = ?", [url]).fetchone()
-        db["document_urls"].upsert(
+        db.table("document_urls").upsert(
             {
                 "url": url,
                 "sha256": digest,
@@ -79,12 +79,12 @@ def sync_config(
         for name, url in portals:
             row = db.execute("SELECT id FROM portals WHERE name = ?", [name]).fetchone()
             if row:
-                db["portals"].update(row[0], {"url": url})
+                db.table("portals").update(row[0], {"url": url})
             else:
-                db["portals"].insert({"name": name, "url": url})
+                db.table("portals").insert({"name": name, "url": url})
         for name, level, portal in agencies:
             row = db.execute("SELECT id FROM agencies WHERE name = ?", [name]).fetchone()
             if row:
-                db["agencies"].update(row[0], {"level": level, "portal": portal})
+                db.table("agencies").update(row[0], {"level": level, "portal": portal})
             else:
-                db["agencies"].insert({"name": name, "level": level, "portal": portal})
+                db.table("agencies").insert({"name": name, "level": level, "portal": portal})

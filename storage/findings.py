@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import sqlite_utils
@@ -25,11 +25,10 @@ def upsert_findings(
     findings: Iterable[dict[str, Any]],
     *,
     now: str,
-    keep: set[tuple[str | None, int | None]] = frozenset(),
-    keep_portals: set[str] = frozenset(),
+    keep: Collection[tuple[str | None, int | None]] = (),
 ) -> dict[str, int]:
     """Write this evaluation's findings; resolve open ones that no longer hold, except those about
-    (agency, year) pairs or portals in `keep` (not assessable this time: their state stands)."""
+    the (agency, year) pairs in `keep` (not assessable this time: their state stands)."""
     counts = {"opened": 0, "updated": 0, "reopened": 0, "resolved": 0}
     seen: set[str] = set()
     with db.atomic():
@@ -43,10 +42,10 @@ def upsert_findings(
                 "last_seen": now,
             }
             if row is None:
-                db["findings"].insert({**values, "first_seen": now})
+                db.table("findings").insert({**values, "first_seen": now})
                 counts["opened"] += 1
             elif row[1] is not None:  # it came back: a new cause to tell people about
-                db["findings"].update(
+                db.table("findings").update(
                     row[0],
                     {
                         **values,
@@ -59,14 +58,14 @@ def upsert_findings(
                 )
                 counts["reopened"] += 1
             else:
-                db["findings"].update(row[0], values)
+                db.table("findings").update(row[0], values)
                 counts["updated"] += 1
-        for fid, fp, agency, year, portal in db.execute(
-            "SELECT id, fingerprint, agency, year, portal FROM findings WHERE resolved_at IS NULL"
+        for fid, fp, agency, year in db.execute(
+            "SELECT id, fingerprint, agency, year FROM findings WHERE resolved_at IS NULL"
         ).fetchall():
-            if fp in seen or (agency, year) in keep or (agency is None and portal in keep_portals):
+            if fp in seen or (agency, year) in keep:
                 continue
-            db["findings"].update(fid, {"resolved_at": now})
+            db.table("findings").update(fid, {"resolved_at": now})
             counts["resolved"] += 1
     return counts
 
@@ -76,13 +75,13 @@ def dismiss(db: sqlite_utils.Database, finding_id: int, *, reason: str, now: str
     if db.execute("SELECT 1 FROM findings WHERE id = ?", [finding_id]).fetchone() is None:
         raise StorageError(f"no finding with id {finding_id}")
     if until:
-        db["findings"].update(finding_id, {"snoozed_until": until, "dismiss_reason": reason})
+        db.table("findings").update(finding_id, {"snoozed_until": until, "dismiss_reason": reason})
     else:
-        db["findings"].update(finding_id, {"dismissed_at": now, "dismiss_reason": reason})
+        db.table("findings").update(finding_id, {"dismissed_at": now, "dismiss_reason": reason})
 
 
 def reopen(db: sqlite_utils.Database, finding_id: int) -> None:
     """Undo a dismissal or snooze."""
     if db.execute("SELECT 1 FROM findings WHERE id = ?", [finding_id]).fetchone() is None:
         raise StorageError(f"no finding with id {finding_id}")
-    db["findings"].update(finding_id, {"dismissed_at": None, "snoozed_until": None, "dismiss_reason": None})
+    db.table("findings").update(finding_id, {"dismissed_at": None, "snoozed_until": None, "dismiss_reason": None})

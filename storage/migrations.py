@@ -10,11 +10,11 @@ migrations = Migrations("nianbao")
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db["portals"].create({"id": int, "name": str, "url": str}, pk="id", not_null={"name"})
-    db["portals"].create_index(["name"], unique=True)
-    db["agencies"].create({"id": int, "name": str, "level": str, "portal": str}, pk="id", not_null={"name"})
-    db["agencies"].create_index(["name"], unique=True)
-    db["fetches"].create(
+    db.table("portals").create({"id": int, "name": str, "url": str}, pk="id", not_null={"name"})
+    db.table("portals").create_index(["name"], unique=True)
+    db.table("agencies").create({"id": int, "name": str, "level": str, "portal": str}, pk="id", not_null={"name"})
+    db.table("agencies").create_index(["name"], unique=True)
+    db.table("fetches").create(
         {
             "id": int,
             "run_id": int,
@@ -32,8 +32,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["fetches"].create_index(["url"])
-    db["documents"].create(
+    db.table("fetches").create_index(["url"])
+    db.table("documents").create(
         {
             "sha256": str,
             "content": bytes,
@@ -44,7 +44,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="sha256",
     )
-    db["document_urls"].create(
+    db.table("document_urls").create(
         {
             "url": str,
             "sha256": str,
@@ -63,7 +63,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="url",
         foreign_keys=[("sha256", "documents", "sha256")],
     )
-    db["reports"].create(
+    db.table("reports").create(
         {
             "id": int,
             "agency": str,
@@ -86,15 +86,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("sha256", "documents", "sha256")],
     )
-    db["reports"].create_index(["sha256", "parser_version"], unique=True)
-    db["reports"].create_index(["agency", "year"])
-    db["reports"].create_index(["is_current", "agency", "year"])
+    db.table("reports").create_index(["sha256", "parser_version"], unique=True)
+    db.table("reports").create_index(["agency", "year"])
+    db.table("reports").create_index(["is_current", "agency", "year"])
     # WITHOUT ROWID: the primary key is the table, which halves the size of a 100k-report database
     db.execute("""CREATE TABLE report_cells (
         report_id INTEGER NOT NULL REFERENCES reports(id), part TEXT NOT NULL, row_key TEXT NOT NULL,
         column_key TEXT NOT NULL, value FLOAT,
         PRIMARY KEY (report_id, part, row_key, column_key)) WITHOUT ROWID""")
-    db["findings"].create(
+    db.table("findings").create(
         {
             "id": int,
             "fingerprint": str,
@@ -121,7 +121,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["report_findings"].create(
+    db.table("report_findings").create(
         {
             "report_id": int,
             "rule": str,
@@ -132,10 +132,10 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         foreign_keys=[("report_id", "reports", "id")],
     )
-    db["report_findings"].create_index(["report_id"])
-    db["findings"].create_index(["fingerprint"], unique=True)
-    db["findings"].create_index(["agency", "year", "kind"])
-    db["notifications"].create(
+    db.table("report_findings").create_index(["report_id"])
+    db.table("findings").create_index(["fingerprint"], unique=True)
+    db.table("findings").create_index(["agency", "year", "kind"])
+    db.table("notifications").create(
         {
             "id": int,
             "created_at": str,
@@ -151,7 +151,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["crawl_runs"].create(
+    db.table("crawl_runs").create(
         {
             "id": int,
             "portal": str,

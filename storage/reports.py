@@ -84,8 +84,8 @@ def save_report(
             )
             .last_pk
         )
-        db["report_cells"].insert_all(({"report_id": report_id, **cell} for cell in _cells(report)))
-        db["report_findings"].insert_all(
+        db.table("report_cells").insert_all(({"report_id": report_id, **cell} for cell in _cells(report)))
+        db.table("report_findings").insert_all(
             (
                 {
                     "report_id": report_id,
