@@ -12,3 +12,39 @@ def test_commands_have_help() -> None:
         assert command.help, f"{name} has no help"
         result = CliRunner().invoke(cli, [name, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_demo_then_status_and_findings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    out = tmp_path / "demo"
+    demo = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
+    assert demo.exit_code == 0, demo.output
+    assert "某某县红旗乡人民政府" in demo.output and "missing" in demo.output
+    assert list((out / "outbox").glob("digest-*.eml"))
+    db = str(out / "nianbao.db")
+    rows = json.loads(CliRunner().invoke(cli, ["status", "--db", db, "--json", "--year", "2025"]).output)
+    status = {r["agency"]: r["status"] for r in rows}
+    assert status["某某县人民政府"] == "on time" and status["某某县恭门镇人民政府"] == "late"
+    assert status["某某县红旗乡人民政府"] == "missing" and status["某某县龙山镇人民政府"] == "inconsistent"
+    listed = json.loads(CliRunner().invoke(cli, ["findings", "list", "--db", db, "--json"]).output)
+    late = next(f for f in listed if f["kind"] == "late")
+    done = CliRunner().invoke(cli, ["findings", "dismiss", str(late["id"]), "--reason", "re-upload date", "--db", db])
+    assert done.exit_code == 0
+    again = CliRunner().invoke(cli, ["demo", "--out", str(out)])
+    assert again.exit_code == 2 and "exists already" in again.output
+    bad = CliRunner().invoke(cli, ["findings", "dismiss", "99999", "--reason", "x", "--db", db])
+    assert bad.exit_code == 2 and "no finding with id 99999" in bad.output
+
+
+def test_check_lists_rules() -> None:
+    result = CliRunner().invoke(cli, ["check", "--list-rules"])
+    assert result.exit_code == 0
+    for rule_id in ("applications.balance", "report.contacts", "applications.carry_over", "deadline"):
+        assert rule_id in result.output
+
+
+def test_bad_config_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "bad.toml").write_text('[[portals]]\nname = "x"\nurl = "ftp://nowhere"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["crawl", "--config", str(tmp_path / "bad.toml")])
+    assert result.exit_code == 2 and "portals[0].url" in result.output

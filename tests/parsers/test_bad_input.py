@@ -73,3 +73,20 @@ def test_installed_entry_point_smoke(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "empty" in proc.stderr
+
+
+def test_parse_a_url_from_a_loopback_portal(seed_text: str) -> None:
+    from nianbao.sample.server import Answer, Site, start, stop
+    from nianbao.sample.wordhtml import render
+
+    site = Site("one")
+    start([site])
+    try:
+        page = render(seed_text, title="张家川县闫家乡人民政府2024年度政府信息公开工作报告", charset_meta=None)
+        site.add("/info/1.htm", Answer(200, page.encode("gbk"), {"Content-Type": "text/html; charset=GBK"}))
+        ok = CliRunner().invoke(cli, ["parse", site.url("/info/1.htm"), "--json"])
+        assert ok.exit_code == 0 and '"agency": "张家川县闫家乡人民政府"' in ok.output
+        missing = CliRunner().invoke(cli, ["parse", site.url("/info/404.htm")])
+        assert missing.exit_code == 2 and "not_found" in missing.output
+    finally:
+        stop([site])
