@@ -259,7 +259,7 @@ class PortalCrawl:
         self.progress(self.portal.name, self.result.pages, len(self.candidates), self.result.documents)
 
     def _problem(self, url: str, reason: str) -> None:
-        logger.info("portal=%s url=%s problem=%s", self.portal.name, url, reason)
+        logger.info("%s: %s", url, reason, extra={"portal": self.portal.name, "url": url, "problem": reason})
         self.result.errors.append((url, reason))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -68,12 +67,19 @@ def _open(config_path: str | None, db_path: str | None) -> tuple[Any, Any]:
 
 @click.group()
 @click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv for debug).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines for people, or one JSON object per line for log collectors.",
+)
 @click.version_option(package_name="nianbao")
-def cli(verbose: int) -> None:
+def cli(verbose: int, log_format: str) -> None:
     """nianbao (年报): find, parse and check government information-disclosure annual reports."""
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    from nianbao.logs import configure
+
+    configure(verbose, log_format)
 
 
 @cli.command()

@@ -172,7 +172,7 @@ class StorageSink:
             ).fetchone()
             if row and row[1] is None:
                 self.resume_since[portal.name] = row[0]
-                logger.info("portal=%s resuming the pass started %s", portal.name, row[0])
+                logger.info("resuming the pass started %s", row[0], extra={"portal": portal.name})
             self.run_ids[portal.name] = int(
                 self.db["crawl_runs"]
                 .insert({"portal": portal.name, "started_at": self.now, "outcome": "running"})

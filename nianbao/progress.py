@@ -1,4 +1,5 @@
-"""A progress line per portal on the terminal (stderr), quiet when stderr is not a terminal."""
+"""Progress on the terminal: one bar per portal (stderr), redrawn in place; silent when stderr is
+not a terminal (logs and CI output stay clean)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,21 @@ import sys
 import threading
 import time
 from types import TracebackType
+from typing import TextIO
+
+WIDTH = 24
 
 
 class TerminalProgress:
     """Callable progress sink: (portal, list pages, reports listed, documents stored)."""
 
-    def __init__(self, stream=sys.stderr, interval: float = 0.2) -> None:  # type: ignore[no-untyped-def]
-        self.stream, self.interval = stream, interval
+    def __init__(self, stream: TextIO = sys.stderr, interval: float = 0.2, max_lines: int = 20) -> None:
+        self.stream, self.interval, self.max_lines = stream, interval, max_lines
         self.enabled = hasattr(stream, "isatty") and stream.isatty()
         self.state: dict[str, tuple[int, int, int]] = {}
         self.lock = threading.Lock()
         self.last = 0.0
+        self.drawn = 0
 
     def __call__(self, portal: str, pages: int, reports: int, documents: int) -> None:
         with self.lock:
@@ -25,14 +30,23 @@ class TerminalProgress:
                 self.last = time.monotonic()
                 self._draw()
 
+    def lines(self) -> list[str]:
+        """One line per portal: a bar of documents fetched against reports listed."""
+        out = []
+        for portal, (pages, reports, documents) in list(self.state.items())[-self.max_lines :]:
+            done = min(WIDTH, WIDTH * documents // reports) if reports else 0
+            out.append(
+                f"{portal[:16]:<16} [{'#' * done}{'.' * (WIDTH - done)}] {documents}/{reports} docs, {pages} list pages"
+            )
+        return out
+
     def _draw(self) -> None:
-        width = 30
-        parts = []
-        for portal, (pages, reports, documents) in self.state.items():
-            done = min(width, int(width * documents / reports)) if reports else 0
-            parts.append(f"{portal[:12]} [{'#' * done}{'.' * (width - done)}] {documents}/{reports} p{pages}")
-        self.stream.write("\r" + "  ".join(parts[-3:])[:200] + "\x1b[K")
+        lines = self.lines()
+        if self.drawn:
+            self.stream.write(f"\x1b[{self.drawn}A")  # back to the first bar
+        self.stream.write("".join(f"\r{line}\x1b[K\n" for line in lines))
         self.stream.flush()
+        self.drawn = len(lines)
 
     def __enter__(self) -> TerminalProgress:
         return self
@@ -42,4 +56,3 @@ class TerminalProgress:
     ) -> None:
         if self.enabled and self.state:
             self._draw()
-            self.stream.write("\n")

@@ -48,3 +48,27 @@ def test_bad_config_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-de
     (tmp_path / "bad.toml").write_text('[[portals]]\nname = "x"\nurl = "ftp://nowhere"\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["crawl", "--config", str(tmp_path / "bad.toml")])
     assert result.exit_code == 2 and "portals[0].url" in result.output
+
+
+def test_json_logs_and_progress_bars() -> None:
+    import io
+    import json
+    import logging
+
+    from nianbao.logs import JsonFormatter
+    from nianbao.progress import TerminalProgress
+
+    record = logging.LogRecord("crawler.crawl", logging.INFO, "", 0, "%s: %s", ("http://x", "soft404"), None)
+    record.portal = "某某县人民政府"
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "http://x: soft404" and line["portal"] == "某某县人民政府" and line["level"] == "info"
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Tty()
+    with TerminalProgress(screen, interval=0) as progress:
+        progress("某某县人民政府", 2, 10, 5)
+        progress("某某县部门", 1, 4, 4)
+    assert "[############............] 5/10" in screen.getvalue() and "\x1b[" in screen.getvalue()
