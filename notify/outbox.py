@@ -32,7 +32,7 @@ class Delivery:
     errors: tuple[str, ...] = ()
 
 
-def _pending_findings(db: sqlite_utils.Database, today: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def pending_findings(db: sqlite_utils.Database, today: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     kinds = ",".join("?" * len(NOTIFIED_KINDS))
     new = list(
         db.query(
@@ -57,7 +57,7 @@ def _recipients(config: Config, portal: str | None) -> list[str]:
 def queue_digests(db: sqlite_utils.Database, config: Config, *, now: str, today: date) -> int:
     """Put this run's digest(s) in the outbox: one for the default recipients with everything, one
     per portal with its own recipients holding that portal's findings."""
-    new, resolved = _pending_findings(db, today)
+    new, resolved = pending_findings(db, today)
     if not new and not resolved:
         return 0
     audiences: dict[tuple[str, ...], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}

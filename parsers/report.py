@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -92,7 +92,6 @@ class Report:
     kind: str = "text"
     encoding: str | None = None
     source: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

@@ -65,12 +65,6 @@ def document_content(db: sqlite_utils.Database, digest: str) -> tuple[bytes, str
     return row[0], row[1]
 
 
-def known_url(db: sqlite_utils.Database, url: str) -> dict | None:
-    """What nianbao has for `url` (sha256, etag, last_modified), for conditional requests and resumption."""
-    rows = list(db.query("SELECT * FROM document_urls WHERE url = ?", [url]))
-    return rows[0] if rows else None
-
-
 def sync_config(
     db: sqlite_utils.Database, portals: list[tuple[str, str]], agencies: list[tuple[str, str, str | None]]
 ) -> None:

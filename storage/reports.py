@@ -118,7 +118,3 @@ def _version(db: sqlite_utils.Database, report: Report, sha256: str) -> int:
         "SELECT max(version) FROM reports WHERE agency = ? AND year = ?", [report.agency, report.year]
     ).fetchone()[0]
     return int(latest or 0) + 1
-
-
-def current_reports(db: sqlite_utils.Database) -> list[dict]:
-    return list(db.query("SELECT * FROM reports WHERE is_current = 1 ORDER BY agency, year"))
