@@ -11,8 +11,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 NONE_MARKS = frozenset({"", "—", "——", "-", "--", "－", "/", "／", "\\", "无", "空", "/ ", "–", "―"})
+_SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _UNITS = re.compile(r"(件|条|个|项|次|万元|元)$")
 
@@ -27,10 +29,10 @@ class Text:
 Cell = int | Decimal | None | Text
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """NFKC (full-width digits and spaces to ASCII) and all whitespace removed."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", "", text)
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def is_value(text: str) -> bool:
@@ -38,6 +40,7 @@ def is_value(text: str) -> bool:
     return not isinstance(parse_cell(text), Text)
 
 
+@lru_cache(maxsize=8192)  # tables repeat the same few cells ("0", labels) thousands of times
 def parse_cell(text: str) -> Cell:
     """Read one cell: int, Decimal (money in 10k yuan may be fractional), None, or Text."""
     s = normalize(text).replace(",", "").replace("，", "")

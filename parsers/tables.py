@@ -26,38 +26,44 @@ from parsers.report import (
 SECTIONS = "report.sections"
 CELLS = "report.cells"
 
-_APPLICATION_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("carried_forward", r"结转下年"),
-    ("carried_over", r"上年结转"),
-    ("new", r"新收"),
-    ("partially_granted", r"部分公开"),
-    ("granted", r"予以公开"),
-    ("withheld.state_secret", r"国家秘密"),
-    ("withheld.prohibited_by_law", r"法律.?行政法规禁止"),
-    ("withheld.security_stability", r"三安全一稳定|危及"),
-    ("withheld.third_party", r"第三方"),
-    ("withheld.internal_affairs", r"内部事务"),
-    ("withheld.process_info", r"过程性"),
-    ("withheld.enforcement_files", r"执法案卷"),
-    ("withheld.inquiry", r"查询事项|行政查询"),
-    ("unavailable.not_held", r"不掌握"),
-    ("unavailable.needs_creation", r"另行制作|没有现成"),
-    ("unavailable.unclear", r"不明确"),
-    ("not_processed.complaint", r"信访|举报投诉"),
-    ("not_processed.duplicate", r"重复申请"),
-    ("not_processed.publication", r"出版物"),
-    ("not_processed.excessive", r"大量反复"),
-    ("not_processed.reconfirm", r"重新出具|确认"),
-    ("other.no_correction", r"不补正"),
-    ("other.unpaid_fee", r"缴纳费用|收费通知"),
-    ("total", r"总计"),
+_APPLICATION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (key, re.compile(p))
+    for key, p in (
+        ("carried_forward", r"结转下年"),
+        ("carried_over", r"上年结转"),
+        ("new", r"新收"),
+        ("partially_granted", r"部分公开"),
+        ("granted", r"予以公开"),
+        ("withheld.state_secret", r"国家秘密"),
+        ("withheld.prohibited_by_law", r"法律.?行政法规禁止"),
+        ("withheld.security_stability", r"三安全一稳定|危及"),
+        ("withheld.third_party", r"第三方"),
+        ("withheld.internal_affairs", r"内部事务"),
+        ("withheld.process_info", r"过程性"),
+        ("withheld.enforcement_files", r"执法案卷"),
+        ("withheld.inquiry", r"查询事项|行政查询"),
+        ("unavailable.not_held", r"不掌握"),
+        ("unavailable.needs_creation", r"另行制作|没有现成"),
+        ("unavailable.unclear", r"不明确"),
+        ("not_processed.complaint", r"信访|举报投诉"),
+        ("not_processed.duplicate", r"重复申请"),
+        ("not_processed.publication", r"出版物"),
+        ("not_processed.excessive", r"大量反复"),
+        ("not_processed.reconfirm", r"重新出具|确认"),
+        ("other.no_correction", r"不补正"),
+        ("other.unpaid_fee", r"缴纳费用|收费通知"),
+        ("total", r"总计"),
+    )
 )
-_GROUPS: tuple[tuple[str, str], ...] = (
-    ("outcomes", r"办理结果$"),
-    ("withheld", r"不予公开$"),
-    ("unavailable", r"无法提供$"),
-    ("not_processed", r"不予处理$"),
-    ("other", r"其他处理$"),
+_GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (key, re.compile(p))
+    for key, p in (
+        ("outcomes", r"办理结果$"),
+        ("withheld", r"不予公开$"),
+        ("unavailable", r"无法提供$"),
+        ("not_processed", r"不予处理$"),
+        ("other", r"其他处理$"),
+    )
 )
 _OTHER_OTHER = re.compile(r"^\d*[.、．]?其他$")
 _APPLICANT_HEADERS = (
@@ -168,7 +174,7 @@ def _labelled_rows(tokens: list[str], *, width: int) -> Iterator[tuple[str | Non
             cells.append(tokens[index])
             index += 1
         label = normalize(token)
-        group_key = next((g for g, p in _GROUPS if re.search(p, label)), None)
+        group_key = next((g for g, p in _GROUPS if p.search(label)), None)
         if group_key:
             group = group_key
             if group_key == "other" and cells:
@@ -184,7 +190,7 @@ def _labelled_rows(tokens: list[str], *, width: int) -> Iterator[tuple[str | Non
 def _row_key(label: str, group: str) -> str | None:
     if _OTHER_OTHER.match(label):
         return "other.other" if group == "other" else None
-    return next((key for key, pattern in _APPLICATION_PATTERNS if re.search(pattern, label)), None)
+    return next((key for key, pattern in _APPLICATION_PATTERNS if pattern.search(label)), None)
 
 
 def _applicant_columns(header: list[str], notes: list[Finding]) -> tuple[str, ...]:
