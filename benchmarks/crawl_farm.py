@@ -5,7 +5,7 @@ the politeness bound (hosts × requests per second allowed per host) and peak me
 
 Every portal is its own host (port) with a VSB column of `reports` articles over two list pages
 (so reports+3 requests: robots.txt, two list pages, the articles). The farm is served from a
-separate process, so the crawler's process is measured alone.  The crawl runs the real pipeline:
+separate process, so the crawler's processes are measured alone.  The crawl runs the real pipeline:
 documents are parsed and stored in a SQLite file as they arrive.
 """
 
@@ -101,7 +101,10 @@ def main() -> None:
         f"({args.portals} hosts × {1 / args.interval:g} req/s): {100 * requests / elapsed / bound:.0f}% of the bound"
     )
     print(f"per-host schedule: ideal {ideal:.1f} s, measured {elapsed:.1f} s ({100 * ideal / elapsed:.0f}%)")
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (crawling process), "
+        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB (writer process)"
+    )
 
 
 if __name__ == "__main__":

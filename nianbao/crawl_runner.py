@@ -1,16 +1,19 @@
 """`nianbao crawl`: every configured portal in parallel (each host still gets one polite queue),
 its documents parsed and stored as they arrive, and one crawl_runs row per portal and pass.
 
-Fetching threads never wait for parsing or writing: one writer thread owns the database
-connection that writes (SQLite has one writer anyway) and drains a bounded queue, so memory
-stays flat however many portals run; lookups for conditional requests use a second, read-only
-connection (WAL lets it read while the writer writes).
+Fetching threads never wait for parsing or writing: one writer — a separate process by default,
+so parsing and SQLite work neither share the fetchers' GIL nor stall them — owns the connection
+that writes (SQLite has one writer anyway) and drains a bounded queue, so memory stays flat
+however much is crawled; lookups for conditional requests use a second, read-only connection in
+the crawling process (WAL lets it read while the writer writes).
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import queue
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,21 +33,26 @@ from storage.documents import save_document
 from storage.ingest import ingest
 
 logger = logging.getLogger(__name__)
-_STOP = object()
+_STOP = "STOP"
 
 
 class StorageSink:
     """The crawler's sink backed by the database."""
 
-    def __init__(self, db: sqlite_utils.Database, *, now: str, queue_size: int = 128) -> None:
+    def __init__(self, db: sqlite_utils.Database, *, now: str, queue_size: int = 128, process: bool = False) -> None:
         self.db, self.now = db, now
         path = db.execute("PRAGMA database_list").fetchone()[2]
         self.reader = open_db(path) if path else db
         self.read_lock = threading.Lock()
         self.resume_since: dict[str, str] = {}
         self.run_ids: dict[str, int] = {}
-        self.queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
-        self.writer = threading.Thread(target=self._drain, name="nianbao-writer", daemon=True)
+        if process and path:
+            context = multiprocessing.get_context("spawn")
+            self.queue = context.Queue(maxsize=queue_size)
+            self.writer = context.Process(target=_drain_into, args=(path, self.queue), name="nianbao-writer")
+        else:
+            self.queue = queue.Queue(maxsize=queue_size)
+            self.writer = threading.Thread(target=_drain, args=(db, self.queue), name="nianbao-writer", daemon=True)
 
     # ---- reads, from any crawling thread -----------------------------------------------------
 
@@ -67,6 +75,9 @@ class StorageSink:
 
     # ---- writes, queued to the writer thread -------------------------------------------------
 
+    def _put(self, op: str, **kwargs: Any) -> None:
+        self.queue.put((op, kwargs))
+
     def save_page(
         self,
         url: str,
@@ -77,89 +88,65 @@ class StorageSink:
         etag: str | None,
         last_modified: str | None,
     ) -> None:
-        self.queue.put(
-            (
-                save_document,
-                (self.db, content),
-                dict(
-                    url=url,
-                    now=self.now,
-                    content_type=content_type,
-                    portal=portal,
-                    etag=etag,
-                    last_modified=last_modified,
-                    kind="list",
-                ),
-            )
+        self._put(
+            "page",
+            content=content,
+            url=url,
+            now=self.now,
+            content_type=content_type,
+            portal=portal,
+            etag=etag,
+            last_modified=last_modified,
+            kind="list",
         )
 
     def save_document(self, document: Document) -> None:
-        self.queue.put(
-            (
-                ingest,
-                (self.db, document.content),
-                dict(
-                    url=document.url,
-                    now=self.now,
-                    content_type=document.content_type,
-                    portal=document.portal,
-                    list_title=document.list_title,
-                    list_date=document.list_date,
-                    etag=document.etag,
-                    last_modified=document.last_modified,
-                ),
-            )
+        self._put(
+            "document",
+            content=document.content,
+            url=document.url,
+            now=self.now,
+            content_type=document.content_type,
+            portal=document.portal,
+            list_title=document.list_title,
+            list_date=document.list_date,
+            etag=document.etag,
+            last_modified=document.last_modified,
         )
 
     def record_fetch(self, portal: str, record: FetchRecord) -> None:
-        row = {
-            "run_id": self.run_ids.get(portal),
-            "portal": portal,
-            "url": record.url,
-            "status": record.status,
-            "outcome": record.outcome,
-            "bytes": record.bytes,
-            "duration_ms": record.duration_ms,
-            "error": record.error,
-            "etag": record.etag,
-            "last_modified": record.last_modified,
-            "fetched_at": self.now,
-        }
-        self.queue.put((self._insert_fetch, (row,), {}))
-
-    def _insert_fetch(self, row: dict[str, Any]) -> None:
-        self.db.table("fetches").insert(row)
+        self._put(
+            "fetch",
+            row={
+                "run_id": self.run_ids.get(portal),
+                "portal": portal,
+                "url": record.url,
+                "status": record.status,
+                "outcome": record.outcome,
+                "bytes": record.bytes,
+                "duration_ms": record.duration_ms,
+                "error": record.error,
+                "etag": record.etag,
+                "last_modified": record.last_modified,
+                "fetched_at": self.now,
+            },
+        )
 
     def finish(self, result: CrawlResult) -> None:
-        self.queue.put((self._finish, (result,), {}))
-
-    def _finish(self, result: CrawlResult) -> None:
-        with self.db.atomic():
-            self.db.table("crawl_runs").update(
-                self.run_ids[result.portal],
-                {
-                    "finished_at": self.now,
-                    "outcome": result.outcome,
-                    "pages": result.pages,
-                    "reports": result.candidates,
-                    "errors": len(result.errors),
-                    "detail": result.detail[:4000],
-                },
-            )
-            # the interrupted pass this one resumed is over too
-            self.db.execute(
-                "UPDATE crawl_runs SET finished_at = ?, outcome = 'interrupted' WHERE portal = ? "
-                "AND finished_at IS NULL",
-                [self.now, result.portal],
-            )
-
-    def _drain(self) -> None:
-        while (item := self.queue.get()) is not _STOP:
-            func, args, kwargs = item
-            try:
-                func(*args, **kwargs)
-            except Exception:  # one bad document must not stop the writer; it is logged
-                logger.exception("could not store %s", kwargs.get("url", "a record"))
+        self._put(
+            "finish",
+            run_id=self.run_ids[result.portal],
+            portal=result.portal,
+            now=self.now,
+            values={
+                "finished_at": self.now,
+                "outcome": result.outcome,
+                "pages": result.pages,
+                "reports": result.candidates,
+                "errors": len(result.errors),
+                "detail": result.detail[:4000],
+            },
+        )
 
     # ---- lifecycle, from the coordinating thread ---------------------------------------------
 
@@ -184,8 +171,46 @@ class StorageSink:
         """Wait until everything queued is written."""
         self.queue.put(_STOP)
         self.writer.join()
+        if isinstance(self.writer, multiprocessing.process.BaseProcess) and self.writer.exitcode:
+            logger.error("the writer process ended with status %s", self.writer.exitcode)
         if self.reader is not self.db:
             self.reader.close()
+
+
+def _apply(db: sqlite_utils.Database, op: str, kwargs: dict[str, Any]) -> None:
+    if op == "page":
+        save_document(db, **kwargs)
+    elif op == "document":
+        ingest(db, **kwargs)
+    elif op == "fetch":
+        db.table("fetches").insert(kwargs["row"])
+    elif op == "finish":
+        with db.atomic():
+            db.table("crawl_runs").update(kwargs["run_id"], kwargs["values"])
+            # the interrupted pass this one resumed is over too
+            db.execute(
+                "UPDATE crawl_runs SET finished_at = ?, outcome = 'interrupted' WHERE portal = ? "
+                "AND finished_at IS NULL",
+                [kwargs["now"], kwargs["portal"]],
+            )
+
+
+def _drain(db: sqlite_utils.Database, source: Any) -> None:
+    """The writer: apply queued writes in order until told to stop; one bad item costs only itself."""
+    while (item := source.get()) != "STOP":
+        op, kwargs = item
+        try:
+            _apply(db, op, kwargs)
+        except Exception:
+            logger.exception("could not store %s", kwargs.get("url", op))
+
+
+def _drain_into(path: str, source: Any) -> None:
+    """The writer as its own process (own connection, own GIL).  It ignores SIGINT/SIGTERM: the
+    crawling process decides when it stops (a queued "STOP"), so a Ctrl-C never cuts a write."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _drain(open_db(path), source)
 
 
 def crawl_all(
@@ -197,10 +222,13 @@ def crawl_all(
     transport: httpx.BaseTransport | None = None,
     workers: int = 256,
     cancel: threading.Event | None = None,
+    writer: str = "process",
 ) -> list[CrawlResult]:
     """One pass over every configured portal; portals run in parallel, each host politely.
-    When `cancel` is set, each portal stops at its next page and what was fetched is written."""
-    sink = StorageSink(db, now=now)
+    When `cancel` is set, each portal stops at its next page and what was fetched is written.
+    `writer="process"` parses and stores in a separate process (its own core and GIL; the
+    caller's main module must be import-safe, as `nianbao` itself is); "thread" keeps it here."""
+    sink = StorageSink(db, now=now, process=writer == "process")
     throttle = HostThrottle()
     client = build_client(config.crawl, transport=transport)
 
