@@ -23,8 +23,8 @@ class Document:
 
     url: str
     content: bytes
-    content_type: str | None
-    portal: str
+    content_type: str | None = None
+    portal: str | None = None
     list_title: str | None = None
     list_date: str | None = None
     referer: str | None = None

@@ -101,18 +101,7 @@ class StorageSink:
         )
 
     def save_document(self, document: Document) -> None:
-        self._put(
-            "document",
-            content=document.content,
-            url=document.url,
-            now=self.now,
-            content_type=document.content_type,
-            portal=document.portal,
-            list_title=document.list_title,
-            list_date=document.list_date,
-            etag=document.etag,
-            last_modified=document.last_modified,
-        )
+        self._put("document", document=document, now=self.now)
 
     def record_fetch(self, portal: str, record: FetchRecord) -> None:
         self._put(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import sqlite_utils
 
 from checks.registry import check_report
+from crawler.sink import Document
 from nianbao.errors import ParseError
 from parsers import parse_bytes
 from parsers.metadata import find_title
@@ -48,79 +49,46 @@ def parse_document(content: bytes, *, url: str, content_type: str | None = None)
     return Parsed(report, tuple(check_report(report)))
 
 
-def ingest(
-    db: sqlite_utils.Database,
-    content: bytes,
-    *,
-    url: str,
-    now: str,
-    content_type: str | None = None,
-    portal: str | None = None,
-    list_title: str | None = None,
-    list_date: str | None = None,
-    etag: str | None = None,
-    last_modified: str | None = None,
-) -> Ingested:
-    """Store, parse and check one fetched document."""
-    parsed = parse_document(content, url=url, content_type=content_type)
-    return store(
-        db,
-        content,
-        parsed,
-        url=url,
-        now=now,
-        content_type=content_type,
-        portal=portal,
-        list_title=list_title,
-        list_date=list_date,
-        etag=etag,
-        last_modified=last_modified,
-    )
-
-
-def store(
-    db: sqlite_utils.Database,
-    content: bytes,
-    parsed: Parsed,
-    *,
-    url: str,
-    now: str,
-    content_type: str | None = None,
-    portal: str | None = None,
-    list_title: str | None = None,
-    list_date: str | None = None,
-    etag: str | None = None,
-    last_modified: str | None = None,
-) -> Ingested:
-    """Store a document and what parsing it gave, in one transaction."""
+def ingest(db: sqlite_utils.Database, document: Document, *, now: str) -> Ingested:
+    """Store one fetched document, parse and check it, and store the report, in one transaction."""
+    parsed = parse_document(document.content, url=document.url, content_type=document.content_type)
+    url = document.url
     with db.atomic():
         digest = save_document(
             db,
-            content,
+            document.content,
             url=url,
             now=now,
-            content_type=content_type,
-            portal=portal,
-            list_title=list_title,
-            list_date=list_date,
-            etag=etag,
-            last_modified=last_modified,
+            content_type=document.content_type,
+            portal=document.portal,
+            list_title=document.list_title,
+            list_date=document.list_date,
+            etag=document.etag,
+            last_modified=document.last_modified,
         )
         if parsed.report is None:
             # the list's title still says whose report this is: "found but unreadable", never "missing"
-            _, agency, year = find_title((list_title,), list_title) if list_title else (None, None, None)
+            title = document.list_title
+            _, agency, year = find_title((title,), title) if title else (None, None, None)
             db.execute(
                 "UPDATE document_urls SET parse_error = ?, agency = ?, year = ? WHERE url = ?",
                 [parsed.error, agency, year, url],
             )
             logger.info("not parsed: %s", parsed.error)
             return Ingested(digest, None, parsed.error)
-        report = _with_list_title(parsed.report, list_title)
+        report = _with_list_title(parsed.report, document.list_title)
         source = "page" if report.published_at else None
-        if report.published_at is None and list_date:
-            report, source = replace(report, published_at=list_date), "list"
+        if report.published_at is None and document.list_date:
+            report, source = replace(report, published_at=document.list_date), "list"
         report_id = save_report(
-            db, report, list(parsed.findings), sha256=digest, now=now, url=url, portal=portal, published_source=source
+            db,
+            report,
+            list(parsed.findings),
+            sha256=digest,
+            now=now,
+            url=url,
+            portal=document.portal,
+            published_source=source,
         )
         db.execute(
             "UPDATE document_urls SET parse_error = NULL, agency = ?, year = ? WHERE url = ?",
@@ -152,16 +120,8 @@ def reparse(db: sqlite_utils.Database, *, now: str) -> tuple[int, int]:
     )
     for row in rows:
         content, content_type = document_content(db, row["sha256"])
-        result = ingest(
-            db,
-            content,
-            url=row["url"],
-            now=now,
-            content_type=content_type,
-            portal=row["portal"],
-            list_title=row["list_title"],
-            list_date=row["list_date"],
-        )
+        document = Document(row["url"], content, content_type, row["portal"], row["list_title"], row["list_date"])
+        result = ingest(db, document, now=now)
         stored += result.report_id is not None
         failed += result.error is not None
     return stored, failed

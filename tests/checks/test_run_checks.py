@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from checks.run import run_checks
+from crawler.sink import Document
 from nianbao.config import Agency, Config, Portal
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.db import open_db
@@ -16,14 +17,10 @@ AGENCY = "某某县龙山镇人民政府"
 
 def _store(db, year: int, apps: dict, normative: tuple[int, int, int], now: str, dated: bool = True) -> None:  # type: ignore[no-untyped-def]
     text = report_text(SampleReport(agency=AGENCY, year=year, applications=apps, normative=normative))
-    ingest(
-        db,
-        text.encode(),
-        url=f"http://127.0.0.1/{year}.htm",
-        now=now,
-        portal="县",
-        list_date=f"{year + 1}-01-20" if dated else None,
+    document = Document(
+        f"http://127.0.0.1/{year}.htm", text.encode(), portal="县", list_date=f"{year + 1}-01-20" if dated else None
     )
+    ingest(db, document, now=now)
 
 
 def test_cross_year_rules_and_missing_lifecycle(tmp_path: Path) -> None:

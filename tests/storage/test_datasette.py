@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from crawler.sink import Document
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.db import open_db
 from storage.ingest import ingest
@@ -18,7 +19,7 @@ def test_datasette_and_sqlite_utils_read_it(tmp_path: Path) -> None:
     path = tmp_path / "nianbao.db"
     db = open_db(str(path))
     sample = SampleReport(agency="某某县马关镇人民政府", year=2025, applications=balanced(2))
-    ingest(db, report_text(sample).encode(), url="http://127.0.0.1/a.htm", now="2026-02-01T00:00:00")
+    ingest(db, Document("http://127.0.0.1/a.htm", report_text(sample).encode()), now="2026-02-01T00:00:00")
     db.close()
 
     async def query() -> tuple[list, list, int]:

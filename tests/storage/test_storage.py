@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from crawler.sink import Document
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.db import open_db
 from storage.ingest import ingest, reparse
@@ -27,7 +28,7 @@ def _doc(agency: str = "某某县马关镇人民政府", year: int = 2025, new: 
 
 def test_round_trip(tmp_path: Path) -> None:
     db = open_db(str(tmp_path / "n.db"))
-    result = ingest(db, _doc(new=3), url="http://127.0.0.1/a.htm", now=NOW, portal="p")
+    result = ingest(db, Document("http://127.0.0.1/a.htm", _doc(new=3), portal="p"), now=NOW)
     row = db["reports"].get(result.report_id)
     assert (row["agency"], row["year"], row["format"], row["is_current"]) == ("某某县马关镇人民政府", 2025, "2021", 1)
     cells = {(c["part"], c["row_key"], c["column_key"]): c["value"] for c in db["report_cells"].rows}
@@ -41,17 +42,17 @@ def test_round_trip(tmp_path: Path) -> None:
 
 def test_same_document_twice_changes_nothing(tmp_path: Path) -> None:
     db = open_db(str(tmp_path / "n.db"))
-    ingest(db, _doc(), url="http://127.0.0.1/a.htm", now=NOW)
+    ingest(db, Document("http://127.0.0.1/a.htm", _doc()), now=NOW)
     counts = {t: db[t].count for t in ("documents", "reports", "report_cells")}
-    ingest(db, _doc(), url="http://127.0.0.1/a.htm", now="2026-03-01T00:00:00")
-    ingest(db, _doc(), url="http://127.0.0.1/content.jsp?wbnewsid=1", now="2026-03-01T00:00:00")  # another URL
+    ingest(db, Document("http://127.0.0.1/a.htm", _doc()), now="2026-03-01T00:00:00")
+    ingest(db, Document("http://127.0.0.1/content.jsp?wbnewsid=1", _doc()), now="2026-03-01T00:00:00")  # another URL
     assert {t: db[t].count for t in counts} == counts
 
 
 def test_edited_report_keeps_versions(tmp_path: Path) -> None:
     db = open_db(str(tmp_path / "n.db"))
-    ingest(db, _doc(new=3), url="http://127.0.0.1/a.htm", now=NOW)
-    ingest(db, _doc(new=4), url="http://127.0.0.1/a.htm", now="2026-03-01T00:00:00")
+    ingest(db, Document("http://127.0.0.1/a.htm", _doc(new=3)), now=NOW)
+    ingest(db, Document("http://127.0.0.1/a.htm", _doc(new=4)), now="2026-03-01T00:00:00")
     rows = list(db.query("SELECT version, is_current FROM reports ORDER BY id"))
     assert rows == [{"version": 1, "is_current": 0}, {"version": 2, "is_current": 1}]
     view = list(db.query("SELECT value FROM applications_by_agency_year WHERE row_key='new' AND column_key='total'"))
@@ -78,7 +79,7 @@ def test_reader_while_writer_writes(tmp_path: Path) -> None:
     def write() -> None:
         db = open_db(path)
         for i in range(30):
-            ingest(db, _doc(agency=f"某某县第{i}乡人民政府"), url=f"http://127.0.0.1/{i}.htm", now=NOW)
+            ingest(db, Document(f"http://127.0.0.1/{i}.htm", _doc(agency=f"某某县第{i}乡人民政府")), now=NOW)
         done.set()
 
     thread = threading.Thread(target=write)
@@ -99,13 +100,14 @@ KILLER = """
 import sys, os
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.db import open_db
+from crawler.sink import Document
 from storage.ingest import ingest
 db = open_db(sys.argv[1])
 i = 0
 while True:
     i += 1
-    ingest(db, report_text(SampleReport(agency=f"某某县第{i}乡人民政府", year=2025, applications=balanced(i))).encode(),
-           url=f"http://127.0.0.1/{i}.htm", now="2026-02-01")
+    text = report_text(SampleReport(agency=f"某某县第{i}乡人民政府", year=2025, applications=balanced(i)))
+    ingest(db, Document(f"http://127.0.0.1/{i}.htm", text.encode()), now="2026-02-01")
     if i == 5:
         print("ready", flush=True)
 """
@@ -130,7 +132,7 @@ def test_sigkill_mid_write_leaves_whole_reports(tmp_path: Path) -> None:
 
 def test_reparse_retries_stored_documents(tmp_path: Path) -> None:
     db = open_db(str(tmp_path / "n.db"))
-    ingest(db, b"<html><body><p>not yet a report</p></body></html>", url="http://127.0.0.1/x.htm", now=NOW)
+    ingest(db, Document("http://127.0.0.1/x.htm", b"<html><body><p>not yet a report</p></body></html>"), now=NOW)
     assert db["reports"].count == 0 and db["document_urls"].get("http://127.0.0.1/x.htm")["parse_error"]
     stored, failed = reparse(db, now=NOW)
     assert (stored, failed) == (0, 1)
