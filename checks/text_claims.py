@@ -36,8 +36,10 @@ def text_claims(report: Report) -> Iterator[Finding]:
     """What the prose says contradicts the tables (or its own itemised counts)."""
     new = (report.applications or {}).get("new", {}).get("total")
     for line in _sentences(report):
-        if new is not None and new > 0:
-            match = _NONE_RECEIVED.search(line)
+        none_claimed = _NONE_RECEIVED.search(line) if new else None  # "未收到…申请" while new > 0
+        count = _RECEIVED.search(line)
+        count_wrong = count if count and new is not None and int(count.group(1)) != new else None
+        for match in (none_claimed, count_wrong):
             if match:
                 yield Finding(
                     "text.claims",
@@ -46,15 +48,6 @@ def text_claims(report: Report) -> Iterator[Finding]:
                     cells=("applications.new.total",),
                     raw=match.group(0),
                 )
-        match = _RECEIVED.search(line)
-        if match and new is not None and int(match.group(1)) != new:
-            yield Finding(
-                "text.claims",
-                "warning",
-                f"the text says {match.group(0)!r} but the table counts {new} new applications",
-                cells=("applications.new.total",),
-                raw=match.group(0),
-            )
         yield from _itemised(line)
         yield from _outcome_claims(line, report)
         yield from _review_claims(line, report)
