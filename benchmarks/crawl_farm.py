@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from nianbao.config import Config, CrawlSettings, Portal
+from nianbao.core.config import Config, CrawlSettings, Portal
 from nianbao.crawl_runner import crawl_all
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from nianbao.sample.server import Answer, Site, start

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from checks.registry import rule
-from parsers.numbers import to_json_number
-from parsers.report import APPLICANT_COLUMNS, OUTCOME_ROWS, REVIEW_FIELDS, Finding, Number, Report
+from nianbao.core.report import APPLICANT_COLUMNS, OUTCOME_ROWS, REVIEW_FIELDS, Finding, Number, Report, to_json_number
 
 ERROR = "error"
 

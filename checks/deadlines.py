@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from nianbao.config import Deadlines
+from nianbao.core.config import Deadlines
 
 
 @dataclass(frozen=True, slots=True)

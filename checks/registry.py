@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from parsers.report import Finding, Report
+from nianbao.core.report import Finding, Report
 
 RuleFunc = Callable[[Report], Iterable[Finding]]
 

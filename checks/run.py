@@ -18,7 +18,7 @@ import sqlite_utils
 
 from checks.deadlines import deadline, judge_absent, judge_found, latest_due_year
 from checks.history import carry_over, in_force
-from nianbao.config import Config
+from nianbao.core.config import Config
 from storage.documents import sync_config
 from storage.findings import fingerprint, upsert_findings
 

@@ -7,8 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from checks.registry import rule
-from parsers.report import Finding, Report
-from parsers.sections import PART_TITLES
+from nianbao.core.report import PART_TITLES, Finding, Report
 
 _TABLE_PARTS = {
     "active_disclosure": "active_disclosure",

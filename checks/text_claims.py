@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from checks.registry import rule
-from parsers.report import Finding, Report
+from nianbao.core.report import Finding, Report
 
 _NONE_RECEIVED = re.compile(r"(?:未收到|没有收到|未接到|未受理)[^。；;，,]{0,20}?(?:公开申请|申请)")
 _RECEIVED = re.compile(r"(?:共|全年|本年度?)?收到[^。；;，,0-9]{0,20}?申请\s*(?:共\s*)?(\d+)\s*件")

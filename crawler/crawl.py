@@ -21,9 +21,9 @@ from crawler.errors import OutOfScope, RobotsDisallowed
 from crawler.fetch import Fetcher, Response
 from crawler.listing import Link, Page, PageRequest, column_base, is_column_link, is_report_title
 from crawler.sink import Document, Sink
-from nianbao.config import Portal
-from nianbao.encoding import decode
-from nianbao.errors import FetchError
+from nianbao.core.config import Portal
+from nianbao.core.encoding import decode
+from nianbao.core.errors import FetchError
 
 logger = logging.getLogger(__name__)
 

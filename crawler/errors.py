@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nianbao.errors import FetchError
+from nianbao.core.errors import FetchError
 
 
 class OutOfScope(FetchError):

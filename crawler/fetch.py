@@ -20,7 +20,7 @@ from crawler.classify import classify
 from crawler.errors import ConnectError, FetchTimeout, HTTPStatusError, OutOfScope, RobotsDisallowed, TooLarge
 from crawler.politeness import HostThrottle, RobotsPolicy
 from crawler.scope import Scope
-from nianbao.config import CrawlSettings
+from nianbao.core.config import CrawlSettings
 
 logger = logging.getLogger(__name__)
 

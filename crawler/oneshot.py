@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from crawler.fetch import Fetcher, build_client
 from crawler.scope import Scope
-from nianbao.config import CrawlSettings
-from nianbao.errors import FetchError
+from nianbao.core.config import CrawlSettings
+from nianbao.core.errors import FetchError
 
 
 def fetch_once(url: str, settings: CrawlSettings | None = None) -> tuple[bytes, str | None]:

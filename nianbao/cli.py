@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from nianbao.errors import NianbaoError
+from nianbao.core.errors import NianbaoError
 
 
 class UserError(click.ClickException):
@@ -58,7 +58,7 @@ def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _open(config_path: str | None, db_path: str | None) -> tuple[Any, Any]:
-    from nianbao.config import load
+    from nianbao.core.config import load
     from storage.db import open_db
 
     config = load(config_path, db=db_path)
@@ -105,7 +105,7 @@ def parse(inputs: tuple[str, ...], as_json: bool, jsonl: bool, config_path: str 
 @common
 def crawl(config_path: str | None, db_path: str | None, as_of: date | None) -> None:
     """One pass over every configured portal: discover, fetch, parse, store."""
-    from nianbao.clock import now_iso
+    from nianbao.core.clock import now_iso
     from nianbao.crawl_runner import crawl_all
     from nianbao.progress import TerminalProgress
 
@@ -126,8 +126,8 @@ def crawl(config_path: str | None, db_path: str | None, as_of: date | None) -> N
 @common
 def reparse(config_path: str | None, db_path: str | None, as_of: date | None) -> None:
     """Re-parse stored documents with the current parser (history is kept)."""
-    from nianbao.clock import now_iso
-    from storage.ingest import reparse as reparse_all
+    from nianbao.core.clock import now_iso
+    from nianbao.ingest import reparse as reparse_all
 
     _, db = _open(config_path, db_path)
     stored, failed = reparse_all(db, now=now_iso(as_of))
@@ -140,7 +140,7 @@ def reparse(config_path: str | None, db_path: str | None, as_of: date | None) ->
 @common
 def check(config_path: str | None, db_path: str | None, as_of: date | None, list_rules: bool) -> None:
     """Evaluate missing / late / inconsistent reports over the database; write findings."""
-    from nianbao.clock import now_iso, today
+    from nianbao.core.clock import now_iso, today
 
     if list_rules:
         from checks import consistency, structure, text_claims  # noqa: F401  (importing registers the rules)
@@ -168,7 +168,7 @@ def check(config_path: str | None, db_path: str | None, as_of: date | None, list
 @common
 def notify(config_path: str | None, db_path: str | None, as_of: date | None, dry_run: bool) -> None:
     """Send what is new since the last notification, as one digest email."""
-    from nianbao.clock import now_iso, today
+    from nianbao.core.clock import now_iso, today
     from notify import outbox
 
     config, db = _open(config_path, db_path)
@@ -273,7 +273,7 @@ def findings_list(config_path: str | None, db_path: str | None, show_all: bool, 
 @common
 def findings_dismiss(config_path: str | None, db_path: str | None, finding_id: int, reason: str) -> None:
     """Dismiss a finding for good: it is not notified again."""
-    from nianbao.clock import now_iso
+    from nianbao.core.clock import now_iso
     from storage.findings import dismiss
 
     _, db = _open(config_path, db_path)
@@ -288,7 +288,7 @@ def findings_dismiss(config_path: str | None, db_path: str | None, finding_id: i
 @common
 def findings_snooze(config_path: str | None, db_path: str | None, finding_id: int, until: date, reason: str) -> None:
     """Snooze a finding: not notified before the given day."""
-    from nianbao.clock import now_iso
+    from nianbao.core.clock import now_iso
     from storage.findings import dismiss
 
     _, db = _open(config_path, db_path)

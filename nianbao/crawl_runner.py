@@ -27,10 +27,10 @@ from crawler.fetch import Fetcher, FetchRecord, build_client
 from crawler.politeness import HostThrottle
 from crawler.scope import Scope
 from crawler.sink import Document, Known
-from nianbao.config import Config, Portal
+from nianbao.core.config import Config, Portal
+from nianbao.ingest import ingest
 from storage.db import open_db
 from storage.documents import save_document
-from storage.ingest import ingest
 
 logger = logging.getLogger(__name__)
 _STOP = "STOP"

@@ -12,8 +12,8 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecution
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from nianbao.config import Config
-from nianbao.errors import ConfigError
+from nianbao.core.config import Config
+from nianbao.core.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 

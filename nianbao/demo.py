@@ -12,7 +12,7 @@ import os
 from dataclasses import replace
 from datetime import date
 
-from nianbao.config import Agency, Config, EmailSettings
+from nianbao.core.config import Agency, Config, EmailSettings
 from nianbao.pipeline import CycleResult, run_once
 from nianbao.sample.portal import Planned, SamplePortal, default_plan
 from nianbao.sample.reports import balanced

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from checks.registry import check_report
-from nianbao.errors import NianbaoError, ParseError
+from nianbao.core.errors import NianbaoError, ParseError
+from nianbao.core.report import to_json
 from parsers import parse_bytes
-from parsers.report import to_json
 
 
 def read_input(name: str) -> tuple[bytes, str | None]:

@@ -11,8 +11,8 @@ import sqlite_utils
 
 from checks.run import run_checks
 from crawler.crawl import CrawlResult
-from nianbao.clock import now_iso, today
-from nianbao.config import Config
+from nianbao.core.clock import now_iso, today
+from nianbao.core.config import Config
 from nianbao.crawl_runner import crawl_all
 from notify.outbox import Delivery, notify
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
-from nianbao.config import Config
-from nianbao.errors import NotifyError
+from nianbao.core.config import Config
+from nianbao.core.errors import NotifyError
 from notify.compose import compose
 from notify.smtp import send
 

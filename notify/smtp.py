@@ -6,8 +6,8 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
-from nianbao.config import EmailSettings
-from nianbao.errors import NotifyError
+from nianbao.core.config import EmailSettings
+from nianbao.core.errors import NotifyError
 
 
 def send(message: EmailMessage, settings: EmailSettings) -> None:

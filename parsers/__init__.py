@@ -6,8 +6,9 @@ extractor (text, HTML, and the office formats) feeds.
 
 from __future__ import annotations
 
-from nianbao.encoding import decode
-from nianbao.errors import NotAReport, ParseError, UnsupportedFormat
+from nianbao.core.encoding import decode
+from nianbao.core.errors import NotAReport, ParseError, UnsupportedFormat
+from nianbao.core.report import Finding, Report
 from parsers import metadata
 from parsers.cells import rows_of
 from parsers.detect import sniff
@@ -15,7 +16,6 @@ from parsers.docx import from_docx
 from parsers.html import from_html
 from parsers.office import from_doc
 from parsers.pdf import from_pdf
-from parsers.report import Finding, Report
 from parsers.sections import inline_parts, split_parts
 from parsers.source import SourceText, from_text
 from parsers.tables import read_active_disclosure, read_applications, read_review_litigation

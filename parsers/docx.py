@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from nianbao.errors import ParseError, UnsupportedFormat
+from nianbao.core.errors import ParseError, UnsupportedFormat
 from parsers.source import SourceText
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024

@@ -55,10 +55,3 @@ def parse_cell(text: str) -> Cell:
         return Decimal(s)
     except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
         return Text(text.strip())
-
-
-def to_json_number(value: int | Decimal | None) -> int | float | None:
-    """Decimals become floats only at the JSON edge; whole decimals become ints."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value

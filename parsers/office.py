@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from nianbao.errors import ParseError, UnsupportedFormat
+from nianbao.core.errors import ParseError, UnsupportedFormat
 from parsers.docx import from_docx
 from parsers.source import SourceText
 

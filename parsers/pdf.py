@@ -14,7 +14,7 @@ import logging
 import re
 from typing import Any
 
-from nianbao.errors import ParseError, UnsupportedFormat
+from nianbao.core.errors import ParseError, UnsupportedFormat
 from parsers.source import SourceText
 
 logger = logging.getLogger(__name__)

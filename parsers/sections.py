@@ -18,14 +18,6 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("problems", r"存在的?主要问题"),
     ("other_matters", r"其他需要报告"),
 )
-PART_TITLES = {
-    "overview": "一、总体情况",
-    "active_disclosure": "二、主动公开政府信息情况",
-    "applications": "三、收到和处理政府信息公开申请情况",
-    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-    "problems": "五、存在的主要问题及改进情况",
-    "other_matters": "六、其他需要报告的事项",
-}
 _HEADING = re.compile(r"^(?:第?[一二三四五六七][、.．,，]|[（(][一二三四五六][)）]|[1-6][、.．])")
 
 

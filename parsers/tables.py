@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from parsers.cells import Row
-from parsers.numbers import Text, normalize, parse_cell
-from parsers.report import (
+from nianbao.core.report import (
     APPLICANT_COLUMNS,
     APPLICATION_ROWS,
     DISCLOSURE_ROWS,
@@ -22,6 +20,8 @@ from parsers.report import (
     Number,
     Table,
 )
+from parsers.cells import Row
+from parsers.numbers import Text, normalize, parse_cell
 
 SECTIONS = "report.sections"
 CELLS = "report.cells"

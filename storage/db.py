@@ -6,7 +6,7 @@ import sqlite3
 
 import sqlite_utils
 
-from nianbao.errors import StorageError
+from nianbao.core.errors import StorageError
 from storage.migrations import migrations
 
 

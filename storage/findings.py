@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from nianbao.errors import StorageError
+from nianbao.core.errors import StorageError
 
 
 def fingerprint(kind: str, agency: str | None, year: int | None, rule: str | None, key: str = "") -> str:

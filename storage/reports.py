@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import sqlite_utils
 
-from parsers.report import Finding, Report, Table
+from nianbao.core.report import Finding, Report, Table
 
 PARSER_VERSION = "1"
 

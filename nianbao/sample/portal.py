@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from nianbao.config import Agency, Config, CrawlSettings, Deadlines, EmailSettings, Portal
+from nianbao.core.config import Agency, Config, CrawlSettings, Deadlines, EmailSettings, Portal
 from nianbao.sample.pdf import tiny_pdf
 from nianbao.sample.reports import SampleReport, balanced, mixed, report_text
 from nianbao.sample.server import Answer, Request, Site, start, stop

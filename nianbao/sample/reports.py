@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from parsers.report import APPLICATION_ROWS
+from nianbao.core.report import APPLICATION_ROWS
 
 _LABELS = {
     "new": "一、本年新收政府信息公开申请数量",

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from checks.run import run_checks
 from crawler.sink import Document
-from nianbao.config import Agency, Config, Portal
+from nianbao.core.config import Agency, Config, Portal
+from nianbao.ingest import ingest
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.db import open_db
-from storage.ingest import ingest
 
 AGENCY = "某某县龙山镇人民政府"
 

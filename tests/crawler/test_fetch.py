@@ -10,7 +10,7 @@ import pytest
 from crawler.errors import ConnectError, FetchTimeout, OutOfScope, RobotsDisallowed, TooLarge
 from crawler.fetch import Fetcher, FetchRecord, build_client
 from crawler.scope import Scope
-from nianbao.config import CrawlSettings
+from nianbao.core.config import CrawlSettings
 from nianbao.sample.server import Answer, Site, start, stop
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}

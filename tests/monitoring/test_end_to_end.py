@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.config import Config, EmailSettings
+from nianbao.core.config import Config, EmailSettings
 from nianbao.demo import MISSING, demo_plan, missing_agency
 from nianbao.pipeline import run_once
 from nianbao.sample.portal import Planned, SamplePortal

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.config import EmailSettings
-from nianbao.errors import UnsupportedFormat
+from nianbao.core.config import EmailSettings
+from nianbao.core.errors import UnsupportedFormat
 from nianbao.pipeline import run_once
 from nianbao.sample.portal import SamplePortal, default_plan
 from nianbao.sample.reports import balanced

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from checks.registry import check_report
+from nianbao.core.report import to_json
 from nianbao.sample.wordhtml import render
 from parsers import parse_bytes
-from parsers.report import to_json
 
 TITLE = "张家川县闫家乡人民政府2024年度政府信息公开工作报告"
 

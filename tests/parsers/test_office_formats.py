@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 from checks.registry import check_report
-from nianbao.errors import ParseError, UnsupportedFormat
+from nianbao.core.errors import ParseError, UnsupportedFormat
+from nianbao.core.report import to_json
 from nianbao.sample.docx_report import build_docx
 from nianbao.sample.pdf import image_only_pdf
 from nianbao.sample.wordhtml import render
 from parsers import parse_bytes
 from parsers.office import convert, soffice
 from parsers.pdf import ScannedDocument
-from parsers.report import to_json
 
 TITLE = "张家川县闫家乡人民政府2024年度政府信息公开工作报告"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from checks.registry import check_report
-from nianbao.errors import ParseError
+from nianbao.core.errors import ParseError
 from parsers import parse_bytes
 from tests.conftest import REPORTS
 
@@ -118,7 +118,7 @@ def test_archive_texts_recognised_without_invented_numbers(prefix: str, fmt: str
     [path] = sorted(REPORTS.glob(prefix + "*.txt")) if REPORTS.exists() else [None]
     if path is None:
         pytest.skip("shared reports not present")
-    from parsers.report import to_json
+    from nianbao.core.report import to_json
 
     report = parse_bytes(path.read_bytes(), source=path.name)
     doc = to_json(report, check_report(report))

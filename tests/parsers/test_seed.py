@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from nianbao.cli import cli
-from parsers.report import APPLICANT_COLUMNS, APPLICATION_ROWS
+from nianbao.core.report import APPLICANT_COLUMNS, APPLICATION_ROWS
 from tests.conftest import SEED
 
 

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from crawler.sink import Document
+from nianbao.ingest import ingest
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.db import open_db
-from storage.ingest import ingest
 
 
 def test_datasette_and_sqlite_utils_read_it(tmp_path: Path) -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.sink import Document
+from nianbao.ingest import ingest, reparse
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.db import open_db
-from storage.ingest import ingest, reparse
 from storage.migrations import migrations
 
 NOW = "2026-02-01T00:00:00"
@@ -101,7 +101,7 @@ import sys, os
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.db import open_db
 from crawler.sink import Document
-from storage.ingest import ingest
+from nianbao.ingest import ingest
 db = open_db(sys.argv[1])
 i = 0
 while True:

@@ -13,10 +13,10 @@ import sqlite_utils
 
 from checks.registry import check_report
 from crawler.sink import Document
-from nianbao.errors import ParseError
+from nianbao.core.errors import ParseError
+from nianbao.core.report import Finding, Report
 from parsers import parse_bytes
 from parsers.metadata import find_title
-from parsers.report import Finding, Report
 from storage.documents import document_content, save_document
 from storage.reports import PARSER_VERSION, save_report
 

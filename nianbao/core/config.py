@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from nianbao.errors import ConfigError
+from nianbao.core.errors import ConfigError
 
 LEVELS = ("government", "department", "township")
 

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from parsers.numbers import to_json_number
-
 APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other", "total")
 APPLICATION_ROWS = (
     "new",
@@ -49,6 +47,14 @@ DISCLOSURE_ROWS: dict[str, tuple[str, ...]] = {
 }
 
 Number = int | Decimal | None
+PART_TITLES = {
+    "overview": "一、总体情况",
+    "active_disclosure": "二、主动公开政府信息情况",
+    "applications": "三、收到和处理政府信息公开申请情况",
+    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
+    "problems": "五、存在的主要问题及改进情况",
+    "other_matters": "六、其他需要报告的事项",
+}
 Table = dict[str, dict[str, Number]]
 
 
@@ -96,6 +102,13 @@ class Report:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+
+def to_json_number(value: Number) -> int | float | None:
+    """Decimals become floats only at the JSON edge; whole decimals become ints."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def table_json(table: Table | None) -> dict[str, dict[str, int | float | None]] | None:
