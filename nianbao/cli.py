@@ -20,7 +20,8 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"nianbao: {self.format_message()}", err=True)
+        for line in self.format_message().splitlines():  # a configuration error lists one problem a line
+            click.echo(f"nianbao: {line}", err=True)
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -211,11 +212,10 @@ def daemon(config_path: str | None, db_path: str | None) -> None:
     """Run crawl, check and notify on the configured schedule until SIGTERM/SIGINT."""
     import threading
 
-    from nianbao.daemon import run_daemon, trigger
+    from nianbao.daemon import run_daemon
     from nianbao.pipeline import run_once
 
     config, _ = _open(config_path, db_path)
-    trigger(config.cron)  # a bad schedule fails now, in one line
 
     def cycle(cancel: threading.Event) -> None:
         from storage.db import open_db
@@ -329,6 +329,32 @@ def demo(folder: str) -> None:
     emails = sorted(glob.glob(os.path.join(folder, "outbox", "*.eml")))
     click.echo(f"\ndigest written to {emails[-1] if emails else '(none)'}; database {config.db_path}")
     click.echo(f"query it: sqlite-utils {config.db_path} 'select * from status_by_agency_year'")
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Check a configuration file, or print the documented example."""
+
+
+@config_group.command("check")
+@click.argument("path", required=False, metavar="[FILE]")
+def config_check(path: str | None) -> None:
+    """Validate FILE (default ./nianbao.toml): every problem on its own line, exit 2 if any."""
+    from nianbao.core.config import load
+
+    try:
+        config = load(path)
+    except NianbaoError as exc:
+        raise UserError(str(exc)) from exc
+    click.echo(f"{path or 'defaults'}: ok ({len(config.portals)} portals, {len(config.agencies)} agencies)")
+
+
+@config_group.command("example")
+def config_example() -> None:
+    """Print the documented example configuration, written from the schema."""
+    from nianbao.core.config_doc import example_toml
+
+    click.echo(example_toml(), nl=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point alias

@@ -10,24 +10,10 @@ from collections.abc import Callable
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 
-from nianbao.core.config import Config
-from nianbao.core.errors import ConfigError
+from nianbao.core.config import Config, cron_trigger
 
 logger = logging.getLogger(__name__)
-
-
-def trigger(cron: str) -> CronTrigger:
-    """Five fields (minute hour day month weekday) as crontab, or six with seconds first."""
-    fields = cron.split()
-    try:
-        if len(fields) == 6:
-            second, minute, hour, day, month, weekday = fields
-            return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=weekday)
-        return CronTrigger.from_crontab(cron)
-    except ValueError as exc:
-        raise ConfigError(f"schedule.cron: {cron!r} is not a cron expression ({exc})") from None
 
 
 def run_daemon(config: Config, cycle: Callable[[threading.Event], object]) -> None:
@@ -35,7 +21,13 @@ def run_daemon(config: Config, cycle: Callable[[threading.Event], object]) -> No
     cancel = threading.Event()
     scheduler = BlockingScheduler()
     scheduler.add_job(
-        cycle, trigger(config.cron), args=[cancel], id="cycle", max_instances=1, coalesce=True, misfire_grace_time=3600
+        cycle,
+        cron_trigger(config.cron),
+        args=[cancel],
+        id="cycle",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
     )
 
     def on_event(event: JobExecutionEvent) -> None:

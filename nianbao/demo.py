@@ -41,9 +41,7 @@ def missing_agency() -> Agency:
 
 def demo_config(portal: SamplePortal, folder: str) -> Config:
     base = portal.config(os.path.join(folder, "nianbao.db"), interval=0.05)
-    return replace(
-        base,
-        agencies=base.agencies + (missing_agency(),),
+    return replace(base, agencies=base.agencies + (missing_agency(),)).with_notify(
         email=EmailSettings(smtp_host="", sender="nianbao@localhost", to=("watch@example.org",)),
         outbox_dir=os.path.join(folder, "outbox"),
     )

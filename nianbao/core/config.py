@@ -1,91 +1,241 @@
-"""Configuration: TOML (interfaces.md) -> one validated, frozen `Config`.  Defaults live here.
+"""Configuration: the schema is declared once, here, and everything else derives from it.
 
-Precedence: built-in defaults < the TOML file < command-line flags.  Errors name the key.
+Each section is a frozen dataclass whose fields carry their type, default, bounds and a one-line
+description.  pydantic validates a TOML document against them (unknown keys are errors, numbers
+are never read from strings); `nianbao.core.config_doc` writes the documented example file from
+the same declarations, and a test checks that `config/nianbao.example.toml` is exactly that.
+
+Precedence: built-in defaults < the TOML file < command-line flags.
+Every error names its key, its section and, for a misspelt key, the nearest valid one.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args, get_type_hints
 from urllib.parse import urlsplit
+
+from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from nianbao.core.errors import ConfigError
 
 LEVELS = ("government", "department", "township")
+Level = Literal["government", "department", "township"]
+_SCHEMA = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _listed(value: Any) -> Any:
+    """A single string where a list is expected (to = "a@b") means a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
+def _http_url(value: Any) -> Any:
+    if isinstance(value, str):
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _month_day(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            month, day = (int(x) for x in value.split("-"))
+            date(2000, month, day)  # a leap year: 02-29 is a valid deadline
+        except ValueError:
+            raise ValueError(f'{value!r} is not a month-day such as "03-31"') from None
+    return value
+
+
+def cron_trigger(expression: str) -> Any:
+    """An APScheduler 3 CronTrigger: five crontab fields, or six with seconds first."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    parts = expression.split()
+    if len(parts) == 6:
+        second, minute, hour, day, month, weekday = parts
+        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=weekday)
+    return CronTrigger.from_crontab(expression)
+
+
+def _cron(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            cron_trigger(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a cron expression ({exc})") from None
+    return value
+
+
+Seconds = Annotated[float, Field(strict=True)]
+Count = Annotated[int, Field(strict=True)]
+Text = Annotated[str, Field(strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
+Texts = Annotated[tuple[Text, ...], BeforeValidator(_listed)]
+Url = Annotated[Text, BeforeValidator(_http_url)]
+MonthDay = Annotated[Text, BeforeValidator(_month_day)]
+Cron = Annotated[Text, BeforeValidator(_cron)]
+
+
+def doc(text: str, **constraints: Any) -> Any:
+    """A field's description (written into the example file) and its bounds."""
+    return Field(description=text, **constraints)
 
 
 @dataclass(frozen=True, slots=True)
 class CrawlSettings:
-    interval: float = 1.0
-    concurrency: int = 1
-    timeout: float = 20.0
-    retries: int = 2
-    max_bytes: int = 50 * 1024 * 1024
-    max_pages: int = 200
-    user_agent: str = "nianbao/0.1 (+https://example.org/nianbao; watch@example.org)"
+    """[crawl] politeness, per host; a portal may override any of these keys."""
+
+    __pydantic_config__ = _SCHEMA
+    interval: Annotated[Seconds, doc("seconds between two requests to one host", ge=0)] = 1.0
+    concurrency: Annotated[Count, doc("requests in flight to one host", ge=1, le=16)] = 1
+    timeout: Annotated[Seconds, doc("seconds for a whole request, body included", gt=0)] = 20.0
+    retries: Annotated[
+        Count, doc("extra tries on timeouts, 429 and 5xx (backoff, Retry-After honoured)", ge=0, le=10)
+    ] = 2
+    max_bytes: Annotated[Count, doc("size cap of one response, decoded (50 MB)", ge=1024)] = 50 * 1024 * 1024
+    max_pages: Annotated[Count, doc("list pages per portal and pass; more makes the pass partial", ge=1)] = 200
+    user_agent: Annotated[Text, doc("sent on every request, and the agent robots.txt is asked for", min_length=1)] = (
+        "nianbao/0.1 (+https://example.org/nianbao; watch@example.org)"
+    )
+
+
+CRAWL_KEYS = tuple(f.name for f in fields(CrawlSettings))
 
 
 @dataclass(frozen=True, slots=True)
 class Portal:
-    name: str
-    urls: tuple[str, ...]
-    allow_hosts: tuple[str, ...] = ()
+    """[[portals]] a portal, the page(s) where it lists its annual reports, and its own settings."""
+
+    __pydantic_config__ = _SCHEMA
+    name: Annotated[Text, doc("the portal's name, as agencies refer to it", min_length=1)]
+    urls: Annotated[tuple[Url, ...], doc("the pages where the portal lists its annual reports", min_length=1)]
+    allow_hosts: Annotated[
+        Texts, doc('hosts besides the portal\'s own that may be fetched ("host" or "host:port")')
+    ] = ()
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
-    recipients: tuple[str, ...] = ()
+    recipients: Annotated[Texts, doc("this portal's findings also go to these addresses")] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Agency:
-    name: str
-    level: str
-    portal: str | None = None
+    """[[agencies]] who must publish; agencies seen in earlier years are expected too."""
+
+    __pydantic_config__ = _SCHEMA
+    name: Annotated[Text, doc("the agency's name as its reports give it", min_length=1)]
+    level: Annotated[Level, doc("government | department | township (sets the deadline)")] = "township"
+    portal: Annotated[Text | None, doc("the portal (by name) that publishes its reports")] = None
 
 
 @dataclass(frozen=True, slots=True)
 class Deadlines:
-    government: str = "03-31"
-    department: str = "01-31"
-    township: str = "01-31"
-    grace_days: int = 0
+    """[deadlines] month-day of the year after the report year (条例 Art. 49)."""
+
+    __pydantic_config__ = _SCHEMA
+    government: Annotated[MonthDay, doc("本级政府年度报告: before 31 March")] = "03-31"
+    department: Annotated[MonthDay, doc("departments of governments at county level and above: 31 January")] = "01-31"
+    township: Annotated[MonthDay, doc("townships, by most provincial rules: 31 January")] = "01-31"
+    grace_days: Annotated[Count, doc("days of grace before a report counts as late or missing", ge=0, le=366)] = 0
 
 
 @dataclass(frozen=True, slots=True)
 class EmailSettings:
-    smtp_host: str = "localhost"  # empty: write digests to the outbox folder only, send nothing
-    smtp_port: int = 25
-    security: str = "none"  # none | starttls | ssl
-    sender: str = "nianbao@localhost"
-    to: tuple[str, ...] = ()
-    timeout: float = 30.0
+    """[notify.email] the mail server; credentials come only from the environment."""
+
+    __pydantic_config__ = _SCHEMA
+    smtp_host: Annotated[Text, doc("empty: write digests to notify.outbox_dir only, send nothing")] = "localhost"
+    smtp_port: Annotated[Count, doc("25, 587 (starttls) or 465 (ssl)", ge=1, le=65535)] = 25
+    security: Annotated[Literal["none", "starttls", "ssl"], doc("none | starttls | ssl")] = "none"
+    sender: Annotated[Text, Field(alias="from", description="the From address")] = "nianbao@localhost"
+    to: Annotated[Texts, doc("who receives the digest")] = ()
+    timeout: Annotated[Seconds, doc("seconds to wait for the mail server", gt=0)] = 30.0
 
     @property
     def credentials(self) -> tuple[str, str] | None:
-        """From the environment only, never from the file."""
+        """From the environment only (NIANBAO_SMTP_USER, NIANBAO_SMTP_PASSWORD), never from the file."""
         user = os.environ.get("NIANBAO_SMTP_USER")
         return (user, os.environ.get("NIANBAO_SMTP_PASSWORD", "")) if user else None
 
 
 @dataclass(frozen=True, slots=True)
+class Notify:
+    """[notify] where digests go."""
+
+    __pydantic_config__ = _SCHEMA
+    outbox_dir: Annotated[Text | None, doc("also write each digest as an .eml file into this folder")] = None
+    email: EmailSettings | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """[database] the SQLite file."""
+
+    __pydantic_config__ = _SCHEMA
+    path: Annotated[Text, doc("SQLite file; --db overrides", min_length=1)] = "nianbao.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """[schedule] when the daemon runs its crawl-check-notify cycle."""
+
+    __pydantic_config__ = _SCHEMA
+    cron: Annotated[Cron, doc("crontab syntax (5 fields), or 6 with seconds first")] = "0 6 * * *"
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
-    db_path: str = "nianbao.db"
+    """The whole configuration file; each field is one TOML section."""
+
+    __pydantic_config__ = _SCHEMA
+    database: Database = field(default_factory=Database)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     portals: tuple[Portal, ...] = ()
     agencies: tuple[Agency, ...] = ()
     deadlines: Deadlines = field(default_factory=Deadlines)
-    email: EmailSettings | None = None
-    cron: str = "0 6 * * *"
-    outbox_dir: str | None = None  # write digests as .eml files here instead of (or besides) SMTP
+    notify: Notify = field(default_factory=Notify)
+    schedule: Schedule = field(default_factory=Schedule)
+
+    @property
+    def db_path(self) -> str:
+        return self.database.path
+
+    @property
+    def email(self) -> EmailSettings | None:
+        return self.notify.email
+
+    @property
+    def outbox_dir(self) -> str | None:
+        return self.notify.outbox_dir
+
+    @property
+    def cron(self) -> str:
+        return self.schedule.cron
+
+    def with_db(self, path: str) -> Config:
+        return replace(self, database=Database(path))
+
+    def with_notify(self, **changes: Any) -> Config:
+        """A copy with [notify] keys changed (email=EmailSettings(...), outbox_dir=...)."""
+        return replace(self, notify=replace(self.notify, **changes))
+
+    def portal(self, name: str | None) -> Portal | None:
+        return next((p for p in self.portals if p.name == name), None)
+
+
+_ADAPTER = TypeAdapter(Config)
 
 
 def load(path: str | None, *, db: str | None = None) -> Config:
-    """Read `path` (or ./nianbao.toml when it exists, else defaults) and apply --db."""
+    """Read `path` (or ./nianbao.toml when it exists, else the defaults) and apply --db."""
     if path is None and Path("nianbao.toml").exists():
         path = "nianbao.toml"
-    config = Config() if path is None else from_dict(_read(path))
-    return replace(config, db_path=db) if db else config
+    config = Config() if path is None else from_dict(_read(path), source=path)
+    return config.with_db(db) if db else config
 
 
 def _read(path: str) -> dict[str, Any]:
@@ -94,80 +244,124 @@ def _read(path: str) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a configuration file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
 
 
-def from_dict(data: dict[str, Any]) -> Config:
-    """Validate a parsed TOML document."""
-    crawl = _crawl(data.get("crawl", {}), CrawlSettings(), "crawl")
-    portals = tuple(_portal(p, crawl, i) for i, p in enumerate(data.get("portals", [])))
-    agencies = tuple(_agency(a, i) for i, a in enumerate(data.get("agencies", [])))
-    email = data.get("notify", {}).get("email")
-    deadlines = data.get("deadlines", {})
+def from_dict(data: dict[str, Any], *, source: str = "config") -> Config:
+    """Validate a parsed TOML document; ConfigError lists every problem, one line each."""
+    raw, moved = _with_portal_settings(data)
     try:
-        dl = Deadlines(
-            **{k: deadlines[k] for k in ("government", "department", "township", "grace_days") if k in deadlines}
-        )
-    except TypeError as exc:
-        raise ConfigError(f"deadlines: {exc}") from None
-    return Config(
-        db_path=str(data.get("database", {}).get("path", "nianbao.db")),
-        crawl=crawl,
-        portals=portals,
-        agencies=agencies,
-        deadlines=dl,
-        email=_email(email) if email else None,
-        cron=str(data.get("schedule", {}).get("cron", "0 6 * * *")),
-        outbox_dir=data.get("notify", {}).get("outbox_dir"),
-    )
+        config = _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        deepest = [e for e in errors if not any(_below(o["loc"], e["loc"]) for o in errors)]
+        lines = dict.fromkeys(_describe(e, moved) for e in deepest)
+        raise ConfigError("\n".join(f"{source}: {line}" for line in lines if line)) from None
+    problems = _references(config)
+    if problems:
+        raise ConfigError("\n".join(f"{source}: {line}" for line in problems))
+    return config
 
 
-def _crawl(data: dict[str, Any], base: CrawlSettings, where: str) -> CrawlSettings:
-    known = {f for f in CrawlSettings.__slots__}  # type: ignore[attr-defined]
-    values = {k: v for k, v in data.items() if k in known}
-    try:
-        settings = replace(base, **values)
-    except TypeError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-    if settings.interval < 0 or settings.concurrency < 1 or settings.timeout <= 0:
-        raise ConfigError(f"{where}: interval must be ≥ 0, concurrency ≥ 1 and timeout > 0")
-    return settings
+def _with_portal_settings(data: dict[str, Any]) -> tuple[dict[str, Any], list[set[str]]]:
+    """TOML puts a portal's overrides (interval = 2.0) beside its name; the model keeps them as the
+    portal's whole `crawl` section, the global one with the overrides applied.  `url` joins `urls`.
+    Returns the document to validate and, per portal, the keys that moved (to name them in errors)."""
+    raw = dict(data)
+    base = raw.get("crawl") if isinstance(raw.get("crawl"), dict) else {}
+    if not isinstance(raw.get("portals"), list):
+        return raw, []
+    portals, moved = [], []
+    for entry in raw["portals"]:
+        keys: set[str] = set()
+        if isinstance(entry, dict):
+            entry = dict(entry)
+            own = {k: entry.pop(k) for k in CRAWL_KEYS if k in entry}
+            entry["crawl"] = {k: v for k, v in base.items() if k in CRAWL_KEYS} | own
+            keys = set(own)
+            if "url" in entry:
+                urls = entry.get("urls", [])
+                entry["urls"] = [entry.pop("url"), *urls] if isinstance(urls, list) else urls
+                keys.add("url")
+        portals.append(entry)
+        moved.append(keys)
+    raw["portals"] = portals
+    return raw, moved
 
 
-def _portal(data: dict[str, Any], crawl: CrawlSettings, index: int) -> Portal:
-    where = f"portals[{index}]"
-    urls = tuple(data.get("urls", [])) + ((data["url"],) if "url" in data else ())
-    if "name" not in data or not urls:
-        raise ConfigError(f"{where}: needs a name and a url (or urls)")
-    for url in urls:
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise ConfigError(f"{where}.url: {url!r} is not an http(s) URL")
-    return Portal(
-        name=str(data["name"]),
-        urls=urls,
-        allow_hosts=tuple(data.get("allow_hosts", [])),
-        crawl=_crawl(data, crawl, where),
-        recipients=tuple(data.get("recipients", [])),
-    )
+def _below(loc: tuple[Any, ...], prefix: tuple[Any, ...]) -> bool:
+    """An error at `loc` explains one at its prefix (a bad URL empties the list it sits in)."""
+    return len(loc) > len(prefix) and loc[: len(prefix)] == prefix
 
 
-def _agency(data: dict[str, Any], index: int) -> Agency:
-    level = data.get("level", "township")
-    if "name" not in data or level not in LEVELS:
-        raise ConfigError(f"agencies[{index}]: needs a name and a level in {', '.join(LEVELS)}")
-    return Agency(name=str(data["name"]), level=level, portal=data.get("portal"))
+def _describe(error: Any, moved: list[set[str]]) -> str | None:
+    loc = list(error["loc"])
+    if len(loc) >= 4 and loc[0] == "portals" and loc[2] == "crawl":
+        if loc[3] not in moved[loc[1]]:
+            return None  # the global [crawl] value: reported once, under [crawl]
+        del loc[2]
+    if loc[:1] == ["portals"] and loc[2:4] == ["urls", 0] and "url" in moved[loc[1]]:
+        loc[2:4] = ["url"]
+    key = _dotted(loc)
+    kind, given = error["type"], error.get("input")
+    if kind in ("unexpected_keyword_argument", "extra_forbidden"):
+        return f"{key}: unknown key{_nearest(loc)}"
+    if kind in ("missing_argument", "missing"):
+        return f"{key}: required key missing" + (' (give "url" or "urls")' if loc[-1] == "urls" else "")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "value_error":
+        return f"{key}: {message}"
+    return f"{key}: {message[:1].lower()}{message[1:]} (got {given!r})"
 
 
-def _email(data: dict[str, Any]) -> EmailSettings:
-    security = data.get("security", "none")
-    if security not in ("none", "starttls", "ssl"):
-        raise ConfigError("notify.email.security: one of none, starttls, ssl")
-    to = data.get("to", [])
-    return EmailSettings(
-        smtp_host=data.get("smtp_host", "localhost"),
-        smtp_port=int(data.get("smtp_port", 25)),
-        security=security,
-        sender=data.get("from", "nianbao@localhost"),
-        to=tuple([to] if isinstance(to, str) else to),
-    )
+def _dotted(loc: list[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _nearest(loc: list[Any]) -> str:
+    """(did you mean "interval"?) — from the keys the enclosing section declares."""
+    section: Any = Config
+    for part in loc[:-1]:
+        if not isinstance(part, int):
+            section = _section_type(section, part)
+        if section is None:
+            return ""
+    names = [f.name for f in fields(section)] if is_dataclass(section) else []
+    if section is Portal:
+        names = [n for n in names if n != "crawl"] + ["url", *CRAWL_KEYS]
+    if section is EmailSettings:
+        names = [n if n != "sender" else "from" for n in names]
+    if section is Config:
+        names = [*names, "notify"]
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.5)
+    return f' (did you mean "{close[0]}"?)' if close else f" (known keys: {', '.join(names)})"
+
+
+def _section_type(section: Any, name: str) -> Any:
+    """The dataclass a key of `section` holds (through Optional and tuple), or None for a plain value."""
+    hint = get_type_hints(section).get(name)
+    for candidate in (hint, *get_args(hint)):
+        if isinstance(candidate, type) and is_dataclass(candidate):
+            return candidate
+    return None
+
+
+def _references(config: Config) -> list[str]:
+    """Cross-field rules the types cannot say: unique portal names, agencies' portals that exist."""
+    problems = []
+    names = [p.name for p in config.portals]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            problems.append(f"portals[{index}].name: {name!r} is used by another portal already")
+    for index, agency in enumerate(config.agencies):
+        if agency.portal is not None and agency.portal not in names:
+            close = difflib.get_close_matches(agency.portal, names, n=1, cutoff=0.3)
+            hint = f' (did you mean "{close[0]}"?)' if close else f" (portals: {', '.join(names) or 'none configured'})"
+            problems.append(f"agencies[{index}].portal: {agency.portal!r} names no configured portal{hint}")
+    return problems

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from nianbao.core.config import Agency, Config, CrawlSettings, Deadlines, EmailSettings, Portal
+from nianbao.core.config import Agency, Config, CrawlSettings, Database, EmailSettings, Notify, Portal
 from nianbao.sample.pdf import tiny_pdf
 from nianbao.sample.reports import SampleReport, balanced, mixed, report_text
 from nianbao.sample.server import Answer, Request, Site, start, stop
@@ -159,11 +159,10 @@ class SamplePortal:
         portal_of = {"county": "某某县人民政府", "dept": "某某县部门信息公开(TRS)", "hanweb": "某某县政府部门(大汉)"}
         agencies = tuple(Agency(p.sample.agency, p.level, portal_of[p.site]) for p in self.plan)
         return Config(
-            db_path=db_path,
+            database=Database(db_path),
             portals=self.portals(**crawl),
             agencies=agencies,
-            deadlines=Deadlines(),
-            email=EmailSettings(smtp_host="127.0.0.1", smtp_port=25, to=("watch@example.org",)),
+            notify=Notify(email=EmailSettings(smtp_host="127.0.0.1", smtp_port=25, to=("watch@example.org",))),
         )
 
 

@@ -26,9 +26,7 @@ def portal() -> Iterator[SamplePortal]:
 
 def _config(portal: SamplePortal, tmp_path: Path, port: int) -> Config:
     base = portal.config(str(tmp_path / "n.db"))
-    return replace(
-        base,
-        agencies=base.agencies + (missing_agency(),),
+    return replace(base, agencies=base.agencies + (missing_agency(),)).with_notify(
         email=EmailSettings(
             smtp_host="127.0.0.1", smtp_port=port, sender="nianbao@example.org", to=("watch@example.org",), timeout=5
         ),
@@ -102,7 +100,7 @@ def test_mail_server_down_then_sent_once(portal: SamplePortal, smtp: tuple[Colle
     assert db.execute("SELECT count(*) FROM findings WHERE notified_at IS NOT NULL").fetchone()[0] == 0
     pending = db.execute("SELECT count(*) FROM notifications WHERE sent_at IS NULL").fetchone()[0]
     assert pending == 1
-    up = replace(down, email=replace(down.email, smtp_port=port))  # type: ignore[arg-type]
+    up = down.with_notify(email=replace(down.email, smtp_port=port))  # type: ignore[arg-type]
     run_once(up, db, as_of=date(2026, 4, 16))
     assert len(collector.messages) == 1 and "MISSING 2025" in collector.texts()[0]
     run_once(up, db, as_of=date(2026, 4, 17))

@@ -22,10 +22,8 @@ def test_changed_report_is_found_once_and_versions_kept(smtp: tuple[Collector, i
     plan = default_plan()[:4]
     with SamplePortal(plan) as portal:
         base = portal.config(str(tmp_path / "n.db"))
-        config = replace(
-            base,
-            portals=base.portals[:1],
-            email=EmailSettings(smtp_host="127.0.0.1", smtp_port=port, to=("watch@example.org",)),
+        config = replace(base, portals=base.portals[:1]).with_notify(
+            email=EmailSettings(smtp_host="127.0.0.1", smtp_port=port, to=("watch@example.org",))
         )
         db = open_db(config.db_path)
         run_once(config, db, as_of=date(2026, 4, 15))
@@ -49,10 +47,8 @@ def test_portal_recipients_get_their_portals_findings(smtp: tuple[Collector, int
     with SamplePortal(default_plan()[:3]) as portal:
         base = portal.config(str(tmp_path / "n.db"))
         blocked = replace(base.portals[3], recipients=("province@example.org",))
-        config = replace(
-            base,
-            portals=(base.portals[0], blocked),
-            email=EmailSettings(smtp_host="127.0.0.1", smtp_port=port, to=("watch@example.org",)),
+        config = replace(base, portals=(base.portals[0], blocked)).with_notify(
+            email=EmailSettings(smtp_host="127.0.0.1", smtp_port=port, to=("watch@example.org",))
         )
         run_once(config, open_db(config.db_path), as_of=date(2026, 4, 15))
     to = sorted(m["To"] for m in collector.messages)

@@ -1,0 +1,106 @@
+"""The configuration schema: validation names every bad key, defaults and the example come from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nianbao.cli import cli
+from nianbao.core.config import Config, CrawlSettings, from_dict, load
+from nianbao.core.config_doc import example_toml
+from nianbao.core.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "config" / "nianbao.example.toml"
+PORTAL = {"name": "县", "url": "http://www.example.gov.cn/nb.htm"}
+
+
+def test_the_example_file_is_written_from_the_schema_and_loads() -> None:
+    assert EXAMPLE.read_text(encoding="utf-8") == example_toml(), (
+        "run: nianbao config example > config/nianbao.example.toml"
+    )
+    config = load(str(EXAMPLE))
+    assert config.portals[0].name == "张家川县人民政府" and config.agencies[0].portal == "张家川县人民政府"
+    assert config.crawl == CrawlSettings()  # the values shown are the defaults
+    assert config.email is not None and config.email.sender == "nianbao@example.org"
+
+
+@pytest.mark.parametrize(
+    ("document", "line"),
+    [
+        ({"crawl": {"intervall": 2}}, 'crawl.intervall: unknown key (did you mean "interval"?)'),
+        ({"crawl": {"interval": "2"}}, "crawl.interval: input should be a valid number (got '2')"),
+        ({"crawl": {"interval": -1}}, "crawl.interval: input should be greater than or equal to 0"),
+        ({"deadlines": {"government": "3/31"}}, "deadlines.government: '3/31' is not a month-day"),
+        ({"deadlines": {"township": "02-30"}}, "deadlines.township: '02-30' is not a month-day"),
+        ({"agencies": [{"name": "镇", "portal": "县x"}], "portals": [PORTAL]}, "agencies[0].portal: '县x' names no"),
+        ({"agencies": [{"name": "镇", "level": "county"}]}, "agencies[0].level: input should be 'government'"),
+        ({"portals": [{**PORTAL, "url": "ftp://x"}]}, "portals[0].url: 'ftp://x' is not an http(s) URL"),
+        ({"portals": [{"name": "县"}]}, 'portals[0].urls: required key missing (give "url" or "urls")'),
+        ({"portals": [{**PORTAL, "timout": 3}]}, 'portals[0].timout: unknown key (did you mean "timeout"?)'),
+        ({"portals": [{**PORTAL, "timeout": "3s"}]}, "portals[0].timeout: input should be a valid number"),
+        ({"portals": [PORTAL, PORTAL]}, "portals[1].name: '县' is used by another portal already"),
+        ({"notify": {"email": {"form": "a@b"}}}, 'notify.email.form: unknown key (did you mean "from"?)'),
+        ({"notify": {"email": {"smtp_port": "25"}}}, "notify.email.smtp_port: input should be a valid integer"),
+        ({"schedule": {"cron": "99 * * * *"}}, "schedule.cron: '99 * * * *' is not a cron expression"),
+        ({"databse": {"path": "x.db"}}, 'databse: unknown key (did you mean "database"?)'),
+    ],
+)
+def test_every_error_names_its_key(document: dict, line: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        from_dict(document, source="n.toml")
+    assert any(text.startswith(f"n.toml: {line}") for text in str(caught.value).splitlines()), str(caught.value)
+
+
+def test_a_global_error_is_reported_once_not_per_portal() -> None:
+    with pytest.raises(ConfigError) as caught:
+        from_dict({"crawl": {"interval": "1", "intervall": 1}, "portals": [PORTAL, {**PORTAL, "name": "乡"}]})
+    assert str(caught.value).splitlines() == [
+        "config: crawl.interval: input should be a valid number (got '1')",
+        'config: crawl.intervall: unknown key (did you mean "interval"?)',
+    ]
+
+
+def test_portal_keys_override_the_global_crawl_settings() -> None:
+    config = from_dict(
+        {
+            "crawl": {"interval": 2, "timeout": 5.0, "user_agent": "global"},
+            "portals": [{**PORTAL, "timeout": 9, "user_agent": "own"}, {**PORTAL, "name": "乡", "urls": ["http://b/"]}],
+        }
+    )
+    own, other = config.portals
+    assert (own.crawl.interval, own.crawl.timeout, own.crawl.user_agent) == (2.0, 9.0, "own")
+    assert (other.crawl.timeout, other.crawl.user_agent, other.urls) == (5.0, "global", (PORTAL["url"], "http://b/"))
+
+
+def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load(None) == Config() and load(None, db="x.db").db_path == "x.db"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[crawl]\nintervall = 2\n",
+        '[crawl]\ninterval = "2"\n',
+        '[deadlines]\ngovernment = "3/31"\n',
+        '[[portals]]\nname = "县"\nurl = "http://a.gov.cn/"\n[[agencies]]\nname = "镇"\nportal = "乡"\n',
+    ],
+)
+def test_crawl_with_a_bad_config_exits_2_with_one_line_per_error(tmp_path: Path, body: str) -> None:
+    (tmp_path / "bad.toml").write_text(body, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["crawl", "--config", str(tmp_path / "bad.toml")])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nianbao: ") and "Traceback" not in result.output
+    key = body.split("\n")[1].split(" =")[0] if "agencies" not in body else "agencies[0].portal"
+    assert key in lines[0]
+
+
+def test_config_check_command(tmp_path: Path) -> None:
+    assert CliRunner().invoke(cli, ["config", "check", str(EXAMPLE)]).exit_code == 0
+    (tmp_path / "bad.toml").write_text("[crawl\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["config", "check", str(tmp_path / "bad.toml")])
+    assert result.exit_code == 2 and "not valid TOML" in result.output
