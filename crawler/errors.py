@@ -31,3 +31,7 @@ class TooLarge(FetchError):
 
 class ConnectError(FetchError):
     """The host could not be reached (refused, reset, DNS)."""
+
+
+class TooManyRedirects(FetchError):
+    """A chain of redirects longer than the crawler follows (a loop, usually)."""

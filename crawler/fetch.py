@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from crawler.classify import classify
-from crawler.errors import ConnectError, FetchTimeout, HTTPStatusError, OutOfScope, RobotsDisallowed, TooLarge
+from crawler.errors import ConnectError, FetchTimeout, OutOfScope, RobotsDisallowed, TooLarge, TooManyRedirects
 from crawler.politeness import HostThrottle, RobotsPolicy
 from crawler.scope import Scope
 from nianbao.core.config import CrawlSettings
@@ -88,9 +88,11 @@ class Fetcher:
         throttle: HostThrottle | None = None,
         on_fetch: Callable[[FetchRecord], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client, self.scope, self.settings = client, scope, settings
-        self.throttle = throttle or HostThrottle(sleep=sleep)
+        self.throttle = throttle or HostThrottle(sleep=sleep, clock=clock)
+        self._clock = clock
         self.on_fetch = on_fetch or (lambda record: None)
         self._sleep = sleep
         self._robots: dict[str, RobotsPolicy] = {}
@@ -117,7 +119,7 @@ class Fetcher:
                 data = data if response.status in (307, 308) else None
                 continue
             return response
-        raise HTTPStatusError(f"{url}: more than {MAX_REDIRECTS} redirects", url=url, status=310)
+        raise TooManyRedirects(f"{url}: more than {MAX_REDIRECTS} redirects; not followed further", url=url)
 
     def _check(self, url: str) -> None:
         if not self.scope.allows(url):
@@ -129,9 +131,14 @@ class Fetcher:
             self.on_fetch(FetchRecord(url, None, "robots", 0, 0, reason))
             raise RobotsDisallowed(f"{url}: {reason}; not requested", url=url)
 
+    def _interval(self, url: str) -> float:
+        """The configured interval, or robots.txt's Crawl-delay for the agent sent when it is longer."""
+        policy = self._robots.get(_origin(url))
+        delay = policy.crawl_delay(self.settings.user_agent) if policy else None
+        return max(self.settings.interval, delay or 0.0)
+
     def _robots_for(self, url: str) -> RobotsPolicy:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = _origin(url)
         if origin not in self._robots:
             try:
                 response = self._request(origin + "/robots.txt", retries=0)
@@ -158,7 +165,7 @@ class Fetcher:
         for attempt in range(retries + 1):
             started = time.monotonic()
             try:
-                with self.throttle.slot(host, interval=self.settings.interval, concurrency=self.settings.concurrency):
+                with self.throttle.slot(host, interval=self._interval(url), concurrency=self.settings.concurrency):
                     status, resp_headers, content = self._send(url, headers, data)
             except (FetchTimeout, ConnectError) as exc:
                 self._record(url, None, "error", 0, started, str(exc))
@@ -180,8 +187,11 @@ class Fetcher:
         self, url: str, headers: dict[str, str], data: dict[str, str] | None
     ) -> tuple[int, dict[str, str], bytes]:
         method = "POST" if data is not None else "GET"
+        # the portal's own agent and timeout on every request (the client's are only defaults)
+        headers = {**headers, "User-Agent": self.settings.user_agent}
+        deadline = self._clock() + self.settings.timeout
         try:
-            with self.client.stream(method, url, headers=headers, data=data) as response:
+            with self.client.stream(method, url, headers=headers, data=data, timeout=self.settings.timeout) as response:
                 declared = int(response.headers.get("content-length") or 0)
                 if declared > self.settings.max_bytes:
                     raise TooLarge(
@@ -189,6 +199,8 @@ class Fetcher:
                     )
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
+                    if self._clock() > deadline:  # a server trickling bytes evades httpx's per-read timeout
+                        raise httpx.ReadTimeout("the whole request took longer than the timeout")
                     size += len(chunk)
                     if size > self.settings.max_bytes:
                         raise TooLarge(f"{url}: over the {self.settings.max_bytes} byte cap; download stopped", url=url)
@@ -247,3 +259,8 @@ class Fetcher:
             if parsed is not None:
                 return min(max(parsed.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER)
         return self._backoff(attempt)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -54,31 +54,87 @@ def test_robots_disallow_and_forbidden_robots(sites: tuple[Site, Site]) -> None:
         Fetcher(build_client(CrawlSettings()), Scope.of((other.base,)), CrawlSettings(interval=0)).get(other.url("/a"))
 
 
+class FakeClock:
+    """Monotonic time that only `sleep` moves: the throttle's waits are read, never slept."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+
+def _clocked(site: Site, clock: FakeClock, **settings: object) -> Fetcher:
+    crawl = CrawlSettings(**{"interval": 0.0, "timeout": 2.0, "retries": 2, **settings})  # type: ignore[arg-type]
+    return Fetcher(build_client(crawl), Scope.of((site.base + "/",)), crawl, sleep=clock.sleep, clock=clock)
+
+
 def test_interval_between_requests_to_one_host(sites: tuple[Site, Site]) -> None:
     home, _ = sites
     for n in range(3):
         home.add(f"/{n}", Answer(200, b"<html>x</html>", HTML))
-    fetcher = _fetcher(home, interval=0.3)
+    clock = FakeClock()
+    fetcher = _clocked(home, clock, interval=5.0)
+    for n in range(3):
+        fetcher.get(home.url(f"/{n}"))
+    # robots.txt, then three pages: each start waits out the 5 s since the one before
+    assert clock.sleeps == [5.0, 5.0, 5.0]
+
+
+def test_robots_crawl_delay_wins_when_longer(sites: tuple[Site, Site]) -> None:
+    home, _ = sites
+    home.add("/robots.txt", Answer(200, b"User-agent: *\nCrawl-delay: 7\n"))
+    for n in range(2):
+        home.add(f"/{n}", Answer(200, b"<html>x</html>", HTML))
+    clock = FakeClock()
+    fetcher = _clocked(home, clock, interval=2.0)
     fetcher.get(home.url("/0"))
-    started = time.monotonic()
     fetcher.get(home.url("/1"))
-    fetcher.get(home.url("/2"))
-    assert time.monotonic() - started >= 0.55
+    assert clock.sleeps == [7.0, 7.0]
+    clock = FakeClock()
+    fetcher = _clocked(home, clock, interval=9.0)
+    fetcher.get(home.url("/0"))
+    assert clock.sleeps == [9.0]
 
 
 def test_retry_after_is_honoured(sites: tuple[Site, Site]) -> None:
     home, _ = sites
-    calls: list[float] = []
+    calls: list[str] = []
 
     def limited(request: object) -> Answer:
-        calls.append(time.monotonic())
-        return (
-            Answer(200, b"<html>ok</html>", HTML) if len(calls) > 1 else Answer(429, b"slow down", {"Retry-After": "1"})
-        )
+        calls.append("x")
+        return Answer(200, b"<html>ok</html>", HTML) if len(calls) > 1 else Answer(429, b"slow", {"Retry-After": "30"})
 
     home.add("/limited", limited)
-    assert _fetcher(home).get(home.url("/limited")).outcome == "ok"
-    assert calls[1] - calls[0] >= 0.95
+    clock = FakeClock()
+    assert _clocked(home, clock).get(home.url("/limited")).outcome == "ok"
+    assert clock.sleeps == [30.0] and len(calls) == 2
+
+
+def test_the_portals_own_agent_and_timeout_reach_the_wire(sites: tuple[Site, Site]) -> None:
+    home, other = sites
+    for site in (home, other):
+        site.add("/robots.txt", Answer(200, b"User-agent: strict-bot\nDisallow: /\n\nUser-agent: *\nAllow: /\n"))
+        site.add("/page", Answer(200, b"<html>ok</html>", HTML))
+        site.add("/slow", Answer(200, b"<html>late</html>", HTML, delay=1.0))
+    shared = build_client(CrawlSettings(user_agent="global-agent", timeout=30.0))
+    own = CrawlSettings(interval=0.0, retries=0, timeout=0.3, user_agent="county-bot/2.0")
+    fetcher = Fetcher(shared, Scope.of((home.base + "/",)), own)
+    assert fetcher.get(home.url("/page")).outcome == "ok"
+    assert {r.headers["user-agent"] for r in home.log} == {"county-bot/2.0"}  # robots.txt asked with it too
+    started = time.monotonic()
+    with pytest.raises(FetchTimeout):
+        fetcher.get(home.url("/slow"))
+    assert time.monotonic() - started < 0.9  # the portal's 0.3 s, not the client's 30 s
+    strict = Fetcher(shared, Scope.of((other.base + "/",)), CrawlSettings(interval=0.0, user_agent="strict-bot"))
+    with pytest.raises(RobotsDisallowed):  # robots.txt is read for the agent actually sent
+        strict.get(other.url("/page"))
+    assert not other.requested("/page")
 
 
 def test_timeout_retries_then_fails(sites: tuple[Site, Site]) -> None:
