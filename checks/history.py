@@ -9,29 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checks.registry import rule
+from nianbao.core.report import APPLICANT_COLUMNS, Finding
+
 Cells = dict[tuple[str, str, str], float]  # (part, row, column) -> value
-COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other", "total")
 
 
 def _fmt(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
-def carry_over(this: Cells, last: Cells, year: int) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """(rule, message, cells) for each column where the carry-over does not match."""
-    for col in COLUMNS:
+@rule("applications.carry_over", severity="warning", scope="history", also=())
+def carry_over(this: Cells, last: Cells, year: int) -> Iterator[Finding]:
+    """This year's carried_over = last year's carried_forward, per column."""
+    for col in APPLICANT_COLUMNS:
         now = this.get(("applications", "carried_over", col))
         before = last.get(("applications", "carried_forward", col))
         if now is None or before is None or now == before:
             continue
-        yield (
+        yield Finding(
             "applications.carry_over",
+            "warning",
             f"column {col}: carried_over {_fmt(now)} in {year}, but {year - 1} carried_forward {_fmt(before)}",
-            (f"applications.carried_over.{col}",),
+            cells=(f"applications.carried_over.{col}",),
         )
 
 
-def in_force(this: Cells, last: Cells, year: int) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+@rule("active_disclosure.in_force", severity="warning", scope="history", also=())
+def in_force(this: Cells, last: Cells, year: int) -> Iterator[Finding]:
+    """Last year's in_force + this year's issued − repealed = this year's in_force (rules, normative documents)."""
     for row in ("rules", "normative_documents"):
         values = [
             last.get(("active_disclosure", row, "in_force")),
@@ -43,9 +49,17 @@ def in_force(this: Cells, last: Cells, year: int) -> Iterator[tuple[str, str, tu
             continue
         before, issued, repealed, now = values  # type: ignore[misc]
         if before + issued - repealed != now:
-            yield (
+            yield Finding(
                 "active_disclosure.in_force",
+                "warning",
                 f"{row}: {year - 1} in_force {_fmt(before)} + issued {_fmt(issued)} − repealed {_fmt(repealed)} "
                 f"= {_fmt(before + issued - repealed)}, but {year} in_force is {_fmt(now)}",
-                (f"active_disclosure.{row}.in_force",),
+                cells=(f"active_disclosure.{row}.in_force",),
             )
+
+
+def cross_year(this: Cells, last: Cells, year: int) -> list[Finding]:
+    """Every history rule over one pair of years."""
+    from checks.registry import all_rules
+
+    return [f for r in all_rules().values() if r.scope == "history" for f in r.func(this, last, year)]

@@ -144,17 +144,11 @@ def check(config_path: str | None, db_path: str | None, as_of: date | None, list
     from nianbao.core.clock import now_iso, today
 
     if list_rules:
-        from checks import consistency, structure, text_claims  # noqa: F401  (importing registers the rules)
-        from checks.registry import RULES
+        from checks.registry import all_rules
 
-        for rule in RULES.values():
-            click.echo(f"{rule.id:32} {rule.severity:8} {rule.doc}")
-        for rule_id, doc in (
-            ("applications.carry_over", "this year's carried_over = last year's carried_forward"),
-            ("active_disclosure.in_force", "last in_force + issued - repealed = this in_force"),
-            ("deadline", "missing / late against the deadline of the agency's level"),
-        ):
-            click.echo(f"{rule_id:32} {'warning':8} {doc}")
+        for rule in all_rules().values():
+            severities = rule.severity + (f" (or {', '.join(rule.severities[1:])})" if rule.severities[1:] else "")
+            click.echo(f"{rule.id:30} {'/'.join(rule.kinds):32} {severities:22} {rule.doc}")
         return
     from checks.run import run_checks
 
@@ -249,22 +243,15 @@ def findings() -> None:
 @common
 def findings_list(config_path: str | None, db_path: str | None, show_all: bool, as_json: bool) -> None:
     """Open findings (id, kind, agency, year, rule, message)."""
+    from storage.findings import list_findings
+
     _, db = _open(config_path, db_path)
-    where = "" if show_all else "WHERE resolved_at IS NULL AND dismissed_at IS NULL AND kind != 'not_assessable'"
-    rows = list(
-        db.query(
-            f"SELECT id, kind, agency, year, portal, rule, severity, message, first_seen, resolved_at, "
-            f"notified_at, dismissed_at, snoozed_until FROM findings {where} ORDER BY id"
-        )
-    )
+    rows = list_findings(db, include_closed=show_all)
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json.dumps([f.to_json() for f in rows], ensure_ascii=False, indent=2))
         return
-    for r in rows:
-        click.echo(
-            f"{r['id']:>5}  {r['kind']:12} {r['agency'] or r['portal']} {r['year'] or ''}  "
-            f"{r['rule'] or ''}: {r['message']}"
-        )
+    for f in rows:
+        click.echo(f"{f.id:>5}  {f.kind:12} {f.agency or f.portal} {f.year or ''}  {f.rule or ''}: {f.message}")
 
 
 @findings.command("dismiss")

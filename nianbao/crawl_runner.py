@@ -30,7 +30,8 @@ from crawler.sink import Document, Known
 from nianbao.core.config import Config, Portal
 from nianbao.ingest import ingest
 from storage.db import open_db
-from storage.documents import save_document
+from storage.documents import last_stored, save_document, stored_copy
+from storage.runs import begin_run, finish_run, record_fetch
 
 logger = logging.getLogger(__name__)
 _STOP = "STOP"
@@ -58,20 +59,16 @@ class StorageSink:
 
     def known(self, url: str) -> Known | None:
         with self.read_lock:
-            row = self.reader.execute(
-                "SELECT u.etag, u.last_modified, d.content FROM document_urls u "
-                "JOIN documents d ON d.sha256 = u.sha256 WHERE u.url = ?",
-                [url],
-            ).fetchone()
-        return Known(row[0], row[1], row[2]) if row else None
+            copy = stored_copy(self.reader, url)
+        return Known(copy.etag, copy.last_modified, copy.content) if copy else None
 
     def skip(self, url: str) -> bool:
         """Resumption: a URL stored since an interrupted pass of the same portal began is not fetched again."""
         if not self.resume_since:
             return False
         with self.read_lock:
-            row = self.reader.execute("SELECT portal, last_seen FROM document_urls WHERE url = ?", [url]).fetchone()
-        return bool(row and row[0] in self.resume_since and row[1] >= self.resume_since[row[0]])
+            portal, last_seen = last_stored(self.reader, url)
+        return bool(portal in self.resume_since and last_seen and last_seen >= self.resume_since[portal])
 
     # ---- writes, queued to the writer thread -------------------------------------------------
 
@@ -128,7 +125,6 @@ class StorageSink:
             portal=result.portal,
             now=self.now,
             values={
-                "finished_at": self.now,
                 "outcome": result.outcome,
                 "pages": result.pages,
                 "reports": result.candidates,
@@ -142,18 +138,11 @@ class StorageSink:
     def begin(self, portals: tuple[Portal, ...]) -> None:
         """One crawl_runs row per portal; notes which portals resume an interrupted pass."""
         for portal in portals:
-            row = self.db.execute(
-                "SELECT started_at, finished_at FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT 1",
-                [portal.name],
-            ).fetchone()
-            if row and row[1] is None:
-                self.resume_since[portal.name] = row[0]
-                logger.info("resuming the pass started %s", row[0], extra={"portal": portal.name})
-            self.run_ids[portal.name] = int(
-                self.db["crawl_runs"]
-                .insert({"portal": portal.name, "started_at": self.now, "outcome": "running"})
-                .last_pk
-            )
+            run_id, resume_since = begin_run(self.db, portal.name, now=self.now)
+            self.run_ids[portal.name] = run_id
+            if resume_since:
+                self.resume_since[portal.name] = resume_since
+                logger.info("resuming the pass started %s", resume_since, extra={"portal": portal.name})
         self.writer.start()
 
     def close(self) -> None:
@@ -172,16 +161,9 @@ def _apply(db: sqlite_utils.Database, op: str, kwargs: dict[str, Any]) -> None:
     elif op == "document":
         ingest(db, **kwargs)
     elif op == "fetch":
-        db.table("fetches").insert(kwargs["row"])
+        record_fetch(db, kwargs["row"])
     elif op == "finish":
-        with db.atomic():
-            db.table("crawl_runs").update(kwargs["run_id"], kwargs["values"])
-            # the interrupted pass this one resumed is over too
-            db.execute(
-                "UPDATE crawl_runs SET finished_at = ?, outcome = 'interrupted' WHERE portal = ? "
-                "AND finished_at IS NULL",
-                [kwargs["now"], kwargs["portal"]],
-            )
+        finish_run(db, kwargs["run_id"], portal=kwargs["portal"], now=kwargs["now"], values=kwargs["values"])
 
 
 def _drain(db: sqlite_utils.Database, source: Any) -> None:

@@ -17,7 +17,7 @@ from nianbao.core.errors import ParseError
 from nianbao.core.report import Finding, Report
 from parsers import parse_bytes
 from parsers.metadata import find_title
-from storage.documents import document_content, save_document
+from storage.documents import document_content, documents_to_reparse, record_parse, save_document
 from storage.reports import PARSER_VERSION, save_report
 
 logger = logging.getLogger(__name__)
@@ -70,10 +70,7 @@ def ingest(db: sqlite_utils.Database, document: Document, *, now: str) -> Ingest
             # the list's title still says whose report this is: "found but unreadable", never "missing"
             title = document.list_title
             _, agency, year = find_title((title,), title) if title else (None, None, None)
-            db.execute(
-                "UPDATE document_urls SET parse_error = ?, agency = ?, year = ? WHERE url = ?",
-                [parsed.error, agency, year, url],
-            )
+            record_parse(db, url, error=parsed.error, agency=agency, year=year)
             logger.info("not parsed: %s", parsed.error)
             return Ingested(digest, None, parsed.error)
         report = _with_list_title(parsed.report, document.list_title)
@@ -90,10 +87,7 @@ def ingest(db: sqlite_utils.Database, document: Document, *, now: str) -> Ingest
             portal=document.portal,
             published_source=source,
         )
-        db.execute(
-            "UPDATE document_urls SET parse_error = NULL, agency = ?, year = ? WHERE url = ?",
-            [report.agency, report.year, url],
-        )
+        record_parse(db, url, error=None, agency=report.agency, year=report.year)
     return Ingested(digest, report_id)
 
 
@@ -109,16 +103,7 @@ def _with_list_title(report: Report, list_title: str | None) -> Report:
 def reparse(db: sqlite_utils.Database, *, now: str) -> tuple[int, int]:
     """Re-parse every stored document with the current parser; returns (reports stored, failures)."""
     stored = failed = 0
-    rows = list(
-        db.query(
-            """SELECT u.url, u.sha256, u.portal, u.list_title, u.list_date FROM document_urls u
-        WHERE u.kind = 'document'
-          AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = u.sha256 AND r.parser_version = ?)
-        GROUP BY u.sha256""",
-            [PARSER_VERSION],
-        )
-    )
-    for row in rows:
+    for row in documents_to_reparse(db, PARSER_VERSION):
         content, content_type = document_content(db, row["sha256"])
         document = Document(row["url"], content, content_type, row["portal"], row["list_title"], row["list_date"])
         result = ingest(db, document, now=now)

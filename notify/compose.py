@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import Any
+
+from nianbao.core.findings import StoredFinding
 
 KIND_LABELS = {
     "missing": "MISSING",
@@ -20,40 +21,40 @@ KIND_LABELS = {
 }
 
 
-def _groups(findings: Iterable[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+def _groups(findings: Iterable[StoredFinding]) -> dict[str, dict[str, list[StoredFinding]]]:
+    grouped: dict[str, dict[str, list[StoredFinding]]] = defaultdict(lambda: defaultdict(list))
     for f in sorted(
         findings,
         key=lambda f: (
-            f.get("portal") or "",
-            f.get("agency") or "",
-            f.get("year") or 0,
-            f.get("kind") or "",
-            f.get("rule") or "",
+            f.portal or "",
+            f.agency or "",
+            f.year or 0,
+            f.kind or "",
+            f.rule or "",
         ),
     ):
-        grouped[f.get("portal") or "(no portal)"][f.get("agency") or "(the portal itself)"].append(f)
+        grouped[f.portal or "(no portal)"][f.agency or "(the portal itself)"].append(f)
     return grouped
 
 
-def _line(f: dict[str, Any]) -> str:
-    year = f" {f['year']}" if f.get("year") else ""
-    rule = f" [{f['rule']}]" if f.get("rule") and f.get("kind") == "inconsistent" else ""
-    url = f"\n      {f['url']}" if f.get("url") else ""
-    return f"    {KIND_LABELS.get(f['kind'], f['kind'].upper())}{year}{rule}: {f['message']}{url}"
+def _line(f: StoredFinding) -> str:
+    year = f" {f.year}" if f.year else ""
+    rule = f" [{f.rule}]" if f.rule and f.kind == "inconsistent" else ""
+    url = f"\n      {f.url}" if f.url else ""
+    return f"    {KIND_LABELS.get(f.kind, f.kind.upper())}{year}{rule}: {f.message}{url}"
 
 
-def subject(new: list[dict[str, Any]], resolved: list[dict[str, Any]]) -> str:
+def subject(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
     counts = defaultdict(int)
     for f in new:
-        counts[f["kind"]] += 1
+        counts[f.kind] += 1
     parts = [f"{n} {kind}" for kind, n in sorted(counts.items())]
     if resolved:
         parts.append(f"{len(resolved)} resolved")
     return "nianbao: " + ", ".join(parts)
 
 
-def text_body(new: list[dict[str, Any]], resolved: list[dict[str, Any]]) -> str:
+def text_body(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
     lines = ["nianbao digest: government information-disclosure annual reports (政府信息公开工作年度报告)", ""]
     for title, findings in (("New findings", new), ("Resolved since the last digest", resolved)):
         if not findings:
@@ -69,7 +70,7 @@ def text_body(new: list[dict[str, Any]], resolved: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def html_body(new: list[dict[str, Any]], resolved: list[dict[str, Any]]) -> str:
+def html_body(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
     e = html.escape
     out = ["<html><body style='font-family:sans-serif'><h2>nianbao digest</h2>"]
     for title, findings in (("New findings", new), ("Resolved since the last digest", resolved)):
@@ -82,14 +83,14 @@ def html_body(new: list[dict[str, Any]], resolved: list[dict[str, Any]]) -> str:
                 out.append(f"<li><b>{e(agency)}</b><ul>")
                 for f in items:
                     link = (
-                        f" <a href='{e(f['url'], quote=True)}'>report</a>"
-                        if f.get("url", "") and str(f["url"]).startswith(("http://", "https://"))
+                        f" <a href='{e(f.url, quote=True)}'>report</a>"
+                        if f.url and str(f.url).startswith(("http://", "https://"))
                         else ""
                     )
-                    year = f" {f['year']}" if f.get("year") else ""
+                    year = f" {f.year}" if f.year else ""
                     out.append(
-                        f"<li><b>{e(KIND_LABELS.get(f['kind'], f['kind'].upper()))}{year}</b> "
-                        f"{e(f.get('rule') or '')}: {e(f['message'])}{link}</li>"
+                        f"<li><b>{e(KIND_LABELS.get(f.kind, f.kind.upper()))}{year}</b> "
+                        f"{e(f.rule or '')}: {e(f.message)}{link}</li>"
                     )
                 out.append("</ul></li>")
             out.append("</ul>")
@@ -98,8 +99,8 @@ def html_body(new: list[dict[str, Any]], resolved: list[dict[str, Any]]) -> str:
 
 
 def compose(
-    new: list[dict[str, Any]],
-    resolved: list[dict[str, Any]],
+    new: list[StoredFinding],
+    resolved: list[StoredFinding],
     *,
     sender: str,
     to: list[str],

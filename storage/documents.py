@@ -1,8 +1,11 @@
-"""Fetched bytes, content-addressed: the same document reached twice is stored once."""
+"""Fetched bytes, content-addressed: the same document reached twice is stored once; and which
+URL served what (`document_urls`), with its validators and what parsing it gave."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
@@ -24,6 +27,7 @@ def save_document(
     etag: str | None = None,
     last_modified: str | None = None,
     kind: str = "document",
+    filename: str | None = None,
 ) -> str:
     """Store `content` (once) and remember that `url` served it; returns its sha256."""
     digest = sha256_of(content)
@@ -52,6 +56,7 @@ def save_document(
                 "first_seen": existing[0] if existing else now,
                 "last_seen": now,
                 "kind": kind,
+                "filename": filename,
             },
             pk="url",
         )
@@ -65,20 +70,61 @@ def document_content(db: sqlite_utils.Database, digest: str) -> tuple[bytes, str
     return row[0], row[1]
 
 
-def sync_config(
-    db: sqlite_utils.Database, portals: list[tuple[str, str]], agencies: list[tuple[str, str, str | None]]
+@dataclass(frozen=True, slots=True)
+class StoredCopy:
+    """What a URL served last time: its validators for a conditional request, and the bytes."""
+
+    etag: str | None
+    last_modified: str | None
+    content: bytes | None
+
+
+def stored_copy(db: sqlite_utils.Database, url: str) -> StoredCopy | None:
+    row = db.execute(
+        "SELECT u.etag, u.last_modified, d.content FROM document_urls u "
+        "JOIN documents d ON d.sha256 = u.sha256 WHERE u.url = ?",
+        [url],
+    ).fetchone()
+    return StoredCopy(row[0], row[1], row[2]) if row else None
+
+
+def last_stored(db: sqlite_utils.Database, url: str) -> tuple[str | None, str | None]:
+    """(portal, last_seen) of a URL, or (None, None) when it was never stored."""
+    row = db.execute("SELECT portal, last_seen FROM document_urls WHERE url = ?", [url]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def record_parse(
+    db: sqlite_utils.Database, url: str, *, error: str | None, agency: str | None, year: int | None
 ) -> None:
-    """Mirror the configured portals (name, first URL) and agencies (name, level, portal) for SQL users."""
-    with db.atomic():
-        for name, url in portals:
-            row = db.execute("SELECT id FROM portals WHERE name = ?", [name]).fetchone()
-            if row:
-                db.table("portals").update(row[0], {"url": url})
-            else:
-                db.table("portals").insert({"name": name, "url": url})
-        for name, level, portal in agencies:
-            row = db.execute("SELECT id FROM agencies WHERE name = ?", [name]).fetchone()
-            if row:
-                db.table("agencies").update(row[0], {"level": level, "portal": portal})
-            else:
-                db.table("agencies").insert({"name": name, "level": level, "portal": portal})
+    """What parsing the URL's document gave: whose report it is (from the report or its list title)
+    and, when it could not be parsed, why."""
+    db.execute(
+        "UPDATE document_urls SET parse_error = ?, agency = ?, year = ? WHERE url = ?", [error, agency, year, url]
+    )
+
+
+def unreadable_documents(db: sqlite_utils.Database) -> dict[tuple[str, int], dict[str, Any]]:
+    """Documents whose list title names an agency and year but which could not be parsed: the
+    report is found, so it is not missing."""
+    rows = db.query(
+        "SELECT url, agency, year, parse_error, first_seen, list_date FROM document_urls "
+        "WHERE kind = 'document' AND parse_error IS NOT NULL AND agency IS NOT NULL ORDER BY url"
+    )
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    for row in rows:
+        found.setdefault((row["agency"], row["year"]), row)
+    return found
+
+
+def documents_to_reparse(db: sqlite_utils.Database, parser_version: str) -> list[dict[str, Any]]:
+    """One URL per stored document that has no report from this parser version yet."""
+    return list(
+        db.query(
+            """SELECT u.url, u.sha256, u.portal, u.list_title, u.list_date, u.filename FROM document_urls u
+        WHERE u.kind = 'document'
+          AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = u.sha256 AND r.parser_version = ?)
+        GROUP BY u.sha256""",
+            [parser_version],
+        )
+    )

@@ -1,28 +1,39 @@
-"""Findings with a lifecycle: opened once (a stable fingerprint is UNIQUE), updated while they
-hold, resolved when their cause goes away, reopened if it comes back; dismissed or snoozed by a
-person with a reason, and then not notified again."""
+"""The `findings` table: opened once (a stable fingerprint is UNIQUE), updated while they hold,
+resolved when their cause goes away, reopened if it comes back; dismissed or snoozed by a person
+with a reason, and then not notified again.  Every read and write of the table is here."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Collection, Iterable
+from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 import sqlite_utils
 
 from nianbao.core.errors import StorageError
+from nianbao.core.findings import NOTIFIED_KINDS, FindingRecord, StoredFinding
+
+_LIFECYCLE_RESET = {
+    "resolved_at": None,
+    "notified_at": None,
+    "queued_in": None,
+    "resolved_notified_at": None,
+    "resolved_queued_in": None,
+}
 
 
-def fingerprint(kind: str, agency: str | None, year: int | None, rule: str | None, key: str = "") -> str:
-    """Stable identity of a finding: what kind, about whom, which year, which rule, which cells."""
-    raw = "|".join(str(x) for x in (kind, agency or "", year or "", rule or "", key))
-    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+def _row(record: FindingRecord, now: str) -> dict[str, Any]:
+    values = asdict(record)
+    values.pop("key")
+    values["evidence"] = json.dumps(record.evidence, ensure_ascii=False)
+    return {**values, "fingerprint": record.fingerprint, "last_seen": now}
 
 
 def upsert_findings(
     db: sqlite_utils.Database,
-    findings: Iterable[dict[str, Any]],
+    findings: Iterable[FindingRecord],
     *,
     now: str,
     keep: Collection[tuple[str | None, int | None]] = (),
@@ -33,29 +44,16 @@ def upsert_findings(
     seen: set[str] = set()
     with db.atomic():
         for finding in findings:
-            fp = finding["fingerprint"]
-            seen.add(fp)
-            row = db.execute("SELECT id, resolved_at FROM findings WHERE fingerprint = ?", [fp]).fetchone()
-            values = {
-                **finding,
-                "evidence": json.dumps(finding.get("evidence") or {}, ensure_ascii=False),
-                "last_seen": now,
-            }
+            values = _row(finding, now)
+            seen.add(values["fingerprint"])
+            row = db.execute(
+                "SELECT id, resolved_at FROM findings WHERE fingerprint = ?", [values["fingerprint"]]
+            ).fetchone()
             if row is None:
                 db.table("findings").insert({**values, "first_seen": now})
                 counts["opened"] += 1
             elif row[1] is not None:  # it came back: a new cause to tell people about
-                db.table("findings").update(
-                    row[0],
-                    {
-                        **values,
-                        "resolved_at": None,
-                        "notified_at": None,
-                        "queued_in": None,
-                        "resolved_notified_at": None,
-                        "resolved_queued_in": None,
-                    },
-                )
+                db.table("findings").update(row[0], {**values, **_LIFECYCLE_RESET})
                 counts["reopened"] += 1
             else:
                 db.table("findings").update(row[0], values)
@@ -63,17 +61,72 @@ def upsert_findings(
         for fid, fp, agency, year in db.execute(
             "SELECT id, fingerprint, agency, year FROM findings WHERE resolved_at IS NULL"
         ).fetchall():
-            if fp in seen or (agency, year) in keep:
-                continue
-            db.table("findings").update(fid, {"resolved_at": now})
-            counts["resolved"] += 1
+            if fp not in seen and (agency, year) not in keep:
+                db.table("findings").update(fid, {"resolved_at": now})
+                counts["resolved"] += 1
     return counts
+
+
+def _stored(row: dict[str, Any]) -> StoredFinding:
+    names = StoredFinding.__slots__  # type: ignore[attr-defined]
+    values = {name: row.get(name) for name in names}
+    values["evidence"] = json.loads(row.get("evidence") or "{}")
+    return StoredFinding(**values)
+
+
+def list_findings(db: sqlite_utils.Database, *, include_closed: bool = False) -> list[StoredFinding]:
+    """Open findings (or all of them), oldest first; "not assessable" only with include_closed."""
+    where = "" if include_closed else "WHERE resolved_at IS NULL AND dismissed_at IS NULL AND kind != 'not_assessable'"
+    return [_stored(row) for row in db.query(f"SELECT * FROM findings {where} ORDER BY id")]
+
+
+def get_finding(db: sqlite_utils.Database, finding_id: int) -> StoredFinding:
+    row = next(iter(db.query("SELECT * FROM findings WHERE id = ?", [finding_id])), None)
+    if row is None:
+        raise StorageError(f"no finding with id {finding_id}")
+    return _stored(row)
+
+
+def pending_findings(db: sqlite_utils.Database, today: date) -> tuple[list[StoredFinding], list[StoredFinding]]:
+    """(new, resolved) that no digest holds yet: new ones not dismissed, not snoozed past `today`,
+    not mere information; resolved ones whose opening was notified."""
+    kinds = ",".join("?" * len(NOTIFIED_KINDS))
+    new = db.query(
+        f"""SELECT * FROM findings WHERE resolved_at IS NULL AND notified_at IS NULL
+        AND queued_in IS NULL AND dismissed_at IS NULL AND (snoozed_until IS NULL OR snoozed_until < ?)
+        AND severity != 'info' AND kind IN ({kinds}) ORDER BY id""",
+        [today.isoformat(), *NOTIFIED_KINDS],
+    )
+    resolved = db.query(
+        """SELECT * FROM findings WHERE resolved_at IS NOT NULL AND notified_at IS NOT NULL
+        AND resolved_notified_at IS NULL AND resolved_queued_in IS NULL AND dismissed_at IS NULL ORDER BY id"""
+    )
+    return [_stored(r) for r in new], [_stored(r) for r in resolved]
+
+
+def mark_queued(
+    db: sqlite_utils.Database, notification_id: int, *, new: Iterable[int], resolved: Iterable[int]
+) -> None:
+    """The findings of a digest are in the outbox: they join no other digest."""
+    for fid in new:
+        db.execute("UPDATE findings SET queued_in = ? WHERE id = ?", [notification_id, fid])
+    for fid in resolved:
+        db.execute("UPDATE findings SET resolved_queued_in = ? WHERE id = ?", [notification_id, fid])
+
+
+def mark_notified(db: sqlite_utils.Database, *, new: Iterable[int], resolved: Iterable[int], now: str) -> None:
+    """The mail server accepted a digest holding these findings."""
+    for fid in new:
+        db.execute("UPDATE findings SET notified_at = coalesce(notified_at, ?) WHERE id = ?", [now, fid])
+    for fid in resolved:
+        db.execute(
+            "UPDATE findings SET resolved_notified_at = coalesce(resolved_notified_at, ?) WHERE id = ?", [now, fid]
+        )
 
 
 def dismiss(db: sqlite_utils.Database, finding_id: int, *, reason: str, now: str, until: str | None = None) -> None:
     """Dismiss (for good) or snooze (until a date) a finding; either way it is not notified meanwhile."""
-    if db.execute("SELECT 1 FROM findings WHERE id = ?", [finding_id]).fetchone() is None:
-        raise StorageError(f"no finding with id {finding_id}")
+    get_finding(db, finding_id)
     if until:
         db.table("findings").update(finding_id, {"snoozed_until": until, "dismiss_reason": reason})
     else:
@@ -82,6 +135,5 @@ def dismiss(db: sqlite_utils.Database, finding_id: int, *, reason: str, now: str
 
 def reopen(db: sqlite_utils.Database, finding_id: int) -> None:
     """Undo a dismissal or snooze."""
-    if db.execute("SELECT 1 FROM findings WHERE id = ?", [finding_id]).fetchone() is None:
-        raise StorageError(f"no finding with id {finding_id}")
+    get_finding(db, finding_id)
     db.table("findings").update(finding_id, {"dismissed_at": None, "snoozed_until": None, "dismiss_reason": None})

@@ -222,3 +222,9 @@ def m002_views_and_search(db: sqlite_utils.Database) -> None:
         FROM flags ORDER BY agency, year""",
         replace=True,
     )
+
+
+@migrations()
+def m003_attachment_filename(db: sqlite_utils.Database) -> None:
+    # the name a Content-Disposition header gives an attachment (often the report's real title)
+    db.table("document_urls").add_column("filename", str)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import sqlite_utils
 
@@ -56,17 +57,8 @@ def save_report(
     with db.atomic():
         version = _version(db, report, sha256)
         first_seen = db.execute("SELECT min(first_seen) FROM reports WHERE sha256 = ?", [sha256]).fetchone()[0]
-        db.execute(
-            "UPDATE reports SET is_current = 0, superseded_at = ? WHERE sha256 = ? AND +is_current = 1",
-            [now, sha256],
-        )
-        # two statements, not one with OR, so each uses its own index (an OR made SQLite scan every current
-        # report); "+is_current" keeps the planner on the sha256 index
-        db.execute(
-            "UPDATE reports SET is_current = 0, superseded_at = ? WHERE agency = ? AND year = ? AND is_current = 1",
-            [now, report.agency, report.year],
-        )
-        report_id = (
+        _supersede(db, sha256=sha256, agency=report.agency, year=report.year, now=now)
+        report_id = int(
             db["reports"]
             .insert(
                 {
@@ -89,25 +81,42 @@ def save_report(
             )
             .last_pk
         )
-        db.table("report_cells").insert_all(({"report_id": report_id, **cell} for cell in _cells(report)))
-        db.table("report_findings").insert_all(
-            (
-                {
-                    "report_id": report_id,
-                    "rule": f.rule,
-                    "severity": f.severity,
-                    "message": f.message,
-                    "cells": ",".join(f.cells) or None,
-                    "raw": f.raw,
-                }
-                for f in findings
-            )
-        )
-        db.execute(
-            "INSERT INTO report_search (rowid, title, agency, body) VALUES (?, ?, ?, ?)",
-            [report_id, report.title or "", report.agency or "", report.text],
-        )
-    return int(report_id)
+        _save_contents(db, report_id, report, findings)
+    return report_id
+
+
+def _supersede(db: sqlite_utils.Database, *, sha256: str, agency: str | None, year: int | None, now: str) -> None:
+    """The rows this one replaces stop being current: the same document parsed by an older parser,
+    and the agency's earlier version for the year."""
+    # two statements, not one with OR, so each uses its own index (an OR made SQLite scan every current
+    # report); "+is_current" keeps the planner on the sha256 index
+    db.execute(
+        "UPDATE reports SET is_current = 0, superseded_at = ? WHERE sha256 = ? AND +is_current = 1", [now, sha256]
+    )
+    db.execute(
+        "UPDATE reports SET is_current = 0, superseded_at = ? WHERE agency = ? AND year = ? AND is_current = 1",
+        [now, agency, year],
+    )
+
+
+def _save_contents(db: sqlite_utils.Database, report_id: int, report: Report, findings: list[Finding]) -> None:
+    """Its numbers in long form, the parser's findings, and its text in the search index."""
+    db.table("report_cells").insert_all(({"report_id": report_id, **cell} for cell in _cells(report)))
+    db.table("report_findings").insert_all(
+        {
+            "report_id": report_id,
+            "rule": f.rule,
+            "severity": f.severity,
+            "message": f.message,
+            "cells": ",".join(f.cells) or None,
+            "raw": f.raw,
+        }
+        for f in findings
+    )
+    db.execute(
+        "INSERT INTO report_search (rowid, title, agency, body) VALUES (?, ?, ?, ?)",
+        [report_id, report.title or "", report.agency or "", report.text],
+    )
 
 
 def _version(db: sqlite_utils.Database, report: Report, sha256: str) -> int:
@@ -118,3 +127,36 @@ def _version(db: sqlite_utils.Database, report: Report, sha256: str) -> int:
         "SELECT max(version) FROM reports WHERE agency = ? AND year = ?", [report.agency, report.year]
     ).fetchone()[0]
     return int(latest or 0) + 1
+
+
+Cells = dict[tuple[str, str, str], float]  # (part, row, column) -> value
+
+
+def current_reports(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The current version of every report (one per agency and year, and the unattributed ones)."""
+    return list(db.query("SELECT * FROM reports WHERE is_current = 1"))
+
+
+def cells_of(db: sqlite_utils.Database, report_id: int) -> Cells:
+    return {
+        (c["part"], c["row_key"], c["column_key"]): c["value"]
+        for c in db.query("SELECT part, row_key, column_key, value FROM report_cells WHERE report_id = ?", [report_id])
+    }
+
+
+def previous_version(db: sqlite_utils.Database, agency: str, year: int, version: int) -> dict[str, Any] | None:
+    """The report that version `version` replaced."""
+    return next(
+        iter(
+            db.query(
+                "SELECT * FROM reports WHERE agency = ? AND year = ? AND version = ? ORDER BY id DESC LIMIT 1",
+                [agency, year, version - 1],
+            )
+        ),
+        None,
+    )
+
+
+def rule_findings(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """What the single-report rules found in each stored report (information left out)."""
+    return list(db.query("SELECT * FROM report_findings WHERE severity != 'info'"))

@@ -94,10 +94,12 @@ def test_cross_year_rules() -> None:
         ("active_disclosure", "normative_documents", "repealed"): 33.0,
         ("active_disclosure", "normative_documents", "in_force"): 440.0,
     }
-    [(rule, message, _)] = list(carry_over(this, last, 2024))
-    assert rule == "applications.carry_over" and "2023 carried_forward 1" in message
-    [(rule, message, _)] = list(in_force(this, last, 2024))
-    assert rule == "active_disclosure.in_force" and "= 499, but 2024 in_force is 440" in message  # 平潭 2024
+    [found] = list(carry_over(this, last, 2024))
+    assert found.rule == "applications.carry_over" and "2023 carried_forward 1" in found.message
+    [found] = list(in_force(this, last, 2024))
+    assert (
+        found.rule == "active_disclosure.in_force" and "= 499, but 2024 in_force is 440" in found.message
+    )  # 平潭 2024
     this[("applications", "carried_over", "total")] = 1.0
     this[("active_disclosure", "normative_documents", "in_force")] = 499.0
     assert not list(carry_over(this, last, 2024)) and not list(in_force(this, last, 2024))

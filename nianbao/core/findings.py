@@ -1,0 +1,74 @@
+"""Findings about agencies and portals — what checks conclude, storage keeps and notify sends.
+
+A `FindingRecord` is one verdict of one evaluation (missing, late, inconsistent, changed,
+unreachable, unreadable, not_assessable); its fingerprint is its identity across evaluations, so
+"each finding once" is a UNIQUE key.  A `StoredFinding` is the same with its lifecycle from the
+database (first seen, resolved, notified, dismissed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("missing", "late", "inconsistent", "changed", "unreachable", "unreadable", "not_assessable")
+NOTIFIED_KINDS = ("missing", "late", "inconsistent", "changed", "unreachable", "unreadable")
+SEVERITIES = ("error", "warning", "info")
+
+
+def fingerprint(kind: str, agency: str | None, year: int | None, rule: str | None, key: str = "") -> str:
+    """Stable identity of a finding: what kind, about whom, which year, which rule, which cells."""
+    raw = "|".join(str(x) for x in (kind, agency or "", year or "", rule or "", key))
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindingRecord:
+    """One verdict about an agency's report (or, with agency None, about a portal)."""
+
+    kind: str
+    agency: str | None
+    year: int | None
+    portal: str | None
+    rule: str | None
+    severity: str
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    report_id: int | None = None
+    url: str | None = None
+    key: str = ""  # what distinguishes two findings of one rule about one report (its cells)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.kind, self.agency, self.year, self.rule, self.key or self._default_key())
+
+    def _default_key(self) -> str:
+        return (self.portal or "") if self.agency is None else ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredFinding:
+    """A row of the `findings` table: the record and its lifecycle."""
+
+    id: int
+    kind: str
+    agency: str | None
+    year: int | None
+    portal: str | None
+    rule: str | None
+    severity: str
+    message: str
+    evidence: dict[str, Any]
+    report_id: int | None
+    url: str | None
+    first_seen: str
+    last_seen: str | None = None
+    resolved_at: str | None = None
+    notified_at: str | None = None
+    dismissed_at: str | None = None
+    snoozed_until: str | None = None
+    dismiss_reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]

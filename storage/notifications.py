@@ -1,0 +1,77 @@
+"""The outbox (`notifications` table): a digest is written here before it is sent, and its
+findings are marked notified in the same transaction that marks it sent."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from storage.findings import mark_notified
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A digest waiting in the outbox."""
+
+    id: int
+    message: str  # the whole RFC 5322 message, as it will be sent
+    attempts: int
+    finding_ids: tuple[int, ...]
+    resolved_ids: tuple[int, ...]
+
+
+def queue_digest(
+    db: sqlite_utils.Database,
+    *,
+    now: str,
+    recipients: list[str],
+    new: list[int],
+    resolved: list[int],
+) -> int:
+    """A new outbox entry (its message is set once its id is known: the Message-ID holds it)."""
+    return int(
+        db["notifications"]
+        .insert(
+            {
+                "created_at": now,
+                "recipients": json.dumps(recipients),
+                "finding_ids": json.dumps(new),
+                "resolved_ids": json.dumps(resolved),
+                "attempts": 0,
+            }
+        )
+        .last_pk
+    )
+
+
+def set_message(db: sqlite_utils.Database, notification_id: int, *, subject: str, message: str) -> None:
+    db.table("notifications").update(notification_id, {"subject": subject, "body_text": message})
+
+
+def unsent(db: sqlite_utils.Database) -> list[Outgoing]:
+    """Every digest not yet accepted by the mail server, oldest first."""
+    return [
+        Outgoing(
+            row["id"],
+            row["body_text"],
+            row["attempts"] or 0,
+            tuple(json.loads(row["finding_ids"])),
+            tuple(json.loads(row["resolved_ids"])),
+        )
+        for row in db.query("SELECT * FROM notifications WHERE sent_at IS NULL ORDER BY id")
+    ]
+
+
+def mark_sent(db: sqlite_utils.Database, outgoing: Outgoing, *, now: str) -> None:
+    """The server accepted it: the digest and its findings are marked together."""
+    with db.atomic():
+        db.table("notifications").update(
+            outgoing.id, {"sent_at": now, "attempts": outgoing.attempts + 1, "last_error": None}
+        )
+        mark_notified(db, new=outgoing.finding_ids, resolved=outgoing.resolved_ids, now=now)
+
+
+def mark_failed(db: sqlite_utils.Database, outgoing: Outgoing, *, error: str) -> None:
+    db.table("notifications").update(outgoing.id, {"attempts": outgoing.attempts + 1, "last_error": error})

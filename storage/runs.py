@@ -1,0 +1,54 @@
+"""Crawl passes (`crawl_runs`) and every HTTP request made (`fetches`).
+
+A pass is `running` until its portal's crawl finishes; one left `running` by a process that died
+is closed as `interrupted` when the next pass of that portal begins (or finishes)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+
+@dataclass(frozen=True, slots=True)
+class PortalReads:
+    """What the passes so far say about each portal: when its lists were read completely, and its last pass."""
+
+    complete: dict[str, list[str]]  # portal -> finish times of complete passes, oldest first
+    latest: dict[str, dict[str, Any]]  # portal -> its last finished pass
+
+
+def begin_run(db: sqlite_utils.Database, portal: str, *, now: str) -> tuple[int, str | None]:
+    """Open a pass; returns its id and, when the portal's last pass never finished, when that one began."""
+    row = db.execute(
+        "SELECT started_at, finished_at FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT 1", [portal]
+    ).fetchone()
+    resume_since = row[0] if row and row[1] is None else None
+    run_id = int(db.table("crawl_runs").insert({"portal": portal, "started_at": now, "outcome": "running"}).last_pk)
+    return run_id, resume_since
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, *, portal: str, now: str, values: dict[str, Any]) -> None:
+    """Close a pass with its outcome; an interrupted pass of the same portal that it resumed closes too."""
+    with db.atomic():
+        db.table("crawl_runs").update(run_id, {"finished_at": now, **values})
+        db.execute(
+            "UPDATE crawl_runs SET finished_at = ?, outcome = 'interrupted' WHERE portal = ? AND finished_at IS NULL",
+            [now, portal],
+        )
+
+
+def record_fetch(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
+    db.table("fetches").insert(row)
+
+
+def portal_reads(db: sqlite_utils.Database) -> PortalReads:
+    complete: dict[str, list[str]] = defaultdict(list)
+    latest: dict[str, dict[str, Any]] = {}
+    for run in db.query("SELECT * FROM crawl_runs WHERE finished_at IS NOT NULL ORDER BY id"):
+        if run["outcome"] == "complete":
+            complete[run["portal"]].append(run["finished_at"])
+        latest[run["portal"]] = run
+    return PortalReads(dict(complete), latest)
