@@ -215,7 +215,7 @@ class PortalCrawl:
         ):
             self._problem(link.url, "an HTML page came back where a file was linked (download refused?)")
             return
-        name = _filename(response) or link.text
+        filename = _filename(response)
         self._store(
             Document(
                 response.url,
@@ -227,7 +227,8 @@ class PortalCrawl:
                 referer=article,
                 etag=response.etag,
                 last_modified=response.last_modified,
-                attachment_of=article or name,
+                attachment_of=article,
+                filename=filename,
             )
         )
 

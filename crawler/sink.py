@@ -31,6 +31,7 @@ class Document:
     etag: str | None = None
     last_modified: str | None = None
     attachment_of: str | None = None
+    filename: str | None = None  # an attachment's name from its Content-Disposition header
 
 
 class Sink(Protocol):

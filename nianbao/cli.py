@@ -86,18 +86,33 @@ def cli(verbose: int, log_format: str) -> None:
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON document.")
-@click.option("--jsonl", is_flag=True, help="One JSON document per line, for many inputs.")
+@click.option("--jsonl", is_flag=True, help="One JSON document per line, for many inputs (exit 1 if any failed).")
 @common
 def parse(inputs: tuple[str, ...], as_json: bool, jsonl: bool, config_path: str | None, db_path: str | None) -> None:
-    """Parse reports (files or URLs) and print what they say and what is wrong in them."""
-    from nianbao.parse_command import parse_many, parse_one, render_text
+    """Parse reports (files or URLs) and print what they say and what is wrong in them.
 
+    URLs are fetched with the [crawl] settings of --config (user agent, timeout, robots.txt).
+    With --db, each parsed document and its report are also stored in that database."""
+    from nianbao.core.clock import now_iso
+    from nianbao.core.config import load
+    from nianbao.parse_command import ParseCommand, render_text
+
+    config = load(config_path)
+    db = None
+    if db_path:
+        from storage.db import open_db
+
+        db = open_db(db_path)
+    command = ParseCommand(config.crawl, db, now_iso())
     if jsonl:
-        parse_many(inputs, sys.stdout)
+        failed = command.many(inputs, sys.stdout)
+        if failed:
+            click.echo(f"nianbao: {failed} of {len(inputs)} inputs could not be parsed (see their error)", err=True)
+            sys.exit(1)
         return
     if len(inputs) > 1:
         raise UserError("several inputs need --jsonl")
-    document = parse_one(inputs[0])
+    document = command.one(inputs[0])
     click.echo(json.dumps(document, ensure_ascii=False, indent=2) if as_json else render_text(document))
 
 

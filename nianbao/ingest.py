@@ -49,9 +49,11 @@ def parse_document(content: bytes, *, url: str, content_type: str | None = None)
     return Parsed(report, tuple(check_report(report)))
 
 
-def ingest(db: sqlite_utils.Database, document: Document, *, now: str) -> Ingested:
-    """Store one fetched document, parse and check it, and store the report, in one transaction."""
-    parsed = parse_document(document.content, url=document.url, content_type=document.content_type)
+def ingest(db: sqlite_utils.Database, document: Document, *, now: str, parsed: Parsed | None = None) -> Ingested:
+    """Store one fetched document, parse and check it (unless `parsed` says what that gave), and store
+    the report, in one transaction."""
+    if parsed is None:
+        parsed = parse_document(document.content, url=document.url, content_type=document.content_type)
     url = document.url
     with db.atomic():
         digest = save_document(
@@ -65,6 +67,7 @@ def ingest(db: sqlite_utils.Database, document: Document, *, now: str) -> Ingest
             list_date=document.list_date,
             etag=document.etag,
             last_modified=document.last_modified,
+            filename=document.filename,
         )
         if parsed.report is None:
             # the list's title still says whose report this is: "found but unreadable", never "missing"
@@ -105,7 +108,15 @@ def reparse(db: sqlite_utils.Database, *, now: str) -> tuple[int, int]:
     stored = failed = 0
     for row in documents_to_reparse(db, PARSER_VERSION):
         content, content_type = document_content(db, row["sha256"])
-        document = Document(row["url"], content, content_type, row["portal"], row["list_title"], row["list_date"])
+        document = Document(
+            row["url"],
+            content,
+            content_type,
+            row["portal"],
+            row["list_title"],
+            row["list_date"],
+            filename=row["filename"],
+        )
         result = ingest(db, document, now=now)
         stored += result.report_id is not None
         failed += result.error is not None

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import sqlite_utils
+
 from checks.registry import check_report
+from crawler.sink import Document
+from nianbao.core.config import CrawlSettings
 from nianbao.core.errors import NianbaoError, ParseError
 from nianbao.core.report import to_json
+from nianbao.ingest import Parsed, ingest
 from parsers import parse_bytes
 
 
-def read_input(name: str) -> tuple[bytes, str | None]:
-    """Bytes of a file, or of a URL fetched once (content type kept for its charset)."""
+def read_input(name: str, settings: CrawlSettings | None = None) -> tuple[bytes, str | None]:
+    """Bytes of a file, or of a URL fetched once with the configured politeness (content type kept
+    for its charset)."""
     if name.startswith(("http://", "https://")):
         from crawler.oneshot import fetch_once
 
-        return fetch_once(name)
+        return fetch_once(name, settings)
     path = Path(name)
     try:
         return path.read_bytes(), None
@@ -29,25 +36,42 @@ def read_input(name: str) -> tuple[bytes, str | None]:
         raise ParseError(f"{name}: cannot be read ({exc.strerror})", source=name) from None
 
 
+@dataclass
+class ParseCommand:
+    """`nianbao parse`: the configured crawl settings for URLs and, with --db, a database that keeps
+    each parsed document and its report (as the crawler would have stored it)."""
+
+    settings: CrawlSettings | None = None
+    db: sqlite_utils.Database | None = None
+    now: str = ""
+
+    def one(self, name: str) -> dict[str, Any]:
+        """The JSON document for one input; raises NianbaoError with a one-line reason."""
+        data, content_type = read_input(name, self.settings)
+        report = parse_bytes(data, source=name, content_type=content_type)
+        findings = check_report(report)
+        if self.db is not None:
+            url = name if "://" in name else Path(name).resolve().as_uri()
+            parsed = Parsed(report, tuple(findings))
+            ingest(self.db, Document(url, data, content_type), now=self.now, parsed=parsed)
+        return to_json(report, findings)
+
+    def many(self, names: tuple[str, ...], out: IO[str]) -> int:
+        """One JSON line per input, `error` for those that failed; returns how many failed."""
+        failed = 0
+        for name in names:
+            try:
+                document = {**self.one(name), "source": name}
+            except NianbaoError as exc:
+                failed += 1
+                document = {"source": name, "error": str(exc)}
+            out.write(json.dumps(document, ensure_ascii=False) + "\n")
+        return failed
+
+
 def parse_one(name: str) -> dict[str, Any]:
-    """The JSON document for one input; raises NianbaoError with a one-line reason."""
-    data, content_type = read_input(name)
-    report = parse_bytes(data, source=name, content_type=content_type)
-    return to_json(report, check_report(report))
-
-
-def parse_many(names: tuple[str, ...], out: IO[str]) -> int:
-    """One JSON line per input, `error` for those that failed; returns how many failed."""
-    failed = 0
-    for name in names:
-        try:
-            document = parse_one(name)
-            document["source"] = name
-        except NianbaoError as exc:
-            failed += 1
-            document = {"source": name, "error": str(exc)}
-        out.write(json.dumps(document, ensure_ascii=False) + "\n")
-    return failed
+    """The JSON document for one input, with the default settings and no database."""
+    return ParseCommand().one(name)
 
 
 def render_text(document: dict[str, Any]) -> str:

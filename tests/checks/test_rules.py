@@ -9,7 +9,7 @@ import pytest
 
 from checks.registry import RULES, check_report
 from parsers import parse_bytes
-from tests.conftest import SHARED, set_review_row, set_row
+from tests.conftest import REPORTS, set_review_row, set_row
 
 SPEC_RULES = {
     "applications.balance",
@@ -120,9 +120,7 @@ def test_null_cells_are_unknown_not_zero(seed_text: str) -> None:
 
 
 def test_shanghai_2019_blank_totals_are_not_errors() -> None:
-    path = SHARED / "reports" / "01_shanghai-govoffice-2019.txt"
-    if not path.exists():
-        pytest.skip("shared reports not present")
+    path = REPORTS / "01_shanghai-govoffice-2019.txt"
     report = parse_bytes(path.read_bytes(), source=path.name)
     findings = check_report(report)
     assert not [f for f in findings if f.rule.startswith("applications.") and f.severity == "error"]

@@ -48,12 +48,15 @@ def test_every_report_found_and_parsed(portal: SamplePortal, crawled: tuple) -> 
     attachment = next(p for p in portal.plan if p.attachment)
     pdfs = list(
         db.query(
-            "SELECT u.url, d.content FROM document_urls u JOIN documents d USING (sha256) "
+            "SELECT u.url, u.filename, d.content FROM document_urls u JOIN documents d USING (sha256) "
             "WHERE u.url LIKE '%download.jsp%' AND u.url LIKE ?",
             [f"%wbfileid={attachment.article_id}"],
         )
     )
     assert pdfs and pdfs[0]["content"].startswith(b"%PDF")  # no extension in the URL: sniffed, Referer sent
+    assert (
+        pdfs[0]["filename"].endswith(".pdf") and "政府信息公开工作报告" in pdfs[0]["filename"]
+    )  # Content-Disposition kept
     [damaged] = list(db.query("SELECT parse_error FROM document_urls WHERE url LIKE '%/files/%'"))
     assert "damaged or truncated PDF" in damaged["parse_error"]  # recorded, and the crawl went on
 

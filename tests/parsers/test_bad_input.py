@@ -55,9 +55,24 @@ def test_jsonl_keeps_going(tmp_path: Path, seed_text: str) -> None:
     (tmp_path / "a.txt").write_text(seed_text, encoding="utf-8")
     (tmp_path / "b.txt").write_bytes(b"")
     result = CliRunner().invoke(cli, ["parse", "--jsonl", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
-    assert result.exit_code == 0
-    first, second = result.output.strip().splitlines()
+    assert (
+        result.exit_code == 1
+        and result.stderr.strip() == "nianbao: 1 of 2 inputs could not be parsed (see their error)"
+    )
+    first, second = result.stdout.strip().splitlines()
     assert '"agency": "张家川县闫家乡人民政府"' in first and '"error"' in second
+    assert CliRunner().invoke(cli, ["parse", "--jsonl", str(tmp_path / "a.txt")]).exit_code == 0
+
+
+def test_parse_with_db_stores_the_document_and_report(seed_text: str, tmp_path: Path) -> None:
+    from storage.db import open_db
+
+    (tmp_path / "a.txt").write_text(seed_text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["parse", str(tmp_path / "a.txt"), "--json", "--db", str(tmp_path / "n.db")])
+    assert result.exit_code == 0, result.output
+    db = open_db(str(tmp_path / "n.db"))
+    [row] = db.query("SELECT agency, year, url FROM reports")
+    assert row["agency"] == "张家川县闫家乡人民政府" and row["url"].startswith("file://")
 
 
 def test_installed_entry_point_smoke(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Real reports from ../shared/reports (see its INDEX.md)."""
+"""Real reports (tests/fixtures/reports, copied from the shared set; see its INDEX.md)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ TABLE_RULES = ("applications.", "review_litigation.", "report.sections", "report
 
 def _path(name: str) -> Path:
     path = REPORTS / name
-    if not path.exists():
-        pytest.skip(f"{name} not present")
+    assert path.exists(), f"{name} is missing from tests/fixtures/reports"
     return path
 
 
@@ -64,9 +63,8 @@ EXCERPTS = [f"{n}_" for n in range(13, 27)]
 
 @pytest.mark.parametrize("prefix", EXCERPTS)
 def test_excerpts_partial_or_clear_error(prefix: str) -> None:
-    matches = sorted(REPORTS.glob(prefix + "*.txt")) if REPORTS.exists() else []
-    if not matches:
-        pytest.skip("shared reports not present")
+    matches = sorted(REPORTS.glob(prefix + "*.txt"))
+    assert matches, f"no fixture {prefix}*.txt"
     path = matches[0]
     try:
         report = parse_bytes(path.read_bytes(), source=path.name)
@@ -115,9 +113,7 @@ def test_shanghai_2019_format_mapped_and_contradictions_found() -> None:
     ("prefix", "fmt", "year"), [("05_", "legacy", 2018), ("06_", "2019", 2019), ("07_", "2019", 2020)]
 )
 def test_archive_texts_recognised_without_invented_numbers(prefix: str, fmt: str, year: int) -> None:
-    [path] = sorted(REPORTS.glob(prefix + "*.txt")) if REPORTS.exists() else [None]
-    if path is None:
-        pytest.skip("shared reports not present")
+    [path] = sorted(REPORTS.glob(prefix + "*.txt"))
     from nianbao.core.report import to_json
 
     report = parse_bytes(path.read_bytes(), source=path.name)
