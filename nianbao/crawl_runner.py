@@ -28,6 +28,7 @@ from crawler.politeness import HostThrottle
 from crawler.scope import Scope
 from crawler.sink import Document, Known
 from nianbao.core.config import Config, Portal
+from nianbao import logs
 from nianbao.ingest import ingest
 from storage.db import open_db
 from storage.documents import last_stored, save_document, stored_copy
@@ -50,7 +51,9 @@ class StorageSink:
         if process and path:
             context = multiprocessing.get_context("spawn")
             self.queue = context.Queue(maxsize=queue_size)
-            self.writer = context.Process(target=_drain_into, args=(path, self.queue), name="nianbao-writer")
+            self.writer = context.Process(
+                target=_drain_into, args=(path, self.queue, logs.current()), name="nianbao-writer"
+            )
         else:
             self.queue = queue.Queue(maxsize=queue_size)
             self.writer = threading.Thread(target=_drain, args=(db, self.queue), name="nianbao-writer", daemon=True)
@@ -176,11 +179,13 @@ def _drain(db: sqlite_utils.Database, source: Any) -> None:
             logger.exception("could not store %s", kwargs.get("url", op))
 
 
-def _drain_into(path: str, source: Any) -> None:
-    """The writer as its own process (own connection, own GIL).  It ignores SIGINT/SIGTERM: the
-    crawling process decides when it stops (a queued "STOP"), so a Ctrl-C never cuts a write."""
+def _drain_into(path: str, source: Any, logging_setup: tuple[int, str]) -> None:
+    """The writer as its own process (own connection, own GIL), logging as its parent does.  It
+    ignores SIGINT/SIGTERM: the crawling process decides when it stops (a queued "STOP"), so a
+    Ctrl-C never cuts a write."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    logs.configure_level(*logging_setup)
     _drain(open_db(path), source)
 
 

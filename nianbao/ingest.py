@@ -44,9 +44,12 @@ def parse_document(content: bytes, *, url: str, content_type: str | None = None)
     """Parse and check one document (pure: no database)."""
     try:
         report = parse_bytes(content, source=url, content_type=content_type)
+        return Parsed(report, tuple(check_report(report)))
     except ParseError as exc:
         return Parsed(None, (), str(exc))
-    return Parsed(report, tuple(check_report(report)))
+    except Exception as exc:  # a bug of nianbao's: named as such, and the document is still stored
+        logger.exception("parser bug on %s", url)
+        return Parsed(None, (), f"{url}: nianbao could not parse this document (a bug: {type(exc).__name__}: {exc})")
 
 
 def ingest(db: sqlite_utils.Database, document: Document, *, now: str, parsed: Parsed | None = None) -> Ingested:

@@ -26,8 +26,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
+# Libraries whose debug output drowns nianbao's own (pdfminer logs every PDF operator at -vv).
+QUIET = ("httpx", "httpcore", "pdfminer", "pdfplumber", "charset_normalizer", "apscheduler.scheduler")
+
+
 def configure(verbosity: int, fmt: str) -> None:
-    level = logging.WARNING - 10 * min(verbosity, 2)
+    """-v info, -vv debug, for nianbao's own loggers; the libraries stay at warning."""
+    configure_level(logging.WARNING - 10 * min(verbosity, 2), fmt)
+
+
+def configure_level(level: int, fmt: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -35,4 +43,12 @@ def configure(verbosity: int, fmt: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+
+
+def current() -> tuple[int, str]:
+    """(level, format) as configured here, for a child process to log the same way."""
+    root = logging.getLogger()
+    json_ = any(isinstance(h.formatter, JsonFormatter) for h in root.handlers)
+    return root.level, "json" if json_ else "text"

@@ -28,6 +28,24 @@ class ScannedDocument(UnsupportedFormat):
 
 
 def from_pdf(data: bytes, *, source: str) -> SourceText:
+    """Read the PDF with pdfplumber; its errors (damage, passwords) become ParseError.  What nianbao
+    does with what it read runs outside that net: a bug of nianbao's is never called a damaged PDF."""
+    pages, chars, images = _read(data, source=source)
+    if chars == 0:
+        raise ScannedDocument(
+            f"{source}: a scanned PDF ({len(pages)} pages, {images} images, no text layer); "
+            "it cannot be read without OCR",
+            source=source,
+        )
+    return SourceText(lines=tuple(_lines([_page_items(page) for page in pages])), kind="pdf")
+
+
+RawPage = tuple[list[tuple[tuple[float, float, float, float], list[list[str | None]]]], list[dict[str, Any]]]
+
+
+def _read(data: bytes, *, source: str) -> tuple[list[RawPage], int, int]:
+    """Per page, the tables (box, cells) and the text lines pdfplumber finds; the character and
+    image counts.  Only library work happens here."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
@@ -37,37 +55,32 @@ def from_pdf(data: bytes, *, source: str) -> SourceText:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > MAX_PAGES:
                 raise ParseError(f"{source}: {len(pdf.pages)} pages, over the {MAX_PAGES} page limit", source=source)
-            pages = [_page_items(page) for page in pdf.pages]
+            pages: list[RawPage] = [
+                ([(t.bbox, t.extract()) for t in page.find_tables()], page.extract_text_lines()) for page in pdf.pages
+            ]
             chars = sum(len(page.chars) for page in pdf.pages)
             images = sum(len(page.images) for page in pdf.pages)
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise ParseError(f"{source}: a password-protected PDF", source=source) from None
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ParseError(f"{source}: a damaged or truncated PDF ({type(exc).__name__})", source=source) from None
+    except ParseError:
+        raise
     except Exception as exc:  # pdfplumber wraps pdfminer's errors; some damage raises plain Exceptions
-        if isinstance(exc, ParseError):
-            raise
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise ParseError(f"{source}: a password-protected PDF", source=source) from None
         raise ParseError(
             f"{source}: a damaged or truncated PDF ({inner or type(inner).__name__})", source=source
         ) from None
-    if chars == 0:
-        raise ScannedDocument(
-            f"{source}: a scanned PDF ({len(pages)} pages, {images} images, no text layer); "
-            "it cannot be read without OCR",
-            source=source,
-        )
-    return SourceText(lines=tuple(_lines(pages)), kind="pdf")
+    return pages, chars, images
 
 
-def _page_items(page: Any) -> list[tuple[str, Any]]:
+def _page_items(page: RawPage) -> list[tuple[str, Any]]:
     """("text", line) and ("table", rows) in reading order."""
-    tables = page.find_tables()
-    boxes = [t.bbox for t in tables]
-    items: list[tuple[float, str, Any]] = [(t.bbox[1], "table", t.extract()) for t in tables]
-    lines = page.extract_text_lines()
+    tables, lines = page
+    boxes = [bbox for bbox, _ in tables]
+    items: list[tuple[float, str, Any]] = [(bbox[1], "table", rows) for bbox, rows in tables]
     right = max((line["x1"] for line in lines), default=0)
     for line in lines:
         middle = (line["top"] + line["bottom"]) / 2

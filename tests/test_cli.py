@@ -72,3 +72,36 @@ def test_json_logs_and_progress_bars() -> None:
         progress("某某县人民政府", 2, 10, 5)
         progress("某某县部门", 1, 4, 4)
     assert "[############............] 5/10" in screen.getvalue() and "\x1b[" in screen.getvalue()
+
+
+def test_the_writer_process_logs_like_its_parent_and_libraries_stay_quiet(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from nianbao.core.config_doc import toml_value
+    from nianbao.sample.portal import SamplePortal, default_plan
+
+    with SamplePortal(default_plan()[:9]) as portal:  # the ninth has a damaged attachment
+        county = portal.portals()[0]
+        (tmp_path / "nianbao.toml").write_text(
+            f'[database]\npath = "{tmp_path / "n.db"}"\n[crawl]\ninterval = 0.0\n'
+            f"[[portals]]\nname = {toml_value(county.name)}\nurls = {toml_value(county.urls)}\n"
+            f"allow_hosts = {toml_value(county.allow_hosts)}\n",
+            encoding="utf-8",
+        )
+        proc = subprocess.run(
+            [sys.executable, "-m", "nianbao", "-vv", "--log-format", "json", "crawl", "--config", "nianbao.toml"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
+    loggers = {line["logger"] for line in lines}
+    assert "nianbao.ingest" in loggers  # logged in the writer process (the damaged attachment)
+    assert not [name for name in loggers if name.startswith(("pdfminer", "pdfplumber", "httpcore"))]
+    assert all(line.startswith("{") for line in proc.stderr.splitlines() if line.strip())

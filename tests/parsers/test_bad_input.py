@@ -105,3 +105,19 @@ def test_parse_a_url_from_a_loopback_portal(seed_text: str) -> None:
         assert missing.exit_code == 2 and "not_found" in missing.output
     finally:
         stop([site])
+
+
+def test_a_bug_of_nianbao_is_not_called_a_damaged_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    import parsers.pdf
+    from nianbao.ingest import parse_document
+    from nianbao.sample.pdf import tiny_pdf
+
+    def broken(page: object) -> list:
+        raise TypeError("a bug in nianbao's own code")
+
+    monkeypatch.setattr(parsers.pdf, "_page_items", broken)
+    with pytest.raises(TypeError):
+        parsers.pdf.from_pdf(tiny_pdf("hello"), source="x.pdf")
+    parsed = parse_document(tiny_pdf("hello"), url="http://x/a.pdf")
+    assert parsed.report is None and parsed.error is not None
+    assert "a bug: TypeError" in parsed.error and "damaged" not in parsed.error
