@@ -39,15 +39,12 @@ def carry_over(this: Cells, last: Cells, year: int) -> Iterator[Finding]:
 def in_force(this: Cells, last: Cells, year: int) -> Iterator[Finding]:
     """Last year's in_force + this year's issued − repealed = this year's in_force (rules, normative documents)."""
     for row in ("rules", "normative_documents"):
-        values = [
-            last.get(("active_disclosure", row, "in_force")),
-            this.get(("active_disclosure", row, "issued")),
-            this.get(("active_disclosure", row, "repealed")),
-            this.get(("active_disclosure", row, "in_force")),
-        ]
-        if None in values:
+        before = last.get(("active_disclosure", row, "in_force"))
+        issued = this.get(("active_disclosure", row, "issued"))
+        repealed = this.get(("active_disclosure", row, "repealed"))
+        now = this.get(("active_disclosure", row, "in_force"))
+        if before is None or issued is None or repealed is None or now is None:
             continue
-        before, issued, repealed, now = values  # type: ignore[misc]
         if before + issued - repealed != now:
             yield Finding(
                 "active_disclosure.in_force",

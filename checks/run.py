@@ -118,7 +118,9 @@ def _judge_year(
         )
         return _verdict(verdict, expected.agency, year, portal, report) if verdict.status == "late" else None
     if (expected.agency, year) in evidence.unreadable:
-        return unreadable_finding(evidence.unreadable[(expected.agency, year)], expected.agency, year, portal)
+        doc = evidence.unreadable[(expected.agency, year)]
+        found: FindingRecord = unreadable_finding(doc, expected.agency, year, portal)
+        return found
     state = evidence.reads.latest.get(portal or "", {}).get("outcome")
     verdict = judge_absent(due=due, as_of=as_of, complete_reads=reads, portal_state=state)
     return _verdict(verdict, expected.agency, year, portal) if verdict.status != "not_due" else None

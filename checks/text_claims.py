@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from decimal import Decimal
 
 from checks.registry import rule
 from nianbao.core.report import Finding, Report
@@ -63,14 +64,17 @@ _OUTCOMES = (
 
 
 def _row_sum(report: Report, prefixes: tuple[str, ...]) -> int | None:
-    total, known = 0, False
+    total: int | Decimal = 0
+    known = False
     for key, row in (report.applications or {}).items():
         if not any(key == p or (p.endswith(".") and key.startswith(p)) or key.startswith(p + ".") for p in prefixes):
             continue
-        if row.get("total") is not None:
-            total, known = total + row["total"], True  # type: ignore[operator]
-        elif any(v is not None for v in row.values()):
-            total, known = total + sum(v for c, v in row.items() if c != "total" and v is not None), True  # type: ignore[misc]
+        row_total = row.get("total")
+        parts = [v for c, v in row.items() if c != "total" and v is not None]
+        if row_total is not None:
+            total, known = total + row_total, True
+        elif parts:
+            total, known = total + sum(parts), True
     return int(total) if known else None
 
 
@@ -96,14 +100,14 @@ def _review_claims(line: str, report: Report) -> Iterator[Finding]:
     groups = (("行政复议", ("review",)), ("诉讼", ("lawsuit_direct", "lawsuit_after_review")))
     for words, keys in groups:
         match = re.search(rf"{words}\s*(\d+)\s*件", line)
-        totals = [table[k].get("total") for k in keys]
-        if match and None not in totals and int(match.group(1)) != sum(totals):  # type: ignore[arg-type]
+        totals = [t for k in keys if (t := table[k].get("total")) is not None]
+        if match and len(totals) == len(keys) and int(match.group(1)) != sum(totals):
             yield Finding(
                 "text.claims",
                 "warning",
                 f"the text says {match.group(0)!r} but table 4 counts {sum(totals)}",
                 raw=match.group(0),
-            )  # type: ignore[arg-type]
+            )
     if re.search(r"(?:均|全部|都)(?:获|被|予以)?维持", line) and re.search(r"复议|诉讼", line):
         open_cases = {
             f"{g}.{f}": table[g].get(f) for g in table for f in ("corrected", "other", "pending") if table[g].get(f)

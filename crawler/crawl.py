@@ -131,9 +131,11 @@ class PortalCrawl:
         except OutOfScope:
             return None
         except RobotsDisallowed as exc:
-            return self._list_failed(request.url, f"robots: {exc}", is_start)
+            self._list_failed(request.url, f"robots: {exc}", is_start)
+            return None
         except FetchError as exc:
-            return self._list_failed(request.url, str(exc), is_start)
+            self._list_failed(request.url, str(exc), is_start)
+            return None
         self.result.pages += 1
         self.progress(self.portal.name, self.result.pages, len(self.candidates), self.result.documents)
         if response.outcome == "redirect_shell" and response.shell_target:
@@ -141,7 +143,8 @@ class PortalCrawl:
         if response.outcome == "not_modified":
             stored = self.sink.known(response.url)
             if stored is None or stored.content is None:
-                return self._list_failed(request.url, "304 for a page nianbao has no copy of", is_start)
+                self._list_failed(request.url, "304 for a page nianbao has no copy of", is_start)
+                return None
             content = stored.content
         elif response.outcome == "ok":
             content = response.content
@@ -154,7 +157,8 @@ class PortalCrawl:
                 last_modified=response.last_modified,
             )
         else:
-            return self._list_failed(request.url, f"{response.outcome} (HTTP {response.status})", is_start)
+            self._list_failed(request.url, f"{response.outcome} (HTTP {response.status})", is_start)
+            return None
         text, _ = decode(content, content_type=response.content_type)
         return Page(response.url, text)
 
@@ -164,7 +168,6 @@ class PortalCrawl:
             self.start_failures.append(reason)
         if self.result.outcome == "complete":
             self.result.outcome = "partial"
-        return None
 
     def _read_list(self, page: Page, queue: deque[tuple[PageRequest, bool]]) -> None:
         adapter = adapter_for(page)

@@ -248,7 +248,7 @@ class Fetcher:
         )
 
     def _backoff(self, attempt: int) -> float:
-        return max(self.settings.interval, 1.0) * (2**attempt)
+        return float(max(self.settings.interval, 1.0) * (2**attempt))
 
     def _retry_after(self, headers: dict[str, str], attempt: int) -> float:
         value = headers.get("retry-after", "").strip()

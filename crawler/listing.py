@@ -59,8 +59,8 @@ class Page:
 
     def links(self, root: str | None = None) -> list[Link]:
         """Every <a href> (resolved against the page's own URL: VSB list depth changes)."""
-        scope = self.tree.css_first(root) if root else None
-        anchors = (scope or self.tree.root).css("a[href]") if (scope or self.tree.root) else []
+        scope = (self.tree.css_first(root) if root else None) or self.tree.root
+        anchors = scope.css("a[href]") if scope is not None else []
         return [link for a in anchors if (link := _link(self.url, a))]
 
 

@@ -183,7 +183,9 @@ def notify(config_path: str | None, db_path: str | None, as_of: date | None, dry
 
     config, db = _open(config_path, db_path)
     if dry_run:
-        new, resolved = outbox.pending_findings(db, today(as_of))
+        from storage.findings import pending_findings
+
+        new, resolved = pending_findings(db, today(as_of))
         from notify.compose import text_body
 
         click.echo(text_body(new, resolved) if new or resolved else "nothing new to send")

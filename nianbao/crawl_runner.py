@@ -27,8 +27,8 @@ from crawler.fetch import Fetcher, FetchRecord, build_client
 from crawler.politeness import HostThrottle
 from crawler.scope import Scope
 from crawler.sink import Document, Known
-from nianbao.core.config import Config, Portal
 from nianbao import logs
+from nianbao.core.config import Config, Portal
 from nianbao.ingest import ingest
 from storage.db import open_db
 from storage.documents import last_stored, save_document, stored_copy
@@ -48,6 +48,8 @@ class StorageSink:
         self.read_lock = threading.Lock()
         self.resume_since: dict[str, str] = {}
         self.run_ids: dict[str, int] = {}
+        self.queue: Any
+        self.writer: threading.Thread | multiprocessing.process.BaseProcess
         if process and path:
             context = multiprocessing.get_context("spawn")
             self.queue = context.Queue(maxsize=queue_size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,8 +33,8 @@ def run_once(
     *,
     as_of: date | None = None,
     cancel: threading.Event | None = None,
-    progress=None,
-) -> CycleResult:  # type: ignore[no-untyped-def]
+    progress: Callable[[str, int, int, int], None] | None = None,
+) -> CycleResult:
     """Crawl every portal, evaluate, and send what is new; stops between stages when cancelled."""
     cancel = cancel or threading.Event()
     now = now_iso(as_of)

@@ -45,7 +45,7 @@ def _line(f: StoredFinding) -> str:
 
 
 def subject(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     for f in new:
         counts[f.kind] += 1
     parts = [f"{n} {kind}" for kind, n in sorted(counts.items())]

@@ -78,7 +78,7 @@ def deliver(db: sqlite_utils.Database, config: Config, *, now: str) -> Delivery:
     for outgoing in unsent(db):
         message = message_from_string(outgoing.message, policy=policy.default)
         try:
-            _send(message, config, outgoing.id)  # type: ignore[arg-type]
+            _send(message, config, outgoing.id)
         except NotifyError as exc:
             failed += 1
             errors.append(str(exc))

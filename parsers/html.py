@@ -41,7 +41,8 @@ def from_html(text: str, *, encoding: str | None = None) -> SourceText:
     tree = LexborHTMLParser(text)
     root = _content_root(tree)
     pieces: list[str] = []
-    _walk(root, pieces)
+    if root is not None:
+        _walk(root, pieces)
     lines = tuple(line.strip() for line in "".join(pieces).split("\n"))
     page_text = tree.body.text(separator=" ") if tree.body else ""
     return SourceText(
@@ -53,7 +54,7 @@ def from_html(text: str, *, encoding: str | None = None) -> SourceText:
     )
 
 
-def _content_root(tree: LexborHTMLParser) -> LexborNode:
+def _content_root(tree: LexborHTMLParser) -> LexborNode | None:
     for selector in _BODY_SELECTORS:
         for node in tree.css(selector):
             if len(node.text(strip=True)) > 200:

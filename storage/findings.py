@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
@@ -68,8 +68,7 @@ def upsert_findings(
 
 
 def _stored(row: dict[str, Any]) -> StoredFinding:
-    names = StoredFinding.__slots__  # type: ignore[attr-defined]
-    values = {name: row.get(name) for name in names}
+    values: dict[str, Any] = {f.name: row.get(f.name) for f in fields(StoredFinding)}
     values["evidence"] = json.loads(row.get("evidence") or "{}")
     return StoredFinding(**values)
 

@@ -32,7 +32,7 @@ def queue_digest(
 ) -> int:
     """A new outbox entry (its message is set once its id is known: the Message-ID holds it)."""
     return int(
-        db["notifications"]
+        db.table("notifications")  # type: ignore[arg-type]
         .insert(
             {
                 "created_at": now,

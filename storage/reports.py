@@ -18,7 +18,7 @@ from nianbao.core.report import Finding, Report, Table
 PARSER_VERSION = "1"
 
 
-def _cells(report: Report) -> Iterator[dict]:
+def _cells(report: Report) -> Iterator[dict[str, Any]]:
     tables: dict[str, Table | None] = {
         "active_disclosure": report.active_disclosure,
         "applications": report.applications,
@@ -59,7 +59,7 @@ def save_report(
         first_seen = db.execute("SELECT min(first_seen) FROM reports WHERE sha256 = ?", [sha256]).fetchone()[0]
         _supersede(db, sha256=sha256, agency=report.agency, year=report.year, now=now)
         report_id = int(
-            db["reports"]
+            db.table("reports")  # type: ignore[arg-type]
             .insert(
                 {
                     "agency": report.agency,

@@ -26,7 +26,8 @@ def begin_run(db: sqlite_utils.Database, portal: str, *, now: str) -> tuple[int,
         "SELECT started_at, finished_at FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT 1", [portal]
     ).fetchone()
     resume_since = row[0] if row and row[1] is None else None
-    run_id = int(db.table("crawl_runs").insert({"portal": portal, "started_at": now, "outcome": "running"}).last_pk)
+    inserted = db.table("crawl_runs").insert({"portal": portal, "started_at": now, "outcome": "running"})
+    run_id = int(inserted.last_pk)  # type: ignore[arg-type]
     return run_id, resume_since
 
 

@@ -271,7 +271,8 @@ def _with_portal_settings(data: dict[str, Any]) -> tuple[dict[str, Any], list[se
     portal's whole `crawl` section, the global one with the overrides applied.  `url` joins `urls`.
     Returns the document to validate and, per portal, the keys that moved (to name them in errors)."""
     raw = dict(data)
-    base = raw.get("crawl") if isinstance(raw.get("crawl"), dict) else {}
+    crawl = raw.get("crawl")
+    base: dict[str, Any] = crawl if isinstance(crawl, dict) else {}
     if not isinstance(raw.get("portals"), list):
         return raw, []
     portals, moved = [], []

@@ -30,7 +30,7 @@ EXAMPLES: dict[type, dict[str, Any]] = {
         "to": ("watch@example.org",),
     },
 }
-_ALIASES = {(EmailSettings, "sender"): "from"}
+_ALIASES: dict[tuple[type, str], str] = {(EmailSettings, "sender"): "from"}
 _COMMENT_AT = 40
 
 
@@ -76,7 +76,7 @@ def section(cls: type, header: str, example: dict[str, Any] | None = None, *, sk
     """One TOML section: its header with the class's docstring, then every field."""
     doc = (cls.__doc__ or "").split("] ", 1)[-1].strip().rstrip(".")
     out = [_line(header, doc + (" (example)" if example else ""))]
-    for f in fields(cls):  # type: ignore[arg-type]
+    for f in fields(cls):
         if f.name not in skip:
             out.append(_field_line(cls, f, (example or {}).get(f.name, _default(f))))
     return out

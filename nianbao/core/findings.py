@@ -9,7 +9,7 @@ database (first seen, resolved, notified, dismissed).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 KINDS = ("missing", "late", "inconsistent", "changed", "unreachable", "unreadable", "not_assessable")
@@ -71,4 +71,4 @@ class StoredFinding:
     dismiss_reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return {f.name: getattr(self, f.name) for f in fields(self)}

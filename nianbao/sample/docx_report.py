@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.table import Table
 
 # rows each group label spans (2021 layout: 三、本年度办理结果 covers (一) … (七))
@@ -42,7 +43,7 @@ def _merge(table: Table, r0: int, c0: int, r1: int, c1: int, text: str) -> None:
     cell.text = text
 
 
-def _applications(doc: Document, rows: list[list[str]]) -> None:
+def _applications(doc: DocxDocument, rows: list[list[str]]) -> None:
     """Table 3: 3 label columns + 7 numbers; a 3-row header."""
     table = doc.add_table(rows=len(rows), cols=10)
     table.style = "Table Grid"
@@ -69,7 +70,7 @@ def _applications(doc: Document, rows: list[list[str]]) -> None:
             table.cell(r, 3 + i).text = value
 
 
-def _review(doc: Document, rows: list[list[str]]) -> None:
+def _review(doc: DocxDocument, rows: list[list[str]]) -> None:
     """Table 4: 15 numbers under a 3-row header."""
     table = doc.add_table(rows=4, cols=15)
     table.style = "Table Grid"
@@ -85,7 +86,7 @@ def _review(doc: Document, rows: list[list[str]]) -> None:
         table.cell(3, i).text = value
 
 
-def _simple(doc: Document, rows: list[list[str]]) -> None:
+def _simple(doc: DocxDocument, rows: list[list[str]]) -> None:
     """Table 2 and the like: a row with fewer cells spans its last cell to the right edge."""
     width = max(len(r) for r in rows)
     table = doc.add_table(rows=len(rows), cols=width)

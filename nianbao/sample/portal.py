@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import html
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -157,7 +159,7 @@ class SamplePortal:
 
     def config(self, db_path: str, **crawl: object) -> Config:
         portal_of = {"county": "某某县人民政府", "dept": "某某县部门信息公开(TRS)", "hanweb": "某某县政府部门(大汉)"}
-        agencies = tuple(Agency(p.sample.agency, p.level, portal_of[p.site]) for p in self.plan)
+        agencies = tuple(Agency(p.sample.agency, p.level, portal_of[p.site]) for p in self.plan)  # type: ignore[arg-type]
         return Config(
             database=Database(db_path),
             portals=self.portals(**crawl),
@@ -181,7 +183,9 @@ def _entry(planned: Planned, href: str) -> str:
     return _li(href, title, (planned.pub or "")[:10], title)
 
 
-def _article(planned: Planned, *, charset_meta: str | None = "utf-8", attachments: list[tuple[str, str]] = ()) -> str:
+def _article(
+    planned: Planned, *, charset_meta: str | None = "utf-8", attachments: Sequence[tuple[str, str]] = ()
+) -> str:
     text = report_text(planned.sample)
     if planned.attachment:
         text = f"{planned.sample.title}全文详见附件。\n"
@@ -332,7 +336,7 @@ def _county_article(site: Site, files: Site, planned: Planned, huge_bytes: int) 
         name = f"{planned.sample.title}.pdf"
         attachments.append((download, name))
         pdf = _attachment_pdf(planned)
-        site.add(download, lambda r, pdf=pdf, name=name, path=path: _download(r, pdf, name, path))
+        site.add(download, partial(_download, pdf=pdf, name=name, referer_path=path))
         attachments.append((files.url(f"/files/{planned.article_id}"), "统计附表.pdf"))
         # a damaged upload: the first 200 bytes of a PDF (the crawl must record it and go on)
         files.add(

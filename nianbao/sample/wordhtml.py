@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 
 # rowspans of the group labels of table 3, as in the official table
 _ROWSPAN = {
@@ -78,7 +79,7 @@ def render(
     pub_date: str | None = None,
     charset_meta: str | None = "utf-8",
     info_date: str | None = None,
-    attachments: list[tuple[str, str]] | tuple[()] = (),
+    attachments: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The article page for `text`; pass charset_meta=None for a page that declares no charset."""
     body: list[str] = []
@@ -120,7 +121,7 @@ def render(
     )
 
 
-def _attachment_list(attachments: list[tuple[str, str]] | tuple[()]) -> str:
+def _attachment_list(attachments: Sequence[tuple[str, str]]) -> str:
     """VSB's attachment block: the file name is only in the link text (the URL has no extension)."""
     if not attachments:
         return ""
