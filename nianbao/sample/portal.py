@@ -232,6 +232,8 @@ def _vsb_pager(base_stem: str, pages: int) -> str:
 
 
 def _build_county(portal: SamplePortal) -> None:
+    """Boda VSB: the column, its year page with three sub-columns (paged backwards), the articles,
+    decoys in the department list, and a township sub-site behind a JS redirect shell."""
     site, files, year = portal.sites["county"], portal.sites["files"], portal.year
     site.add(
         "/robots.txt",
@@ -240,73 +242,63 @@ def _build_county(portal: SamplePortal) -> None:
         ),
     )
     site.add("/zfxxgk/nb.htm", Answer(301, b"", {"Location": "/zfxxgk/zfxxgknb.htm"}))
-    root = "/zfxxgk/zfxxgknb.htm"
-    site.add(
-        root,
-        Answer(
-            200,
-            _vsb_page(
-                "政府信息公开年报",
-                "".join(
-                    [
-                        _li(f"zfxxgknb/a{year}.htm", f"{year}年", "", None),
-                        _li("zfwzgznb.htm", "政府网站工作年报", "", None),
-                        _li("sydwfrnb.htm", "事业单位法人年报", "", None),
-                    ]
-                ),
-            ),
-            UTF8_HTML,
-        ),
-    )
-    year_page = f"/zfxxgk/zfxxgknb/a{year}.htm"
-    site.add(
-        year_page,
-        Answer(
-            200,
-            _vsb_page(
-                f"{year}年",
-                "".join(
-                    _li(f"a{year}/{slug}.htm", label, "", None)
-                    for slug, label in (
-                        ("xzf", "县政府"),
-                        ("gbm", f"各部门{year}年政府信息公开年报"),
-                        ("gxz", f"各乡镇{year}年政府信息公开年报"),
-                    )
-                ),
-            ),
-            UTF8_HTML,
-        ),
-    )
+    _county_columns(site, year)
     articles = [p for p in portal.plan if p.site == "county"]
     for planned in articles:
         _county_article(site, files, planned, portal.huge_bytes)
     for column in ("xzf", "gbm", "gxz"):
-        items = [p for p in articles if p.column == column]
-        per_page = 2 if column == "gxz" else 10
-        chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
-        for number, chunk in enumerate(chunks, start=1):
-            stem = f"/zfxxgk/zfxxgknb/a{year}/{column}"
-            path = f"{stem}.htm" if number == 1 else f"{stem}/{len(chunks) - number + 1}.htm"
-            body = "".join(_entry(p, _rel(path, f"/info/12152/{p.article_id}.htm")) for p in chunk)
-            if column == "gbm":
-                body += _li(
-                    _rel(path, f"/info/12152/{year + 1}0001.htm"), f"某某县人民政府网站{year}年工作年度报表", "", None
-                )
-                body += _li(
-                    _rel(path, "/info/12152/9999999.htm"), f"某某县审计局{year}年政府信息公开工作年度报告", "", None
-                )
-                body += _li(
-                    _rel(path, "/zfxxgk/nbgl/12.htm"), f"某某县档案馆{year}年政府信息公开工作年度报告(送审稿)", "", None
-                )
-                body += _li(
-                    f"http://127.0.0.1:{portal.sites['offsite'].server.server_address[1]}/art/1.html",  # type: ignore[union-attr]
-                    f"某某县{year}年政府信息公开工作年度报告（镜像）",
-                    "",
-                    None,
-                )
-            pager = _vsb_pager(posixpath.basename(stem), len(chunks)) if number == 1 and len(chunks) > 1 else ""
-            site.add(path, Answer(200, _vsb_page(f"{column}", body, pager), UTF8_HTML))
-    # a township's own sub-site: a JS redirect shell in front of a list holding the duplicate URL
+        _county_list(portal, column, [p for p in articles if p.column == column])
+    _township_subsite(site, [p for p in articles if p.duplicate])
+
+
+def _county_columns(site: Site, year: int) -> None:
+    """The annual-report column (with two look-alike neighbours) and its page for one year."""
+    links = [
+        _li(f"zfxxgknb/a{year}.htm", f"{year}年", "", None),
+        _li("zfwzgznb.htm", "政府网站工作年报", "", None),
+        _li("sydwfrnb.htm", "事业单位法人年报", "", None),
+    ]
+    site.add("/zfxxgk/zfxxgknb.htm", Answer(200, _vsb_page("政府信息公开年报", "".join(links)), UTF8_HTML))
+    columns = (
+        ("xzf", "县政府"),
+        ("gbm", f"各部门{year}年政府信息公开年报"),
+        ("gxz", f"各乡镇{year}年政府信息公开年报"),
+    )
+    body = "".join(_li(f"a{year}/{slug}.htm", label, "", None) for slug, label in columns)
+    site.add(f"/zfxxgk/zfxxgknb/a{year}.htm", Answer(200, _vsb_page(f"{year}年", body), UTF8_HTML))
+
+
+def _county_list(portal: SamplePortal, column: str, items: list[Planned]) -> None:
+    """One sub-column's list, VSB-paged backwards (x.htm, x/N-1.htm … x/1.htm)."""
+    site, year = portal.sites["county"], portal.year
+    per_page = 2 if column == "gxz" else 10
+    chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
+    for number, chunk in enumerate(chunks, start=1):
+        stem = f"/zfxxgk/zfxxgknb/a{year}/{column}"
+        path = f"{stem}.htm" if number == 1 else f"{stem}/{len(chunks) - number + 1}.htm"
+        body = "".join(_entry(p, _rel(path, f"/info/12152/{p.article_id}.htm")) for p in chunk)
+        if column == "gbm":
+            body += _decoys(portal, path)
+        pager = _vsb_pager(posixpath.basename(stem), len(chunks)) if number == 1 and len(chunks) > 1 else ""
+        site.add(path, Answer(200, _vsb_page(f"{column}", body, pager), UTF8_HTML))
+
+
+def _decoys(portal: SamplePortal, path: str) -> str:
+    """Links a crawler must not follow or count: a website report, a soft 404, a robots.txt-
+    forbidden draft, and a mirror on another host."""
+    year, offsite = portal.year, portal.sites["offsite"]
+    return "".join(
+        [
+            _li(_rel(path, f"/info/12152/{year + 1}0001.htm"), f"某某县人民政府网站{year}年工作年度报表", "", None),
+            _li(_rel(path, "/info/12152/9999999.htm"), f"某某县审计局{year}年政府信息公开工作年度报告", "", None),
+            _li(_rel(path, "/zfxxgk/nbgl/12.htm"), f"某某县档案馆{year}年政府信息公开工作年度报告(送审稿)", "", None),
+            _li(offsite.url("/art/1.html"), f"某某县{year}年政府信息公开工作年度报告（镜像）", "", None),
+        ]
+    )
+
+
+def _township_subsite(site: Site, duplicates: list[Planned]) -> None:
+    """A township's own sub-site: a JS redirect shell in front of a list holding duplicate URLs."""
     site.add(
         "/zfxxgk/bmxzxxgk/xzxxgk/mgz/zfxxgknb.htm",
         Answer(
@@ -322,8 +314,7 @@ def _build_county(portal: SamplePortal) -> None:
             (p.pub or "")[:10],
             p.sample.title,
         )
-        for p in articles
-        if p.duplicate
+        for p in duplicates
     )
     site.add("/zfxxgk/bmxzxxgk/xzxxgk/mgz/nb/index.htm", Answer(200, _vsb_page("政府信息公开年报", dupes), UTF8_HTML))
 
