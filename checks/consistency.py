@@ -4,16 +4,31 @@ Empty (null) cells are unknown, not zero.  Because every count is non-negative, 
 unknown parts is still decided when the known parts already exceed the total (an error) or
 exactly make it (the unknown parts must be zero); otherwise one `info` finding names the cells
 that could not be checked.
+
+No accusation without a sure reading: a sum that does not add up is an `inconsistent` error only
+when every cell it uses was read with certainty (see `RowReading`); otherwise the finding is
+`unreadable` — it names the rows nianbao could not read and why, and accuses nobody.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from checks.registry import rule
-from nianbao.core.report import APPLICANT_COLUMNS, OUTCOME_ROWS, REVIEW_FIELDS, Finding, Number, Report, to_json_number
+from nianbao.core.report import (
+    APPLICANT_COLUMNS,
+    OUTCOME_ROWS,
+    REVIEW_FIELDS,
+    Finding,
+    Number,
+    Report,
+    RowReading,
+    to_json_number,
+)
 
 ERROR = "error"
+KINDS = ("inconsistent", "unreadable")
 
 
 def _fmt(value: Number) -> str:
@@ -32,103 +47,138 @@ def compare(parts: Sequence[Number], total: Number) -> str:
     return "ok" if known == total else "unknown"
 
 
+def doubts(report: Report, cells: Iterable[str]) -> str:
+    """Why the cells a rule uses cannot be trusted ("" when every one was read with certainty)."""
+    out = []
+    for found in report.uncertain(cells):
+        if isinstance(found, RowReading):
+            out.append(f"row {found.key} ({found.why or 'not certain'})")
+        else:
+            out.append(f"row {found.split('.', 1)[1]} (not found in the report)")
+    return "; ".join(out)
+
+
+def accuse(report: Report, rule_id: str, message: str, *, used: Sequence[str], cells: tuple[str, ...]) -> Finding:
+    """The error when every cell used was read with certainty; else what could not be read."""
+    why = doubts(report, used)
+    if not why:
+        return Finding(rule_id, ERROR, message, cells=cells)
+    return Finding(
+        rule_id,
+        "warning",
+        f"could not be checked: the numbers seem not to add up ({message}), but these rows were not read "
+        f"with certainty: {why}",
+        cells=cells,
+        kind="unreadable",
+    )
+
+
 def _unknown(rule_id: str, where: list[str]) -> Iterator[Finding]:
     if where:
         yield Finding(rule_id, "info", f"not checked where cells are empty: {', '.join(where)}", cells=tuple(where))
 
 
-@rule("applications.balance", severity=ERROR)
+@rule("applications.balance", severity=ERROR, kind=KINDS, also=("warning", "info"))
 def applications_balance(report: Report) -> Iterator[Finding]:
     """Per column: new + carried_over = total + carried_forward (the note under table 3)."""
     table = report.applications
     if not table:
         return
     unknown = []
+    rows = ("new", "carried_over", "total", "carried_forward")
     for col in APPLICANT_COLUMNS:
-        new, old, total, fwd = (table[r].get(col) for r in ("new", "carried_over", "total", "carried_forward"))
-        if None in (new, old, total, fwd):
+        new, old, total, fwd = (table[r].get(col) for r in rows)
+        if new is None or old is None or total is None or fwd is None:
             if not all(v is None for v in (new, old, total, fwd)):
                 unknown.append(f"column {col}")
             continue
-        if new + old != total + fwd:  # type: ignore[operator]
-            yield Finding(
+        if new + old != total + fwd:
+            cells = tuple(f"applications.{r}.{col}" for r in rows)
+            yield accuse(
+                report,
                 "applications.balance",
-                ERROR,
-                f"column {col}: new {_fmt(new)} + carried_over {_fmt(old)} = {_fmt(new + old)}, "  # type: ignore[operator]
-                f"but total {_fmt(total)} + carried_forward {_fmt(fwd)} = {_fmt(total + fwd)}",  # type: ignore[operator]
-                cells=tuple(f"applications.{r}.{col}" for r in ("new", "carried_over", "total", "carried_forward")),
+                f"column {col}: new {_fmt(new)} + carried_over {_fmt(old)} = {_fmt(new + old)}, "
+                f"but total {_fmt(total)} + carried_forward {_fmt(fwd)} = {_fmt(total + fwd)}",
+                used=cells,
+                cells=cells,
             )
     yield from _unknown("applications.balance", unknown)
 
 
-Sum = tuple[str, list[Number], Number, str]  # (where, parts, total, the total's cell)
+@dataclass(frozen=True, slots=True)
+class Sum:
+    where: str  # "row new", "column total", "group review"
+    parts: list[Number]
+    total: Number
+    cell: str  # the total's cell
+    used: tuple[str, ...]  # every cell the sum reads
 
 
-def _check_sums(rule_id: str, sums: Iterable[Sum], parts_name: str) -> Iterator[Finding]:
+def _check_sums(report: Report, rule_id: str, sums: Iterable[Sum], parts_name: str) -> Iterator[Finding]:
     """One finding per sum that is wrong; one `info` naming the sums that empty cells left open."""
     unknown = []
-    for where, parts, total, cell in sums:
-        if total is None and all(v is None for v in parts):
+    for s in sums:
+        if s.total is None and all(v is None for v in s.parts):
             continue  # nothing given at all: the part is absent, reported elsewhere
-        verdict = compare(parts, total)
+        verdict = compare(s.parts, s.total)
         if verdict == "unknown":
-            unknown.append(where)
+            unknown.append(s.where)
         elif verdict == "error":
-            given = sum(v or 0 for v in parts)
-            yield Finding(
-                rule_id,
-                ERROR,
-                f"{where}: {parts_name} add up to {_fmt(given)} but total is {_fmt(total)}",
-                cells=(cell,),
-            )
+            given = sum(v or 0 for v in s.parts)
+            message = f"{s.where}: {parts_name} add up to {_fmt(given)} but total is {_fmt(s.total)}"
+            yield accuse(report, rule_id, message, used=s.used, cells=(s.cell,))
     yield from _unknown(rule_id, unknown)
 
 
-@rule("applications.row_total", severity=ERROR)
+@rule("applications.row_total", severity=ERROR, kind=KINDS, also=("warning", "info"))
 def applications_row_total(report: Report) -> Iterator[Finding]:
     """Per row: total = the sum of the six applicant columns."""
     table = report.applications or {}
-    yield from _check_sums(
-        "applications.row_total",
-        (
-            (f"row {key}", [row.get(c) for c in APPLICANT_COLUMNS[:-1]], row.get("total"), f"applications.{key}.total")
-            for key, row in table.items()
-        ),
-        "the six applicant columns",
+    sums = (
+        Sum(
+            f"row {key}",
+            [row.get(c) for c in APPLICANT_COLUMNS[:-1]],
+            row.get("total"),
+            f"applications.{key}.total",
+            tuple(f"applications.{key}.{c}" for c in APPLICANT_COLUMNS),
+        )
+        for key, row in table.items()
     )
+    yield from _check_sums(report, "applications.row_total", sums, "the six applicant columns")
 
 
-@rule("applications.outcome_total", severity=ERROR)
+@rule("applications.outcome_total", severity=ERROR, kind=KINDS, also=("warning", "info"))
 def applications_outcome_total(report: Report) -> Iterator[Finding]:
     """Per column: total = the sum of all outcome rows (granted … other.other)."""
     table = report.applications
     if not table:
         return
     rows = [r for r in OUTCOME_ROWS if r in table] + (["other"] if "other" in table else [])
-    yield from _check_sums(
-        "applications.outcome_total",
-        (
-            (f"column {col}", [table[r].get(col) for r in rows], table["total"].get(col), f"applications.total.{col}")
-            for col in APPLICANT_COLUMNS
-        ),
-        "the outcome rows (granted … other)",
+    sums = (
+        Sum(
+            f"column {col}",
+            [table[r].get(col) for r in rows],
+            table["total"].get(col),
+            f"applications.total.{col}",
+            tuple(f"applications.{r}.{col}" for r in [*rows, "total"]),
+        )
+        for col in APPLICANT_COLUMNS
     )
+    yield from _check_sums(report, "applications.outcome_total", sums, "the outcome rows (granted … other)")
 
 
-@rule("review_litigation.group_total", severity=ERROR)
+@rule("review_litigation.group_total", severity=ERROR, kind=KINDS, also=("warning", "info"))
 def review_group_total(report: Report) -> Iterator[Finding]:
     """Per group: total = upheld + corrected + other + pending."""
     table = report.review_litigation or {}
-    yield from _check_sums(
-        "review_litigation.group_total",
-        (
-            (
-                f"group {group}",
-                [row.get(f) for f in REVIEW_FIELDS[:-1]],
-                row.get("total"),
-                f"review_litigation.{group}.total",
-            )
-            for group, row in table.items()
-        ),
-        "upheld + corrected + other + pending",
+    sums = (
+        Sum(
+            f"group {group}",
+            [row.get(f) for f in REVIEW_FIELDS[:-1]],
+            row.get("total"),
+            f"review_litigation.{group}.total",
+            tuple(f"review_litigation.{group}.{f}" for f in REVIEW_FIELDS),
+        )
+        for group, row in table.items()
     )
+    yield from _check_sums(report, "review_litigation.group_total", sums, "upheld + corrected + other + pending")

@@ -195,7 +195,8 @@ def portal_findings(config: Config, reads: PortalReads) -> list[FindingRecord]:
 
 
 def inconsistent_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[FindingRecord]:
-    """The single-report rules' findings (stored with each report when it was parsed), as agency findings."""
+    """The single-report rules' findings (stored with each report when it was parsed), as agency
+    findings: `inconsistent` where the report is wrong, `unreadable` where nianbao could not read it."""
     current = {r["id"]: r for r in reports}
     out = []
     for row in rule_findings(db):
@@ -205,7 +206,7 @@ def inconsistent_findings(db: sqlite_utils.Database, reports: list[Row]) -> list
         key = row["cells"] or hashlib.sha1(row["message"].encode()).hexdigest()[:12]
         out.append(
             FindingRecord(
-                kind="inconsistent",
+                kind=row["kind"] or "inconsistent",
                 agency=report["agency"],
                 year=report["year"],
                 portal=report["portal"],
@@ -229,7 +230,8 @@ def cross_year_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[F
         previous = by_key.get((agency, year - 1))
         if previous is None:
             continue
-        for found in cross_year(cells_of(db, report["id"]), cells_of(db, previous["id"]), year):
+        this, last = cells_of(db, report["id"], certain_only=True), cells_of(db, previous["id"], certain_only=True)
+        for found in cross_year(this, last, year):
             out.append(
                 FindingRecord(
                     kind="inconsistent",

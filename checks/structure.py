@@ -21,7 +21,7 @@ _CONTACTS = (
 )
 
 
-@rule("report.sections", severity="error")
+@rule("report.sections", severity="error", kind=("inconsistent", "unreadable"), also=("warning", "info"))
 def report_sections(report: Report) -> Iterator[Finding]:
     """One of the six parts is missing, or its table is missing or not the uniform format."""
     if report.format == "legacy":
@@ -35,24 +35,23 @@ def report_sections(report: Report) -> Iterator[Finding]:
     missing = [key for key in PART_TITLES if key not in report.parts]
     if missing:
         names = "、".join(PART_TITLES[m] for m in missing)
+        # a warning, not an error: a heading printed as an image or in an unusual wording looks the same
         yield Finding(
-            "report.sections",
-            "error" if len(missing) > 1 else "warning",
-            f"{len(missing)} of the six parts not found: {names}",
-            cells=tuple(missing),
+            "report.sections", "warning", f"{len(missing)} of the six parts not found: {names}", cells=tuple(missing)
         )
     for part, attr in _TABLE_PARTS.items():
-        if getattr(report, attr) is None:
+        if getattr(report, attr) is None and part not in report.unreadable_parts:  # those say why themselves
             yield Finding(
                 "report.sections",
-                "error",
-                f"part {PART_TITLES[part]} has no readable table (an image, numbers run together, or cut off?)",
+                "warning",
+                f"part {PART_TITLES[part]}: no table nianbao can read (an image, an attachment, or cut off?)",
                 cells=(part,),
+                kind="unreadable",
             )
     yield from (note for note in report.notes if note.rule == "report.sections")
 
 
-@rule("report.cells", severity="warning")
+@rule("report.cells", severity="warning", kind="unreadable")
 def report_cells(report: Report) -> Iterator[Finding]:
     """A table cell holds text where a number belongs (its text is kept in `raw`)."""
     yield from (note for note in report.notes if note.rule == "report.cells")

@@ -5,18 +5,25 @@ the new applications; "予以公开及部分公开N件", "不予公开N件", "�
 "其他处理N件" against the outcome rows; "行政复议N件，诉讼M件，均获维持" against table 4; and
 "公布…N条，主要包括A条、B条…" whose parts must add up.  A table sum with empty cells counts only
 the known cells, and a claim is checked only where the table gives a number.
+
+A contradiction is an error, unless the text's number is another sum the table also gives (the
+new applications plus those carried over, one row only, the natural persons only): then the
+finding says which reading explains it, as a warning.  A claim about rows that were not read with
+certainty is not judged at all.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
+from checks.consistency import doubts
 from checks.registry import rule
 from nianbao.core.report import Finding, Report
 
+RULE = "text.claims"
 _NONE_RECEIVED = re.compile(r"(?:未收到|没有收到|未接到|未受理)[^。；;，,]{0,20}?(?:公开申请|申请)")
 _RECEIVED = re.compile(r"(?:共|全年|本年度?)?收到[^。；;，,0-9]{0,20}?申请\s*(?:共\s*)?(\d+)\s*件")
 _ITEMISED = re.compile(
@@ -24,36 +31,6 @@ _ITEMISED = re.compile(
     r"[:：]?([^。；;]*)"
 )
 _ITEM = re.compile(r"(\d+)\s*条")
-
-
-def _sentences(report: Report) -> Iterator[str]:
-    for line in report.lines:
-        if "|" not in line:
-            yield unicodedata.normalize("NFKC", line)
-
-
-@rule("text.claims", severity="warning")
-def text_claims(report: Report) -> Iterator[Finding]:
-    """What the prose says contradicts the tables (or its own itemised counts)."""
-    new = (report.applications or {}).get("new", {}).get("total")
-    for line in _sentences(report):
-        none_claimed = _NONE_RECEIVED.search(line) if new else None  # "未收到…申请" while new > 0
-        count = _RECEIVED.search(line)
-        count_wrong = count if count and new is not None and int(count.group(1)) != new else None
-        for match in (none_claimed, count_wrong):
-            if match:
-                yield Finding(
-                    "text.claims",
-                    "warning",
-                    f"the text says {match.group(0)!r} but the table counts {new} new applications",
-                    cells=("applications.new.total",),
-                    raw=match.group(0),
-                )
-        yield from _itemised(line)
-        yield from _outcome_claims(line, report)
-        yield from _review_claims(line, report)
-
-
 _OUTCOMES = (
     ("予以公开及部分公开", ("granted", "partially_granted")),
     ("不予公开", ("withheld.",)),
@@ -63,16 +40,75 @@ _OUTCOMES = (
 )
 
 
-def _row_sum(report: Report, prefixes: tuple[str, ...]) -> int | None:
+def _sentences(report: Report) -> Iterator[str]:
+    for line in report.lines:
+        if "|" not in line:
+            yield unicodedata.normalize("NFKC", line)
+
+
+@rule(RULE, severity="error", also=("warning",))
+def text_claims(report: Report) -> Iterator[Finding]:
+    """What the prose says contradicts the tables (or its own itemised counts)."""
+    for line in _sentences(report):
+        yield from _received_claims(line, report)
+        yield from _itemised(line)
+        yield from _outcome_claims(line, report)
+        yield from _review_claims(line, report)
+
+
+def _claim(report: Report, used: Sequence[str], message: str, raw: str, *, explained: str = "") -> Iterator[Finding]:
+    """The finding for a contradiction, judged only on rows read with certainty."""
+    if doubts(report, used):
+        return
+    if explained:
+        yield Finding(RULE, "warning", f"{message}; {explained}", cells=tuple(used[:1]), raw=raw)
+    else:
+        yield Finding(RULE, "error", message, cells=tuple(used[:1]), raw=raw)
+
+
+def _cell(report: Report, row: str, col: str = "total") -> int | Decimal | None:
+    return (report.applications or {}).get(row, {}).get(col)
+
+
+def _received_claims(line: str, report: Report) -> Iterator[Finding]:
+    new = _cell(report, "new")
+    if new is None:
+        return
+    none_claimed = _NONE_RECEIVED.search(line) if new else None  # "未收到…申请" while new > 0
+    if none_claimed:
+        message = f"the text says {none_claimed.group(0)!r} but the table counts {new} new applications"
+        yield from _claim(report, ["applications.new.total"], message, none_claimed.group(0))
+    count = _RECEIVED.search(line)
+    if count and int(count.group(1)) != new:
+        claimed, old = int(count.group(1)), _cell(report, "carried_over")
+        message = f"the text says {count.group(0)!r} but the table counts {new} new applications"
+        explained = ""
+        if old is not None and claimed == new + old:
+            explained = (
+                f"{new} new + {old} carried over = {claimed}: the text appears to count the applications "
+                "carried over from last year too"
+            )
+        used = ["applications.new.total", "applications.carried_over.total"]
+        yield from _claim(report, used, message, count.group(0), explained=explained)
+
+
+def _matches(prefixes: tuple[str, ...], key: str) -> bool:
+    return any(key == p or (p.endswith(".") and key.startswith(p)) or key.startswith(p + ".") for p in prefixes)
+
+
+def _row_sum(report: Report, rows: list[str], column: str | None = None) -> int | None:
+    """The sum of the rows' totals (or of one column); a row's total falls back to its known cells."""
     total: int | Decimal = 0
     known = False
-    for key, row in (report.applications or {}).items():
-        if not any(key == p or (p.endswith(".") and key.startswith(p)) or key.startswith(p + ".") for p in prefixes):
+    for key in rows:
+        row = (report.applications or {})[key]
+        if column is not None:
+            value = row.get(column)
+            total, known = (total + value, True) if value is not None else (total, known)
             continue
-        row_total = row.get("total")
         parts = [v for c, v in row.items() if c != "total" and v is not None]
-        if row_total is not None:
-            total, known = total + row_total, True
+        if row.get("total") is not None:
+            total, known = total + row["total"], True  # type: ignore[operator]
         elif parts:
             total, known = total + sum(parts), True
     return int(total) if known else None
@@ -82,15 +118,26 @@ def _outcome_claims(line: str, report: Report) -> Iterator[Finding]:
     if not report.applications:
         return
     for words, prefixes in _OUTCOMES:
+        rows = [key for key in report.applications if _matches(prefixes, key)]
         for match in re.finditer(rf"(?<![不以]){words}\s*(\d+)\s*件", line):
-            claimed, table = int(match.group(1)), _row_sum(report, prefixes)
-            if table is not None and claimed != table:
-                yield Finding(
-                    "text.claims",
-                    "warning",
-                    f"the text says {match.group(0)!r} but the table's {words} rows add up to {table}",
-                    raw=match.group(0),
-                )
+            claimed, table = int(match.group(1)), _row_sum(report, rows)
+            if table is None or claimed == table:
+                continue
+            message = f"the text says {match.group(0)!r} but the table's {words} rows add up to {table}"
+            used = [f"applications.{key}.total" for key in rows]
+            yield from _claim(report, used, message, match.group(0), explained=_explain(report, rows, claimed))
+
+
+def _explain(report: Report, rows: list[str], claimed: int) -> str:
+    """Another sum of the same rows that gives the text's number, said in words."""
+    if _row_sum(report, rows, "natural_person") == claimed:
+        return f"{claimed} is the natural persons' column only"
+    for key in rows:
+        if _row_sum(report, [key]) == claimed and len(rows) > 1:
+            return f"{claimed} is row {key} only"
+        if _row_sum(report, [key], "natural_person") == claimed:
+            return f"{claimed} is row {key}, natural persons only"
+    return ""
 
 
 def _review_claims(line: str, report: Report) -> Iterator[Finding]:
@@ -102,24 +149,16 @@ def _review_claims(line: str, report: Report) -> Iterator[Finding]:
         match = re.search(rf"{words}\s*(\d+)\s*件", line)
         totals = [t for k in keys if (t := table[k].get("total")) is not None]
         if match and len(totals) == len(keys) and int(match.group(1)) != sum(totals):
-            yield Finding(
-                "text.claims",
-                "warning",
-                f"the text says {match.group(0)!r} but table 4 counts {sum(totals)}",
-                raw=match.group(0),
-            )
+            message = f"the text says {match.group(0)!r} but table 4 counts {sum(totals)}"
+            yield from _claim(report, [f"review_litigation.{k}.total" for k in keys], message, match.group(0))
     if re.search(r"(?:均|全部|都)(?:获|被|予以)?维持", line) and re.search(r"复议|诉讼", line):
         open_cases = {
             f"{g}.{f}": table[g].get(f) for g in table for f in ("corrected", "other", "pending") if table[g].get(f)
         }
         if open_cases:
             cells = ", ".join(f"{k} {v}" for k, v in open_cases.items())
-            yield Finding(
-                "text.claims",
-                "warning",
-                f"the text says all reviews and lawsuits were upheld (均获维持) but table 4 has {cells}",
-                raw=line[:120],
-            )
+            message = f"the text says all reviews and lawsuits were upheld (均获维持) but table 4 has {cells}"
+            yield from _claim(report, [f"review_litigation.{k}" for k in open_cases], message, line[:120])
 
 
 def _itemised(line: str) -> Iterator[Finding]:
@@ -130,7 +169,7 @@ def _itemised(line: str) -> Iterator[Finding]:
     whole = int(match.group(1))
     if len(parts) >= 2 and sum(parts) != whole:
         yield Finding(
-            "text.claims",
+            RULE,
             "warning",
             f"the text gives {whole} items in all but its parts {'+'.join(map(str, parts))} add up to {sum(parts)}",
             raw=match.group(0)[:120],

@@ -6,19 +6,24 @@ extractor (text, HTML, and the office formats) feeds.
 
 from __future__ import annotations
 
+import re
+
 from nianbao.core.encoding import decode
 from nianbao.core.errors import NotAReport, ParseError, UnsupportedFormat
-from nianbao.core.report import Finding, Report
+from nianbao.core.report import PART_TITLES, Finding, Report
 from parsers import metadata
-from parsers.cells import rows_of
+from parsers.applications import read_applications
+from parsers.cells import rows_with_lines
 from parsers.detect import sniff
+from parsers.disclosure import read_active_disclosure
 from parsers.docx import from_docx
 from parsers.html import from_html
 from parsers.office import from_doc
 from parsers.pdf import from_pdf
+from parsers.review import read_review_litigation
 from parsers.sections import inline_parts, split_parts
-from parsers.source import SourceText, from_text
-from parsers.tables import read_active_disclosure, read_applications, read_review_litigation
+from parsers.source import RowGeometry, SourceText, from_text
+from parsers.tables import TableRead, unreadable
 
 __all__ = ["Finding", "Report", "parse_bytes", "parse_source", "extract"]
 
@@ -60,29 +65,28 @@ def parse_source(src: SourceText, *, source: str | None = None) -> Report:
     title, agency, title_year = metadata.find_title(lines, src.title)
     period = metadata.period_year(lines)
     where = source or "<input>"
-    inline = inline_parts("\n".join(lines)) if len(spans) < 3 else ()
+    inline = inline_parts("\n".join(lines)) if len(spans) < len(PART_TITLES) else ()
     parts_found = tuple(dict.fromkeys([*spans, *inline]))
     legacy = _is_legacy(lines, title_year or period)
-    if title_year is None and len(parts_found) < 3 and not (len(spans) == 2 and "active_disclosure" in spans):
+    if (
+        title_year is None
+        and len(parts_found) < 3
+        and not (len(spans) == 2 and "active_disclosure" in spans)
+        and not _names_its_parts(lines)
+    ):
         raise NotAReport(
             f"{where}: not an annual report (no report title and {len(parts_found)} of the six parts)", source=where
         )
-    if not parts_found and not legacy:
+    if not parts_found and not legacy and not _names_its_parts(lines):
         raise NotAReport(
             f"{where}: titled as a report but none of the six parts is here (a notice pointing to an attachment?)",
             source=where,
         )
-    notes: list[Finding] = []
-    tables = {}
-    for part, reader in (
-        ("active_disclosure", read_active_disclosure),
-        ("applications", read_applications),
-        ("review_litigation", read_review_litigation),
-    ):
-        start, end = spans.get(part, (0, len(lines)))
-        table, found = reader(rows_of(lines[start:end]))
-        tables[part] = table
-        notes.extend(found)
+    reads = {} if legacy else _read_tables(src, spans)
+    notes = [note for read in reads.values() for note in read.notes]
+    notes += [unreadable("warning", f"{PART_TITLES[p]}: {r.absent}", cells=(p,)) for p, r in reads.items() if r.absent]
+    tables = {part: read.table for part, read in reads.items()}
+    absent = tuple(part for part, read in reads.items() if read.absent)
     return Report(
         title=title,
         agency=agency,
@@ -90,9 +94,9 @@ def parse_source(src: SourceText, *, source: str | None = None) -> Report:
         format="legacy" if legacy else _format(lines),
         published_at=src.published_at or metadata.published_in_text(lines),
         signed_at=metadata.signed_at(lines),
-        active_disclosure=tables["active_disclosure"],
-        applications=tables["applications"],
-        review_litigation=tables["review_litigation"],
+        active_disclosure=tables.get("active_disclosure"),
+        applications=tables.get("applications"),
+        review_litigation=tables.get("review_litigation"),
         parts=parts_found,
         lines=lines,
         notes=tuple(notes),
@@ -101,15 +105,50 @@ def parse_source(src: SourceText, *, source: str | None = None) -> Report:
         kind=src.kind,
         encoding=src.encoding,
         source=source,
+        readings=tuple(r for read in reads.values() for r in read.readings),
+        unreadable_parts=absent,
     )
 
 
+_READERS = (
+    ("active_disclosure", read_active_disclosure),
+    ("applications", read_applications),
+    ("review_litigation", read_review_litigation),
+)
+
+
+def _read_tables(src: SourceText, spans: dict[str, tuple[int, int]]) -> dict[str, TableRead]:
+    """Each table read from its part's lines (the whole text when its heading was not found)."""
+    out = {}
+    for part, reader in _READERS:
+        start, end = spans.get(part, (0, len(src.lines)))
+        rows, starts = rows_with_lines(src.lines[start:end])
+
+        def geometry(row: int, starts: list[int] = starts, start: int = start) -> RowGeometry | None:
+            return src.geometry.get(start + starts[row]) if row < len(starts) else None
+
+        out[part] = reader(rows, geometry, found=part in spans)
+    return out
+
+
 def _format(lines: tuple[str, ...]) -> str:
-    """ "2019" for the trial format of 国办公开办函〔2019〕60号, else the uniform "2021"."""
+    """ "2019" for the trial format of 国办公开办函〔2019〕60号, else the uniform "2021".  The tables
+    decide; the document cited only when they say nothing (2021 reports often cite 〔2019〕60号 too)."""
     text = "\n".join(lines)
+    if "本年制发件数" in text or "本年处理决定数量" in text or "〔2021〕30号" in text:
+        return "2021"
     if "本年新制作数量" in text or "对外公开总数量" in text or "〔2019〕60号" in text:
         return "2019"
     return "2021"
+
+
+_PARTS_NAMED = re.compile(r"总体情况.{0,4}主动公开政府信息情况.{0,4}收到和处理政府信息公开申请情况")
+
+
+def _names_its_parts(lines: tuple[str, ...]) -> bool:
+    """The opening paragraph lists the six parts ("本报告由总体情况、主动公开政府信息情况、…组成"):
+    a report, even when its title is cut off."""
+    return any(_PARTS_NAMED.search(line) for line in lines[:10])
 
 
 def _is_legacy(lines: tuple[str, ...], year: int | None) -> bool:

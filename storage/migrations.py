@@ -228,3 +228,64 @@ def m002_views_and_search(db: sqlite_utils.Database) -> None:
 def m003_attachment_filename(db: sqlite_utils.Database) -> None:
     # the name a Content-Disposition header gives an attachment (often the report's real title)
     db.table("document_urls").add_column("filename", str)
+
+
+@migrations()
+def m004_readings(db: sqlite_utils.Database) -> None:
+    # how each table row was read (the evidence behind every number), and whether a report finding
+    # accuses the report ("inconsistent") or says what nianbao could not read ("unreadable")
+    db.table("report_findings").add_column("kind", str, not_null_default="inconsistent")
+    db.table("report_rows").create(
+        {
+            "report_id": int,
+            "part": str,
+            "row_key": str,
+            "label": str,
+            "how": str,
+            "certain": int,
+            "why": str,
+            "cells": str,
+            "page": int,
+            "positions": str,
+        },
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db.table("report_rows").create_index(["report_id", "part", "row_key"])
+    db.create_view(
+        "status_by_agency_year",
+        """
+        WITH keys AS (
+            SELECT agency, year FROM reports WHERE is_current = 1 AND agency IS NOT NULL AND year IS NOT NULL
+            UNION SELECT agency, year FROM findings WHERE agency IS NOT NULL AND year IS NOT NULL
+        ), open AS (
+            SELECT agency, year, kind, count(*) AS n FROM findings
+            WHERE resolved_at IS NULL AND dismissed_at IS NULL AND severity != 'info' GROUP BY agency, year, kind
+        ), info AS (
+            SELECT agency, year, kind, count(*) AS n FROM findings
+            WHERE resolved_at IS NULL AND dismissed_at IS NULL GROUP BY agency, year, kind
+        ), flags AS (
+            SELECT k.agency, k.year,
+                (SELECT max(id) FROM reports r WHERE r.agency = k.agency AND r.year = k.year AND r.is_current = 1)
+                    AS report_id,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'late'), 0) AS n_late,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'missing'), 0) AS n_missing,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'inconsistent'), 0) AS n_inconsistent,
+                coalesce((SELECT n FROM info o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'not_assessable'), 0) AS n_not_assessable,
+                coalesce((SELECT n FROM info o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'unreadable'), 0) AS n_unreadable
+            FROM keys k
+        )
+        SELECT agency, year, report_id, (SELECT published_at FROM reports WHERE id = report_id) AS published_at,
+            (report_id IS NOT NULL OR n_unreadable > 0) AS found, n_late > 0 AS late, n_missing > 0 AS missing,
+            n_inconsistent AS inconsistent, n_not_assessable > 0 AS not_assessable, n_unreadable AS could_not_check,
+            CASE
+                WHEN n_missing > 0 THEN 'missing'
+                WHEN n_not_assessable > 0 THEN 'not assessable'
+                WHEN n_late > 0 THEN 'late'
+                WHEN n_inconsistent > 0 THEN 'inconsistent'
+                WHEN n_unreadable > 0 THEN 'could not be checked'
+                WHEN report_id IS NOT NULL THEN 'on time'
+                ELSE 'not found'
+            END AS status
+        FROM flags ORDER BY agency, year""",
+        replace=True,
+    )

@@ -7,6 +7,7 @@ newest row is `is_current`; nothing is deleted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ import sqlite_utils
 
 from nianbao.core.report import Finding, Report, Table
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: rows placed by template order, readings with certainty
 
 
 def _cells(report: Report) -> Iterator[dict[str, Any]]:
@@ -100,7 +101,8 @@ def _supersede(db: sqlite_utils.Database, *, sha256: str, agency: str | None, ye
 
 
 def _save_contents(db: sqlite_utils.Database, report_id: int, report: Report, findings: list[Finding]) -> None:
-    """Its numbers in long form, the parser's findings, and its text in the search index."""
+    """Its numbers in long form, the parser's findings, how each row was read, and its text in the
+    search index."""
     db.table("report_cells").insert_all(({"report_id": report_id, **cell} for cell in _cells(report)))
     db.table("report_findings").insert_all(
         {
@@ -110,8 +112,24 @@ def _save_contents(db: sqlite_utils.Database, report_id: int, report: Report, fi
             "message": f.message,
             "cells": ",".join(f.cells) or None,
             "raw": f.raw,
+            "kind": f.kind,
         }
         for f in findings
+    )
+    db.table("report_rows").insert_all(
+        {
+            "report_id": report_id,
+            "part": r.part,
+            "row_key": r.key,
+            "label": r.label,
+            "how": r.how,
+            "certain": int(r.certain),
+            "why": r.why or None,
+            "cells": json.dumps(list(r.cells), ensure_ascii=False),
+            "page": r.page,
+            "positions": json.dumps([list(p) if p else None for p in r.positions]) if r.positions else None,
+        }
+        for r in report.readings
     )
     db.execute(
         "INSERT INTO report_search (rowid, title, agency, body) VALUES (?, ?, ?, ?)",
@@ -137,11 +155,16 @@ def current_reports(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM reports WHERE is_current = 1"))
 
 
-def cells_of(db: sqlite_utils.Database, report_id: int) -> Cells:
-    return {
-        (c["part"], c["row_key"], c["column_key"]): c["value"]
-        for c in db.query("SELECT part, row_key, column_key, value FROM report_cells WHERE report_id = ?", [report_id])
-    }
+def cells_of(db: sqlite_utils.Database, report_id: int, *, certain_only: bool = False) -> Cells:
+    """A report's numbers; with `certain_only`, those of rows read with certainty (for rules that
+    may accuse: a row read with doubt, or one with no recorded reading, is left out)."""
+    sql = "SELECT part, row_key, column_key, value FROM report_cells c WHERE report_id = ?"
+    if certain_only:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM report_rows r WHERE r.report_id = c.report_id AND r.part = c.part"
+            " AND r.row_key = c.row_key AND r.certain = 1)"
+        )
+    return {(c["part"], c["row_key"], c["column_key"]): c["value"] for c in db.query(sql, [report_id])}
 
 
 def previous_version(db: sqlite_utils.Database, agency: str, year: int, version: int) -> dict[str, Any] | None:

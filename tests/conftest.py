@@ -49,3 +49,11 @@ def set_review_row(text: str, values: list[int]) -> str:
     zeros = " | ".join(["0"] * 15) + " |"
     assert zeros in text
     return text.replace(zeros, " | ".join(map(str, values)) + " |")
+
+
+def comparable(doc: dict) -> dict:
+    """A parse's JSON with its reading evidence reduced to what every format shares: which row was
+    placed where, how, and whether surely (the cells as printed and PDF positions differ by format)."""
+    out = {k: v for k, v in doc.items() if k != "source"}
+    out["reading"] = [(r["part"], r["key"], r["how"], r["certain"]) for r in doc.get("reading", [])]
+    return out

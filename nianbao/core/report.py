@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -60,20 +61,67 @@ Table = dict[str, dict[str, Number]]
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem found in a report: a rule id, how bad, and a sentence naming cells and values."""
+    """One problem found in a report: a rule id, how bad, and a sentence naming cells and values.
+
+    `kind` is "inconsistent" when the report itself is wrong (every cell involved was read with
+    certainty), "unreadable" when nianbao could not read the cells it needed with certainty: the
+    finding then says what could not be read, and accuses nobody."""
 
     rule: str
     severity: str  # "error" | "warning" | "info"
     message: str
     cells: tuple[str, ...] = ()
     raw: str | None = None
+    kind: str = "inconsistent"
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"rule": self.rule, "severity": self.severity, "message": self.message}
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "kind": self.kind,
+            "message": self.message,
+        }
         if self.cells:
             data["cells"] = list(self.cells)
         if self.raw is not None:
             data["raw"] = self.raw
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class RowReading:
+    """How one row of a table was read: the evidence a person can check against the document.
+
+    `how` the label was mapped: "exact" (its words), "position" (the template's fixed row order
+    places it between two rows read exactly), "similarity" (a garbled label close to the official
+    one), "sentence" (the report states the row in prose, e.g. 未收到政府信息公开申请), or "header"
+    (review/litigation groups, placed by the column header).  A row is `certain` only when its
+    place and every one of its cells are sure; `why` says what is not."""
+
+    part: str
+    key: str | None  # None: a row nianbao could not place
+    label: str  # as printed
+    how: str
+    certain: bool
+    why: str = ""
+    cells: tuple[str, ...] = ()  # the value cells as printed, in column order
+    page: int | None = None  # PDF: the page (1-based) and the (x, y) of each value, in points
+    positions: tuple[tuple[float, float] | None, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "part": self.part,
+            "key": self.key,
+            "label": self.label,
+            "how": self.how,
+            "certain": self.certain,
+            "cells": list(self.cells),
+        }
+        if self.why:
+            data["why"] = self.why
+        if self.page is not None:
+            data["page"] = self.page
+            data["positions"] = [list(p) if p else None for p in self.positions]
         return data
 
 
@@ -98,10 +146,26 @@ class Report:
     kind: str = "text"
     encoding: str | None = None
     source: str | None = None
+    readings: tuple[RowReading, ...] = ()
+    unreadable_parts: tuple[str, ...] = ()  # parts whose table is there but cannot be read (e.g. glued digits)
 
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+    def uncertain(self, cells: Iterable[str]) -> list[RowReading | str]:
+        """Of the cells ("applications.new.total", …) a rule uses, the rows not read with certainty
+        (their readings), and the rows not read at all (their address)."""
+        rows = {(r.part, r.key): r for r in self.readings if r.key is not None}
+        out: list[RowReading | str] = []
+        for cell in dict.fromkeys(c.rsplit(".", 1)[0] for c in cells):
+            part, _, key = cell.partition(".")
+            reading = rows.get((part, key))
+            if reading is None:
+                out.append(cell)
+            elif not reading.certain and reading not in out:
+                out.append(reading)
+        return out
 
 
 def to_json_number(value: Number) -> int | float | None:
@@ -131,6 +195,7 @@ def to_json(report: Report, findings: list[Finding] | tuple[Finding, ...]) -> di
         "review_litigation": table_json(report.review_litigation),
         "parts": list(report.parts),
         "findings": [f.to_json() for f in findings],
+        "reading": [r.to_json() for r in report.readings],
     }
     tables = (report.active_disclosure, report.applications, report.review_litigation)
     if report.format != "2021" or None in tables:  # what the tables could not hold is kept as text

@@ -8,15 +8,14 @@ from checks.registry import check_report
 from nianbao.core.report import to_json
 from nianbao.sample.wordhtml import render
 from parsers import parse_bytes
+from tests.conftest import comparable
 
 TITLE = "张家川县闫家乡人民政府2024年度政府信息公开工作报告"
 
 
 def _json(data: bytes, content_type: str | None = None) -> dict:
     report = parse_bytes(data, source="x", content_type=content_type)
-    doc = to_json(report, check_report(report))
-    doc.pop("source", None)
-    return doc
+    return comparable(to_json(report, check_report(report)))
 
 
 @pytest.mark.parametrize(

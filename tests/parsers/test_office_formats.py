@@ -24,15 +24,14 @@ from nianbao.sample.wordhtml import render
 from parsers import parse_bytes
 from parsers.office import convert, soffice
 from parsers.pdf import ScannedDocument
+from tests.conftest import comparable
 
 TITLE = "张家川县闫家乡人民政府2024年度政府信息公开工作报告"
 
 
 def _json(data: bytes) -> dict:
     report = parse_bytes(data, source="doc")
-    doc = to_json(report, check_report(report))
-    doc.pop("source", None)
-    return doc
+    return comparable(to_json(report, check_report(report)))
 
 
 @pytest.fixture(scope="module")
