@@ -37,17 +37,19 @@ def _pad(text: str, width: int) -> str:
 def render(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "no agencies yet: run `nianbao crawl` and `nianbao check` first"
-    head = ["agency", "year", "status", "found", "on time", "late", "missing", "inconsistent", "published"]
+    head = ["agency", "year", "status", "found", "on time", "late", "missing", "inconsistent", "unchecked", "published"]
     body = [
         [
             r["agency"],
             str(r["year"]),
             r["status"],
             "yes" if r["found"] else "no",
-            "yes" if r["status"] in ("on time", "inconsistent") and not r["late"] and r["found"] else "-",
+            "yes" if r["status"] in ("on time", "inconsistent", "could not be checked") and not r["late"] and r["found"]
+            else "-",
             "yes" if r["late"] else "-",
             "yes" if r["missing"] else "-",
             str(r["inconsistent"] or "-"),
+            str(r.get("could_not_check") or "-"),
             (r["published_at"] or "-")[:10],
         ]
         for r in rows

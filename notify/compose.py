@@ -18,7 +18,18 @@ KIND_LABELS = {
     "inconsistent": "INCONSISTENT",
     "changed": "CHANGED",
     "unreachable": "PORTAL UNREACHABLE",
+    "unreadable": "COULD NOT BE CHECKED",
 }
+UNCHECKED = "Could not be checked (nianbao could not read these with certainty: nothing is said against the agency)"
+
+
+def sections(new: list[StoredFinding], resolved: list[StoredFinding]) -> list[tuple[str, list[StoredFinding]]]:
+    """The digest's sections: what the agencies did wrong, apart from what nianbao could not read."""
+    return [
+        ("New findings", [f for f in new if f.kind != "unreadable"]),
+        (UNCHECKED, [f for f in new if f.kind == "unreadable"]),
+        ("Resolved since the last digest", resolved),
+    ]
 
 
 def _groups(findings: Iterable[StoredFinding]) -> dict[str, dict[str, list[StoredFinding]]]:
@@ -47,7 +58,7 @@ def _line(f: StoredFinding) -> str:
 def subject(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
     counts: dict[str, int] = defaultdict(int)
     for f in new:
-        counts[f.kind] += 1
+        counts["could not be checked" if f.kind == "unreadable" else f.kind] += 1
     parts = [f"{n} {kind}" for kind, n in sorted(counts.items())]
     if resolved:
         parts.append(f"{len(resolved)} resolved")
@@ -56,7 +67,7 @@ def subject(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
 
 def text_body(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
     lines = ["nianbao digest: government information-disclosure annual reports (政府信息公开工作年度报告)", ""]
-    for title, findings in (("New findings", new), ("Resolved since the last digest", resolved)):
+    for title, findings in sections(new, resolved):
         if not findings:
             continue
         lines += [f"== {title} ({len(findings)}) ==", ""]
@@ -73,7 +84,7 @@ def text_body(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
 def html_body(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
     e = html.escape
     out = ["<html><body style='font-family:sans-serif'><h2>nianbao digest</h2>"]
-    for title, findings in (("New findings", new), ("Resolved since the last digest", resolved)):
+    for title, findings in sections(new, resolved):
         if not findings:
             continue
         out.append(f"<h3>{e(title)} ({len(findings)})</h3>")

@@ -90,7 +90,9 @@ def test_cut_excerpt_rows_are_null_not_zero() -> None:
 def test_tables_as_images_are_reported() -> None:
     report = parse_bytes(_path("18_wuchang-minyi-township-2021-excerpt.txt").read_bytes(), source="18")
     assert report.applications is None and report.agency == "五常市民意乡"
-    found = [f for f in check_report(report) if f.rule == "report.sections" and "no table nianbao can read" in f.message]
+    found = [
+        f for f in check_report(report) if f.rule == "report.sections" and "no table nianbao can read" in f.message
+    ]
     assert found and all(f.kind == "unreadable" for f in found)  # tables as images: not read, nobody accused
 
 
