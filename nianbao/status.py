@@ -44,7 +44,8 @@ def render(rows: list[dict[str, Any]]) -> str:
             str(r["year"]),
             r["status"],
             "yes" if r["found"] else "no",
-            "yes" if r["status"] in ("on time", "inconsistent", "could not be checked") and not r["late"] and r["found"]
+            "yes"
+            if r["status"] in ("on time", "inconsistent", "could not be checked") and not r["late"] and r["found"]
             else "-",
             "yes" if r["late"] else "-",
             "yes" if r["missing"] else "-",

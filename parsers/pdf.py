@@ -4,7 +4,8 @@ Why pdfplumber: the reports' tables are drawn with ruling lines, and pdfplumber 
 including merged ones (None), which is what the label-driven reader needs; PyMuPDF is faster but
 AGPL, and pypdfium2 (used by the benchmark for comparison) gives text without table structure.
 Label cells that wrap (三、/本年/度办/理结/果) are joined; a row cut by a page break is glued back;
-wrapped paragraph lines are joined so sentences (and postal codes) stay whole.
+wrapped paragraph lines are joined so sentences (and postal codes) stay whole.  The numeric tables
+are read by geometry, with the text layer as a second opinion (see `pdf_tables`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from __future__ import annotations
 import io
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from nianbao.core.errors import ParseError, UnsupportedFormat
-from parsers.source import SourceText
+from parsers.pdf_tables import Box, Emitted, TableReader, TableRow, Word, rows_of, words_of
+from parsers.sections import heading_part
+from parsers.source import RowGeometry, SourceText
 
 logger = logging.getLogger(__name__)
 MAX_PAGES = 300
@@ -37,14 +41,21 @@ def from_pdf(data: bytes, *, source: str) -> SourceText:
             "it cannot be read without OCR",
             source=source,
         )
-    return SourceText(lines=tuple(_lines([_page_items(page) for page in pages])), kind="pdf")
+    lines, geometry = _lines(pages)
+    return SourceText(lines=lines, kind="pdf", geometry=geometry)
 
 
-RawPage = tuple[list[tuple[tuple[float, float, float, float], list[list[str | None]]]], list[dict[str, Any]]]
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """What pdfplumber found on one page: tables (box, rows of cells), text lines, words."""
+
+    tables: list[tuple[Box, list[TableRow]]]
+    lines: list[dict[str, Any]]
+    words: list[Word]
 
 
 def _read(data: bytes, *, source: str) -> tuple[list[RawPage], int, int]:
-    """Per page, the tables (box, cells) and the text lines pdfplumber finds; the character and
+    """Per page, the tables, the text lines and the words pdfplumber finds; the character and
     image counts.  Only library work happens here."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -55,8 +66,13 @@ def _read(data: bytes, *, source: str) -> tuple[list[RawPage], int, int]:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > MAX_PAGES:
                 raise ParseError(f"{source}: {len(pdf.pages)} pages, over the {MAX_PAGES} page limit", source=source)
-            pages: list[RawPage] = [
-                ([(t.bbox, t.extract()) for t in page.find_tables()], page.extract_text_lines()) for page in pdf.pages
+            pages = [
+                RawPage(
+                    [(tuple(t.bbox), rows_of(t)) for t in page.find_tables()],
+                    page.extract_text_lines(),
+                    words_of(page.extract_words()),
+                )
+                for page in pdf.pages
             ]
             chars = sum(len(page.chars) for page in pdf.pages)
             images = sum(len(page.images) for page in pdf.pages)
@@ -77,12 +93,11 @@ def _read(data: bytes, *, source: str) -> tuple[list[RawPage], int, int]:
 
 
 def _page_items(page: RawPage) -> list[tuple[str, Any]]:
-    """("text", line) and ("table", rows) in reading order."""
-    tables, lines = page
-    boxes = [bbox for bbox, _ in tables]
-    items: list[tuple[float, str, Any]] = [(bbox[1], "table", rows) for bbox, rows in tables]
-    right = max((line["x1"] for line in lines), default=0)
-    for line in lines:
+    """("text", (line, wrapped)) and ("table", rows) in reading order."""
+    boxes = [box for box, _ in page.tables]
+    items: list[tuple[float, str, Any]] = [(box[1], "table", rows) for box, rows in page.tables]
+    right = max((line["x1"] for line in page.lines), default=0)
+    for line in page.lines:
         middle = (line["top"] + line["bottom"]) / 2
         if any(x0 - 1 <= line["x0"] <= x1 + 1 and top - 1 <= middle <= bottom + 1 for x0, top, x1, bottom in boxes):
             continue
@@ -92,18 +107,18 @@ def _page_items(page: RawPage) -> list[tuple[str, Any]]:
     return [(kind, value) for _, kind, value in items]
 
 
-def _cell(text: str | None) -> str | None:
-    return None if text is None else "".join(text.split("\n")).replace("|", "｜").strip()
-
-
-def _lines(pages: list[list[tuple[str, Any]]]) -> list[str]:
-    out: list[str] = []
-    last_table_row: list[str] | None = None
+def _lines(pages: list[RawPage]) -> tuple[tuple[str, ...], dict[int, RowGeometry]]:
+    """Paragraphs (wrapped lines joined) and table rows, in reading order, with each numeric row's
+    geometry keyed by its line."""
+    out: list[str | Emitted] = []
+    tables = TableReader()
     carry = ""
-    for items in pages:
-        for index, (kind, value) in enumerate(items):
+    for number, page in enumerate(pages, start=1):
+        for kind, value in _page_items(page):
             if kind == "text":
                 text, wrapped = value
+                if heading_part(text):
+                    tables.reset()
                 if carry and _HEADING.match(text.strip()):
                     out.append(carry)  # a heading never continues the paragraph above it
                     carry = ""
@@ -111,35 +126,20 @@ def _lines(pages: list[list[tuple[str, Any]]]) -> list[str]:
                 if not wrapped or carry.endswith(_SENTENCE_END):
                     out.append(carry)
                     carry = ""
-                last_table_row = None
                 continue
             if carry:
                 out.append(carry)
                 carry = ""
-            rows = [[_cell(c) for c in row] for row in value]
-            if index == 0 and last_table_row is not None and rows and _is_split_row(rows[0]):
-                _glue(out, rows.pop(0))
-            for row in rows:
-                cells = [c for c in row if c is not None]
-                if any(cells):
-                    out.append(" | ".join(cells))
-            last_table_row = out[-1].split(" | ") if rows else last_table_row
+            out.extend(tables.read(value, page.words, number))
     if carry:
         out.append(carry)
-    return [line for line in out if line.strip()]
-
-
-def _is_split_row(row: list[str | None]) -> bool:
-    """The top row of a page whose numbers are all empty continues the last row of the previous page."""
-    cells = [c for c in row if c is not None]
-    return bool(cells) and any(cells) and all(not c for c in cells[-7:]) and len([c for c in cells if c]) <= 3
-
-
-def _glue(out: list[str], row: list[str | None]) -> None:
-    previous = out[-1].split(" | ")
-    pieces = [c for c in row if c]
-    labels = [i for i, c in enumerate(previous) if c and not c.replace(".", "").isdigit()]
-    if labels:
-        last = labels[-1]
-        previous[last] = previous[last] + "".join(pieces)
-        out[-1] = " | ".join(previous)
+    lines: list[str] = []
+    geometry: dict[int, RowGeometry] = {}
+    for item in out:
+        text = item if isinstance(item, str) else " | ".join(item.cells)
+        if not text.strip():
+            continue
+        if isinstance(item, Emitted) and item.geometry is not None:
+            geometry[len(lines)] = item.geometry
+        lines.append(text)
+    return tuple(lines), geometry

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from nianbao.core.report import REVIEW_FIELDS, REVIEW_GROUPS, Finding, RowReading, Table
 from parsers.cells import Row
@@ -64,18 +65,13 @@ def read_review_litigation(rows: list[Row], geometry: Geometry = no_geometry, *,
     for (group, field), value in zip(columns, numbers, strict=True):
         table[group][field] = value
     where = geometry(value_row) if value_row is not None else None
-    readings = [
-        reading(
-            PART,
-            group,
-            _GROUP_LABELS[group],
-            "header",
-            [c for (g, _), c in zip(columns, cells, strict=False) if g == group],
-            doubts=[*doubts, *text_doubts],
-            geometry=where,
+    readings = []
+    for index, group in enumerate(REVIEW_GROUPS):
+        own = [c for (g, _), c in zip(columns, cells, strict=False) if g == group]
+        place = replace(where, xs=where.xs[index * 5 : index * 5 + 5]) if where else None
+        readings.append(
+            reading(PART, group, _GROUP_LABELS[group], "header", own, doubts=[*doubts, *text_doubts], geometry=place)
         )
-        for group in REVIEW_GROUPS
-    ]
     return TableRead(table, notes, readings)
 
 

@@ -107,6 +107,7 @@ class RowReading:
     cells: tuple[str, ...] = ()  # the value cells as printed, in column order
     page: int | None = None  # PDF: the page (1-based) and the (x, y) of each value, in points
     positions: tuple[tuple[float, float] | None, ...] = ()
+    note: str = ""  # how the numbers were read when it is worth saying (re-read from the text layer)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -119,6 +120,8 @@ class RowReading:
         }
         if self.why:
             data["why"] = self.why
+        if self.note:
+            data["note"] = self.note
         if self.page is not None:
             data["page"] = self.page
             data["positions"] = [list(p) if p else None for p in self.positions]

@@ -5,10 +5,14 @@ official table merges them.  LibreOffice then turns it into PDF and DOC for the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.table import Table
 
 # rows each group label spans (2021 layout: 三、本年度办理结果 covers (一) … (七))
@@ -43,8 +47,8 @@ def _merge(table: Table, r0: int, c0: int, r1: int, c1: int, text: str) -> None:
     cell.text = text
 
 
-def _applications(doc: DocxDocument, rows: list[list[str]]) -> None:
-    """Table 3: 3 label columns + 7 numbers; a 3-row header."""
+def _applications(doc: DocxDocument, rows: list[list[str]], missing: Sequence[Missing] = ()) -> None:
+    """Table 3: 3 label columns + 7 numbers; a 3-row header; ruling lines left out where `missing` says."""
     table = doc.add_table(rows=len(rows), cols=10)
     table.style = "Table Grid"
     _merge(table, 0, 0, 2, 2, rows[0][0])
@@ -68,6 +72,44 @@ def _applications(doc: DocxDocument, rows: list[list[str]]) -> None:
                 busy[col] = last_row
         for i, value in enumerate(values):
             table.cell(r, 3 + i).text = value
+    for gap in missing:
+        _leave_out(table, rows, gap)
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """A ruling line a careless publisher did not draw in table 3: below the row whose label starts
+    with `label` ("bottom"), or between its value columns `column` and `column + 1` ("right")."""
+
+    label: str
+    side: str  # "bottom" | "right"
+    column: int = 0  # 0 = 自然人
+
+
+def _leave_out(table: Table, rows: list[list[str]], gap: Missing) -> None:
+    r = next(i for i, row in enumerate(rows) if any(c.startswith(gap.label) for c in row))
+    if gap.side == "bottom":
+        cells = [table.cell(r, c) for c in range(table._column_count)] + [
+            table.cell(r + 1, c) for c in range(table._column_count)
+        ]
+        for index, cell in enumerate(cells):
+            _no_border(cell, "bottom" if index < table._column_count else "top")
+    else:
+        _no_border(table.cell(r, 3 + gap.column), "right")
+        _no_border(table.cell(r, 4 + gap.column), "left")
+
+
+def _no_border(cell: object, side: str) -> None:
+    """Set one border of a cell to nil (cell borders override the table style's grid)."""
+    tc = cell._tc  # type: ignore[attr-defined]
+    props = tc.get_or_add_tcPr()
+    borders = props.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        props.append(borders)
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), "nil")
+    borders.append(edge)
 
 
 def _review(doc: DocxDocument, rows: list[list[str]]) -> None:
@@ -97,8 +139,11 @@ def _simple(doc: DocxDocument, rows: list[list[str]]) -> None:
             _merge(table, r, i, r, last, text)
 
 
-def build_docx(text: str, path: str | Path, *, title: str | None = None) -> Path:
-    """Save `text` as a .docx at `path`."""
+def build_docx(
+    text: str, path: str | Path, *, title: str | None = None, missing: Sequence[Missing] = (), padding: int = 0
+) -> Path:
+    """Save `text` as a .docx at `path`.  `padding` empty paragraphs before table 3 move its page
+    break (LibreOffice does not repeat the header on the next page, as WPS and Word by default)."""
     doc = Document()
     if title:
         doc.add_heading(title, level=1)
@@ -106,7 +151,9 @@ def build_docx(text: str, path: str | Path, *, title: str | None = None) -> Path
         if isinstance(block, str):
             doc.add_paragraph(block)
         elif "勾稽关系" in block[0][0]:
-            _applications(doc, block)
+            for _ in range(padding):
+                doc.add_paragraph("")
+            _applications(doc, block, missing)
         elif block[0][0] == "行政复议":
             _review(doc, block)
         else:

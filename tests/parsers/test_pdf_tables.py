@@ -1,0 +1,82 @@
+"""The geometry of PDF tables, on the shapes a real WPS-made report gave: the continuation page of
+table 3 comes out of the extractor as [None, '（七）总计', '', '21', '0', …] — its label one column
+further right than on the first page, with an empty string in the label area.  Counting cells from
+the left shifted the 总计 row by one column; placing them by x does not."""
+
+from __future__ import annotations
+
+from parsers.pdf_tables import Cell, TableReader, TableRow, Word
+
+# x edges of the columns: three label columns (60-200), then 自然人 … 总计 (200-480, 40 wide)
+LABEL_EDGES = [(60, 100), (100, 150), (150, 200)]
+VALUE_EDGES = [(200 + 40 * i, 240 + 40 * i) for i in range(7)]
+HEADER = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+
+
+def _row(
+    y: float, labels: list[str | None], values: list[str], *, label_edges: list[tuple[int, int]] = LABEL_EDGES
+) -> TableRow:
+    cells = [
+        Cell((a, y, b, y + 20), text) if text is not None else Cell(None, None)
+        for (a, b), text in zip(label_edges, labels, strict=True)
+    ]
+    cells += [Cell((a, y, b, y + 20), v) for (a, b), v in zip(VALUE_EDGES, values, strict=True)]
+    return TableRow((60, y, 480, y + 20), tuple(cells))
+
+
+def _words(row: TableRow) -> list[Word]:
+    return [
+        Word(c.text, c.box[0] + 15, c.box[0] + 25, c.box[1] + 5, c.box[1] + 15)
+        for c in row.cells[3:]
+        if c.box and c.text
+    ]
+
+
+def _header(y: float) -> TableRow:
+    return TableRow(
+        (60, y, 480, y + 30),
+        tuple(
+            [Cell((60, y, 200, y + 30), "(本列数据的勾稽关系…)"), Cell(None, None), Cell(None, None)]
+            + [Cell((a, y, b, y + 30), h) for (a, b), h in zip(VALUE_EDGES, HEADER, strict=True)]
+        ),
+    )
+
+
+def test_a_continuation_row_whose_label_moved_lands_in_its_columns() -> None:
+    reader = TableReader()
+    first = [
+        _header(100),
+        _row(130, ["一、本年新收政府信息公开申请数量", None, None], ["21", "0", "0", "0", "0", "0", "21"]),
+        _row(150, [None, None, "2.其他法律行政法规禁止公开"], ["0"] * 7),
+    ]
+    page1 = reader.read(first, [w for r in first[1:] for w in _words(r)], 1)
+    assert page1[1].cells == ["一、本年新收政府信息公开申请数量", "21", "0", "0", "0", "0", "0", "21"]
+    # page 2: no header; the extractor sees four label-area columns, the label in the second, '' in the third
+    moved = [(60, 80), (80, 170), (170, 200)]
+    total = _row(40, [None, "（七）总计", ""], ["21", "0", "0", "0", "0", "0", "21"], label_edges=moved)
+    page2 = reader.read([total], _words(total), 2)
+    [line] = page2
+    assert line.cells == ["（七）总计", "21", "0", "0", "0", "0", "0", "21"]
+    assert line.geometry is not None and line.geometry.certain and line.geometry.page == 2
+    assert line.geometry.xs[0] is not None and line.geometry.xs[0] < line.geometry.xs[6]
+
+
+def test_extractor_and_text_layer_disagree_and_the_words_are_ambiguous() -> None:
+    reader = TableReader()
+    row = _row(130, ["(一)予以公开", None, None], ["3", "0", "0", "0", "0", "0", "3"])
+    words = _words(row) + [Word("7", 215, 225, 135, 145)]  # a second number under 自然人 at the same height
+    [_, line] = reader.read([_header(100), row], words, 1)
+    assert line.geometry is not None and not line.geometry.certain
+    assert "two numbers under one column" in line.geometry.why
+
+
+def test_a_number_the_extractor_put_in_the_wrong_cell_is_re_read_from_the_words() -> None:
+    reader = TableReader()
+    row = _row(130, ["(一)予以公开", None, None], ["", "3", "0", "0", "0", "0", "3"])  # extractor: shifted right
+    words = [
+        Word(t, x, x + 10, 135, 145)
+        for t, x in zip(["3", "0", "0", "0", "0", "0", "3"], [215, 255, 295, 335, 375, 415, 455], strict=True)
+    ]
+    [_, line] = reader.read([_header(100), row], words, 1)
+    assert line.cells[1:] == ["3", "0", "0", "0", "0", "0", "3"]
+    assert line.geometry is not None and line.geometry.certain and "re-read from the text layer" in line.geometry.why
