@@ -68,7 +68,7 @@ def _read(data: bytes, *, source: str) -> tuple[list[RawPage], int, int]:
                 raise ParseError(f"{source}: {len(pdf.pages)} pages, over the {MAX_PAGES} page limit", source=source)
             pages = [
                 RawPage(
-                    [(tuple(t.bbox), rows_of(t)) for t in page.find_tables()],
+                    [(_box(t.bbox), rows_of(t)) for t in page.find_tables()],
                     page.extract_text_lines(),
                     words_of(page.extract_words()),
                 )
@@ -143,3 +143,8 @@ def _lines(pages: list[RawPage]) -> tuple[tuple[str, ...], dict[int, RowGeometry
             geometry[len(lines)] = item.geometry
         lines.append(text)
     return tuple(lines), geometry
+
+
+def _box(bbox: Any) -> Box:
+    x0, top, x1, bottom = bbox
+    return float(x0), float(top), float(x1), float(bottom)
