@@ -126,3 +126,17 @@ def test_shanghai_2019_blank_totals_are_not_errors() -> None:
     assert not [f for f in findings if f.rule.startswith("applications.") and f.severity == "error"]
     assert report.applications["total"]["natural_person"] == 767
     assert report.applications["other"]["total"] is None  # the 2019 single (六)其他处理 row, blank
+
+
+def test_a_text_count_explained_by_the_table_is_a_warning_not_an_error(seed_text: str) -> None:
+    """平潭 2022: "收到政府信息公开申请75件" while 本年新收 is 74 and 上年结转 1."""
+    text = set_row(_clean(seed_text), "一、本年新收", [74, 0, 0, 0, 0, 0, 74])
+    text = set_row(text, "二、上年结转", [1, 0, 0, 0, 0, 0, 1])
+    text = set_row(text, "(一)予以公开", [75, 0, 0, 0, 0, 0, 75])
+    text = set_row(text, "(七)总计", [75, 0, 0, 0, 0, 0, 75])
+    explained = text.replace("我乡未收到公民或者法人依申请公开申请", "我乡收到政府信息公开申请75件")
+    [claim] = [f for f in check_report(parse_bytes(explained.encode())) if f.rule == "text.claims"]
+    assert claim.severity == "warning" and "74 new + 1 carried over = 75" in claim.message
+    unexplained = text.replace("我乡未收到公民或者法人依申请公开申请", "我乡收到政府信息公开申请77件")
+    [claim] = [f for f in check_report(parse_bytes(unexplained.encode())) if f.rule == "text.claims"]
+    assert claim.severity == "error" and "carried over" not in claim.message

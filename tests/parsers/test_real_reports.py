@@ -72,12 +72,8 @@ def test_excerpts_partial_or_clear_error(prefix: str) -> None:
         assert path.name in str(exc) and "\n" not in str(exc)
         return
     findings = check_report(report)
-    assert any(f.rule == "report.sections" for f in findings)
-    # never invented zeros: every number present is in the excerpt's text
-    for table in (report.applications, report.review_litigation, report.active_disclosure):
-        for row in (table or {}).values():
-            for value in row.values():
-                assert value is None or str(value) in report.text
+    assert any(f.rule == "report.sections" for f in findings)  # an excerpt: parts are missing
+    # numbers at their place: tests/parsers/test_index_findings.py::test_every_number_stands_at_its_place
 
 
 def test_cut_excerpt_rows_are_null_not_zero() -> None:
