@@ -118,8 +118,10 @@ def _outcome_claims(line: str, report: Report) -> Iterator[Finding]:
     if not report.applications:
         return
     for words, prefixes in _OUTCOMES:
+        if words not in line:
+            continue
         rows = [key for key in report.applications if _matches(prefixes, key)]
-        for match in re.finditer(rf"(?<![不以]){words}\s*(\d+)\s*件", line):
+        for match in re.finditer(rf"(?<![不以]){words}\s*(\d+)\s*件", line):  # rare: only where the words are
             claimed, table = int(match.group(1)), _row_sum(report, rows)
             if table is None or claimed == table:
                 continue
@@ -140,18 +142,24 @@ def _explain(report: Report, rows: list[str], claimed: int) -> str:
     return ""
 
 
+_REVIEW_COUNTS = (
+    (re.compile(r"行政复议\s*(\d+)\s*件"), ("review",)),
+    (re.compile(r"诉讼\s*(\d+)\s*件"), ("lawsuit_direct", "lawsuit_after_review")),
+)
+_ALL_UPHELD = re.compile(r"(?:均|全部|都)(?:获|被|予以)?维持")
+
+
 def _review_claims(line: str, report: Report) -> Iterator[Finding]:
     table = report.review_litigation
     if not table:
         return
-    groups = (("行政复议", ("review",)), ("诉讼", ("lawsuit_direct", "lawsuit_after_review")))
-    for words, keys in groups:
-        match = re.search(rf"{words}\s*(\d+)\s*件", line)
+    for pattern, keys in _REVIEW_COUNTS:
+        match = pattern.search(line)
         totals = [t for k in keys if (t := table[k].get("total")) is not None]
         if match and len(totals) == len(keys) and int(match.group(1)) != sum(totals):
             message = f"the text says {match.group(0)!r} but table 4 counts {sum(totals)}"
             yield from _claim(report, [f"review_litigation.{k}.total" for k in keys], message, match.group(0))
-    if re.search(r"(?:均|全部|都)(?:获|被|予以)?维持", line) and re.search(r"复议|诉讼", line):
+    if _ALL_UPHELD.search(line) and ("复议" in line or "诉讼" in line):
         open_cases = {
             f"{g}.{f}": table[g].get(f) for g in table for f in ("corrected", "other", "pending") if table[g].get(f)
         }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from nianbao.core.report import APPLICANT_COLUMNS, APPLICATION_ROWS, Finding, RowReading, Table
@@ -125,11 +126,16 @@ def _stated(rows: list[Row]) -> TableRead:
 
 
 def _exact(row: Printed) -> str | None:
-    label = normalize(row.label)
+    return _exact_key(row.label, row.group)
+
+
+@lru_cache(maxsize=4096)  # the same few dozen labels, in report after report
+def _exact_key(printed: str, group: str) -> str | None:
+    label = normalize(printed)
     if not label:
-        return "other" if row.group == "other" else None
+        return "other" if group == "other" else None
     if _OTHER_OTHER.match(label):
-        return "other.other" if row.group == "other" else None
+        return "other.other" if group == "other" else None
     return next((key for key, pattern in _EXACT if pattern.search(label)), None)
 
 
@@ -139,16 +145,17 @@ def _printed(tokens: Sequence[Token]) -> Iterator[Printed]:
     A text cell after a row's label, in the same row, is a value cell holding text ("见附件"),
     unless it reads as a label itself (numbered, or naming a row or group)."""
     group, group_label = "", ""
+    text = [_text(t) for t in tokens]
     index = 0
     while index < len(tokens):
         token = tokens[index]
         index += 1
-        if not _text(token):
+        if not text[index - 1]:
             continue
         cells: list[str] = []
         while index < len(tokens) and len(cells) < WIDTH:
             following = tokens[index]
-            if _text(following) and (following.row != token.row or _labelish(following.text)):
+            if text[index] and (following.row != token.row or _labelish(following.text)):
                 break
             cells.append(following.text)
             index += 1
@@ -171,6 +178,7 @@ def _text(token: Token) -> bool:
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])")
 
 
+@lru_cache(maxsize=4096)
 def _labelish(text: str) -> bool:
     """Reads as a row or group label: numbered, or naming a row or a group of the table."""
     label = normalize(text)

@@ -24,30 +24,36 @@ from parsers.tables import (
 )
 
 PART = "active_disclosure"
-_LABELS = (
-    ("normative_documents", r"规范性文件"),
-    ("rules", r"^规章"),
-    ("licensing", r"行政许可"),
-    ("other_services", r"其他对外管理服务事项"),
-    ("penalties", r"行政处罚"),
-    ("enforcement", r"行政强制"),
-    ("fees", r"事业性收费"),
-    ("procurement", r"政府集中采购"),
+_LABELS = tuple(
+    (key, re.compile(pattern))
+    for key, pattern in (
+        ("normative_documents", r"规范性文件"),
+        ("rules", r"^规章"),
+        ("licensing", r"行政许可"),
+        ("other_services", r"其他对外管理服务事项"),
+        ("penalties", r"行政处罚"),
+        ("enforcement", r"行政强制"),
+        ("fees", r"事业性收费"),
+        ("procurement", r"政府集中采购"),
+    )
 )
-_FIELDS = (
-    ("issued", r"制发"),
-    ("repealed", r"废止"),
-    ("in_force", r"现行有效"),
-    ("decisions", r"处理决定"),
-    ("amount_10k_yuan", r"收费金额"),
-    # the 2019 trial format's columns, kept under their own names
-    ("made", r"新制作"),
-    ("published", r"新公开"),
-    ("total_published", r"对外公开总数"),
-    ("previous_items", r"上一年项目数"),
-    ("change", r"本年增"),
-    ("procurement_projects", r"采购项目数"),
-    ("procurement_amount_yuan", r"采购总金额"),
+_FIELDS = tuple(
+    (key, re.compile(pattern))
+    for key, pattern in (
+        ("issued", r"制发"),
+        ("repealed", r"废止"),
+        ("in_force", r"现行有效"),
+        ("decisions", r"处理决定"),
+        ("amount_10k_yuan", r"收费金额"),
+        # the 2019 trial format's columns, kept under their own names
+        ("made", r"新制作"),
+        ("published", r"新公开"),
+        ("total_published", r"对外公开总数"),
+        ("previous_items", r"上一年项目数"),
+        ("change", r"本年增"),
+        ("procurement_projects", r"采购项目数"),
+        ("procurement_amount_yuan", r"采购总金额"),
+    )
 )
 FIELDS_2019 = frozenset(
     {
@@ -76,7 +82,7 @@ def read_active_disclosure(rows: list[Row], geometry: Geometry = no_geometry, *,
         if label == "信息内容":
             fields, index = _header(tokens, index)
             continue
-        key = next((k for k, p in _LABELS if re.search(p, label)), None)
+        key = next((k for k, p in _LABELS if p.search(label)), None)
         if key is None or key in table or not fields or len(label) > MAX_LABEL:
             continue
         row = tokens[index - 1].row
@@ -123,8 +129,8 @@ def _header(tokens: list[Token], index: int) -> tuple[list[str | None], int]:
         if not cell:
             index += 1
             continue
-        field = next((f for f, p in _FIELDS if re.search(p, cell)), None)
-        if field is None and any(re.search(p, cell) for _, p in _LABELS):
+        field = next((f for f, p in _FIELDS if p.search(cell)), None)
+        if field is None and any(p.search(cell) for _, p in _LABELS):
             break
         if not is_label(cell):
             break

@@ -44,12 +44,14 @@ def from_html(text: str, *, encoding: str | None = None) -> SourceText:
     if root is not None:
         _walk(root, pieces)
     lines = tuple(line.strip() for line in "".join(pieces).split("\n"))
-    page_text = tree.body.text(separator=" ") if tree.body else ""
+    published = _published(tree)
+    if published is None and tree.body is not None:  # the info line (发布时间：…) outside the article
+        published = find_published_date(tree.body.text(separator=" "))
     return SourceText(
         lines=tuple(line for line in lines if line),
         kind="html",
         title=_title(tree),
-        published_at=_published(tree) or find_published_date(page_text),
+        published_at=published,
         encoding=encoding,
     )
 
@@ -91,8 +93,10 @@ def _table_rows(table: LexborNode) -> list[str]:
 
 def _cell_text(td: LexborNode) -> str:
     # A cell's paragraphs and spans join without spaces: Word splits "2025" from "年" into spans.
-    text = td.text(separator="", strip=False).replace("|", "｜")
-    return _WS.sub(" ", text).strip()
+    text = td.text(separator="", strip=False)
+    if not text or text.isspace():
+        return ""  # most cells of a Word-pasted table: empty, or a lone &nbsp;
+    return _WS.sub(" ", text.replace("|", "｜")).strip()
 
 
 def _meta(tree: LexborHTMLParser, *names: str) -> str | None:

@@ -82,7 +82,7 @@ def place(
     for i, label in enumerate(labels):
         key = exact(i, label)
         if key in order and order[key] > last:
-            placed[i] = Placement(key, "exact", similarity(label, official[key]))
+            placed[i] = Placement(key, "exact", 1.0)
             last = order[key]
     anchors = [(-1, -1)] + [(i, order[p.key]) for i, p in enumerate(placed) if p and p.key] + [(len(labels), len(keys))]
     for (row0, slot0), (row1, slot1) in pairwise(anchors):

@@ -18,6 +18,7 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("problems", r"存在的?主要问题"),
     ("other_matters", r"其他需要报告"),
 )
+_PARTS = tuple((key, re.compile(pattern)) for key, pattern in PARTS)
 _HEADING = re.compile(r"^(?:第?[一二三四五六七][、.．,，]|[（(][一二三四五六][)）]|[1-6][、.．])")
 
 
@@ -26,8 +27,8 @@ def heading_part(line: str) -> str | None:
     text = normalize(line.split("|", 1)[0])
     if len(text) > 40 or not _HEADING.match(text):
         return None
-    for key, pattern in PARTS:
-        if re.search(pattern, text):
+    for key, pattern in _PARTS:
+        if pattern.search(text):
             return key
     return None
 

@@ -10,12 +10,14 @@ number is `None` with a note, never a silent zero.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from nianbao.core.report import Finding, Number, RowReading, Table
 from parsers.cells import Row
-from parsers.numbers import Text, normalize, parse_cell
+from parsers.numbers import Text, parse_cell
 from parsers.source import RowGeometry
 
 SECTIONS = "report.sections"
@@ -30,8 +32,7 @@ def no_geometry(row: int) -> RowGeometry | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     text: str
     row: int  # the row of the part it came from
 
@@ -113,6 +114,8 @@ def reading(
     )
 
 
+_SPACES = re.compile(r"\s+")
+_FULL_WIDTH = re.compile("[０-９]")
 _GLUED = re.compile(
     r"(?:申请数量|予以公开|部分公开|其他情形[)）]|国家秘密|总计|继续办理|尚未审结|结果维持|处理决定数量|现行有效件数"
     r"|规范性文件|规章|行政许可)\d{4,}"
@@ -122,7 +125,10 @@ _GLUED = re.compile(
 def glued(rows: Sequence[Row]) -> bool:
     """The cells of a row were run together with no separator ("…申请数量110000011"): the number
     boundaries are lost, so no number of this table can be read from this text."""
-    return any(_GLUED.search(normalize(cell)) for row in rows for cell in row)
+    text = _SPACES.sub("", "|".join(cell for row in rows for cell in row))
+    if _GLUED.search(text):
+        return True
+    return bool(_FULL_WIDTH.search(text)) and bool(_GLUED.search(unicodedata.normalize("NFKC", text)))
 
 
 GLUED_WHY = "its numbers run together with no separator between cells (not readable from this text)"
