@@ -2,24 +2,27 @@
 attachments, and hand everything to the sink.  A bad page is recorded and the pass goes on.
 
 The outcome says how far the lists were read — `complete`, `partial`, `blocked` (anti-bot or
-robots.txt at the column) or `unreachable` — because "missing" may only be concluded from a
-complete read.
+robots.txt at the column) or `unreachable` — because "missing" may only be concluded from a read
+that is provably complete: every column's CMS declared its size (pages, records, or a last page)
+and that much was read; no cap (`max_pages`, `max_documents`) cut the pass; and every report link
+listed was fetched and stored.  The evidence, declared against read, is kept per column.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from crawler.adapters import adapter_for, generic
+from crawler.detail import assemble, continuation_pages
 from crawler.errors import OutOfScope, RobotsDisallowed
 from crawler.fetch import Fetcher, Response
-from crawler.listing import Link, Page, PageRequest, column_base, is_column_link, is_report_title
+from crawler.listing import Declared, Link, Page, PageRequest, column_base, is_column_link, is_report_title
 from crawler.sink import Document, Sink
 from nianbao.core.config import Portal
 from nianbao.core.encoding import decode
@@ -42,6 +45,66 @@ Progress = Callable[[str, int, int, int], None]
 
 
 @dataclass
+class ColumnRead:
+    """One column of a pass: what its CMS declared and what was read."""
+
+    url: str
+    cms: str = ""
+    declared: Declared | None = None
+    pages: set[int] = field(default_factory=set)  # page numbers read, where the CMS numbers them
+    read_pages: int = 0
+    records: set[str] = field(default_factory=set)  # distinct entries listed
+    last_seen: bool = False  # a page that declares itself the last was read
+    failed: list[str] = field(default_factory=list)  # list pages that could not be read
+
+    @property
+    def complete(self) -> bool:
+        return not self.why_not
+
+    @property
+    def why_not(self) -> str:
+        """ "" when the column was read completely; else what is missing from the proof."""
+        if self.failed:
+            return f"{len(self.failed)} list page(s) could not be read"
+        found = self.declared
+        if found is None:
+            return f"its pager ({self.cms or 'unknown CMS'}) declares no size nianbao understands"
+        if found.records is not None:
+            if len(self.records) < found.records:
+                return f"{len(self.records)} of {found.records} declared records listed"
+            return ""
+        if found.last:
+            return "" if self.last_seen and self.read_pages >= (found.pages or 1) else "the last page was not reached"
+        if found.pages is not None and self.read_pages < found.pages:
+            return f"{self.read_pages} of {found.pages} declared pages read"
+        return ""
+
+    def evidence(self) -> dict[str, object]:
+        found = self.declared
+        return {
+            "column": self.url,
+            "cms": self.cms,
+            "declared_pages": found.pages if found else None,
+            "declared_records": found.records if found else None,
+            "declared_how": found.how if found else None,
+            "read_pages": self.read_pages,
+            "read_records": len(self.records),
+            "complete": self.complete,
+            "reason": self.why_not or None,
+        }
+
+    def summary(self) -> str:
+        found = self.declared
+        if found and found.records is not None:
+            said = f"{len(self.records)} of {found.records} records"
+        elif found and found.pages is not None:
+            said = f"{self.read_pages} of {found.pages} pages"
+        else:
+            said = f"{self.read_pages} pages, size not declared"
+        return f"{self.url} ({self.cms}): {said}" + ("" if self.complete else f" — {self.why_not}")
+
+
+@dataclass
 class CrawlResult:
     portal: str
     outcome: str = "complete"  # complete | partial | blocked | unreachable
@@ -50,10 +113,22 @@ class CrawlResult:
     documents: int = 0
     unchanged: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    columns: list[ColumnRead] = field(default_factory=list)
+    capped: list[str] = field(default_factory=list)  # caps that cut the pass
+    unfetched: list[str] = field(default_factory=list)  # report links listed but not fetched and stored
 
     @property
     def detail(self) -> str:
         return "; ".join(f"{url}: {reason}" for url, reason in self.errors[:20])
+
+    @property
+    def why_partial(self) -> list[str]:
+        """Every reason the pass is not a complete read (empty when it is)."""
+        reasons = [f"column {c.summary()}" for c in self.columns if not c.complete]
+        reasons += self.capped
+        if self.unfetched:
+            reasons.append(f"{len(self.unfetched)} listed report(s) not fetched and stored")
+        return reasons
 
 
 class PortalCrawl:
@@ -65,63 +140,66 @@ class PortalCrawl:
         fetcher: Fetcher,
         sink: Sink,
         progress: Progress | None = None,
-        cancel: threading.Event | None = None,
+        cancel: asyncio.Event | None = None,
     ) -> None:
         self.portal, self.fetcher, self.sink = portal, fetcher, sink
-        self.cancel = cancel or threading.Event()
+        self.cancel = cancel or asyncio.Event()
         self.progress = progress or (lambda *args: None)
         self.result = CrawlResult(portal.name)
         self.bases: set[str] = set()
         self.candidates: dict[str, Link] = {}
+        self.columns: dict[str, ColumnRead] = {}
         self.start_failures: list[str] = []
+        self.documents = 0
         fetcher.validators = self._validators
 
     def _validators(self, url: str) -> tuple[str | None, str | None]:
         known = self.sink.known(url)
         return (known.etag, known.last_modified) if known else (None, None)
 
-    def run(self) -> CrawlResult:
-        self._walk_lists()
-        for url, link in list(self.candidates.items()):
-            if self.cancel.is_set():
-                break
-            self._fetch_article(url, link)
+    async def run(self) -> CrawlResult:
+        await self._walk_lists()
+        if self.result.outcome == "complete":
+            await self._fetch_articles()
+        self.result.columns = list(self.columns.values())
         if self.cancel.is_set():
+            self.result.capped.append("stopped before the end of the pass (shutdown)")
+        if self.result.outcome == "complete" and self.result.why_partial:
             self.result.outcome = "partial"
-            self._problem(self.portal.urls[0], "stopped before the end of the pass (shutdown)")
         return self.result
 
     # ---- lists -------------------------------------------------------------------------------
 
-    def _walk_lists(self) -> None:
-        queue: deque[tuple[PageRequest, bool]] = deque((PageRequest(u), True) for u in self.portal.urls)
+    async def _walk_lists(self) -> None:
+        queue: deque[tuple[PageRequest, bool]] = deque()
+        for url in self.portal.urls:
+            queue.append((PageRequest(url, column=url), True))
+            self.columns[url] = ColumnRead(url)
         seen: set[object] = set()
-        starts = len(queue)
         while queue and not self.cancel.is_set():
             request, is_start = queue.popleft()
             if request.key in seen:
                 continue
             seen.add(request.key)
             if self.result.pages >= self.portal.crawl.max_pages:
-                self._problem(request.url, f"stopped after {self.result.pages} list pages (max_pages)")
+                self._cap(request.url, f"stopped after {self.result.pages} list pages (max_pages)")
                 break
-            page = self._fetch_list(request, is_start)
-            if page is None:
-                continue
+            page = await self._fetch_list(request, is_start)
             if isinstance(page, str):  # a redirect shell: its target stands in for it
-                queue.appendleft((PageRequest(page, referer=request.url), is_start))
+                queue.appendleft((PageRequest(page, referer=request.url, column=request.column), is_start))
                 continue
-            if is_start:
-                self.bases.add(column_base(page.url))
-            self._read_list(page, queue)
-        if len(self.start_failures) == starts:
+            if page is not None:
+                if is_start:
+                    self.bases.add(column_base(page.url))
+                self._read_list(page, request, queue)
+        if len(self.start_failures) == len(self.portal.urls):
             blocked = any(reason.startswith(("blocked", "robots")) for reason in self.start_failures)
             self.result.outcome = "blocked" if blocked else "unreachable"
 
-    def _fetch_list(self, request: PageRequest, is_start: bool) -> Page | str | None:
+    async def _fetch_list(self, request: PageRequest, is_start: bool) -> Page | str | None:
         known = self.sink.known(request.url) if request.data is None else None
         try:
-            response = self.fetcher.get(
+            response = await self.fetcher.get(
                 request.url,
                 referer=request.referer,
                 data=dict(request.data or ()) or None,
@@ -131,19 +209,19 @@ class PortalCrawl:
         except OutOfScope:
             return None
         except RobotsDisallowed as exc:
-            self._list_failed(request.url, f"robots: {exc}", is_start)
+            self._list_failed(request, f"robots: {exc}", is_start)
             return None
         except FetchError as exc:
-            self._list_failed(request.url, str(exc), is_start)
+            self._list_failed(request, str(exc), is_start)
             return None
         self.result.pages += 1
-        self.progress(self.portal.name, self.result.pages, len(self.candidates), self.result.documents)
+        self._progress()
         if response.outcome == "redirect_shell" and response.shell_target:
             return response.shell_target
         if response.outcome == "not_modified":
             stored = self.sink.known(response.url)
             if stored is None or stored.content is None:
-                self._list_failed(request.url, "304 for a page nianbao has no copy of", is_start)
+                self._list_failed(request, "304 for a page nianbao has no copy of", is_start)
                 return None
             content = stored.content
         elif response.outcome == "ok":
@@ -157,42 +235,78 @@ class PortalCrawl:
                 last_modified=response.last_modified,
             )
         else:
-            self._list_failed(request.url, f"{response.outcome} (HTTP {response.status})", is_start)
+            self._list_failed(request, f"{response.outcome} (HTTP {response.status})", is_start)
             return None
         text, _ = decode(content, content_type=response.content_type)
         return Page(response.url, text)
 
-    def _list_failed(self, url: str, reason: str, is_start: bool) -> None:
-        self._problem(url, reason)
+    def _list_failed(self, request: PageRequest, reason: str, is_start: bool) -> None:
+        self._problem(request.url, reason)
         if is_start:
             self.start_failures.append(reason)
-        if self.result.outcome == "complete":
-            self.result.outcome = "partial"
+        column = self.columns.get(request.column or "")
+        if column is not None:
+            column.failed.append(request.url)
 
-    def _read_list(self, page: Page, queue: deque[tuple[PageRequest, bool]]) -> None:
+    def _read_list(self, page: Page, request: PageRequest, queue: deque[tuple[PageRequest, bool]]) -> None:
         adapter = adapter_for(page)
+        column = self.columns[request.column or page.url]
+        column.read_pages += 1
+        column.cms = column.cms if column.cms and adapter is generic else adapter.NAME
+        declared = adapter.declared(page)
+        if declared is not None:
+            column.declared = _merge(column.declared, declared)
+            column.last_seen = column.last_seen or declared.last
         bases = tuple(self.bases)
         for link in adapter.entries(page):
             if is_report_title(link.best_title):
+                column.records.add(link.url)
                 if link.url not in self.candidates:
                     self.candidates[link.url] = link
                     self.result.candidates += 1
             elif is_column_link(link, bases):
-                queue.append((PageRequest(link.url, referer=page.url), False))
+                if link.url not in self.columns:
+                    self.columns[link.url] = ColumnRead(link.url)
+                queue.append((PageRequest(link.url, referer=page.url, column=link.url), False))
+            elif adapter.NAME in ("hanweb", "gkmlpt", "jpaas"):
+                column.records.add(link.url)  # the CMS counts every record, reports or not
         nexts = adapter.next_pages(page) + (generic.next_pages(page) if adapter is not generic else [])
-        queue.extend((request, False) for request in nexts)
+        queue.extend((PageRequest(r.url, r.data, r.referer, column.url), False) for r in nexts)
 
     # ---- articles and attachments ------------------------------------------------------------
 
-    def _fetch_article(self, url: str, link: Link) -> None:
+    async def _fetch_articles(self) -> None:
+        limit = self.portal.crawl.max_documents
+        links = list(self.candidates.items())
+        if len(links) > limit:
+            self._cap(self.portal.urls[0], f"{len(links)} reports listed, over max_documents ({limit})")
+            self.result.unfetched += [url for url, _ in links[limit:]]
+            links = links[:limit]
+        slots = asyncio.Semaphore(max(1, self.portal.crawl.concurrency))
+
+        async def one(url: str, link: Link) -> None:
+            async with slots:
+                if not self.cancel.is_set():
+                    await self._fetch_article(url, link)
+                else:
+                    self.result.unfetched.append(url)
+
+        await asyncio.gather(*(one(url, link) for url, link in links))
+
+    async def _fetch_article(self, url: str, link: Link) -> None:
         if self.sink.skip(url):
             return
-        response = self._get_document(url, referer=None)
+        response = await self._get_document(url, referer=None)
+        if isinstance(response, str):  # listed but not fetched: found, with the failure recorded
+            self.sink.save_failure(url, portal=self.portal.name, title=link.best_title, date=link.date, error=response)
+            self.result.unfetched.append(url)
+            return
         if response is None:
             return
+        content = await self._whole_article(response)
         document = Document(
             response.url,
-            response.content,
+            content,
             response.content_type,
             self.portal.name,
             list_title=link.best_title,
@@ -201,24 +315,40 @@ class PortalCrawl:
             last_modified=response.last_modified,
         )
         self._store(document)
-        if not _MAY_ATTACH.search(response.content):
+        if not _MAY_ATTACH.search(content):
             return  # no attachment markers at all: spare building a tree of the whole page
-        text, _ = decode(response.content, content_type=response.content_type)
+        text, _ = decode(content, content_type=response.content_type)
         for attachment in _attachments(Page(response.url, text)):
-            self._fetch_attachment(attachment, article=response.url, title=link.best_title, date=link.date)
+            await self._fetch_attachment(attachment, article=response.url, title=link.best_title, date=link.date)
 
-    def _fetch_attachment(self, link: Link, *, article: str, title: str, date: str | None) -> None:
+    async def _whole_article(self, response: Response) -> bytes:
+        """A TRS article split over `t…_1.html`, `t…_2.html`: its pages fetched and put together."""
+        text, codec = decode(response.content, content_type=response.content_type)
+        rest = continuation_pages(response.url, text)
+        if not rest:
+            return response.content
+        parts = [text]
+        for url in rest:
+            more = await self._get_document(url, referer=response.url)
+            if not isinstance(more, Response):
+                return response.content  # the failure is recorded; the first page is what there is
+            parts.append(decode(more.content, content_type=more.content_type)[0])
+        return assemble(parts).encode(codec if codec.startswith(("utf", "gb")) else "utf-8", errors="replace")
+
+    async def _fetch_attachment(self, link: Link, *, article: str, title: str, date: str | None) -> None:
         if self.sink.skip(link.url):
             return
-        response = self._get_document(link.url, referer=article)
-        if response is None:
+        if self.documents >= self.portal.crawl.max_documents:
+            self._cap(link.url, f"attachments beyond max_documents ({self.portal.crawl.max_documents}) not fetched")
+            return
+        response = await self._get_document(link.url, referer=article)
+        if not isinstance(response, Response):
             return
         if response.content[:512].lstrip().lower().startswith((b"<html", b"<!doctype")) and _ATTACH_TEXT.search(
             link.text
         ):
             self._problem(link.url, "an HTML page came back where a file was linked (download refused?)")
             return
-        filename = _filename(response)
         self._store(
             Document(
                 response.url,
@@ -231,14 +361,16 @@ class PortalCrawl:
                 etag=response.etag,
                 last_modified=response.last_modified,
                 attachment_of=article,
-                filename=filename,
+                filename=_filename(response),
             )
         )
 
-    def _get_document(self, url: str, *, referer: str | None) -> Response | None:
+    async def _get_document(self, url: str, *, referer: str | None) -> Response | str | None:
+        """The response; or why it could not be had (recorded as a problem); or None when there is
+        nothing new to store (unchanged, or outside the portal's hosts)."""
         known = self.sink.known(url)
         try:
-            response = self.fetcher.get(
+            response = await self.fetcher.get(
                 url,
                 referer=referer,
                 etag=known.etag if known else None,
@@ -248,23 +380,45 @@ class PortalCrawl:
             return None
         except FetchError as exc:
             self._problem(url, str(exc))
-            return None
+            return str(exc)
         if response.outcome == "not_modified":
             self.result.unchanged += 1
             return None
         if response.outcome != "ok":
-            self._problem(url, f"{response.outcome} (HTTP {response.status})")
-            return None
+            reason = f"{response.outcome} (HTTP {response.status})"
+            self._problem(url, reason)
+            return reason
         return response
 
     def _store(self, document: Document) -> None:
         self.sink.save_document(document)
+        self.documents += 1
         self.result.documents += 1
+        self._progress()
+
+    def _cap(self, url: str, reason: str) -> None:
+        if reason not in self.result.capped:
+            self.result.capped.append(reason)
+            self._problem(url, reason)
+
+    def _progress(self) -> None:
         self.progress(self.portal.name, self.result.pages, len(self.candidates), self.result.documents)
 
     def _problem(self, url: str, reason: str) -> None:
         logger.info("%s: %s", url, reason, extra={"portal": self.portal.name, "url": url, "problem": reason})
         self.result.errors.append((url, reason))
+
+
+def _merge(old: Declared | None, new: Declared) -> Declared:
+    """A column's declaration as its pages tell it (the proxy's count may repeat the page's)."""
+    if old is None:
+        return new
+    return Declared(
+        pages=max(filter(None, (old.pages, new.pages)), default=None),
+        records=new.records if new.records is not None else old.records,
+        last=old.last or new.last,
+        how=old.how if old.how == new.how or not new.how else f"{old.how}; {new.how}",
+    )
 
 
 def _attachments(page: Page) -> list[Link]:
@@ -278,13 +432,13 @@ def _filename(response: Response) -> str | None:
     return unquote(match.group(1) or match.group(2) or "")
 
 
-def crawl_portal(
+async def crawl_portal(
     portal: Portal,
     fetcher: Fetcher,
     sink: Sink,
     progress: Progress | None = None,
     *,
-    cancel: threading.Event | None = None,
+    cancel: asyncio.Event | None = None,
 ) -> CrawlResult:
     """One pass over one portal."""
-    return PortalCrawl(portal, fetcher, sink, progress, cancel).run()
+    return await PortalCrawl(portal, fetcher, sink, progress, cancel).run()

@@ -35,3 +35,7 @@ class ConnectError(FetchError):
 
 class TooManyRedirects(FetchError):
     """A chain of redirects longer than the crawler follows (a loop, usually)."""
+
+
+class BadURL(FetchError):
+    """A link that is not a usable URL (too long, no host, a scheme httpx cannot ask): not requested."""

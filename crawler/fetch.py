@@ -1,5 +1,8 @@
-"""Fetch one URL politely: scope, robots.txt, per-host throttle, retries with backoff (Retry-After
-honoured), conditional requests, a size cap, redirects followed only within scope.
+"""Fetch one URL politely: scope, robots.txt, the host's schedule, retries with backoff
+(Retry-After honoured), conditional requests, redirects followed only within scope; and safely:
+the timeout bounds the whole request (a server trickling one byte every two seconds is cut at the
+timeout), the size cap counts decoded bytes as they stream, a URL that is not one is refused for
+that link alone.
 
 Only this module knows httpx's exceptions; it translates them into crawler.errors.  Every HTTP
 request made is reported to `on_fetch`, so the fetches table holds one row per request.
@@ -7,6 +10,7 @@ request made is reported to `on_fetch`, so the fetches table holds one row per r
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
 import time
@@ -16,9 +20,10 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from crawler.body import BadEncoding, BodyTooLarge, Decoder, read_bounded
 from crawler.classify import classify
-from crawler.errors import ConnectError, FetchTimeout, OutOfScope, RobotsDisallowed, TooLarge, TooManyRedirects
-from crawler.politeness import HostThrottle, RobotsPolicy
+from crawler.errors import BadURL, ConnectError, FetchTimeout, OutOfScope, RobotsDisallowed, TooLarge, TooManyRedirects
+from crawler.politeness import HostScheduler, RobotsPolicy
 from crawler.scope import Scope
 from nianbao.core.config import CrawlSettings
 
@@ -27,6 +32,7 @@ logger = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0
+MAX_URL = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,41 +71,47 @@ class Response:
         return self.headers.get("last-modified")
 
 
-def build_client(settings: CrawlSettings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """The one HTTP client: descriptive User-Agent, timeouts, no automatic redirects (scope is checked)."""
-    return httpx.Client(
-        headers={"User-Agent": settings.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
+def build_client(settings: CrawlSettings, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """The one HTTP client of a crawl: no automatic redirects (scope is checked first) and no
+    automatic decoding (the body is decoded within the size cap, see `body`)."""
+    return httpx.AsyncClient(
+        headers={
+            "User-Agent": settings.user_agent,
+            "Accept-Language": "zh-CN,zh;q=0.9",
+            "Accept-Encoding": "gzip, deflate",
+        },
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,
         transport=transport,
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=500),
     )
 
 
+Validators = Callable[[str], tuple[str | None, str | None]]
+
+
 class Fetcher:
-    """Polite GETs (and the POSTs some list proxies need) for one crawl."""
+    """Polite GETs (and the POSTs some list proxies need) for one portal of a crawl."""
 
     def __init__(
         self,
-        client: httpx.Client,
+        client: httpx.AsyncClient,
         scope: Scope,
         settings: CrawlSettings,
         *,
-        throttle: HostThrottle | None = None,
+        scheduler: HostScheduler | None = None,
         on_fetch: Callable[[FetchRecord], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client, self.scope, self.settings = client, scope, settings
-        self.throttle = throttle or HostThrottle(sleep=sleep, clock=clock)
-        self._clock = clock
+        self.scheduler = scheduler or HostScheduler(clock=clock)
         self.on_fetch = on_fetch or (lambda record: None)
-        self._sleep = sleep
         self._robots: dict[str, RobotsPolicy] = {}
+        self._robots_lock = asyncio.Lock()
         # validators of stored copies, for a redirect target's conditional request (set by the crawl)
-        self.validators: Callable[[str], tuple[str | None, str | None]] = lambda url: (None, None)
+        self.validators: Validators = lambda url: (None, None)
 
-    def get(
+    async def get(
         self,
         url: str,
         *,
@@ -110,8 +122,8 @@ class Fetcher:
     ) -> Response:
         """Fetch `url` (POST when `data` is given); raises a FetchError subclass when it cannot."""
         for _ in range(MAX_REDIRECTS + 1):
-            self._check(url)
-            response = self._request(url, referer=referer, etag=etag, last_modified=last_modified, data=data)
+            await self._check(url)
+            response = await self._request(url, referer=referer, etag=etag, last_modified=last_modified, data=data)
             location = response.headers.get("location")
             if response.status in (301, 302, 303, 307, 308) and location:
                 referer, url = url, urljoin(url, location)
@@ -121,11 +133,14 @@ class Fetcher:
             return response
         raise TooManyRedirects(f"{url}: more than {MAX_REDIRECTS} redirects; not followed further", url=url)
 
-    def _check(self, url: str) -> None:
+    async def _check(self, url: str) -> None:
+        if len(url) > MAX_URL or urlsplit(url).hostname is None:
+            self.on_fetch(FetchRecord(url[:MAX_URL], None, "bad_url", 0, 0, "not requested: not a usable URL"))
+            raise BadURL(f"{url[:200]}: not a usable URL ({len(url)} characters); not requested", url=url[:MAX_URL])
         if not self.scope.allows(url):
             self.on_fetch(FetchRecord(url, None, "out_of_scope", 0, 0, "not requested: outside the portal's hosts"))
             raise OutOfScope(f"{url}: outside the configured hosts; not requested", url=url)
-        policy = self._robots_for(url)
+        policy = await self._robots_for(url)
         if not policy.allows(url, self.settings.user_agent):
             reason = policy.reason or "disallowed by robots.txt"
             self.on_fetch(FetchRecord(url, None, "robots", 0, 0, reason))
@@ -137,17 +152,18 @@ class Fetcher:
         delay = policy.crawl_delay(self.settings.user_agent) if policy else None
         return max(self.settings.interval, delay or 0.0)
 
-    def _robots_for(self, url: str) -> RobotsPolicy:
+    async def _robots_for(self, url: str) -> RobotsPolicy:
         origin = _origin(url)
-        if origin not in self._robots:
-            try:
-                response = self._request(origin + "/robots.txt", retries=0)
-                self._robots[origin] = RobotsPolicy.from_response(response.status, response.content)
-            except (FetchTimeout, ConnectError, TooLarge):
-                self._robots[origin] = RobotsPolicy.from_response(None, b"")
+        async with self._robots_lock:  # one robots.txt request per host, however many wait for it
+            if origin not in self._robots:
+                try:
+                    response = await self._request(origin + "/robots.txt", retries=0)
+                    self._robots[origin] = RobotsPolicy.from_response(response.status, response.content)
+                except (FetchTimeout, ConnectError, TooLarge, BadEncoding):
+                    self._robots[origin] = RobotsPolicy.from_response(None, b"")
         return self._robots[origin]
 
-    def _request(
+    async def _request(
         self,
         url: str,
         *,
@@ -165,49 +181,50 @@ class Fetcher:
         for attempt in range(retries + 1):
             started = time.monotonic()
             try:
-                with self.throttle.slot(host, interval=self._interval(url), concurrency=self.settings.concurrency):
-                    status, resp_headers, content = self._send(url, headers, data)
+                async with self.scheduler.slot(
+                    host, interval=self._interval(url), concurrency=self.settings.concurrency
+                ):
+                    status, resp_headers, content = await self._send(url, headers, data)
             except (FetchTimeout, ConnectError) as exc:
                 self._record(url, None, "error", 0, started, str(exc))
                 if attempt < retries:
-                    self.throttle.defer(host, self._backoff(attempt))
+                    self.scheduler.defer(host, self._backoff(attempt))
                     continue
                 raise
-            except TooLarge as exc:
-                self._record(url, None, "too_large", 0, started, str(exc))
+            except (TooLarge, BadEncoding) as exc:
+                self._record(url, None, "too_large" if isinstance(exc, TooLarge) else "error", 0, started, str(exc))
                 raise
             if status in RETRY_STATUSES and attempt < retries:
                 self._record(url, status, "retry", len(content), started, f"HTTP {status}")
-                self.throttle.defer(host, self._retry_after(resp_headers, attempt))
+                self.scheduler.defer(host, self._retry_after(resp_headers, attempt))
                 continue
             return self._finish(url, status, resp_headers, content, started)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _send(
+    async def _send(
         self, url: str, headers: dict[str, str], data: dict[str, str] | None
     ) -> tuple[int, dict[str, str], bytes]:
+        """One request, bounded in time as a whole and in decoded size."""
         method = "POST" if data is not None else "GET"
-        # the portal's own agent and timeout on every request (the client's are only defaults)
-        headers = {**headers, "User-Agent": self.settings.user_agent}
-        deadline = self._clock() + self.settings.timeout
+        headers = {**headers, "User-Agent": self.settings.user_agent}  # the portal's own agent, every request
+        cap = self.settings.max_bytes
         try:
-            with self.client.stream(method, url, headers=headers, data=data, timeout=self.settings.timeout) as response:
-                declared = int(response.headers.get("content-length") or 0)
-                if declared > self.settings.max_bytes:
-                    raise TooLarge(
-                        f"{url}: {declared} bytes announced, over the {self.settings.max_bytes} byte cap", url=url
-                    )
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    if self._clock() > deadline:  # a server trickling bytes evades httpx's per-read timeout
-                        raise httpx.ReadTimeout("the whole request took longer than the timeout")
-                    size += len(chunk)
-                    if size > self.settings.max_bytes:
-                        raise TooLarge(f"{url}: over the {self.settings.max_bytes} byte cap; download stopped", url=url)
-                    chunks.append(chunk)
-                return response.status_code, {k.lower(): v for k, v in response.headers.items()}, b"".join(chunks)
-        except httpx.TimeoutException as exc:
-            raise FetchTimeout(f"{url}: no answer within {self.settings.timeout:g} s", url=url) from exc
+            async with asyncio.timeout(self.settings.timeout):
+                async with self.client.stream(
+                    method, url, headers=headers, data=data, timeout=self.settings.timeout
+                ) as response:
+                    declared = int(response.headers.get("content-length") or 0)
+                    if declared > cap and "content-encoding" not in response.headers:
+                        raise TooLarge(f"{url}: {declared} bytes announced, over the {cap} byte cap", url=url)
+                    decoder = Decoder(response.headers.get("content-encoding"), url=url, limit=cap)
+                    content = await read_bounded(response.aiter_raw(), decoder)
+                    return response.status_code, {k.lower(): v for k, v in response.headers.items()}, content
+        except BodyTooLarge:
+            raise TooLarge(f"{url}: over the {cap} byte cap (decoded); download stopped", url=url) from None
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise FetchTimeout(f"{url}: no complete answer within {self.settings.timeout:g} s", url=url) from exc
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise BadURL(f"{url[:200]}: not a usable URL ({exc})", url=url) from exc
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise ConnectError(f"{url}: {type(exc).__name__}: {exc or 'connection failed'}", url=url) from exc
 

@@ -39,10 +39,22 @@ class PageRequest:
     url: str
     data: tuple[tuple[str, str], ...] | None = None  # form fields: a POST (Hanweb's data proxy)
     referer: str | None = None
+    column: str | None = None  # the first page of the column this page belongs to (set by the crawl)
 
     @property
     def key(self) -> tuple[str, tuple[tuple[str, str], ...] | None]:
         return self.url, self.data
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """What a column's CMS says about its size: a page count, a record count, or the end of the list
+    (a page shorter than a full one).  Completeness is proven against this, never assumed."""
+
+    pages: int | None = None
+    records: int | None = None
+    last: bool = False  # this page is the last one (a short page of a list without a count)
+    how: str = ""  # where the CMS says it ("createPageHTML(3, …)", "totalRecord:52", …)
 
 
 @dataclass

@@ -1,53 +1,72 @@
-"""Politeness: one queue per host (concurrency and minimum interval from the config) and robots.txt.
+"""Politeness: one schedule per host (at most `concurrency` requests in flight, starts at least
+`interval` apart) and robots.txt.
 
-robots.txt follows the common crawler convention: 404 and other 4xx mean "no rules", 401/403
-mean "permission cannot be established" (nothing is fetched), 5xx and network errors mean
-"try later" (nothing is fetched this run).
+The schedule is asyncio: thousands of portals share one event loop, and a host's next start is a
+time, not a sleeping thread.  robots.txt follows the common crawler convention: 404 and other 4xx
+mean "no rules", 401/403 mean "permission cannot be established" (nothing is fetched), 5xx and
+network errors mean "try later" (nothing is fetched this run).
 """
 
 from __future__ import annotations
 
-import threading
+import asyncio
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from protego import Protego
 
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 
-class HostThrottle:
-    """At most `concurrency` requests in flight per host, and starts at least `interval` s apart."""
 
-    def __init__(
-        self, *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
-        self._clock, self._sleep = clock, sleep
-        self._lock = threading.Lock()
-        self._hosts: dict[str, tuple[threading.Semaphore, threading.Lock, list[float]]] = {}
+@dataclass
+class _Host:
+    slots: asyncio.Semaphore
+    last_start: float = float("-inf")
+    not_before: float = float("-inf")  # pushed back by Retry-After and backoff
+    starts: list[float] = field(default_factory=list)  # kept only when a request log is asked for
 
-    def _host(self, host: str, concurrency: int) -> tuple[threading.Semaphore, threading.Lock, list[float]]:
-        with self._lock:
-            if host not in self._hosts:
-                self._hosts[host] = (threading.Semaphore(concurrency), threading.Lock(), [float("-inf")])
-            return self._hosts[host]
 
-    @contextmanager
-    def slot(self, host: str, *, interval: float, concurrency: int) -> Iterator[None]:
-        """Hold one of the host's request slots, waiting out its interval first."""
-        semaphore, lock, last = self._host(host, concurrency)
-        with semaphore:
-            with lock:
-                wait = last[0] + interval - self._clock()
-                if wait > 0:
-                    self._sleep(wait)
-                last[0] = self._clock()
+class HostScheduler:
+    """Per host: at most `concurrency` requests in flight, and each start at least its `interval`
+    after the host's previous start (the interval of the request about to start: a robots.txt
+    Crawl-delay learnt from the request before applies at once)."""
+
+    def __init__(self, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, log: bool = False) -> None:
+        self._clock, self._sleep, self._log = clock, sleep, log
+        self._hosts: dict[str, _Host] = {}
+
+    def _host(self, host: str, concurrency: int) -> _Host:
+        if host not in self._hosts:
+            self._hosts[host] = _Host(asyncio.Semaphore(concurrency))
+        return self._hosts[host]
+
+    @asynccontextmanager
+    async def slot(self, host: str, *, interval: float, concurrency: int) -> AsyncIterator[None]:
+        """Hold one of the host's request slots; the start waits out the host's interval first."""
+        state = self._host(host, concurrency)
+        async with state.slots:
+            while True:  # another request of the host may have taken the start time while we slept
+                wait = max(state.last_start + interval, state.not_before) - self._clock()
+                if wait <= 0:
+                    break
+                await self._sleep(wait)
+            started = self._clock()
+            state.last_start = started
+            if self._log:
+                state.starts.append(started)
             yield
 
     def defer(self, host: str, seconds: float) -> None:
-        """Push the host's next start back (Retry-After, backoff) for every worker on that host."""
-        _, lock, last = self._host(host, 1)
-        with lock:
-            last[0] = max(last[0], self._clock() + seconds)
+        """Push the host's next start back (Retry-After, backoff) for every request to that host."""
+        state = self._host(host, 1)
+        state.not_before = max(state.not_before, self._clock() + seconds)
+
+    def starts(self) -> dict[str, list[float]]:
+        """When each request to each host started (with log=True): the evidence of politeness."""
+        return {host: list(state.starts) for host, state in self._hosts.items()}
 
 
 class RobotsPolicy:

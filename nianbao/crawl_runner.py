@@ -1,22 +1,22 @@
-"""`nianbao crawl`: every configured portal in parallel (each host still gets one polite queue),
-its documents parsed and stored as they arrive, and one crawl_runs row per portal and pass.
+"""`nianbao crawl`: every configured portal in one asyncio event loop (each host on its own polite
+schedule), documents parsed in bounded worker processes, and one writer thread that owns the
+database connection that writes.  One crawl_runs row per portal and pass, with the evidence of
+how completely each column was read.
 
-Fetching threads never wait for parsing or writing: one writer — a separate process by default,
-so parsing and SQLite work neither share the fetchers' GIL nor stall them — owns the connection
-that writes (SQLite has one writer anyway) and drains a bounded queue, so memory stays flat
-however much is crawled; lookups for conditional requests use a second, read-only connection in
-the crawling process (WAL lets it read while the writer writes).
+Nothing here waits for the slowest part: fetching is I/O on one loop, parsing runs on other cores,
+and the writer drains an ordered queue — a portal's documents are written before its pass is
+closed, so a pass whose writes failed is never recorded complete.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import multiprocessing
 import queue
-import signal
 import threading
+from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -24,61 +24,96 @@ import sqlite_utils
 
 from crawler.crawl import CrawlResult, crawl_portal
 from crawler.fetch import Fetcher, FetchRecord, build_client
-from crawler.politeness import HostThrottle
+from crawler.politeness import HostScheduler
 from crawler.scope import Scope
 from crawler.sink import Document, Known
-from nianbao import logs
 from nianbao.core.config import Config, Portal
-from nianbao.ingest import ingest
+from nianbao.ingest import Parsed, ingest
+from nianbao.workers import Limits, ParsePool
+from parsers.metadata import find_title
 from storage.db import open_db
-from storage.documents import last_stored, save_document, stored_copy
+from storage.documents import last_stored, record_unfetched, save_document, stored_copy
 from storage.runs import begin_run, finish_run, record_fetch
 
 logger = logging.getLogger(__name__)
-_STOP = "STOP"
+_STOP: tuple[str, dict[str, Any]] = ("STOP", {})
+IN_FLIGHT = 64  # documents parsed at once: bounds memory however much is crawled
+
+
+@dataclass
+class Writer:
+    """The one thread that writes: applies queued operations in order; counts failures per portal."""
+
+    db: sqlite_utils.Database
+    queue: queue.Queue[tuple[str, dict[str, Any]]] = field(default_factory=queue.Queue)
+    failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def __post_init__(self) -> None:
+        self.thread = threading.Thread(target=self._drain, name="nianbao-writer", daemon=True)
+
+    def put(self, op: str, **kwargs: Any) -> None:
+        self.queue.put((op, kwargs))
+
+    def _drain(self) -> None:
+        while (item := self.queue.get()) != _STOP:
+            op, kwargs = item
+            try:
+                self._apply(op, kwargs)
+            except Exception as exc:  # one failed write costs that item; the pass cannot be complete
+                logger.error("could not store %s: %s", kwargs.get("url", op), exc)
+                self.failures[kwargs.get("portal") or ""].append(f"{type(exc).__name__}: {exc}")
+
+    def _apply(self, op: str, kwargs: dict[str, Any]) -> None:
+        if op == "page":
+            save_document(self.db, **kwargs)
+        elif op == "document":
+            ingest(self.db, kwargs["document"], now=kwargs["now"], parsed=kwargs["parsed"])
+        elif op == "failure":
+            _, agency, year = find_title((kwargs["title"],), kwargs["title"])
+            record_unfetched(self.db, **kwargs, agency=agency, year=year)
+        elif op == "fetch":
+            record_fetch(self.db, kwargs["row"])
+        elif op == "finish":
+            values = dict(kwargs["values"])
+            lost = self.failures.get(kwargs["portal"])
+            if lost and values["outcome"] == "complete":
+                values["outcome"] = "partial"
+                values["detail"] = f"{len(lost)} write(s) failed: {lost[0]}; " + values["detail"]
+            finish_run(self.db, kwargs["run_id"], portal=kwargs["portal"], now=kwargs["now"], values=values)
+
+    def close(self) -> None:
+        self.queue.put(_STOP)
+        self.thread.join()
 
 
 class StorageSink:
-    """The crawler's sink backed by the database."""
+    """The crawler's sink backed by the database: reads from its own connection, writes queued."""
 
-    def __init__(self, db: sqlite_utils.Database, *, now: str, queue_size: int = 128, process: bool = False) -> None:
-        self.db, self.now = db, now
+    def __init__(self, db: sqlite_utils.Database, *, now: str, pool: ParsePool) -> None:
+        self.now, self.pool = now, pool
         path = db.execute("PRAGMA database_list").fetchone()[2]
         self.reader = open_db(path) if path else db
-        self.read_lock = threading.Lock()
+        self.writer = Writer(open_db(path) if path else db)
         self.resume_since: dict[str, str] = {}
         self.run_ids: dict[str, int] = {}
-        self.queue: Any
-        self.writer: threading.Thread | multiprocessing.process.BaseProcess
-        if process and path:
-            context = multiprocessing.get_context("spawn")
-            self.queue = context.Queue(maxsize=queue_size)
-            self.writer = context.Process(
-                target=_drain_into, args=(path, self.queue, logs.current()), name="nianbao-writer"
-            )
-        else:
-            self.queue = queue.Queue(maxsize=queue_size)
-            self.writer = threading.Thread(target=_drain, args=(db, self.queue), name="nianbao-writer", daemon=True)
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.slots = asyncio.Semaphore(IN_FLIGHT)
+        self.setup_db = db
 
-    # ---- reads, from any crawling thread -----------------------------------------------------
+    # ---- reads -------------------------------------------------------------------------------
 
     def known(self, url: str) -> Known | None:
-        with self.read_lock:
-            copy = stored_copy(self.reader, url)
+        copy = stored_copy(self.reader, url)
         return Known(copy.etag, copy.last_modified, copy.content) if copy else None
 
     def skip(self, url: str) -> bool:
         """Resumption: a URL stored since an interrupted pass of the same portal began is not fetched again."""
         if not self.resume_since:
             return False
-        with self.read_lock:
-            portal, last_seen = last_stored(self.reader, url)
+        portal, last_seen = last_stored(self.reader, url)
         return bool(portal in self.resume_since and last_seen and last_seen >= self.resume_since[portal])
 
-    # ---- writes, queued to the writer thread -------------------------------------------------
-
-    def _put(self, op: str, **kwargs: Any) -> None:
-        self.queue.put((op, kwargs))
+    # ---- writes ------------------------------------------------------------------------------
 
     def save_page(
         self,
@@ -90,7 +125,7 @@ class StorageSink:
         etag: str | None,
         last_modified: str | None,
     ) -> None:
-        self._put(
+        self.writer.put(
             "page",
             content=content,
             url=url,
@@ -103,11 +138,24 @@ class StorageSink:
         )
 
     def save_document(self, document: Document) -> None:
-        self._put("document", document=document, now=self.now)
+        task = asyncio.get_running_loop().create_task(self._parse_and_store(document))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _parse_and_store(self, document: Document) -> None:
+        async with self.slots:
+            parsed: Parsed = await self.pool.parse(
+                document.content, url=document.url, content_type=document.content_type
+            )
+        self.writer.put("document", document=document, parsed=parsed, now=self.now, portal=document.portal)
+
+    def save_failure(self, url: str, *, portal: str, title: str, date: str | None, error: str) -> None:
+        self.writer.put("failure", url=url, portal=portal, title=title, date=date, error=error, now=self.now)
 
     def record_fetch(self, portal: str, record: FetchRecord) -> None:
-        self._put(
+        self.writer.put(
             "fetch",
+            portal=portal,
             row={
                 "run_id": self.run_ids.get(portal),
                 "portal": portal,
@@ -123,8 +171,14 @@ class StorageSink:
             },
         )
 
-    def finish(self, result: CrawlResult) -> None:
-        self._put(
+    async def finish(self, result: CrawlResult) -> None:
+        """Close the portal's pass once its documents are parsed and queued before it."""
+        mine = [t for t in self.tasks if not t.done()]
+        if mine:
+            await asyncio.gather(*mine, return_exceptions=True)
+        reasons = result.why_partial
+        detail = "; ".join([*reasons, *(f"{u}: {r}" for u, r in result.errors[:20])])
+        self.writer.put(
             "finish",
             run_id=self.run_ids[result.portal],
             portal=result.portal,
@@ -134,61 +188,32 @@ class StorageSink:
                 "pages": result.pages,
                 "reports": result.candidates,
                 "errors": len(result.errors),
-                "detail": result.detail[:4000],
+                "detail": detail[:4000],
+                "evidence": [c.evidence() for c in result.columns],
             },
         )
 
-    # ---- lifecycle, from the coordinating thread ---------------------------------------------
+    # ---- lifecycle ---------------------------------------------------------------------------
 
     def begin(self, portals: tuple[Portal, ...]) -> None:
         """One crawl_runs row per portal; notes which portals resume an interrupted pass."""
         for portal in portals:
-            run_id, resume_since = begin_run(self.db, portal.name, now=self.now)
+            run_id, resume_since = begin_run(self.setup_db, portal.name, now=self.now)
             self.run_ids[portal.name] = run_id
             if resume_since:
                 self.resume_since[portal.name] = resume_since
                 logger.info("resuming the pass started %s", resume_since, extra={"portal": portal.name})
-        self.writer.start()
+        self.writer.thread.start()
+
+    async def drain(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
 
     def close(self) -> None:
         """Wait until everything queued is written."""
-        self.queue.put(_STOP)
-        self.writer.join()
-        if isinstance(self.writer, multiprocessing.process.BaseProcess) and self.writer.exitcode:
-            logger.error("the writer process ended with status %s", self.writer.exitcode)
-        if self.reader is not self.db:
+        self.writer.close()
+        if self.reader is not self.setup_db:
             self.reader.close()
-
-
-def _apply(db: sqlite_utils.Database, op: str, kwargs: dict[str, Any]) -> None:
-    if op == "page":
-        save_document(db, **kwargs)
-    elif op == "document":
-        ingest(db, **kwargs)
-    elif op == "fetch":
-        record_fetch(db, kwargs["row"])
-    elif op == "finish":
-        finish_run(db, kwargs["run_id"], portal=kwargs["portal"], now=kwargs["now"], values=kwargs["values"])
-
-
-def _drain(db: sqlite_utils.Database, source: Any) -> None:
-    """The writer: apply queued writes in order until told to stop; one bad item costs only itself."""
-    while (item := source.get()) != "STOP":
-        op, kwargs = item
-        try:
-            _apply(db, op, kwargs)
-        except Exception:
-            logger.exception("could not store %s", kwargs.get("url", op))
-
-
-def _drain_into(path: str, source: Any, logging_setup: tuple[int, str]) -> None:
-    """The writer as its own process (own connection, own GIL), logging as its parent does.  It
-    ignores SIGINT/SIGTERM: the crawling process decides when it stops (a queued "STOP"), so a
-    Ctrl-C never cuts a write."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    logs.configure_level(*logging_setup)
-    _drain(open_db(path), source)
 
 
 def crawl_all(
@@ -197,39 +222,75 @@ def crawl_all(
     *,
     now: str,
     progress: Callable[[str, int, int, int], None] | None = None,
-    transport: httpx.BaseTransport | None = None,
-    workers: int = 256,
+    transport: httpx.AsyncBaseTransport | None = None,
     cancel: threading.Event | None = None,
-    writer: str = "process",
+    limits: Limits | None = None,
+    scheduler: HostScheduler | None = None,
 ) -> list[CrawlResult]:
-    """One pass over every configured portal; portals run in parallel, each host politely.
-    When `cancel` is set, each portal stops at its next page and what was fetched is written.
-    `writer="process"` parses and stores in a separate process (its own core and GIL; the
-    caller's main module must be import-safe, as `nianbao` itself is); "thread" keeps it here."""
-    sink = StorageSink(db, now=now, process=writer == "process")
-    throttle = HostThrottle()
+    """One pass over every configured portal, all on one event loop, each host politely.
+    When `cancel` is set, each portal stops at its next page and what was fetched is written."""
+    return asyncio.run(
+        _crawl_all(
+            config,
+            db,
+            now=now,
+            progress=progress,
+            transport=transport,
+            cancel=cancel,
+            limits=limits,
+            scheduler=scheduler,
+        )
+    )
+
+
+async def _crawl_all(
+    config: Config,
+    db: sqlite_utils.Database,
+    *,
+    now: str,
+    progress: Callable[[str, int, int, int], None] | None,
+    transport: httpx.AsyncBaseTransport | None,
+    cancel: threading.Event | None,
+    limits: Limits | None,
+    scheduler: HostScheduler | None,
+) -> list[CrawlResult]:
+    pool = ParsePool(limits)
+    sink = StorageSink(db, now=now, pool=pool)
+    scheduler = scheduler or HostScheduler()
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(_watch(cancel, stop)) if cancel is not None else None
     client = build_client(config.crawl, transport=transport)
 
-    def one(portal: Portal) -> CrawlResult:
+    async def one(portal: Portal) -> CrawlResult:
         fetcher = Fetcher(
             client,
             Scope.of(portal.urls, portal.allow_hosts),
             portal.crawl,
-            throttle=throttle,
+            scheduler=scheduler,
             on_fetch=lambda record: sink.record_fetch(portal.name, record),
         )
         try:
-            result = crawl_portal(portal, fetcher, sink, progress, cancel=cancel)
+            result = await crawl_portal(portal, fetcher, sink, progress, cancel=stop)
         except Exception as exc:  # one portal's bug must not end the whole crawl; it is recorded
             logger.exception("portal=%s crawl failed", portal.name)
             result = CrawlResult(portal.name, outcome="unreachable", errors=[(portal.urls[0], f"crawler error: {exc}")])
-        sink.finish(result)
+        await sink.finish(result)
         return result
 
     sink.begin(config.portals)
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(config.portals)))) as pool:
-            return list(pool.map(one, config.portals))
+        return list(await asyncio.gather(*(one(p) for p in config.portals)))
     finally:
+        await sink.drain()
+        if watcher is not None:
+            watcher.cancel()
+        await client.aclose()
         sink.close()
-        client.close()
+        pool.close()
+
+
+async def _watch(cancel: threading.Event, stop: asyncio.Event) -> None:
+    """A shutdown asked from another thread (the daemon's signal handler) reaches the event loop."""
+    while not cancel.is_set():
+        await asyncio.sleep(0.1)
+    stop.set()

@@ -50,7 +50,7 @@ def demo_config(portal: SamplePortal, folder: str) -> Config:
 def run_demo(folder: str) -> tuple[Config, CycleResult]:
     """Start the sample portal, run one cycle as of 15 April 2026, stop the portal."""
     os.makedirs(folder, exist_ok=True)
-    with SamplePortal(demo_plan()) as portal:
+    with SamplePortal(demo_plan(), failing_links=False) as portal:
         config = demo_config(portal, folder)
         db = open_db(config.db_path)
         result = run_once(config, db, as_of=AS_OF)

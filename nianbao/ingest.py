@@ -47,6 +47,10 @@ def parse_document(content: bytes, *, url: str, content_type: str | None = None)
         return Parsed(report, tuple(check_report(report)))
     except ParseError as exc:
         return Parsed(None, (), str(exc))
+    except MemoryError:
+        return Parsed(None, (), f"{url}: parsing needed more memory than a document may use; stopped")
+    except RecursionError:
+        return Parsed(None, (), f"{url}: the document is nested too deeply to read; stopped")
     except Exception as exc:  # a bug of nianbao's: named as such, and the document is still stored
         logger.exception("parser bug on %s", url)
         return Parsed(None, (), f"{url}: nianbao could not parse this document (a bug: {type(exc).__name__}: {exc})")

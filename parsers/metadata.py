@@ -13,7 +13,7 @@ _TITLE = re.compile(
 )
 _AGENCY_END = re.compile(
     r"(人民政府|政府|办公厅|办公室|委员会|管委会|管理委员会|办事处|街道|局|厅|署|院|会|中心|"
-    r"乡|镇|区|县|市|室|所|站|队|处|部)$"
+    r"乡|镇|区|县|市|室|所|站|队|处|部|馆|社|台)$"
 )
 _CUT_BEFORE = (
     "现向社会公布",
@@ -68,7 +68,15 @@ def text_year(lines: tuple[str, ...]) -> int | None:
     return None
 
 
+_TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]{1,12}[)）]\s*$")
+
+
 def _title_line(text: str) -> tuple[str, str | None, int] | None:
+    """A title as a whole line; a trailing note in brackets ("（送审稿）", "(图片版)") is allowed."""
+    bare = _TRAILING_NOTE.sub("", text)
+    if bare != text:
+        found = _title_line(bare)
+        return (text, found[1], found[2]) if found else None
     match = _YEAR_FIRST.fullmatch(text)
     if match and _AGENCY_END.search(match.group(2)) and _plausible(match.group(2)):
         return text, match.group(2), int(match.group(1))

@@ -57,6 +57,7 @@ def save_document(
                 "last_seen": now,
                 "kind": kind,
                 "filename": filename,
+                "fetch_error": None,
             },
             pk="url",
         )
@@ -104,12 +105,48 @@ def record_parse(
     )
 
 
+def record_unfetched(
+    db: sqlite_utils.Database,
+    url: str,
+    *,
+    portal: str,
+    title: str,
+    date: str | None,
+    error: str,
+    now: str,
+    agency: str | None,
+    year: int | None,
+) -> None:
+    """A report the list names but that could not be fetched: kept with the failure, so it is found
+    (never missing); a later pass that fetches it replaces the failure."""
+    existing = db.execute("SELECT sha256 FROM document_urls WHERE url = ?", [url]).fetchone()
+    if existing and existing[0]:
+        db.execute("UPDATE document_urls SET fetch_error = ?, last_seen = ? WHERE url = ?", [error, now, url])
+        return
+    db.table("document_urls").upsert(
+        {
+            "url": url,
+            "portal": portal,
+            "list_title": title,
+            "list_date": date,
+            "first_seen": now,
+            "last_seen": now,
+            "kind": "document",
+            "fetch_error": error,
+            "agency": agency,
+            "year": year,
+        },
+        pk="url",
+    )
+
+
 def unreadable_documents(db: sqlite_utils.Database) -> dict[tuple[str, int], dict[str, Any]]:
-    """Documents whose list title names an agency and year but which could not be parsed: the
-    report is found, so it is not missing."""
+    """Documents whose list title names an agency and year but which could not be fetched or
+    parsed: the report is found, so it is not missing."""
     rows = db.query(
-        "SELECT url, agency, year, parse_error, first_seen, list_date FROM document_urls "
-        "WHERE kind = 'document' AND parse_error IS NOT NULL AND agency IS NOT NULL ORDER BY url"
+        "SELECT url, agency, year, coalesce(parse_error, 'not fetched: ' || fetch_error) AS parse_error, first_seen, "
+        "list_date FROM document_urls WHERE kind = 'document' AND (parse_error IS NOT NULL OR fetch_error IS NOT NULL) "
+        "AND agency IS NOT NULL ORDER BY url"
     )
     found: dict[tuple[str, int], dict[str, Any]] = {}
     for row in rows:

@@ -289,3 +289,37 @@ def m004_readings(db: sqlite_utils.Database) -> None:
         FROM flags ORDER BY agency, year""",
         replace=True,
     )
+
+
+@migrations()
+def m005_completeness_and_identity(db: sqlite_utils.Database) -> None:
+    # per pass and per column: what the CMS declared and what was read (the evidence behind "missing")
+    db.table("crawl_columns").create(
+        {
+            "id": int,
+            "run_id": int,
+            "portal": str,
+            "column_url": str,
+            "cms": str,
+            "declared_pages": int,
+            "declared_records": int,
+            "declared_how": str,
+            "read_pages": int,
+            "read_records": int,
+            "complete": int,
+            "reason": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db.table("crawl_columns").create_index(["run_id"])
+    # a report the list names but that could not be fetched: found, with the failure, never missing
+    db.table("document_urls").add_column("fetch_error", str)
+    # one report however it is reached: its identity is its content, and it may have several URLs
+    db.table("reports").add_column("content_hash", str)
+    db.table("reports").create_index(["agency", "year", "content_hash"])
+    db.table("report_urls").create(
+        {"report_id": int, "url": str, "sha256": str, "first_seen": str},
+        pk=("report_id", "url"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )

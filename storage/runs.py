@@ -32,9 +32,28 @@ def begin_run(db: sqlite_utils.Database, portal: str, *, now: str) -> tuple[int,
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, *, portal: str, now: str, values: dict[str, Any]) -> None:
-    """Close a pass with its outcome; an interrupted pass of the same portal that it resumed closes too."""
+    """Close a pass with its outcome and, per column, what was declared and read; an interrupted
+    pass of the same portal that it resumed closes too."""
+    values = dict(values)
+    evidence = values.pop("evidence", [])
     with db.atomic():
         db.table("crawl_runs").update(run_id, {"finished_at": now, **values})
+        db.table("crawl_columns").insert_all(
+            {
+                "run_id": run_id,
+                "portal": portal,
+                "column_url": column["column"],
+                "cms": column["cms"],
+                "declared_pages": column["declared_pages"],
+                "declared_records": column["declared_records"],
+                "declared_how": column["declared_how"],
+                "read_pages": column["read_pages"],
+                "read_records": column["read_records"],
+                "complete": int(bool(column["complete"])),
+                "reason": column["reason"],
+            }
+            for column in evidence
+        )
         db.execute(
             "UPDATE crawl_runs SET finished_at = ?, outcome = 'interrupted' WHERE portal = ? AND finished_at IS NULL",
             [now, portal],
@@ -53,3 +72,8 @@ def portal_reads(db: sqlite_utils.Database) -> PortalReads:
             complete[run["portal"]].append(run["finished_at"])
         latest[run["portal"]] = run
     return PortalReads(dict(complete), latest)
+
+
+def columns_of(db: sqlite_utils.Database, run_id: int) -> list[dict[str, Any]]:
+    """The evidence of one pass: per column, declared against read."""
+    return list(db.query("SELECT * FROM crawl_columns WHERE run_id = ? ORDER BY id", [run_id]))

@@ -1,16 +1,18 @@
 """Portal CMS adapters, tried in order; the generic pager-follower is last and also always runs.
 
-Each adapter module has NAME, `matches(page)`, `entries(page)` (the list's article links) and
-`next_pages(page)` (further list pages).  A new CMS is one new module added to ADAPTERS.
+Each adapter module has NAME, `matches(page)`, `entries(page)` (the list's article links),
+`next_pages(page)` (further list pages) and `declared(page)` (what the CMS says about the size of
+the column: the evidence a complete read is proven against).  A new CMS is one new module added
+to ADAPTERS.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from crawler.adapters import generic, hanweb, trs, vsb
+from crawler.adapters import generic, gkmlpt, hanweb, jpaas, trs, vsb
 
-ADAPTERS: tuple[ModuleType, ...] = (hanweb, vsb, trs, generic)
+ADAPTERS: tuple[ModuleType, ...] = (gkmlpt, jpaas, hanweb, vsb, trs, generic)
 
 
 def adapter_for(page: object) -> ModuleType:

@@ -1,19 +1,25 @@
-"""Hanweb JCMS (大汉): the first records sit in the column page as
-`<script type="text/xml"><datastore>…<record><![CDATA[<li>…]]></record>`; the rest come from
-`dataproxy.jsp`, asked with the jpage parameters found in the page's script (POST startrecord
-form).  Groups after the first repeat one look-ahead record; duplicates are dropped by URL."""
+"""Hanweb JCMS (大汉): a column page holds the first group of records as
+`<script type="text/xml"><datastore>…<record><![CDATA[<li>…]]></record>` — or none of them —
+and `$('#id').jpage({totalRecord:N, perPage:P, groupSize:G, proxyUrl:…, ajaxParam:…})`.  The
+rest come from `dataproxy.jsp`, asked for record windows of P×G records (POST; the window is
+sent in the URL, as jpage does, and in the form too, as some installs read it there).  Groups
+after the first repeat one look-ahead record; records are counted once, by URL.
+
+The CMS declares `totalRecord` (and the proxy `<totalrecord>`): a column is read completely when
+that many distinct records were listed."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlencode, urljoin
 
-from crawler.listing import Link, Page, PageRequest
+from crawler.listing import Declared, Link, Page, PageRequest
 
 NAME = "hanweb"
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _JPAGE = re.compile(r"\.jpage\(\s*\{(?P<opts>.*?)\}\s*\)", re.S)
 _OPTION = re.compile(r"(\w+)\s*:\s*('([^']*)'|\"([^\"]*)\"|\{[^}]*\}|[\w./-]+)")
+_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 _AJAX_FIELDS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname", "permissiontype")
 
 
@@ -28,6 +34,17 @@ def entries(page: Page) -> list[Link]:
     return links
 
 
+def declared(page: Page) -> Declared | None:
+    options = _options(page.text)
+    if "totalRecord" in options:
+        total = int(options["totalRecord"] or 0)
+        return Declared(records=total, how=f"Hanweb jpage totalRecord:{total}")
+    match = _TOTAL.search(page.text)
+    if match:
+        return Declared(records=int(match.group(1)), how=f"Hanweb dataproxy <totalrecord>{match.group(1)}")
+    return None
+
+
 def next_pages(page: Page) -> list[PageRequest]:
     options = _options(page.text)
     if not options or "dataproxy.jsp" in page.url:
@@ -37,12 +54,14 @@ def next_pages(page: Page) -> list[PageRequest]:
     group = per_page * int(options.get("groupSize", "1") or 1)
     proxy = urljoin(page.url, options.get("proxyUrl", "/module/web/jpage/dataproxy.jsp"))
     params = _ajax_params(page.text, options.get("ajaxParam", ""))
-    first = len(_RECORD.findall(page.text)) or group
+    embedded = len(_RECORD.findall(page.text))  # 0 when the column page embeds no records: ask from record 1
     requests = []
-    for start in range(first + 1, total + 1, group):
+    for start in range(embedded + 1, total + 1, group):
         end = min(start + group - 1, total)
-        query = urlencode({"startrecord": start, "endrecord": end, "perpage": per_page})
-        requests.append(PageRequest(f"{proxy}?{query}", data=tuple(params.items()), referer=page.url))
+        window = {"startrecord": str(start), "endrecord": str(end), "perpage": str(per_page)}
+        requests.append(
+            PageRequest(f"{proxy}?{urlencode(window)}", data=tuple({**params, **window}.items()), referer=page.url)
+        )
     return requests
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from crawler.listing import Link, Page, PageRequest
+from crawler.listing import Declared, Link, Page, PageRequest
 
 NAME = "trs"
 _CALL = re.compile(r"^(?P<prefix>.*?)createPageHTML\((?P<args>[^)]*)\)", re.M)
@@ -21,6 +21,14 @@ def matches(page: Page) -> bool:
 
 def entries(page: Page) -> list[Link]:
     return page.links()
+
+
+def declared(page: Page) -> Declared | None:
+    """The page count of the list's createPageHTML call (or the count variable a stale call left)."""
+    plan = _plan(page)
+    if plan is None:
+        return None
+    return Declared(pages=max(plan[0], 1), how=f"TRS createPageHTML: {plan[0]} pages")
 
 
 def next_pages(page: Page) -> list[PageRequest]:

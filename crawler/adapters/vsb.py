@@ -1,13 +1,13 @@
 """Boda VSB (博达站群, zjc.gov.cn and the Tianshui counties): static `x.htm` lists numbered
 backwards — `x.htm` is page 1, `x/{N-1}.htm` page 2 … `x/1.htm` the last — with the page count
-only in `_simple_list_gotopage_fun(N, …)` (or "共N页")."""
+only in `_simple_list_gotopage_fun(N, …)` (or "共N页").  A list of one page prints no pager."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from crawler.listing import Link, Page, PageRequest
+from crawler.listing import Declared, Link, Page, PageRequest
 
 NAME = "vsb"
 _GOTO = re.compile(r"_simple_list_gotopage_fun\(\s*(\d+)")
@@ -22,6 +22,16 @@ def matches(page: Page) -> bool:
 
 def entries(page: Page) -> list[Link]:
     return page.links()
+
+
+def declared(page: Page) -> Declared | None:
+    """The page count the pager gives; a page with no pager at all is a list of one page."""
+    match = _GOTO.search(page.text) or _TOTAL.search(page.text)
+    if match:
+        return Declared(pages=int(match.group(1)), how=f"VSB pager: {match.group(0)}")
+    if "p_pages" in page.text or "pb_sys_common" in page.text:
+        return None  # a pager nianbao cannot read
+    return Declared(pages=1, how="VSB list without a pager (one page)")
 
 
 def next_pages(page: Page) -> list[PageRequest]:

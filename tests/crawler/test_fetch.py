@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 
@@ -9,6 +10,7 @@ import pytest
 
 from crawler.errors import ConnectError, FetchTimeout, OutOfScope, RobotsDisallowed, TooLarge
 from crawler.fetch import Fetcher, FetchRecord, build_client
+from crawler.politeness import HostScheduler
 from crawler.scope import Scope
 from nianbao.core.config import CrawlSettings
 from nianbao.sample.server import Answer, Site, start, stop
@@ -24,10 +26,27 @@ def sites() -> Iterator[tuple[Site, Site]]:
     stop([home, other])
 
 
-def _fetcher(site: Site, records: list[FetchRecord] | None = None, **settings: object) -> Fetcher:
+class Sync:
+    """A fetcher driven from a plain test: each get runs on a fresh event loop."""
+
+    def __init__(self, make: object) -> None:
+        self.make = make
+
+    def get(self, url: str, **kwargs: object) -> object:
+        async def run() -> object:
+            fetcher = self.make()  # type: ignore[operator]
+            try:
+                return await fetcher.get(url, **kwargs)
+            finally:
+                await fetcher.client.aclose()
+
+        return asyncio.run(run())
+
+
+def _fetcher(site: Site, records: list[FetchRecord] | None = None, **settings: object) -> Sync:
     crawl = CrawlSettings(**{"interval": 0.0, "timeout": 2.0, "retries": 2, **settings})  # type: ignore[arg-type]
     sink = records if records is not None else []
-    return Fetcher(build_client(crawl), Scope.of((site.base + "/",)), crawl, on_fetch=sink.append)
+    return Sync(lambda: Fetcher(build_client(crawl), Scope.of((site.base + "/",)), crawl, on_fetch=sink.append))
 
 
 def test_redirect_out_of_scope_is_never_followed(sites: tuple[Site, Site]) -> None:
@@ -51,7 +70,9 @@ def test_robots_disallow_and_forbidden_robots(sites: tuple[Site, Site]) -> None:
     assert not home.requested("/private/a")
     other.add("/robots.txt", Answer(403, b"forbidden"))
     with pytest.raises(RobotsDisallowed):
-        Fetcher(build_client(CrawlSettings()), Scope.of((other.base,)), CrawlSettings(interval=0)).get(other.url("/a"))
+        Sync(lambda: Fetcher(build_client(CrawlSettings()), Scope.of((other.base,)), CrawlSettings(interval=0))).get(
+            other.url("/a")
+        )
 
 
 class FakeClock:
@@ -64,14 +85,25 @@ class FakeClock:
     def __call__(self) -> float:
         return self.now
 
-    def sleep(self, seconds: float) -> None:
+    async def sleep(self, seconds: float) -> None:
         self.sleeps.append(round(seconds, 3))
         self.now += seconds
 
 
 def _clocked(site: Site, clock: FakeClock, **settings: object) -> Fetcher:
     crawl = CrawlSettings(**{"interval": 0.0, "timeout": 2.0, "retries": 2, **settings})  # type: ignore[arg-type]
-    return Fetcher(build_client(crawl), Scope.of((site.base + "/",)), crawl, sleep=clock.sleep, clock=clock)
+    scheduler = HostScheduler(clock=clock, sleep=clock.sleep)
+    return Fetcher(build_client(crawl), Scope.of((site.base + "/",)), crawl, scheduler=scheduler)
+
+
+def _run(fetcher: Fetcher, *urls: str) -> list[object]:
+    async def go() -> list[object]:
+        try:
+            return [await fetcher.get(url) for url in urls]
+        finally:
+            await fetcher.client.aclose()
+
+    return asyncio.run(go())
 
 
 def test_interval_between_requests_to_one_host(sites: tuple[Site, Site]) -> None:
@@ -79,9 +111,7 @@ def test_interval_between_requests_to_one_host(sites: tuple[Site, Site]) -> None
     for n in range(3):
         home.add(f"/{n}", Answer(200, b"<html>x</html>", HTML))
     clock = FakeClock()
-    fetcher = _clocked(home, clock, interval=5.0)
-    for n in range(3):
-        fetcher.get(home.url(f"/{n}"))
+    _run(_clocked(home, clock, interval=5.0), *(home.url(f"/{n}") for n in range(3)))
     # robots.txt, then three pages: each start waits out the 5 s since the one before
     assert clock.sleeps == [5.0, 5.0, 5.0]
 
@@ -92,13 +122,10 @@ def test_robots_crawl_delay_wins_when_longer(sites: tuple[Site, Site]) -> None:
     for n in range(2):
         home.add(f"/{n}", Answer(200, b"<html>x</html>", HTML))
     clock = FakeClock()
-    fetcher = _clocked(home, clock, interval=2.0)
-    fetcher.get(home.url("/0"))
-    fetcher.get(home.url("/1"))
+    _run(_clocked(home, clock, interval=2.0), home.url("/0"), home.url("/1"))
     assert clock.sleeps == [7.0, 7.0]
     clock = FakeClock()
-    fetcher = _clocked(home, clock, interval=9.0)
-    fetcher.get(home.url("/0"))
+    _run(_clocked(home, clock, interval=9.0), home.url("/0"))
     assert clock.sleeps == [9.0]
 
 
@@ -112,7 +139,8 @@ def test_retry_after_is_honoured(sites: tuple[Site, Site]) -> None:
 
     home.add("/limited", limited)
     clock = FakeClock()
-    assert _clocked(home, clock).get(home.url("/limited")).outcome == "ok"
+    [response] = _run(_clocked(home, clock), home.url("/limited"))
+    assert response.outcome == "ok"  # type: ignore[attr-defined]
     assert clock.sleeps == [30.0] and len(calls) == 2
 
 
@@ -122,16 +150,20 @@ def test_the_portals_own_agent_and_timeout_reach_the_wire(sites: tuple[Site, Sit
         site.add("/robots.txt", Answer(200, b"User-agent: strict-bot\nDisallow: /\n\nUser-agent: *\nAllow: /\n"))
         site.add("/page", Answer(200, b"<html>ok</html>", HTML))
         site.add("/slow", Answer(200, b"<html>late</html>", HTML, delay=1.0))
-    shared = build_client(CrawlSettings(user_agent="global-agent", timeout=30.0))
     own = CrawlSettings(interval=0.0, retries=0, timeout=0.3, user_agent="county-bot/2.0")
-    fetcher = Fetcher(shared, Scope.of((home.base + "/",)), own)
-    assert fetcher.get(home.url("/page")).outcome == "ok"
+
+    def fetcher() -> Fetcher:
+        shared = build_client(CrawlSettings(user_agent="global-agent", timeout=30.0))
+        return Fetcher(shared, Scope.of((home.base + "/",)), own)
+
+    assert Sync(fetcher).get(home.url("/page")).outcome == "ok"  # type: ignore[attr-defined]
     assert {r.headers["user-agent"] for r in home.log} == {"county-bot/2.0"}  # robots.txt asked with it too
     started = time.monotonic()
     with pytest.raises(FetchTimeout):
-        fetcher.get(home.url("/slow"))
+        Sync(fetcher).get(home.url("/slow"))
     assert time.monotonic() - started < 0.9  # the portal's 0.3 s, not the client's 30 s
-    strict = Fetcher(shared, Scope.of((other.base + "/",)), CrawlSettings(interval=0.0, user_agent="strict-bot"))
+    strict_settings = CrawlSettings(interval=0.0, user_agent="strict-bot")
+    strict = Sync(lambda: Fetcher(build_client(strict_settings), Scope.of((other.base + "/",)), strict_settings))
     with pytest.raises(RobotsDisallowed):  # robots.txt is read for the agent actually sent
         strict.get(other.url("/page"))
     assert not other.requested("/page")

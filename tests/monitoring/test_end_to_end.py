@@ -20,7 +20,7 @@ from tests.monitoring.conftest import Collector, free_port
 
 @pytest.fixture()
 def portal() -> Iterator[SamplePortal]:
-    with SamplePortal(demo_plan()) as running:
+    with SamplePortal(demo_plan(), failing_links=False) as running:
         yield running
 
 

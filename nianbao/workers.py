@@ -1,0 +1,112 @@
+"""Parsing in bounded worker processes: a document built to exhaust memory or time, or a bug,
+costs that document only — its bytes are stored with a one-line `parse_error`, the report is
+"found but unreadable", and a dead or stuck worker is replaced.
+
+Each worker runs with an address-space limit (RLIMIT_AS) and dies with its parent (Linux
+PR_SET_PDEATHSIG); each document has a wall-time limit, past which the workers are killed and
+replaced.  When a worker dies with several documents in flight, each is tried once more on fresh
+workers: the one that kills a worker twice is the culprit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import partial
+
+from nianbao.ingest import Parsed, parse_document
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one document may cost: defaults a real 300-page report passes easily."""
+
+    memory_mb: int = 1536
+    seconds: float = 120.0
+    workers: int = max(1, min(4, (os.cpu_count() or 2)))
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no worker outlives the crawl
+    except OSError:  # not Linux: the pool's own shutdown still ends the workers
+        pass
+
+
+def _limit(memory_mb: int) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when parsing stops
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+class ParsePool:
+    """Worker processes that parse and check documents, within `Limits`."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self._pool: ProcessPoolExecutor | None = None
+        self.generation = 0
+        self.replaced = 0
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.limits.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_limit,
+                initargs=(self.limits.memory_mb,),
+            )
+            self.generation += 1
+        return self._pool
+
+    def _replace(self, generation: int) -> None:
+        """Kill the workers of `generation` (if still current) and start afresh on the next document."""
+        if self._pool is None or generation != self.generation:
+            return
+        pool, self._pool = self._pool, None
+        self.replaced += 1
+        for process in list(getattr(pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    async def parse(self, content: bytes, *, url: str, content_type: str | None) -> Parsed:
+        """The parse of one document; never raises for what the document does to a worker."""
+        for attempt in (1, 2):
+            generation = self.generation if self._pool is not None else self.generation + 1
+            loop = asyncio.get_running_loop()
+            try:
+                job = partial(parse_document, content, url=url, content_type=content_type)
+                future = loop.run_in_executor(self._executor(), job)
+                return await asyncio.wait_for(future, timeout=self.limits.seconds)
+            except TimeoutError:
+                self._replace(generation)
+                return Parsed(None, (), f"{url}: parsing took longer than {self.limits.seconds:g} s; stopped")
+            except BrokenProcessPool:
+                self._replace(generation)
+                if attempt == 2:
+                    return Parsed(
+                        None,
+                        (),
+                        f"{url}: the parser worker died on this document (over {self.limits.memory_mb} MB, "
+                        "or killed); nothing else was lost",
+                    )
+                logger.warning("a parser worker died; %s is tried once more", url)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
