@@ -19,12 +19,13 @@ import sqlite_utils
 from checks.deadlines import Verdict, deadline, judge_absent, judge_found, latest_due_year
 from checks.history import cross_year
 from checks.registry import rule
+from checks.versions import describe_change
 from nianbao.core.config import Config
 from nianbao.core.findings import FindingRecord
 from storage.documents import unreadable_documents
 from storage.findings import upsert_findings
 from storage.portals import sync_config
-from storage.reports import cells_of, current_reports, previous_version, rule_findings
+from storage.reports import body_of, cells_of, current_reports, previous_version, rule_findings
 from storage.runs import PortalReads, portal_reads
 
 Row = dict[str, Any]
@@ -252,13 +253,23 @@ def cross_year_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[F
 
 @rule("report.changed", kind="changed", severity="warning", scope="monitoring", also=())
 def changed_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[FindingRecord]:
-    """A report's content changed after publication (every version is kept)."""
+    """A report's own content (its numbers or its text) changed after publication; every version is kept."""
     out = []
     for report in reports:
         if (report["version"] or 1) <= 1:
             continue
         before = previous_version(db, report["agency"], report["year"], report["version"])
         before_seen = before["first_seen"][:10] if before else "?"
+        what, evidence = (
+            describe_change(
+                cells_of(db, before["id"]),
+                cells_of(db, report["id"]),
+                body_of(db, before["id"]),
+                body_of(db, report["id"]),
+            )
+            if before
+            else ("the content changed", {})
+        )
         out.append(
             FindingRecord(
                 kind="changed",
@@ -269,9 +280,10 @@ def changed_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[Find
                 severity="warning",
                 report_id=report["id"],
                 url=report["url"],
-                message=f"the report was changed after publication: version {report['version']} "
-                f"seen {report['first_seen'][:10]}, replacing the one seen {before_seen}",
+                message=f"the report was changed after publication (version {report['version']}, seen "
+                f"{report['first_seen'][:10]}, replacing the one seen {before_seen}): {what}",
                 evidence={
+                    **evidence,
                     "version": report["version"],
                     "sha256": report["sha256"],
                     "previous_sha256": before["sha256"] if before else None,

@@ -323,3 +323,9 @@ def m005_completeness_and_identity(db: sqlite_utils.Database) -> None:
         pk=("report_id", "url"),
         foreign_keys=[("report_id", "reports", "id")],
     )
+
+
+@migrations()
+def m006_report_body(db: sqlite_utils.Database) -> None:
+    # the normalised text of each report, compressed: to say what changed between two versions
+    db.table("reports").add_column("body_z", bytes)

@@ -8,13 +8,14 @@ newest row is `is_current`; nothing is deleted.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import sqlite_utils
 
-from nianbao.core.report import Finding, Report, Table
+from nianbao.core.report import Finding, Report, Table, body_lines, content_hash
 
 PARSER_VERSION = "2"  # 2: rows placed by template order, readings with certainty
 
@@ -49,14 +50,26 @@ def save_report(
     published_source: str | None = None,
     parser_version: str = PARSER_VERSION,
 ) -> int:
-    """Store one parsed report atomically; storing the same document again changes nothing."""
+    """Store one parsed report atomically.  The same document again changes nothing; the same
+    report reached under another URL (same content, other bytes around it) becomes another URL of
+    the stored report, not a new version."""
     existing = db.execute(
         "SELECT id FROM reports WHERE sha256 = ? AND parser_version = ?", [sha256, parser_version]
     ).fetchone()
     if existing:
+        _link(db, int(existing[0]), url, sha256, now)
         return int(existing[0])
+    digest = content_hash(report)
+    same = db.execute(
+        "SELECT id FROM reports WHERE agency IS ? AND year IS ? AND content_hash = ? AND parser_version = ? "
+        "AND is_current = 1",
+        [report.agency, report.year, digest, parser_version],
+    ).fetchone()
+    if same and report.agency and report.year:
+        _link(db, int(same[0]), url, sha256, now)
+        return int(same[0])
     with db.atomic():
-        version = _version(db, report, sha256)
+        version = _version(db, report, sha256, digest)
         first_seen = db.execute("SELECT min(first_seen) FROM reports WHERE sha256 = ?", [sha256]).fetchone()[0]
         _supersede(db, sha256=sha256, agency=report.agency, year=report.year, now=now)
         report_id = int(
@@ -78,12 +91,23 @@ def save_report(
                     "version": version,
                     "is_current": 1,
                     "findings_count": len(findings),
+                    "content_hash": digest,
+                    "body_z": zlib.compress("\n".join(body_lines(report)).encode("utf-8")),
                 }
             )
             .last_pk
         )
         _save_contents(db, report_id, report, findings)
+        _link(db, report_id, url, sha256, now)
     return report_id
+
+
+def _link(db: sqlite_utils.Database, report_id: int, url: str | None, sha256: str, now: str) -> None:
+    """One more URL that serves the report (a duplicate listing, another column, an attachment link)."""
+    if url:
+        db.table("report_urls").insert(
+            {"report_id": report_id, "url": url, "sha256": sha256, "first_seen": now}, ignore=True
+        )
 
 
 def _supersede(db: sqlite_utils.Database, *, sha256: str, agency: str | None, year: int | None, now: str) -> None:
@@ -137,8 +161,15 @@ def _save_contents(db: sqlite_utils.Database, report_id: int, report: Report, fi
     )
 
 
-def _version(db: sqlite_utils.Database, report: Report, sha256: str) -> int:
-    same = db.execute("SELECT version FROM reports WHERE sha256 = ? LIMIT 1", [sha256]).fetchone()
+def _version(db: sqlite_utils.Database, report: Report, sha256: str, digest: str) -> int:
+    """The same content (or the same bytes) keeps its version; new content is the next version."""
+    same = (
+        db.execute(
+            "SELECT version FROM reports WHERE agency IS ? AND year IS ? AND content_hash = ? LIMIT 1",
+            [report.agency, report.year, digest],
+        ).fetchone()
+        or db.execute("SELECT version FROM reports WHERE sha256 = ? LIMIT 1", [sha256]).fetchone()
+    )
     if same:
         return int(same[0])
     latest = db.execute(
@@ -183,3 +214,15 @@ def previous_version(db: sqlite_utils.Database, agency: str, year: int, version:
 def rule_findings(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """What the single-report rules found in each stored report (information left out)."""
     return list(db.query("SELECT * FROM report_findings WHERE severity != 'info'"))
+
+
+def body_of(db: sqlite_utils.Database, report_id: int) -> list[str]:
+    """The normalised text of a stored report (to say what changed between versions)."""
+    row = db.execute("SELECT body_z FROM reports WHERE id = ?", [report_id]).fetchone()
+    return zlib.decompress(row[0]).decode("utf-8").split("\n") if row and row[0] else []
+
+
+def urls_of(db: sqlite_utils.Database, report_id: int) -> list[str]:
+    return [
+        r[0] for r in db.execute("SELECT url FROM report_urls WHERE report_id = ? ORDER BY first_seen", [report_id])
+    ]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -169,6 +173,35 @@ class Report:
             elif not reading.certain and reading not in out:
                 out.append(reading)
         return out
+
+
+_CHROME = re.compile(
+    r"^(?:发布时间|发布日期|发文日期|时间|来源|作者|浏览次数|浏览量|访问量|阅读次数|字号|索引号|当前位置|您当前的位置|【|分享到|扫一扫|打印|关闭)"
+)
+
+
+def body_lines(report: Report) -> list[str]:
+    """The report's own text, normalised: width and spaces folded, and the page's chrome (发布时间,
+    浏览次数, 当前位置, 字号 …) left out, so the same report on two pages reads the same."""
+    out = []
+    for line in report.lines:
+        text = "".join(unicodedata.normalize("NFKC", line).split())
+        if text and not _CHROME.match(text):
+            out.append(text)
+    return out
+
+
+def content_hash(report: Report) -> str:
+    """The identity of a report's content: its agency, year, every number and its normalised text.
+    The same report reached under two URLs (other chrome, other attachment link) has one identity;
+    a re-publication with only a new date keeps it; a changed number or sentence does not."""
+    tables = {
+        "a": table_json(report.active_disclosure),
+        "p": table_json(report.applications),
+        "r": table_json(report.review_litigation),
+    }
+    payload = json.dumps([report.agency, report.year, tables, body_lines(report)], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def to_json_number(value: Number) -> int | float | None:
