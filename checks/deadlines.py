@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from nianbao.core.config import Deadlines
 
@@ -17,7 +18,7 @@ from nianbao.core.config import Deadlines
 class Verdict:
     status: str  # on_time | late | missing | not_due | not_assessable | unknown
     message: str
-    evidence: dict[str, str]
+    evidence: dict[str, Any]
 
 
 def deadline(level: str, year: int, rules: Deadlines) -> date:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -26,7 +26,7 @@ from storage.documents import unreadable_documents
 from storage.findings import upsert_findings
 from storage.portals import sync_config
 from storage.reports import body_of, cells_of, current_reports, previous_version, rule_findings
-from storage.runs import PortalReads, portal_reads
+from storage.runs import PortalReads, portal_reads, read_summary
 
 Row = dict[str, Any]
 
@@ -45,6 +45,7 @@ class Evidence:
     reports: list[Row]
     reads: PortalReads
     unreadable: dict[tuple[str, int], Row]
+    read_summary: Callable[[int], list[str]] = lambda run_id: []
     by_key: dict[tuple[str, int], Row] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -63,7 +64,9 @@ def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: s
     sync_config(
         db, [(p.name, p.urls[0]) for p in config.portals], [(a.name, a.level, a.portal) for a in config.agencies]
     )
-    evidence = Evidence(current_reports(db), portal_reads(db), unreadable_documents(db))
+    evidence = Evidence(
+        current_reports(db), portal_reads(db), unreadable_documents(db), lambda run_id: read_summary(db, run_id)
+    )
     findings = list(deadline_findings(config, evidence, as_of))
     keep = {(f.agency, f.year) for f in findings if f.kind == "not_assessable"}
     findings += portal_findings(config, evidence.reads)
@@ -124,6 +127,12 @@ def _judge_year(
         return found
     state = evidence.reads.latest.get(portal or "", {}).get("outcome")
     verdict = judge_absent(due=due, as_of=as_of, complete_reads=reads, portal_state=state)
+    if verdict.status == "missing":  # quote the complete read: what each column declared, and what was read
+        read = evidence.read_summary(evidence.reads.complete_ids[portal or ""][-1])
+        shown = "; ".join(read[:3]) + (f"; and {len(read) - 3} more columns" if len(read) > 3 else "")
+        verdict = replace(
+            verdict, message=f"{verdict.message} (read: {shown})", evidence={**verdict.evidence, "read": read}
+        )
     return _verdict(verdict, expected.agency, year, portal) if verdict.status != "not_due" else None
 
 

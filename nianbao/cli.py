@@ -239,14 +239,18 @@ def daemon(config_path: str | None, db_path: str | None) -> None:
 @cli.command()
 @click.option("--year", type=int, help="Only this report year.")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@click.option("--portals", "show_portals", is_flag=True, help="Only the portals' last passes (declared vs read).")
 @common
-def status(config_path: str | None, db_path: str | None, year: int | None, as_json: bool) -> None:
+def status(config_path: str | None, db_path: str | None, year: int | None, as_json: bool, show_portals: bool) -> None:
     """One line per agency and year: found, on time, late, missing, inconsistent."""
-    from nianbao.status import render, status_rows
+    from nianbao.status import portal_rows, render, render_portals, status_rows
 
     _, db = _open(config_path, db_path)
-    rows = status_rows(db, year=year)
-    click.echo(json.dumps(rows, ensure_ascii=False, indent=2) if as_json else render(rows))
+    rows, portals = status_rows(db, year=year), portal_rows(db)
+    if as_json:
+        click.echo(json.dumps(portals if show_portals else rows, ensure_ascii=False, indent=2))
+        return
+    click.echo(render_portals(portals).lstrip("\n") if show_portals else render(rows) + render_portals(portals))
 
 
 @cli.group()

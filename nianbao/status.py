@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlite_utils
 
+from storage.runs import columns_of, portal_reads, read_summary
+
 
 def status_rows(db: sqlite_utils.Database, *, year: int | None = None) -> list[dict[str, Any]]:
     sql = "SELECT * FROM status_by_agency_year"
@@ -24,6 +26,33 @@ def status_rows(db: sqlite_utils.Database, *, year: int | None = None) -> list[d
         }
         for row in db.query(sql, params)
     ]
+
+
+def portal_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Each portal's last pass: its outcome and, per column, what the CMS declared and what was read."""
+    reads = portal_reads(db)
+    return [
+        {
+            "portal": portal,
+            "outcome": run["outcome"],
+            "finished_at": run["finished_at"],
+            "detail": run["detail"],
+            "columns": columns_of(db, run["id"]),
+            "read": read_summary(db, run["id"]),
+        }
+        for portal, run in sorted(reads.latest.items())
+    ]
+
+
+def render_portals(rows: list[dict[str, Any]]) -> str:
+    """The portals' last passes: complete (with what proves it) or partial (with why)."""
+    out = ["", "portals (last pass: declared against read)"]
+    for row in rows:
+        out.append(f"  {row['portal']}: {row['outcome']} on {(row['finished_at'] or '?')[:10]}")
+        out += [f"    {line}" for line in row["read"]]
+        if row["outcome"] != "complete" and row["detail"]:
+            out.append(f"    why: {row['detail'][:300]}")
+    return "\n".join(out) if rows else ""
 
 
 def _width(text: str) -> int:

@@ -6,7 +6,7 @@ is closed as `interrupted` when the next pass of that portal begins (or finishes
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
@@ -18,6 +18,7 @@ class PortalReads:
 
     complete: dict[str, list[str]]  # portal -> finish times of complete passes, oldest first
     latest: dict[str, dict[str, Any]]  # portal -> its last finished pass
+    complete_ids: dict[str, list[int]] = field(default_factory=dict)  # the ids of those complete passes
 
 
 def begin_run(db: sqlite_utils.Database, portal: str, *, now: str) -> tuple[int, str | None]:
@@ -66,14 +67,30 @@ def record_fetch(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
 
 def portal_reads(db: sqlite_utils.Database) -> PortalReads:
     complete: dict[str, list[str]] = defaultdict(list)
+    ids: dict[str, list[int]] = defaultdict(list)
     latest: dict[str, dict[str, Any]] = {}
     for run in db.query("SELECT * FROM crawl_runs WHERE finished_at IS NOT NULL ORDER BY id"):
         if run["outcome"] == "complete":
             complete[run["portal"]].append(run["finished_at"])
+            ids[run["portal"]].append(run["id"])
         latest[run["portal"]] = run
-    return PortalReads(dict(complete), latest)
+    return PortalReads(dict(complete), latest, dict(ids))
 
 
 def columns_of(db: sqlite_utils.Database, run_id: int) -> list[dict[str, Any]]:
     """The evidence of one pass: per column, declared against read."""
     return list(db.query("SELECT * FROM crawl_columns WHERE run_id = ? ORDER BY id", [run_id]))
+
+
+def read_summary(db: sqlite_utils.Database, run_id: int) -> list[str]:
+    """One line per column of a pass: "…/gxz.htm (vsb): 3 of 3 declared pages read"."""
+    out = []
+    for c in columns_of(db, run_id):
+        if c["declared_records"] is not None:
+            said = f"{c['read_records']} of {c['declared_records']} declared records listed"
+        elif c["declared_pages"] is not None:
+            said = f"{c['read_pages']} of {c['declared_pages']} declared pages read"
+        else:
+            said = f"{c['read_pages']} pages read, no size declared"
+        out.append(f"{c['column_url']} ({c['cms']}): {said}" + ("" if c["complete"] else f" — {c['reason']}"))
+    return out

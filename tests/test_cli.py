@@ -27,8 +27,16 @@ def test_demo_then_status_and_findings(tmp_path) -> None:  # type: ignore[no-unt
     status = {r["agency"]: r["status"] for r in rows}
     assert status["某某县人民政府"] == "on time" and status["某某县恭门镇人民政府"] == "late"
     assert status["某某县红旗乡人民政府"] == "missing" and status["某某县龙山镇人民政府"] == "inconsistent"
+    portals = json.loads(CliRunner().invoke(cli, ["status", "--db", db, "--json", "--portals"]).output)
+    county = next(p for p in portals if p["portal"] == "某某县人民政府")
+    assert county["outcome"] == "complete" and all(c["complete"] for c in county["columns"])
+    assert any("gxz.htm (vsb): 3 of 3 declared pages read" in line for line in county["read"])
+    text = CliRunner().invoke(cli, ["status", "--db", db]).output
+    assert "portals (last pass: declared against read)" in text and "某某省人民政府: blocked" in text
     listed = json.loads(CliRunner().invoke(cli, ["findings", "list", "--db", db, "--json"]).output)
     late = next(f for f in listed if f["kind"] == "late")
+    missing = next(f for f in listed if f["kind"] == "missing")  # it quotes the complete read it rests on
+    assert "(read: " in missing["message"] and any("of 3 declared pages read" in r for r in missing["evidence"]["read"])
     done = CliRunner().invoke(cli, ["findings", "dismiss", str(late["id"]), "--reason", "re-upload date", "--db", db])
     assert done.exit_code == 0
     again = CliRunner().invoke(cli, ["demo", "--out", str(out)])
