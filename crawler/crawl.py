@@ -271,7 +271,8 @@ class PortalCrawl:
             elif adapter.NAME in ("hanweb", "gkmlpt", "jpaas"):
                 column.records.add(link.url)  # the CMS counts every record, reports or not
         nexts = adapter.next_pages(page) + (generic.next_pages(page) if adapter is not generic else [])
-        queue.extend((PageRequest(r.url, r.data, r.referer, column.url), False) for r in nexts)
+        # a page of a column is asked for as a browser would, from the column (JPaaS refuses any other Referer)
+        queue.extend((PageRequest(r.url, r.data, r.referer or column.url, column.url), False) for r in nexts)
 
     # ---- articles and attachments ------------------------------------------------------------
 
