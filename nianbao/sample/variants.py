@@ -42,10 +42,12 @@ class Item:
 
 def items(count: int, reports: list[str], *, prefix: str) -> list[Item]:
     """`count` items, the agencies in `reports` among them as their 2025 reports."""
-    out = []
+    out: list[Item] = []
+    spread = max(1, count // max(1, len(reports)))
     for n in range(count):
-        if n % max(1, count // max(1, len(reports))) == 1 and len(reports) > sum(1 for i in out if i.report):
-            agency = reports[sum(1 for i in out if i.report)]
+        placed = sum(1 for i in out if i.report is not None)
+        if n % spread == 1 and placed < len(reports):
+            agency = reports[placed]
             sample = SampleReport(agency=agency, year=2025, applications=balanced(n % 5))
             out.append(Item(sample.title, f"{prefix}/{n}.html", sample))
         else:
