@@ -79,11 +79,15 @@ def build_client(settings: CrawlSettings, transport: httpx.AsyncBaseTransport | 
             "User-Agent": settings.user_agent,
             "Accept-Language": "zh-CN,zh;q=0.9",
             "Accept-Encoding": "gzip, deflate",
+            "Connection": "close",
         },
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,
         transport=transport,
-        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=500),
+        # a fresh connection for every request: a server whose Content-Length lies cannot slip a second
+        # response into the next request's answer, and a polite crawl (one request a second per host)
+        # loses nothing by it
+        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=0),
     )
 
 
@@ -134,7 +138,7 @@ class Fetcher:
         raise TooManyRedirects(f"{url}: more than {MAX_REDIRECTS} redirects; not followed further", url=url)
 
     async def _check(self, url: str) -> None:
-        if len(url) > MAX_URL or urlsplit(url).hostname is None:
+        if len(url) > MAX_URL or _host(url) is None:
             self.on_fetch(FetchRecord(url[:MAX_URL], None, "bad_url", 0, 0, "not requested: not a usable URL"))
             raise BadURL(f"{url[:200]}: not a usable URL ({len(url)} characters); not requested", url=url[:MAX_URL])
         if not self.scope.allows(url):
@@ -281,3 +285,10 @@ class Fetcher:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # "http://[::1:80/" and the like
+        return None

@@ -85,7 +85,12 @@ def _link(base: str, anchor: LexborNode) -> Link | None:
     context = parent.text(separator=" ") if parent is not None and parent.tag in _ITEM_TAGS else text
     match = _DATE.search(context if len(context) < 400 else text)
     date = f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}" if match else None
-    return Link(urljoin(base, href), text, anchor.attributes.get("title"), date)
+    try:
+        url = urljoin(base, href)
+        urlsplit(url).port  # noqa: B018  (parses the host and port: "http://[::1:80/" fails here)
+    except ValueError:  # not a URL at all: kept, marked, so the fetch records it for this link alone
+        url = "invalid:" + href
+    return Link(url, text, anchor.attributes.get("title"), date)
 
 
 def is_report_title(title: str) -> bool:

@@ -34,5 +34,8 @@ class Scope:
         return cls(frozenset(keys))
 
     def allows(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in _DEFAULT_PORTS and netloc_key(url) in self.allowed
+        try:
+            parts = urlsplit(url)
+            return parts.scheme in _DEFAULT_PORTS and netloc_key(url) in self.allowed
+        except ValueError:  # not a URL: never in scope
+            return False

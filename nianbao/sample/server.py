@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -38,6 +39,8 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     reset: bool = False  # drop the connection without answering
+    # a hostile server: writes the whole raw answer itself (a trickle, a lying Content-Length …)
+    raw: Callable[[BinaryIO], None] | None = None
 
 
 Route = Answer | Callable[[Request], Answer]
@@ -94,6 +97,12 @@ def _handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
             if answer.reset:
                 self.close_connection = True
                 self.connection.shutdown(2)
+                return
+            if answer.raw is not None:
+                try:
+                    answer.raw(self.wfile)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
                 return
             if answer.status == 200 and site.validators:
                 etag = '"' + hashlib.sha1(answer.body).hexdigest()[:16] + '"'
