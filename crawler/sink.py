@@ -52,3 +52,5 @@ class Sink(Protocol):
         """A report the list names but nianbao could not fetch: found, never missing."""
 
     def record_fetch(self, portal: str, record: FetchRecord) -> None: ...
+    async def ready(self) -> None:
+        """Returns when the sink can take more documents (backpressure: memory stays flat)."""

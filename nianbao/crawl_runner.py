@@ -1,11 +1,11 @@
 """`nianbao crawl`: every configured portal in one asyncio event loop (each host on its own polite
-schedule), documents parsed in bounded worker processes, and one writer thread that owns the
-database connection that writes.  One crawl_runs row per portal and pass, with the evidence of
-how completely each column was read.
+schedule); what is fetched goes, in order, to the writer process (`nianbao.writer`), which parses
+in bounded worker processes and owns the database connection that writes.  One crawl_runs row per
+portal and pass, with the evidence of how completely each column was read.
 
-Nothing here waits for the slowest part: fetching is I/O on one loop, parsing runs on other cores,
-and the writer drains an ordered queue — a portal's documents are written before its pass is
-closed, so a pass whose writes failed is never recorded complete.
+The crawling process only fetches: parsing and storing run on other cores with their own GIL, so
+a busy writer never delays a request.  If the writer dies, the crawl stops with one clear error
+(the interrupted passes are closed at the next start) instead of waiting forever.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ import asyncio
 import logging
 import queue
 import threading
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -27,78 +25,49 @@ from crawler.fetch import Fetcher, FetchRecord, build_client
 from crawler.politeness import HostScheduler
 from crawler.scope import Scope
 from crawler.sink import Document, Known
+from nianbao import writer
 from nianbao.core.config import Config, Portal
-from nianbao.ingest import Parsed, ingest
-from nianbao.workers import Limits, ParsePool
-from parsers.metadata import find_title
+from nianbao.core.errors import StorageError
+from nianbao.workers import Limits
 from storage.db import open_db
-from storage.documents import last_stored, record_unfetched, save_document, stored_copy
-from storage.runs import begin_run, finish_run, record_fetch
+from storage.documents import last_stored, stored_copy
+from storage.runs import begin_run
 
 logger = logging.getLogger(__name__)
-_STOP: tuple[str, dict[str, Any]] = ("STOP", {})
-IN_FLIGHT = 64  # documents parsed at once: bounds memory however much is crawled
-
-
-@dataclass
-class Writer:
-    """The one thread that writes: applies queued operations in order; counts failures per portal."""
-
-    db: sqlite_utils.Database
-    queue: queue.Queue[tuple[str, dict[str, Any]]] = field(default_factory=queue.Queue)
-    failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-
-    def __post_init__(self) -> None:
-        self.thread = threading.Thread(target=self._drain, name="nianbao-writer", daemon=True)
-
-    def put(self, op: str, **kwargs: Any) -> None:
-        self.queue.put((op, kwargs))
-
-    def _drain(self) -> None:
-        while (item := self.queue.get()) != _STOP:
-            op, kwargs = item
-            try:
-                self._apply(op, kwargs)
-            except Exception as exc:  # one failed write costs that item; the pass cannot be complete
-                logger.error("could not store %s: %s", kwargs.get("url", op), exc)
-                self.failures[kwargs.get("portal") or ""].append(f"{type(exc).__name__}: {exc}")
-
-    def _apply(self, op: str, kwargs: dict[str, Any]) -> None:
-        if op == "page":
-            save_document(self.db, **kwargs)
-        elif op == "document":
-            ingest(self.db, kwargs["document"], now=kwargs["now"], parsed=kwargs["parsed"])
-        elif op == "failure":
-            _, agency, year = find_title((kwargs["title"],), kwargs["title"])
-            record_unfetched(self.db, **kwargs, agency=agency, year=year)
-        elif op == "fetch":
-            record_fetch(self.db, kwargs["row"])
-        elif op == "finish":
-            values = dict(kwargs["values"])
-            lost = self.failures.get(kwargs["portal"])
-            if lost and values["outcome"] == "complete":
-                values["outcome"] = "partial"
-                values["detail"] = f"{len(lost)} write(s) failed: {lost[0]}; " + values["detail"]
-            finish_run(self.db, kwargs["run_id"], portal=kwargs["portal"], now=kwargs["now"], values=values)
-
-    def close(self) -> None:
-        self.queue.put(_STOP)
-        self.thread.join()
+BACKLOG = 512  # documents waiting for the writer before fetching pauses: memory stays flat
 
 
 class StorageSink:
-    """The crawler's sink backed by the database: reads from its own connection, writes queued."""
+    """The crawler's sink: reads from its own connection; writes go, in order, to the writer process."""
 
-    def __init__(self, db: sqlite_utils.Database, *, now: str, pool: ParsePool) -> None:
-        self.now, self.pool = now, pool
+    def __init__(self, db: sqlite_utils.Database, *, now: str, limits: Limits | None) -> None:
+        self.now, self.setup_db = now, db
         path = db.execute("PRAGMA database_list").fetchone()[2]
-        self.reader = open_db(path) if path else db
-        self.writer = Writer(open_db(path) if path else db)
+        if not path:
+            raise StorageError("a crawl needs a database file (the writer is another process)")
+        self.reader = open_db(path)
+        self.process, self.inbox, self.replies = writer.start(path, limits or Limits())
+        self.outgoing: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
+        self.sender = threading.Thread(target=self._send, name="nianbao-sender", daemon=True)
+        self.documents = 0
         self.resume_since: dict[str, str] = {}
         self.run_ids: dict[str, int] = {}
-        self.tasks: set[asyncio.Task[None]] = set()
-        self.slots = asyncio.Semaphore(IN_FLIGHT)
-        self.setup_db = db
+        self.writer_error = ""
+
+    def _send(self) -> None:
+        """Hand everything to the writer in order; notice if it dies."""
+        while (item := self.outgoing.get()) is not None:
+            while True:
+                try:
+                    self.inbox.put(item, timeout=1)
+                    break
+                except queue.Full:
+                    if not self.process.is_alive():
+                        self.writer_error = f"the writer process died (exit code {self.process.exitcode})"
+                        return
+
+    def _put(self, op: str, **kwargs: Any) -> None:
+        self.outgoing.put((op, kwargs))
 
     # ---- reads -------------------------------------------------------------------------------
 
@@ -113,6 +82,16 @@ class StorageSink:
         portal, last_seen = last_stored(self.reader, url)
         return bool(portal in self.resume_since and last_seen and last_seen >= self.resume_since[portal])
 
+    async def ready(self) -> None:
+        """Wait while the writer has too much to do (a slow parse must not fill memory)."""
+        while self.outgoing.qsize() + self.inbox.qsize() > BACKLOG and self.alive():
+            await asyncio.sleep(0.05)
+
+    def alive(self) -> bool:
+        if not self.process.is_alive() and not self.writer_error:
+            self.writer_error = f"the writer process died (exit code {self.process.exitcode})"
+        return not self.writer_error
+
     # ---- writes ------------------------------------------------------------------------------
 
     def save_page(
@@ -125,7 +104,7 @@ class StorageSink:
         etag: str | None,
         last_modified: str | None,
     ) -> None:
-        self.writer.put(
+        self._put(
             "page",
             content=content,
             url=url,
@@ -138,22 +117,14 @@ class StorageSink:
         )
 
     def save_document(self, document: Document) -> None:
-        task = asyncio.get_running_loop().create_task(self._parse_and_store(document))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _parse_and_store(self, document: Document) -> None:
-        async with self.slots:
-            parsed: Parsed = await self.pool.parse(
-                document.content, url=document.url, content_type=document.content_type
-            )
-        self.writer.put("document", document=document, parsed=parsed, now=self.now, portal=document.portal)
+        self.documents += 1
+        self._put("document", document=document, now=self.now, portal=document.portal)
 
     def save_failure(self, url: str, *, portal: str, title: str, date: str | None, error: str) -> None:
-        self.writer.put("failure", url=url, portal=portal, title=title, date=date, error=error, now=self.now)
+        self._put("failure", url=url, portal=portal, title=title, date=date, error=error, now=self.now)
 
     def record_fetch(self, portal: str, record: FetchRecord) -> None:
-        self.writer.put(
+        self._put(
             "fetch",
             portal=portal,
             row={
@@ -171,14 +142,10 @@ class StorageSink:
             },
         )
 
-    async def finish(self, result: CrawlResult) -> None:
-        """Close the portal's pass once its documents are parsed and queued before it."""
-        mine = [t for t in self.tasks if not t.done()]
-        if mine:
-            await asyncio.gather(*mine, return_exceptions=True)
+    def finish(self, result: CrawlResult) -> None:
         reasons = result.why_partial
         detail = "; ".join([*reasons, *(f"{u}: {r}" for u, r in result.errors[:20])])
-        self.writer.put(
+        self._put(
             "finish",
             run_id=self.run_ids[result.portal],
             portal=result.portal,
@@ -203,17 +170,32 @@ class StorageSink:
             if resume_since:
                 self.resume_since[portal.name] = resume_since
                 logger.info("resuming the pass started %s", resume_since, extra={"portal": portal.name})
-        self.writer.thread.start()
+        self.sender.start()
 
-    async def drain(self) -> None:
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks), return_exceptions=True)
-
-    def close(self) -> None:
-        """Wait until everything queued is written."""
-        self.writer.close()
-        if self.reader is not self.setup_db:
-            self.reader.close()
+    def close(self) -> dict[str, str]:
+        """Wait until everything is written; the final outcome per portal (a pass that lost writes is partial)."""
+        self.outgoing.put(None)
+        self.sender.join()
+        outcomes: dict[str, str] = {}
+        if not self.writer_error:
+            self.inbox.put(writer.STOP)
+            while True:
+                try:
+                    kind, data = self.replies.get(timeout=1)
+                except queue.Empty:
+                    if not self.process.is_alive():
+                        self.writer_error = f"the writer process died (exit code {self.process.exitcode})"
+                        break
+                    continue
+                if kind == "finished":
+                    outcomes[data["portal"]] = data["outcome"]
+                elif kind == "done":
+                    break
+        self.process.join(timeout=30)
+        if self.process.is_alive():
+            self.process.kill()
+        self.reader.close()
+        return outcomes
 
 
 def crawl_all(
@@ -227,38 +209,42 @@ def crawl_all(
     limits: Limits | None = None,
     scheduler: HostScheduler | None = None,
 ) -> list[CrawlResult]:
-    """One pass over every configured portal, all on one event loop, each host politely.
-    When `cancel` is set, each portal stops at its next page and what was fetched is written."""
-    return asyncio.run(
-        _crawl_all(
-            config,
-            db,
-            now=now,
-            progress=progress,
-            transport=transport,
-            cancel=cancel,
-            limits=limits,
-            scheduler=scheduler,
+    """One pass over every configured portal, all on one event loop, each host politely.  When
+    `cancel` is set, each portal stops at its next page and what was fetched is written.  Raises
+    StorageError when the writer died (nothing written after that; the passes stay open and are
+    closed as interrupted at the next start)."""
+    sink = StorageSink(db, now=now, limits=limits)
+    try:
+        results = asyncio.run(
+            _crawl_all(
+                config,
+                sink,
+                progress=progress,
+                transport=transport,
+                cancel=cancel,
+                scheduler=scheduler or HostScheduler(),
+            )
         )
-    )
+    finally:
+        outcomes = sink.close()
+    if sink.writer_error:
+        raise StorageError(f"{sink.writer_error}: the crawl stopped; the next run resumes it")
+    for result in results:
+        result.outcome = outcomes.get(result.portal, result.outcome)
+    return results
 
 
 async def _crawl_all(
     config: Config,
-    db: sqlite_utils.Database,
+    sink: StorageSink,
     *,
-    now: str,
     progress: Callable[[str, int, int, int], None] | None,
     transport: httpx.AsyncBaseTransport | None,
     cancel: threading.Event | None,
-    limits: Limits | None,
-    scheduler: HostScheduler | None,
+    scheduler: HostScheduler,
 ) -> list[CrawlResult]:
-    pool = ParsePool(limits)
-    sink = StorageSink(db, now=now, pool=pool)
-    scheduler = scheduler or HostScheduler()
     stop = asyncio.Event()
-    watcher = asyncio.create_task(_watch(cancel, stop)) if cancel is not None else None
+    watcher = asyncio.create_task(_watch(cancel, stop, sink))
     client = build_client(config.crawl, transport=transport)
 
     async def one(portal: Portal) -> CrawlResult:
@@ -274,23 +260,20 @@ async def _crawl_all(
         except Exception as exc:  # one portal's bug must not end the whole crawl; it is recorded
             logger.exception("portal=%s crawl failed", portal.name)
             result = CrawlResult(portal.name, outcome="unreachable", errors=[(portal.urls[0], f"crawler error: {exc}")])
-        await sink.finish(result)
+        sink.finish(result)
         return result
 
     sink.begin(config.portals)
     try:
         return list(await asyncio.gather(*(one(p) for p in config.portals)))
     finally:
-        await sink.drain()
-        if watcher is not None:
-            watcher.cancel()
+        watcher.cancel()
         await client.aclose()
-        sink.close()
-        pool.close()
 
 
-async def _watch(cancel: threading.Event, stop: asyncio.Event) -> None:
-    """A shutdown asked from another thread (the daemon's signal handler) reaches the event loop."""
-    while not cancel.is_set():
+async def _watch(cancel: threading.Event | None, stop: asyncio.Event, sink: StorageSink) -> None:
+    """A shutdown asked from another thread (the daemon's signal handler), or a dead writer,
+    reaches the event loop: every portal stops at its next page."""
+    while not (cancel is not None and cancel.is_set()) and sink.alive():
         await asyncio.sleep(0.1)
     stop.set()

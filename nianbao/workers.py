@@ -36,7 +36,7 @@ class Limits:
     workers: int = max(1, min(4, (os.cpu_count() or 2)))
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no worker outlives the crawl
@@ -45,7 +45,7 @@ def _die_with_parent() -> None:
 
 
 def _limit(memory_mb: int) -> None:
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when parsing stops
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -100,7 +100,7 @@ def _handler_for(site: Site) -> type[BaseHTTPRequestHandler]:
                 return
             if answer.raw is not None:
                 try:
-                    answer.raw(self.wfile)
+                    answer.raw(self.wfile)  # type: ignore[arg-type]
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
                 return

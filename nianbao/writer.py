@@ -1,0 +1,128 @@
+"""The writer: the one process that writes the database during a crawl, and the parent of the
+bounded parse workers.  The crawling process only fetches; everything it hands over comes here
+through one queue, in order, and is parsed (in the workers) and stored (here).
+
+A portal's pass is closed only after every document it handed over is parsed and stored; if any
+write failed, the pass is recorded partial with the reason — never complete.  The writer ignores
+SIGINT/SIGTERM (the crawling process decides when it stops) and dies with its parent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import signal
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from nianbao import logs
+from nianbao.ingest import ingest
+from nianbao.workers import Limits, ParsePool, die_with_parent
+from parsers.metadata import find_title
+from storage.db import open_db
+from storage.documents import record_unfetched, save_document
+from storage.runs import finish_run, record_fetch
+
+logger = logging.getLogger(__name__)
+STOP: tuple[str, dict[str, Any]] = ("stop", {})
+
+
+@dataclass
+class Writing:
+    """The writer's state: its connection, its parse workers, what each portal still has in flight."""
+
+    db: sqlite_utils.Database
+    pool: ParsePool
+    replies: Any  # a multiprocessing queue back to the crawling process
+    pending: dict[str, set[asyncio.Task[None]]] = field(default_factory=lambda: defaultdict(set))
+    failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def apply(self, op: str, kwargs: dict[str, Any]) -> None:
+        """A write that needs no parsing, done at once; a failure costs that item and is counted."""
+        try:
+            if op == "page":
+                save_document(self.db, **kwargs)
+            elif op == "failure":
+                _, agency, year = find_title((kwargs["title"],), kwargs["title"])
+                record_unfetched(self.db, **kwargs, agency=agency, year=year)
+            elif op == "fetch":
+                record_fetch(self.db, kwargs["row"])
+        except Exception as exc:
+            self._failed(kwargs.get("portal"), kwargs.get("url", op), exc)
+
+    def _failed(self, portal: str | None, what: str, exc: Exception) -> None:
+        logger.error("could not store %s: %s", what, exc)
+        self.failures[portal or ""].append(f"{type(exc).__name__}: {exc}")
+
+    def document(self, kwargs: dict[str, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(self._parse_and_store(kwargs))
+        self.pending[kwargs["portal"] or ""].add(task)
+        task.add_done_callback(self.pending[kwargs["portal"] or ""].discard)
+
+    async def _parse_and_store(self, kwargs: dict[str, Any]) -> None:
+        document = kwargs["document"]
+        parsed = await self.pool.parse(document.content, url=document.url, content_type=document.content_type)
+        try:
+            ingest(self.db, document, now=kwargs["now"], parsed=parsed)
+        except Exception as exc:
+            self._failed(document.portal, document.url, exc)
+
+    async def finish(self, kwargs: dict[str, Any]) -> None:
+        """Close a portal's pass once its documents are stored; a pass that lost writes is partial."""
+        portal = kwargs["portal"]
+        if self.pending[portal]:
+            await asyncio.gather(*list(self.pending[portal]), return_exceptions=True)
+        values = dict(kwargs["values"])
+        lost = self.failures.get(portal)
+        if lost and values["outcome"] == "complete":
+            values["outcome"] = "partial"
+            values["detail"] = f"{len(lost)} write(s) failed: {lost[0]}; " + values["detail"]
+        try:
+            finish_run(self.db, kwargs["run_id"], portal=portal, now=kwargs["now"], values=values)
+        except Exception as exc:
+            self._failed(portal, f"the pass of {portal}", exc)
+            values["outcome"] = "failed"
+        self.replies.put(("finished", {"portal": portal, "outcome": values["outcome"], "lost": lost or []}))
+
+
+async def _serve(path: str, inbox: Any, replies: Any, limits: Limits) -> None:
+    writing = Writing(open_db(path), ParsePool(limits), replies)
+    loop = asyncio.get_running_loop()
+    try:
+        while (item := await loop.run_in_executor(None, inbox.get)) != STOP:
+            op, kwargs = item
+            if op == "document":
+                writing.document(kwargs)
+            elif op == "finish":
+                await writing.finish(kwargs)
+            else:
+                writing.apply(op, kwargs)
+        for tasks in list(writing.pending.values()):
+            await asyncio.gather(*list(tasks), return_exceptions=True)
+    finally:
+        writing.pool.close()
+        replies.put(("done", {"failures": dict(writing.failures), "replaced": writing.pool.replaced}))
+
+
+def main(path: str, inbox: Any, replies: Any, limits: Limits, logging_setup: tuple[int, str]) -> None:
+    """The writer process's entry point."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    logs.configure_level(*logging_setup)
+    asyncio.run(_serve(path, inbox, replies, limits))
+
+
+def start(path: str, limits: Limits) -> tuple[multiprocessing.process.BaseProcess, Any, Any]:
+    """The writer process, its inbox and its replies."""
+    context = multiprocessing.get_context("spawn")
+    inbox, replies = context.Queue(maxsize=1024), context.Queue()
+    process = context.Process(
+        target=main, args=(path, inbox, replies, limits, logs.current()), name="nianbao-writer", daemon=False
+    )
+    process.start()
+    return process, inbox, replies
