@@ -126,6 +126,7 @@ class CrawlResult:
     columns: list[ColumnRead] = field(default_factory=list)
     capped: list[str] = field(default_factory=list)  # caps that cut the pass
     unfetched: list[str] = field(default_factory=list)  # report links listed but not fetched and stored
+    lost_writes: list[str] = field(default_factory=list)  # what the writer could not store (set after the pass)
 
     @property
     def detail(self) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -58,12 +60,21 @@ def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _open(config_path: str | None, db_path: str | None) -> tuple[Any, Any]:
+def _open(config_path: str | None, db_path: str | None, *, readonly: bool = False) -> tuple[Any, Any]:
     from nianbao.core.config import load
     from storage.db import open_db
 
     config = load(config_path, db=db_path)
-    return config, open_db(config.db_path)
+    return config, open_db(config.db_path, readonly=readonly, max_size_mb=config.database.max_size_mb)
+
+
+@contextmanager
+def _writing(config: Any, command: str, wait: float = 0.0) -> Iterator[None]:
+    """The database's writer lock for a command that writes (see nianbao.lock)."""
+    from nianbao.lock import writing
+
+    with writing(config.db_path, command=command, wait=wait):
+        yield
 
 
 @click.group()
@@ -103,16 +114,21 @@ def parse(inputs: tuple[str, ...], as_json: bool, jsonl: bool, config_path: str 
         from storage.db import open_db
 
         db = open_db(db_path)
-    command = ParseCommand(config.crawl, db, now_iso())
+    if len(inputs) > 1 and not jsonl:
+        raise UserError("several inputs need --jsonl")
+    command = ParseCommand(config.crawl, db, now_iso(), replace(config.parse, workers=1))
+    try:
+        if jsonl:
+            failed = command.many(inputs, sys.stdout)
+        else:
+            document = command.one(inputs[0])
+    finally:
+        command.close()
     if jsonl:
-        failed = command.many(inputs, sys.stdout)
         if failed:
             click.echo(f"nianbao: {failed} of {len(inputs)} inputs could not be parsed (see their error)", err=True)
             sys.exit(1)
         return
-    if len(inputs) > 1:
-        raise UserError("several inputs need --jsonl")
-    document = command.one(inputs[0])
     click.echo(json.dumps(document, ensure_ascii=False, indent=2) if as_json else render_text(document))
 
 
@@ -128,13 +144,16 @@ def crawl(config_path: str | None, db_path: str | None, as_of: date | None) -> N
     config, db = _open(config_path, db_path)
     if not config.portals:
         raise UserError("no portals configured (see config/nianbao.example.toml)")
-    with TerminalProgress() as progress:
+    with _writing(config, "crawl"), TerminalProgress() as progress:
         results = crawl_all(config, db, now=now_iso(as_of), progress=progress)
     for r in results:
         click.echo(
             f"{r.portal}: {r.outcome}, {r.pages} list pages, {r.candidates} reports listed, "
-            f"{r.documents} documents stored, {r.unchanged} unchanged, {len(r.errors)} problems"
+            f"{r.documents} documents fetched, {r.unchanged} unchanged, {len(r.errors)} problems"
         )
+    lost = [w for r in results for w in r.lost_writes]
+    if lost:
+        raise UserError(f"{len(lost)} write(s) failed ({lost[0]}); those passes are recorded partial")
 
 
 @cli.command()
@@ -145,8 +164,9 @@ def reparse(config_path: str | None, db_path: str | None, as_of: date | None) ->
     from nianbao.core.clock import now_iso
     from nianbao.ingest import reparse as reparse_all
 
-    _, db = _open(config_path, db_path)
-    stored, failed = reparse_all(db, now=now_iso(as_of))
+    config, db = _open(config_path, db_path)
+    with _writing(config, "reparse"):
+        stored, failed = reparse_all(db, now=now_iso(as_of))
     click.echo(f"{stored} reports stored, {failed} documents still not parseable")
 
 
@@ -168,7 +188,8 @@ def check(config_path: str | None, db_path: str | None, as_of: date | None, list
     from checks.run import run_checks
 
     config, db = _open(config_path, db_path)
-    counts = run_checks(db, config, as_of=today(as_of), now=now_iso(as_of))
+    with _writing(config, "check", wait=30):
+        counts = run_checks(db, config, as_of=today(as_of), now=now_iso(as_of))
     click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
@@ -190,7 +211,8 @@ def notify(config_path: str | None, db_path: str | None, as_of: date | None, dry
 
         click.echo(text_body(new, resolved) if new or resolved else "nothing new to send")
         return
-    result = outbox.notify(db, config, now=now_iso(as_of), today=today(as_of))
+    with _writing(config, "notify", wait=30):
+        result = outbox.notify(db, config, now=now_iso(as_of), today=today(as_of))
     click.echo(f"{result.queued} digest(s) queued, {result.sent} sent, {result.failed} waiting for the mail server")
     if result.failed:
         raise UserError(f"mail not sent, kept in the outbox for the next run: {result.errors[0]}")
@@ -206,7 +228,7 @@ def run(config_path: str | None, db_path: str | None, as_of: date | None, once: 
     from nianbao.progress import TerminalProgress
 
     config, db = _open(config_path, db_path)
-    with TerminalProgress() as progress:
+    with _writing(config, "run"), TerminalProgress() as progress:
         result = run_once(config, db, as_of=as_of, progress=progress)
     for r in result.crawl:
         click.echo(f"crawl {r.portal}: {r.outcome}, {r.candidates} reports listed, {r.documents} documents")
@@ -231,7 +253,9 @@ def daemon(config_path: str | None, db_path: str | None) -> None:
     def cycle(cancel: threading.Event) -> None:
         from storage.db import open_db
 
-        run_once(config, open_db(config.db_path), cancel=cancel)
+        # one cycle at a time per database: a manual crawl running now delays this cycle (up to an hour)
+        with _writing(config, "daemon", wait=3600):
+            run_once(config, open_db(config.db_path, max_size_mb=config.database.max_size_mb), cancel=cancel)
 
     run_daemon(config, cycle)
 
@@ -245,7 +269,7 @@ def status(config_path: str | None, db_path: str | None, year: int | None, as_js
     """One line per agency and year: found, on time, late, missing, inconsistent."""
     from nianbao.status import portal_rows, render, render_portals, status_rows
 
-    _, db = _open(config_path, db_path)
+    _, db = _open(config_path, db_path, readonly=True)
     rows, portals = status_rows(db, year=year), portal_rows(db)
     if as_json:
         click.echo(json.dumps(portals if show_portals else rows, ensure_ascii=False, indent=2))
@@ -266,7 +290,7 @@ def findings_list(config_path: str | None, db_path: str | None, show_all: bool, 
     """Open findings (id, kind, agency, year, rule, message)."""
     from storage.findings import list_findings
 
-    _, db = _open(config_path, db_path)
+    _, db = _open(config_path, db_path, readonly=True)
     rows = list_findings(db, include_closed=show_all)
     if as_json:
         click.echo(json.dumps([f.to_json() for f in rows], ensure_ascii=False, indent=2))

@@ -40,13 +40,15 @@ BACKLOG = 512  # documents waiting for the writer before fetching pauses: memory
 class StorageSink:
     """The crawler's sink: reads from its own connection; writes go, in order, to the writer process."""
 
-    def __init__(self, db: sqlite_utils.Database, *, now: str, limits: Limits | None) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, *, now: str, limits: Limits | None, max_size_mb: int | None = None
+    ) -> None:
         self.now, self.setup_db = now, db
         path = db.execute("PRAGMA database_list").fetchone()[2]
         if not path:
             raise StorageError("a crawl needs a database file (the writer is another process)")
         self.reader = open_db(path)
-        self.process, self.inbox, self.replies = writer.start(path, limits or Limits())
+        self.process, self.inbox, self.replies = writer.start(path, limits or Limits(), max_size_mb)
         self.outgoing: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
         self.sender = threading.Thread(target=self._send, name="nianbao-sender", daemon=True)
         self.documents = 0
@@ -172,11 +174,12 @@ class StorageSink:
                 logger.info("resuming the pass started %s", resume_since, extra={"portal": portal.name})
         self.sender.start()
 
-    def close(self) -> dict[str, str]:
-        """Wait until everything is written; the final outcome per portal (a pass that lost writes is partial)."""
+    def close(self) -> dict[str, tuple[str, list[str]]]:
+        """Wait until everything is written; per portal, the final outcome (a pass that lost writes
+        is partial) and the writes it lost."""
         self.outgoing.put(None)
         self.sender.join()
-        outcomes: dict[str, str] = {}
+        outcomes: dict[str, tuple[str, list[str]]] = {}
         if not self.writer_error:
             self.inbox.put(writer.STOP)
             while True:
@@ -188,8 +191,11 @@ class StorageSink:
                         break
                     continue
                 if kind == "finished":
-                    outcomes[data["portal"]] = data["outcome"]
+                    outcomes[data["portal"]] = (data["outcome"], data["lost"])
                 elif kind == "done":
+                    for portal, lost in data["failures"].items():
+                        outcome, known = outcomes.get(portal, ("partial", []))
+                        outcomes[portal] = (outcome, known or lost)
                     break
         self.process.join(timeout=30)
         if self.process.is_alive():
@@ -213,7 +219,7 @@ def crawl_all(
     `cancel` is set, each portal stops at its next page and what was fetched is written.  Raises
     StorageError when the writer died (nothing written after that; the passes stay open and are
     closed as interrupted at the next start)."""
-    sink = StorageSink(db, now=now, limits=limits)
+    sink = StorageSink(db, now=now, limits=limits or config.parse, max_size_mb=config.database.max_size_mb)
     try:
         results = asyncio.run(
             _crawl_all(
@@ -230,7 +236,7 @@ def crawl_all(
     if sink.writer_error:
         raise StorageError(f"{sink.writer_error}: the crawl stopped; the next run resumes it")
     for result in results:
-        result.outcome = outcomes.get(result.portal, result.outcome)
+        result.outcome, result.lost_writes = outcomes.get(result.portal, (result.outcome, []))
     return results
 
 

@@ -40,10 +40,10 @@ class Parsed:
     error: str | None = None
 
 
-def parse_document(content: bytes, *, url: str, content_type: str | None = None) -> Parsed:
-    """Parse and check one document (pure: no database)."""
+def parse_document(content: bytes, *, url: str, content_type: str | None = None, max_pages: int = 300) -> Parsed:
+    """Parse and check one document (pure: no database); whatever happens, a Parsed comes back."""
     try:
-        report = parse_bytes(content, source=url, content_type=content_type)
+        report = parse_bytes(content, source=url, content_type=content_type, max_pages=max_pages)
         return Parsed(report, tuple(check_report(report)))
     except ParseError as exc:
         return Parsed(None, (), str(exc))

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import sqlite_utils
 
-from checks.registry import check_report
 from crawler.sink import Document
-from nianbao.core.config import CrawlSettings
+from nianbao.core.config import CrawlSettings, ParseLimits
 from nianbao.core.errors import NianbaoError, ParseError
 from nianbao.core.report import to_json
-from nianbao.ingest import Parsed, ingest
-from parsers import parse_bytes
+from nianbao.ingest import ingest
+from nianbao.workers import ParsePool
 
 
 def read_input(name: str, settings: CrawlSettings | None = None) -> tuple[bytes, str | None]:
@@ -38,23 +38,32 @@ def read_input(name: str, settings: CrawlSettings | None = None) -> tuple[bytes,
 
 @dataclass
 class ParseCommand:
-    """`nianbao parse`: the configured crawl settings for URLs and, with --db, a database that keeps
-    each parsed document and its report (as the crawler would have stored it)."""
+    """`nianbao parse`: the configured crawl settings for URLs; parsing in a bounded worker process
+    (as in a crawl: a document built to exhaust memory or time costs that document only); and,
+    with --db, a database that keeps each parsed document and its report."""
 
     settings: CrawlSettings | None = None
     db: sqlite_utils.Database | None = None
     now: str = ""
+    limits: ParseLimits = field(default_factory=lambda: ParseLimits(workers=1))
+    pool: ParsePool | None = None
 
     def one(self, name: str) -> dict[str, Any]:
         """The JSON document for one input; raises NianbaoError with a one-line reason."""
         data, content_type = read_input(name, self.settings)
-        report = parse_bytes(data, source=name, content_type=content_type)
-        findings = check_report(report)
+        if self.pool is None:
+            self.pool = ParsePool(self.limits)
+        parsed = asyncio.run(self.pool.parse(data, url=name, content_type=content_type))
         if self.db is not None:
             url = name if "://" in name else Path(name).resolve().as_uri()
-            parsed = Parsed(report, tuple(findings))
             ingest(self.db, Document(url, data, content_type), now=self.now, parsed=parsed)
-        return to_json(report, findings)
+        if parsed.report is None:
+            raise ParseError(parsed.error or f"{name}: not readable", source=name)
+        return to_json(parsed.report, parsed.findings)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
 
     def many(self, names: tuple[str, ...], out: IO[str]) -> int:
         """One JSON line per input, `error` for those that failed; returns how many failed."""
@@ -71,7 +80,11 @@ class ParseCommand:
 
 def parse_one(name: str) -> dict[str, Any]:
     """The JSON document for one input, with the default settings and no database."""
-    return ParseCommand().one(name)
+    command = ParseCommand()
+    try:
+        return command.one(name)
+    finally:
+        command.close()
 
 
 def render_text(document: dict[str, Any]) -> str:

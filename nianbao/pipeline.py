@@ -14,6 +14,7 @@ from checks.run import run_checks
 from crawler.crawl import CrawlResult
 from nianbao.core.clock import now_iso, today
 from nianbao.core.config import Config
+from nianbao.core.errors import StorageError
 from nianbao.crawl_runner import crawl_all
 from notify.outbox import Delivery, notify
 
@@ -40,6 +41,9 @@ def run_once(
     now = now_iso(as_of)
     results = tuple(crawl_all(config, db, now=now, progress=progress, cancel=cancel)) if config.portals else ()
     logger.info("crawl: %s", ", ".join(f"{r.portal}={r.outcome}" for r in results))
+    lost = [w for r in results for w in r.lost_writes]
+    if lost:  # the database is failing (full?): checking it now could only mislead
+        raise StorageError(f"{len(lost)} write(s) failed ({lost[0]}); this cycle stops before check and notify")
     if cancel.is_set():
         return CycleResult(results, {}, None)
     counts = run_checks(db, config, as_of=today(as_of), now=now)

@@ -14,26 +14,19 @@ import asyncio
 import ctypes
 import logging
 import multiprocessing
-import os
 import resource
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from functools import partial
 
+from nianbao.core.config import ParseLimits
 from nianbao.ingest import Parsed, parse_document
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """What one document may cost: defaults a real 300-page report passes easily."""
-
-    memory_mb: int = 1536
-    seconds: float = 120.0
-    workers: int = max(1, min(4, (os.cpu_count() or 2)))
+Limits = ParseLimits  # [parse] in the configuration: defaults a real 300-page report passes easily
 
 
 def die_with_parent() -> None:
@@ -88,7 +81,9 @@ class ParsePool:
             generation = self.generation if self._pool is not None else self.generation + 1
             loop = asyncio.get_running_loop()
             try:
-                job = partial(parse_document, content, url=url, content_type=content_type)
+                job = partial(
+                    parse_document, content, url=url, content_type=content_type, max_pages=self.limits.max_pages
+                )
                 future = loop.run_in_executor(self._executor(), job)
                 return await asyncio.wait_for(future, timeout=self.limits.seconds)
             except TimeoutError:

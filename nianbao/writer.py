@@ -89,8 +89,8 @@ class Writing:
         self.replies.put(("finished", {"portal": portal, "outcome": values["outcome"], "lost": lost or []}))
 
 
-async def _serve(path: str, inbox: Any, replies: Any, limits: Limits) -> None:
-    writing = Writing(open_db(path), ParsePool(limits), replies)
+async def _serve(path: str, inbox: Any, replies: Any, limits: Limits, max_size_mb: int | None) -> None:
+    writing = Writing(open_db(path, max_size_mb=max_size_mb), ParsePool(limits), replies)
     loop = asyncio.get_running_loop()
     try:
         while (item := await loop.run_in_executor(None, inbox.get)) != STOP:
@@ -108,21 +108,28 @@ async def _serve(path: str, inbox: Any, replies: Any, limits: Limits) -> None:
         replies.put(("done", {"failures": dict(writing.failures), "replaced": writing.pool.replaced}))
 
 
-def main(path: str, inbox: Any, replies: Any, limits: Limits, logging_setup: tuple[int, str]) -> None:
+def main(
+    path: str, inbox: Any, replies: Any, limits: Limits, max_size_mb: int | None, logging_setup: tuple[int, str]
+) -> None:
     """The writer process's entry point."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logs.configure_level(*logging_setup)
-    asyncio.run(_serve(path, inbox, replies, limits))
+    asyncio.run(_serve(path, inbox, replies, limits, max_size_mb))
 
 
-def start(path: str, limits: Limits) -> tuple[multiprocessing.process.BaseProcess, Any, Any]:
+def start(
+    path: str, limits: Limits, max_size_mb: int | None = None
+) -> tuple[multiprocessing.process.BaseProcess, Any, Any]:
     """The writer process, its inbox and its replies."""
     context = multiprocessing.get_context("spawn")
     inbox, replies = context.Queue(maxsize=1024), context.Queue()
     process = context.Process(
-        target=main, args=(path, inbox, replies, limits, logs.current()), name="nianbao-writer", daemon=False
+        target=main,
+        args=(path, inbox, replies, limits, max_size_mb, logs.current()),
+        name="nianbao-writer",
+        daemon=False,
     )
     process.start()
     return process, inbox, replies

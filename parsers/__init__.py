@@ -19,6 +19,7 @@ from parsers.disclosure import read_active_disclosure
 from parsers.docx import from_docx
 from parsers.html import from_html
 from parsers.office import from_doc
+from parsers.pdf import MAX_PAGES as MAX_PDF_PAGES
 from parsers.pdf import from_pdf
 from parsers.review import read_review_litigation
 from parsers.sections import inline_parts, split_parts
@@ -30,7 +31,9 @@ __all__ = ["Finding", "Report", "parse_bytes", "parse_source", "extract"]
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def extract(data: bytes, *, source: str = "<input>", content_type: str | None = None) -> SourceText:
+def extract(
+    data: bytes, *, source: str = "<input>", content_type: str | None = None, max_pages: int = MAX_PDF_PAGES
+) -> SourceText:
     """Bytes -> SourceText, choosing the extractor by content."""
     if not data.strip():
         raise ParseError(f"{source}: the file is empty", source=source)
@@ -43,7 +46,7 @@ def extract(data: bytes, *, source: str = "<input>", content_type: str | None = 
             return from_html(text, encoding=codec)
         return from_text(text, encoding=codec)
     if kind == "pdf":
-        return from_pdf(data, source=source)
+        return from_pdf(data, source=source, max_pages=max_pages)
     if kind == "zip":
         return from_docx(data, source=source)
     if kind == "ole":
@@ -53,9 +56,11 @@ def extract(data: bytes, *, source: str = "<input>", content_type: str | None = 
     )
 
 
-def parse_bytes(data: bytes, *, source: str = "<input>", content_type: str | None = None) -> Report:
+def parse_bytes(
+    data: bytes, *, source: str = "<input>", content_type: str | None = None, max_pages: int = MAX_PDF_PAGES
+) -> Report:
     """Parse one document; raises ParseError (NotAReport, UnsupportedFormat) with a one-line reason."""
-    return parse_source(extract(data, source=source, content_type=content_type), source=source)
+    return parse_source(extract(data, source=source, content_type=content_type, max_pages=max_pages), source=source)
 
 
 def parse_source(src: SourceText, *, source: str | None = None) -> Report:

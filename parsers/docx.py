@@ -11,6 +11,7 @@ import io
 import zipfile
 
 from nianbao.core.errors import ParseError, UnsupportedFormat
+from parsers.guard import check_zip_entries
 from parsers.source import SourceText
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -24,6 +25,7 @@ def check_zip(data: bytes, *, source: str) -> zipfile.ZipFile:
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ParseError(f"{source}: a damaged or truncated zip/DOCX ({exc})", source=source) from None
+    check_zip_entries({i.filename: i.file_size for i in infos}, source=source)
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:

@@ -65,7 +65,14 @@ def _content_root(tree: LexborHTMLParser) -> LexborNode | None:
 
 
 def _walk(node: LexborNode, out: list[str]) -> None:
-    for child in node.iter(include_text=True):
+    """The node's text in reading order, a line break around every block and table row.  Iterative:
+    a page of a thousand unclosed <span>s is as deep as it likes, and costs no recursion."""
+    stack: list[LexborNode | str] = list(reversed(list(node.iter(include_text=True))))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, str):  # the line break that closes a block
+            out.append(child)
+            continue
         tag = child.tag
         if tag == "-text":
             out.append(_WS.sub(" ", child.text_content or ""))
@@ -74,12 +81,12 @@ def _walk(node: LexborNode, out: list[str]) -> None:
         elif tag == "table" and child.css_first("td table, th table") is None:
             out.append("\n")
             out.extend(_table_rows(child))
-        elif tag in _BLOCK:
-            out.append("\n")
-            _walk(child, out)
-            out.append("\n")
         else:
-            _walk(child, out)
+            block = tag in _BLOCK
+            if block:
+                out.append("\n")
+                stack.append("\n")
+            stack.extend(reversed(list(child.iter(include_text=True))))
 
 
 def _table_rows(table: LexborNode) -> list[str]:

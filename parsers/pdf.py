@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nianbao.core.errors import ParseError, UnsupportedFormat
+from parsers.guard import check_pdf
 from parsers.pdf_tables import Box, Emitted, TableReader, TableRow, Word, rows_of, words_of
 from parsers.sections import heading_part
 from parsers.source import RowGeometry, SourceText
@@ -31,9 +32,11 @@ class ScannedDocument(UnsupportedFormat):
     """A PDF whose pages are only images: nothing to read without OCR."""
 
 
-def from_pdf(data: bytes, *, source: str) -> SourceText:
+def from_pdf(data: bytes, *, source: str, max_pages: int = MAX_PAGES) -> SourceText:
     """Read the PDF with pdfplumber; its errors (damage, passwords) become ParseError.  What nianbao
-    does with what it read runs outside that net: a bug of nianbao's is never called a damaged PDF."""
+    does with what it read runs outside that net: a bug of nianbao's is never called a damaged PDF.
+    A PDF that would cost far more than any report is refused first (`guard`)."""
+    check_pdf(data, source=source, max_pages=max_pages)
     pages, chars, images = _read(data, source=source)
     if chars == 0:
         raise ScannedDocument(
@@ -64,8 +67,6 @@ def _read(data: bytes, *, source: str) -> tuple[list[RawPage], int, int]:
 
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) > MAX_PAGES:
-                raise ParseError(f"{source}: {len(pdf.pages)} pages, over the {MAX_PAGES} page limit", source=source)
             pages = [
                 RawPage(
                     [(_box(t.bbox), rows_of(t)) for t in page.find_tables()],

@@ -22,14 +22,20 @@ class PortalReads:
 
 
 def begin_run(db: sqlite_utils.Database, portal: str, *, now: str) -> tuple[int, str | None]:
-    """Open a pass; returns its id and, when the portal's last pass never finished, when that one began."""
+    """Open a pass; returns its id and, when the portal's last pass never finished (its process was
+    killed), when that one began — that pass is closed now, as `interrupted`."""
     row = db.execute(
         "SELECT started_at, finished_at FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT 1", [portal]
     ).fetchone()
     resume_since = row[0] if row and row[1] is None else None
-    inserted = db.table("crawl_runs").insert({"portal": portal, "started_at": now, "outcome": "running"})
-    run_id = int(inserted.last_pk)  # type: ignore[arg-type]
-    return run_id, resume_since
+    with db.atomic():
+        db.execute(
+            "UPDATE crawl_runs SET finished_at = ?, outcome = 'interrupted', "
+            "detail = 'the process running this pass ended before it did' WHERE portal = ? AND finished_at IS NULL",
+            [now, portal],
+        )
+        inserted = db.table("crawl_runs").insert({"portal": portal, "started_at": now, "outcome": "running"})
+    return int(inserted.last_pk), resume_since  # type: ignore[arg-type]
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, *, portal: str, now: str, values: dict[str, Any]) -> None:

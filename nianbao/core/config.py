@@ -155,6 +155,7 @@ class EmailSettings:
     sender: Annotated[Text, Field(alias="from", description="the From address")] = "nianbao@localhost"
     to: Annotated[Texts, doc("who receives the digest")] = ()
     timeout: Annotated[Seconds, doc("seconds to wait for the mail server", gt=0)] = 30.0
+    allow_plaintext_auth: Annotated[Flag, doc("send credentials over a connection without TLS (security none)")] = False
 
     @property
     def credentials(self) -> tuple[str, str] | None:
@@ -178,6 +179,18 @@ class Database:
 
     __pydantic_config__ = _SCHEMA
     path: Annotated[Text, doc("SQLite file; --db overrides", min_length=1)] = "nianbao.db"
+    max_size_mb: Annotated[Count | None, doc("cap the file's size; past it writes fail as on a full disk", ge=1)] = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """[parse] what one document may cost; past a limit it is stored, marked unreadable, never missing."""
+
+    __pydantic_config__ = _SCHEMA
+    memory_mb: Annotated[Count, doc("memory of one parser worker (a 300-page report needs about 300)", ge=128)] = 1024
+    seconds: Annotated[Seconds, doc("wall time for one document (a 300-page PDF takes about 15)", gt=0)] = 60.0
+    workers: Annotated[Count, doc("parser worker processes", ge=1, le=32)] = 2
+    max_pages: Annotated[Count, doc("PDF pages: a longer document is refused before it is read", ge=1)] = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +213,7 @@ class Config:
     deadlines: Deadlines = field(default_factory=Deadlines)
     notify: Notify = field(default_factory=Notify)
     schedule: Schedule = field(default_factory=Schedule)
+    parse: ParseLimits = field(default_factory=ParseLimits)
 
     @property
     def db_path(self) -> str:
