@@ -153,7 +153,7 @@ def crawl(config_path: str | None, db_path: str | None, as_of: date | None) -> N
         )
     lost = [w for r in results for w in r.lost_writes]
     if lost:
-        raise UserError(f"{len(lost)} write(s) failed ({lost[0]}); those passes are recorded partial")
+        raise UserError(f"{len(lost)} write(s) failed ({lost[0]}); those passes are not recorded complete")
 
 
 @cli.command()

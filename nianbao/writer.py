@@ -55,7 +55,7 @@ class Writing:
             self._failed(kwargs.get("portal"), kwargs.get("url", op), exc)
 
     def _failed(self, portal: str | None, what: str, exc: Exception) -> None:
-        logger.error("could not store %s: %s", what, exc)
+        logger.info("could not store %s: %s", what, exc)  # the crawl ends with one line that sums them up
         self.failures[portal or ""].append(f"{type(exc).__name__}: {exc}")
 
     def document(self, kwargs: dict[str, Any]) -> None:
