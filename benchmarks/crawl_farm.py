@@ -8,6 +8,9 @@ to one host.
 Every portal is its own host (its own loopback address, 127.0.x.y) with a VSB column of `reports`
 articles over two list pages: reports + 3 requests each (robots.txt, two list pages, the
 articles).  The farm is an asyncio server in its own process, with `latency` added per request.
+Portals share 20 sets of pages, so most documents are bytes nianbao has already read — as in a
+daily re-crawl of unchanged reports — and are linked to their report without a second parse;
+`--unique` gives every portal reports of its own, all parsed and stored.
 
 nianbao runs the real pipeline — every report is parsed (worker processes) and stored (SQLite) as
 it arrives — and its own request log gives the gaps between requests to one host.  Scrapy (2.x,
@@ -66,10 +69,16 @@ def pages_of(index: int, reports: int) -> dict[str, bytes]:
     return pages
 
 
-async def _serve(portals: int, reports: int, latency: float, port: int, ready: multiprocessing.Queue) -> None:
+async def _serve(
+    portals: int, reports: int, latency: float, port: int, ready: multiprocessing.Queue, unique: bool = False
+) -> None:
     sites = [pages_of(i, reports) for i in range(min(portals, 20))]  # portals share 20 page sets
 
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, pages: dict[str, bytes]) -> None:
+    async def handle(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, pages: dict[str, bytes], index: int
+    ) -> None:
+        # unique: the shared set's agency numbers become this portal's own, so every report is new
+        mine, shared = f"第{index}片区".encode(), f"第{index % len(sites)}片区".encode()
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -78,6 +87,8 @@ async def _serve(portals: int, reports: int, latency: float, port: int, ready: m
                 close = b"connection: close" in head.lower()
                 await asyncio.sleep(latency)
                 body = pages.get(path)
+                if unique and body is not None:
+                    body = body.replace(shared, mine)
                 status = b"200 OK" if body is not None else b"404 Not Found"
                 body = body if body is not None else b"<html>404 Not Found</html>"
                 writer.write(
@@ -103,14 +114,23 @@ async def _serve(portals: int, reports: int, latency: float, port: int, ready: m
     for index in range(portals):
         pages = sites[index % len(sites)]
         servers.append(
-            await asyncio.start_server(lambda r, w, p=pages: handle(r, w, p), host_of(index), port, backlog=512)
+            await asyncio.start_server(
+                lambda r, w, p=pages, i=index: handle(r, w, p, i), host_of(index), port, backlog=512
+            )
         )
     ready.put(True)
     await asyncio.Event().wait()
 
 
-def serve_farm(portals: int, reports: int, latency: float, port: int, ready: multiprocessing.Queue) -> None:
-    asyncio.run(_serve(portals, reports, latency, port, ready))
+def serve_farm(
+    portals: int, reports: int, latency: float, port: int, ready: multiprocessing.Queue, unique: bool = False
+) -> None:
+    asyncio.run(_serve(portals, reports, latency, port, ready, unique))
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_nianbao(bases: list[str], interval: float, out: multiprocessing.Queue) -> None:
@@ -132,16 +152,20 @@ def run_nianbao(bases: list[str], interval: float, out: multiprocessing.Queue) -
         elapsed = time.perf_counter() - started
         requests = db["fetches"].count
         stored = db["reports"].count
+        linked = db["report_urls"].count
     gaps = [b - a for starts in scheduler.starts().values() for a, b in zip(starts, starts[1:], strict=False)]
     out.put(
         {
             "requests": requests,
             "elapsed": elapsed,
             "stored": stored,
+            "linked": linked,
             "complete": sum(r.outcome == "complete" for r in results),
             "min_gap": min(gaps) if gaps else None,
             "rss_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "rss_workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "cpu_main": _cpu(resource.RUSAGE_SELF),
+            "cpu_children": _cpu(resource.RUSAGE_CHILDREN),
         }
     )
 
@@ -180,7 +204,8 @@ SPIDER = textwrap.dedent("""
     stats = crawler.stats.get_stats()
     print(json.dumps({"requests": stats.get("downloader/request_count", 0), "elapsed": elapsed,
                       "items": stats.get("item_scraped_count", 0),
-                      "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2])}))
 """)
 
 
@@ -210,11 +235,17 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05, help="added server latency per request")
     parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--no-scrapy", action="store_true")
+    parser.add_argument(
+        "--unique",
+        action="store_true",
+        help="every portal its own reports (default: portals share 20 sets of pages, as a re-crawl of "
+        "unchanged documents does, and nianbao parses each distinct document once)",
+    )
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
     ready = context.Queue()
     farm = context.Process(
-        target=serve_farm, args=(args.portals, args.reports, args.latency, args.port, ready), daemon=True
+        target=serve_farm, args=(args.portals, args.reports, args.latency, args.port, ready, args.unique), daemon=True
     )
     farm.start()
     ready.get(timeout=300)
@@ -234,11 +265,13 @@ def main() -> None:
         crawl.join()
         rate = mine["requests"] / mine["elapsed"]
         print(
-            f"nianbao: {mine['requests']} requests, {mine['stored']} reports parsed and stored, "
+            f"nianbao: {mine['requests']} requests, {mine['linked']} report URLs stored, {mine['stored']} distinct "
+            "reports parsed and stored, "
             f"{mine['complete']} passes complete, {mine['elapsed']:.1f} s, {rate:.0f} req/s = "
             f"{100 * ideal / mine['elapsed']:.0f}% of the politeness bound; smallest gap between two requests "
             f"to one host {mine['min_gap']:.3f} s; peak RSS {mine['rss_main']:.0f} MB crawling + "
-            f"{mine['rss_workers']:.0f} MB per parse worker"
+            f"{mine['rss_workers']:.0f} MB per parse worker; CPU {mine['cpu_main']:.1f} s crawling + "
+            f"{mine['cpu_children']:.1f} s writing and parsing"
         )
         theirs = None if args.no_scrapy else run_scrapy(bases, args.interval)
         if theirs:
@@ -246,7 +279,7 @@ def main() -> None:
             print(
                 f"scrapy:  {theirs['requests']} requests ({theirs['items']} articles, not parsed), "
                 f"{theirs['elapsed']:.1f} s, {their_rate:.0f} req/s = {100 * ideal / theirs['elapsed']:.0f}% of "
-                f"the politeness bound; peak RSS {theirs['rss']:.0f} MB"
+                f"the politeness bound; peak RSS {theirs['rss']:.0f} MB; CPU {theirs['cpu']:.1f} s"
             )
     finally:
         farm.terminate()

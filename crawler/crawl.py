@@ -195,17 +195,22 @@ class PortalCrawl:
             if self.result.pages >= self.portal.crawl.max_pages:
                 self._cap(request.url, f"stopped after {self.result.pages} list pages (max_pages)")
                 break
-            page = await self._fetch_list(request, is_start)
-            if isinstance(page, str):  # a redirect shell: its target stands in for it
-                queue.appendleft((PageRequest(page, referer=request.url, column=request.column), is_start))
-                continue
-            if page is not None:
-                if is_start:
-                    self.bases.add(column_base(page.url))
-                self._read_list(page, request, queue)
+            await self._one_list(request, is_start, queue)
         if len(self.start_failures) == len(self.portal.urls):
             blocked = any(reason.startswith(("blocked", "robots")) for reason in self.start_failures)
             self.result.outcome = "blocked" if blocked else "unreachable"
+
+    async def _one_list(self, request: PageRequest, is_start: bool, queue: deque[tuple[PageRequest, bool]]) -> None:
+        """Fetch and read one list page.  The page (and its parsed tree, some 400 KB of lexbor
+        pools however small the page) dies here, not at the next await: hundreds of portals
+        waiting on their hosts' intervals would otherwise each hold one."""
+        page = await self._fetch_list(request, is_start)
+        if isinstance(page, str):  # a redirect shell: its target stands in for it
+            queue.appendleft((PageRequest(page, referer=request.url, column=request.column), is_start))
+        elif page is not None:
+            if is_start:
+                self.bases.add(column_base(page.url))
+            self._read_list(page, request, queue)
 
     async def _fetch_list(self, request: PageRequest, is_start: bool) -> Page | str | None:
         known = self.sink.known(request.url) if request.data is None else None

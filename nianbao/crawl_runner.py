@@ -21,7 +21,7 @@ import httpx
 import sqlite_utils
 
 from crawler.crawl import CrawlResult, crawl_portal
-from crawler.fetch import Fetcher, FetchRecord, build_client
+from crawler.fetch import Fetcher, FetchRecord, build_client, tls_context
 from crawler.politeness import HostScheduler
 from crawler.scope import Scope
 from crawler.sink import Document, Known
@@ -34,6 +34,9 @@ from storage.documents import last_stored, stored_copy
 from storage.runs import begin_run
 
 logger = logging.getLogger(__name__)
+ACTIVE_PORTALS = 256  # portals crawled at once: memory follows this, not the watch list's length;
+# the politeness bound of a pass is ACTIVE_PORTALS / interval requests a second, above what one
+# process parses and stores (about 200 documents a second on two cores)
 BACKLOG = 512  # documents waiting for the writer before fetching pauses: memory stays flat
 
 
@@ -251,9 +254,23 @@ async def _crawl_all(
 ) -> list[CrawlResult]:
     stop = asyncio.Event()
     watcher = asyncio.create_task(_watch(cancel, stop, sink))
-    client = build_client(config.crawl, transport=transport)
+    # a transport given (tests) is shared by one client; otherwise each portal has its own client
+    shared = build_client(config.crawl, transport=transport) if transport is not None else None
+    tls = tls_context() if shared is None else None
+
+    window = asyncio.Semaphore(ACTIVE_PORTALS)
 
     async def one(portal: Portal) -> CrawlResult:
+        async with window:
+            return await client_for(portal)
+
+    async def client_for(portal: Portal) -> CrawlResult:
+        if shared is not None:
+            return await crawl_one(portal, shared)
+        async with build_client(config.crawl, verify=tls or True, connections=16) as client:
+            return await crawl_one(portal, client)
+
+    async def crawl_one(portal: Portal, client: httpx.AsyncClient) -> CrawlResult:
         fetcher = Fetcher(
             client,
             Scope.of(portal.urls, portal.allow_hosts),
@@ -274,7 +291,8 @@ async def _crawl_all(
         return list(await asyncio.gather(*(one(p) for p in config.portals)))
     finally:
         watcher.cancel()
-        await client.aclose()
+        if shared is not None:
+            await shared.aclose()
 
 
 async def _watch(cancel: threading.Event | None, stop: asyncio.Event, sink: StorageSink) -> None:

@@ -17,8 +17,8 @@ from nianbao.core.errors import ParseError
 from nianbao.core.report import Finding, Report
 from parsers import parse_bytes
 from parsers.metadata import find_title
-from storage.documents import document_content, documents_to_reparse, record_parse, save_document
-from storage.reports import PARSER_VERSION, save_report
+from storage.documents import document_content, documents_to_reparse, record_parse, save_document, sha256_of
+from storage.reports import PARSER_VERSION, add_url, parsed_before, save_report
 
 logger = logging.getLogger(__name__)
 
@@ -63,19 +63,7 @@ def ingest(db: sqlite_utils.Database, document: Document, *, now: str, parsed: P
         parsed = parse_document(document.content, url=document.url, content_type=document.content_type)
     url = document.url
     with db.atomic():
-        digest = save_document(
-            db,
-            document.content,
-            url=url,
-            now=now,
-            content_type=document.content_type,
-            portal=document.portal,
-            list_title=document.list_title,
-            list_date=document.list_date,
-            etag=document.etag,
-            last_modified=document.last_modified,
-            filename=document.filename,
-        )
+        digest = _save(db, document, now=now)
         if parsed.report is None:
             # the list's title still says whose report this is: "found but unreadable", never "missing"
             title = document.list_title
@@ -99,6 +87,37 @@ def ingest(db: sqlite_utils.Database, document: Document, *, now: str, parsed: P
         )
         record_parse(db, url, error=None, agency=report.agency, year=report.year)
     return Ingested(digest, report_id)
+
+
+def ingest_known(db: sqlite_utils.Database, document: Document, *, now: str) -> Ingested | None:
+    """Store a document whose exact bytes this parser has already read (a daily re-crawl of a
+    portal without ETags, an attachment reached from two columns): its URL joins that report, with
+    no second parse.  None when the bytes are new and must be parsed."""
+    known = parsed_before(db, sha256_of(document.content))
+    if known is None:
+        return None
+    report_id, agency, year = known
+    with db.atomic():
+        digest = _save(db, document, now=now)
+        add_url(db, report_id, url=document.url, sha256=digest, now=now)
+        record_parse(db, document.url, error=None, agency=agency, year=year)
+    return Ingested(digest, report_id)
+
+
+def _save(db: sqlite_utils.Database, document: Document, *, now: str) -> str:
+    return save_document(
+        db,
+        document.content,
+        url=document.url,
+        now=now,
+        content_type=document.content_type,
+        portal=document.portal,
+        list_title=document.list_title,
+        list_date=document.list_date,
+        etag=document.etag,
+        last_modified=document.last_modified,
+        filename=document.filename,
+    )
 
 
 def _with_list_title(report: Report, list_title: str | None) -> Report:

@@ -14,17 +14,18 @@ import logging
 import multiprocessing
 import signal
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlite_utils
 
+from crawler.sink import Document
 from nianbao import logs
-from nianbao.ingest import ingest
+from nianbao.ingest import Parsed, ingest, ingest_known
 from nianbao.workers import Limits, ParsePool, die_with_parent
 from parsers.metadata import find_title
 from storage.db import open_db
-from storage.documents import record_unfetched, save_document
+from storage.documents import record_unfetched, save_document, sha256_of
 from storage.runs import finish_run, record_fetch
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class Writing:
     replies: Any  # a multiprocessing queue back to the crawling process
     pending: dict[str, set[asyncio.Task[None]]] = field(default_factory=lambda: defaultdict(set))
     failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # by sha256, while in a worker: the parse, and the URL it was started for
+    parsing: dict[str, tuple[asyncio.Future[Parsed], str]] = field(default_factory=dict)
 
     def apply(self, op: str, kwargs: dict[str, Any]) -> None:
         """A write that needs no parsing, done at once; a failure costs that item and is counted."""
@@ -65,11 +68,33 @@ class Writing:
 
     async def _parse_and_store(self, kwargs: dict[str, Any]) -> None:
         document = kwargs["document"]
-        parsed = await self.pool.parse(document.content, url=document.url, content_type=document.content_type)
+        try:
+            if ingest_known(self.db, document, now=kwargs["now"]) is not None:
+                return  # bytes already read by this parser: one more URL of their report
+        except Exception as exc:
+            self._failed(document.portal, document.url, exc)
+            return
+        parsed = await self._parse(document)
         try:
             ingest(self.db, document, now=kwargs["now"], parsed=parsed)
         except Exception as exc:
             self._failed(document.portal, document.url, exc)
+
+    async def _parse(self, document: Document) -> Parsed:
+        """Parse in a worker; the same bytes arriving while they are being parsed (portals that serve
+        one attachment, two columns listing one report) wait for that parse instead of starting another."""
+        digest = sha256_of(document.content)
+        if digest not in self.parsing:
+            started: asyncio.Future[Parsed] = asyncio.ensure_future(
+                self.pool.parse(document.content, url=document.url, content_type=document.content_type)
+            )
+            self.parsing[digest] = (started, document.url)
+            started.add_done_callback(lambda _: self.parsing.pop(digest, None))
+        running, first = self.parsing[digest]
+        parsed = await asyncio.shield(running)
+        if parsed.error and first != document.url:  # the reason names the URL it is recorded for
+            parsed = replace(parsed, error=parsed.error.replace(first, document.url))
+        return parsed
 
     async def finish(self, kwargs: dict[str, Any]) -> None:
         """Close a portal's pass once its documents are stored; a pass that lost writes is partial."""

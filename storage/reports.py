@@ -102,6 +102,22 @@ def save_report(
     return report_id
 
 
+def parsed_before(
+    db: sqlite_utils.Database, sha256: str, *, parser_version: str = PARSER_VERSION
+) -> tuple[int, str | None, int | None] | None:
+    """The report these exact bytes gave this parser, as (id, agency, year); None when they are new."""
+    row = db.execute(
+        "SELECT id, agency, year FROM reports WHERE sha256 = ? AND parser_version = ? ORDER BY id DESC LIMIT 1",
+        [sha256, parser_version],
+    ).fetchone()
+    return (int(row[0]), row[1], row[2]) if row else None
+
+
+def add_url(db: sqlite_utils.Database, report_id: int, *, url: str, sha256: str, now: str) -> None:
+    """One more URL that serves a stored report."""
+    _link(db, report_id, url, sha256, now)
+
+
 def _link(db: sqlite_utils.Database, report_id: int, url: str | None, sha256: str, now: str) -> None:
     """One more URL that serves the report (a duplicate listing, another column, an attachment link)."""
     if url:

@@ -10,6 +10,13 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: the suite runs the same examples every time (a CI run must not fail by luck);
+# `--hypothesis-profile=explore` searches further with fresh random examples.
+settings.register_profile("suite", max_examples=50, derandomize=True, database=None)
+settings.register_profile("explore", max_examples=2000)
+settings.load_profile("suite")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

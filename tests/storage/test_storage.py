@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.sink import Document
-from nianbao.ingest import ingest, reparse
+from nianbao.ingest import ingest, ingest_known, reparse
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.db import open_db
 from storage.migrations import migrations
@@ -47,6 +47,22 @@ def test_same_document_twice_changes_nothing(tmp_path: Path) -> None:
     ingest(db, Document("http://127.0.0.1/a.htm", _doc()), now="2026-03-01T00:00:00")
     ingest(db, Document("http://127.0.0.1/content.jsp?wbnewsid=1", _doc()), now="2026-03-01T00:00:00")  # another URL
     assert {t: db[t].count for t in counts} == counts
+
+
+def test_known_bytes_join_their_report_without_parsing(tmp_path: Path) -> None:
+    db = open_db(str(tmp_path / "n.db"))
+    assert ingest_known(db, Document("http://127.0.0.1/a.htm", _doc()), now=NOW) is None  # new bytes: parse them
+    assert db["documents"].count == 0  # and nothing was stored by asking
+    first = ingest(db, Document("http://127.0.0.1/a.htm", _doc(), portal="p"), now=NOW)
+    again = ingest_known(db, Document("http://127.0.0.1/b.htm", _doc(), portal="q"), now="2026-03-01T00:00:00")
+    assert again is not None and again.report_id == first.report_id and again.sha256 == first.sha256
+    assert db["reports"].count == 1
+    urls = {r["url"] for r in db.query("SELECT url FROM report_urls WHERE report_id = ?", [first.report_id])}
+    assert urls == {"http://127.0.0.1/a.htm", "http://127.0.0.1/b.htm"}
+    row = db["document_urls"].get("http://127.0.0.1/b.htm")
+    assert (row["portal"], row["agency"], row["year"], row["parse_error"]) == ("q", "某某县马关镇人民政府", 2025, None)
+    other = ingest_known(db, Document("http://127.0.0.1/c.htm", _doc(new=4)), now=NOW)
+    assert other is None
 
 
 def test_edited_report_keeps_versions(tmp_path: Path) -> None:
