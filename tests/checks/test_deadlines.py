@@ -110,3 +110,115 @@ def test_levels_inferred_from_names() -> None:
     assert infer_level("长通街道办事处") == "township"
     assert infer_level("某某县人民政府") == "government"
     assert infer_level("某某县财政局") == "department"
+
+
+# The verdicts' words and evidence are what a government office reads: they are checked whole.
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("page", "the page's publication date"),
+        ("list", "the date in the portal's list"),
+        (None, "the publication date the source gives"),
+    ],
+)
+def test_late_verdict_names_its_evidence_exactly(source: str | None, words: str) -> None:
+    late = judge_found(
+        due=date(2026, 1, 31),
+        published_at="2026-02-01 08:00:00",
+        published_source=source,
+        first_seen="2026-02-03T09:00:00",
+        complete_reads=[],
+    )
+    assert late.status == "late"
+    assert late.message == f"published 2026-02-01 ({words}), after the deadline 2026-01-31"
+    assert late.evidence == {"published_at": "2026-02-01", "source": words, "deadline": "2026-01-31"}
+    on_the_day = judge_found(
+        due=date(2026, 1, 31),
+        published_at="2026-01-31 23:59:00",
+        published_source=source,
+        first_seen="2026-02-03",
+        complete_reads=[],
+    )
+    assert on_the_day.status == "on_time"
+    assert on_the_day.message == "published 2026-01-31, by the deadline 2026-01-31"
+    assert on_the_day.evidence == {"published_at": "2026-01-31", "source": words, "deadline": "2026-01-31"}
+
+
+def test_late_by_first_sight_words_and_boundaries() -> None:
+    due = date(2026, 1, 31)
+    proven = judge_found(
+        due=due,
+        published_at=None,
+        published_source=None,
+        first_seen="2026-03-10T07:00:00",
+        complete_reads=["2026-01-31T06:00:00", "2026-02-15T06:00:00", "2026-03-01T06:00:00"],
+    )
+    assert proven.message == (
+        "no publication date given; nianbao read the portal's lists completely on 2026-02-15, after the "
+        "deadline 2026-01-31, without finding it, and first saw it on 2026-03-10"
+    )
+    assert proven.evidence == {
+        "first_seen": "2026-03-10",
+        "deadline": "2026-01-31",
+        "source": "first seen by nianbao",
+        "absent_on": "2026-02-15",
+    }
+    # a complete read on the deadline day, or on the day of first sight, proves nothing: the report may
+    # have been published later that day
+    for reads in (["2026-01-31T23:00:00"], ["2026-03-10T01:00:00"]):
+        unknown = judge_found(
+            due=due, published_at=None, published_source=None, first_seen="2026-03-10T07:00:00", complete_reads=reads
+        )
+        assert unknown.status == "unknown"
+        assert unknown.message == (
+            "no publication date given and no complete read between the deadline and first sight (2026-03-10)"
+        )
+        assert unknown.evidence == {
+            "first_seen": "2026-03-10",
+            "deadline": "2026-01-31",
+            "source": "first seen by nianbao",
+        }
+
+
+def test_absent_verdicts_words_and_boundaries() -> None:
+    due = date(2026, 1, 31)
+    not_due = judge_absent(due=due, as_of=due, complete_reads=["2026-01-31T08:00"], portal_state="complete")
+    assert (not_due.status, not_due.message, not_due.evidence) == (
+        "not_due",
+        "due by 2026-01-31",
+        {"deadline": "2026-01-31"},
+    )
+    missing = judge_absent(
+        due=due,
+        as_of=date(2026, 3, 1),
+        complete_reads=["2026-01-31T08:00", "2026-02-04T06:00", "2026-02-20T06:00"],
+        portal_state="complete",
+    )
+    assert missing.status == "missing"
+    assert missing.message == (
+        "not found in a complete read of the portal's lists on 2026-02-20, after the deadline 2026-01-31"
+    )
+    assert missing.evidence == {"deadline": "2026-01-31", "read_completely_on": "2026-02-20"}
+    # a read on the deadline day itself is not after the deadline
+    only_that_day = judge_absent(
+        due=due, as_of=date(2026, 2, 2), complete_reads=["2026-01-31T20:00"], portal_state="partial"
+    )
+    assert only_that_day.status == "not_assessable"
+    assert only_that_day.message == (
+        "the portal's lists were not read completely after the deadline 2026-01-31 (last pass: partial)"
+    )
+    assert only_that_day.evidence == {"deadline": "2026-01-31", "portal_state": "partial"}
+    never = judge_absent(due=due, as_of=date(2026, 2, 2), complete_reads=[], portal_state=None)
+    assert never.message.endswith("(last pass: none)") and never.evidence["portal_state"] == "never crawled"
+
+
+def test_each_level_has_its_own_configured_date() -> None:
+    rules = Deadlines(government="04-30", department="02-15", township="01-20")
+    assert deadline("government", 2025, rules) == date(2026, 4, 30)
+    assert deadline("department", 2025, rules) == date(2026, 2, 15)
+    assert deadline("township", 2025, rules) == date(2026, 1, 20)
+    assert deadline("anything else", 2025, rules) == date(2026, 1, 20)
+    assert latest_due_year("department", date(2026, 2, 15), rules) == 2024
+    assert latest_due_year("department", date(2026, 2, 16), rules) == 2025
