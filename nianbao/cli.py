@@ -341,6 +341,24 @@ def findings_reopen(config_path: str | None, db_path: str | None, finding_id: in
 
 
 @cli.command()
+@click.option("--out", "out", metavar="DIR", help="Folder to write the site into (default: [site] out, else ./site).")
+@as_of_option
+@common
+def site(config_path: str | None, db_path: str | None, as_of: date | None, out: str | None) -> None:
+    """Write the static status site (opens from disk: no server, no network)."""
+    from pathlib import Path
+
+    from nianbao.core.clock import now_iso, today
+    from views.site import build_site
+
+    config, db = _open(config_path, db_path, readonly=True)
+    folder = Path(out or config.site.out or "site")
+    built = build_site(db, folder, as_of=today(as_of), deadlines=config.deadlines, now=now_iso(as_of))
+    size = f"{built.bytes / 1e6:.1f} MB"
+    click.echo(f"site written to {folder / 'index.html'}: {built.pages} pages, {size} in {built.seconds:.1f} s")
+
+
+@cli.command()
 @click.option("--out", "folder", default="nianbao-demo", show_default=True, help="Folder for the database and .eml.")
 def demo(folder: str) -> None:
     """The whole cycle offline against the bundled sample portal: status table and digest .eml."""
@@ -360,6 +378,8 @@ def demo(folder: str) -> None:
     click.echo(render(status_rows(open_db(config.db_path), year=AS_OF.year - 1)))
     emails = sorted(glob.glob(os.path.join(folder, "outbox", "*.eml")))
     click.echo(f"\ndigest written to {emails[-1] if emails else '(none)'}; database {config.db_path}")
+    if result.site:
+        click.echo(f"status site: {os.path.abspath(result.site.out / 'index.html')} (open it in a browser)")
     click.echo(f"query it: sqlite-utils {config.db_path} 'select * from status_by_agency_year'")
 
 

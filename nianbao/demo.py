@@ -12,7 +12,7 @@ import os
 from dataclasses import replace
 from datetime import date
 
-from nianbao.core.config import Agency, Config, EmailSettings
+from nianbao.core.config import Agency, Config, EmailSettings, Site
 from nianbao.pipeline import CycleResult, run_once
 from nianbao.sample.portal import Planned, SamplePortal, default_plan
 from nianbao.sample.reports import balanced
@@ -41,7 +41,8 @@ def missing_agency() -> Agency:
 
 def demo_config(portal: SamplePortal, folder: str) -> Config:
     base = portal.config(os.path.join(folder, "nianbao.db"), interval=0.05)
-    return replace(base, agencies=base.agencies + (missing_agency(),)).with_notify(
+    demo = replace(base, agencies=base.agencies + (missing_agency(),), site=Site(out=os.path.join(folder, "site")))
+    return demo.with_notify(
         email=EmailSettings(smtp_host="", sender="nianbao@localhost", to=("watch@example.org",)),
         outbox_dir=os.path.join(folder, "outbox"),
     )

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import sqlite_utils
 
@@ -17,6 +18,7 @@ from nianbao.core.config import Config
 from nianbao.core.errors import StorageError
 from nianbao.crawl_runner import crawl_all
 from notify.outbox import Delivery, notify
+from views.site import Built, build_site
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ class CycleResult:
     crawl: tuple[CrawlResult, ...]
     findings: dict[str, int]
     delivery: Delivery | None
+    site: Built | None = None
 
 
 def run_once(
@@ -52,4 +55,17 @@ def run_once(
         return CycleResult(results, counts, None)
     delivery = notify(db, config, now=now, today=today(as_of))
     logger.info("notify: %s queued, %s sent, %s failed", delivery.queued, delivery.sent, delivery.failed)
-    return CycleResult(results, counts, delivery)
+    return CycleResult(results, counts, delivery, _site(config, db, as_of=today(as_of), now=now))
+
+
+def _site(config: Config, db: sqlite_utils.Database, *, as_of: date, now: str) -> Built | None:
+    """Rebuild the status site when [site] out is set; a failure is logged, the cycle's work stands."""
+    if not config.site.out:
+        return None
+    try:
+        built = build_site(db, Path(config.site.out), as_of=as_of, deadlines=config.deadlines, now=now)
+    except OSError as exc:
+        logger.error("site: not rebuilt: %s", exc)
+        return None
+    logger.info("site: %s pages in %s (%.1f s)", built.pages, built.out, built.seconds)
+    return built

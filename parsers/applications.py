@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from nianbao.core.report import APPLICANT_COLUMNS, APPLICATION_ROWS, Finding, RowReading, Table
+from nianbao.core.report import APPLICANT_COLUMNS, APPLICATION_LABELS, APPLICATION_ROWS, Finding, RowReading, Table
 from parsers.cells import Row
 from parsers.numbers import normalize
-from parsers.rowmap import APPLICATION_LABELS, OTHER_2019, SURE_SIMILARITY, Placement, place
+from parsers.rowmap import OTHER_2019, SURE_SIMILARITY, Placement, place
 from parsers.tables import (
     GLUED_WHY,
     MAX_LABEL,

@@ -19,34 +19,6 @@ from itertools import pairwise
 
 from parsers.numbers import normalize
 
-# The official labels of table 3 (国办公开办函〔2021〕30号), keyed as report-format.md keys them.
-APPLICATION_LABELS: tuple[tuple[str, str], ...] = (
-    ("new", "一、本年新收政府信息公开申请数量"),
-    ("carried_over", "二、上年结转政府信息公开申请数量"),
-    ("granted", "（一）予以公开"),
-    ("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
-    ("withheld.state_secret", "1.属于国家秘密"),
-    ("withheld.prohibited_by_law", "2.其他法律行政法规禁止公开"),
-    ("withheld.security_stability", "3.危及“三安全一稳定”"),
-    ("withheld.third_party", "4.保护第三方合法权益"),
-    ("withheld.internal_affairs", "5.属于三类内部事务信息"),
-    ("withheld.process_info", "6.属于四类过程性信息"),
-    ("withheld.enforcement_files", "7.属于行政执法案卷"),
-    ("withheld.inquiry", "8.属于行政查询事项"),
-    ("unavailable.not_held", "1.本机关不掌握相关政府信息"),
-    ("unavailable.needs_creation", "2.没有现成信息需要另行制作"),
-    ("unavailable.unclear", "3.补正后申请内容仍不明确"),
-    ("not_processed.complaint", "1.信访举报投诉类申请"),
-    ("not_processed.duplicate", "2.重复申请"),
-    ("not_processed.publication", "3.要求提供公开出版物"),
-    ("not_processed.excessive", "4.无正当理由大量反复申请"),
-    ("not_processed.reconfirm", "5.要求行政机关确认或重新出具已获取信息"),
-    ("other.no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    ("other.unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-    ("other.other", "3.其他"),
-    ("total", "（七）总计"),
-    ("carried_forward", "四、结转下年度继续办理"),
-)
 # The 2019 format (and reports that kept its layout) give (六)其他处理 as one row.
 OTHER_2019 = ("other", "（六）其他处理")
 SURE_SIMILARITY = 0.75

@@ -67,7 +67,7 @@ def upsert_findings(
     return counts
 
 
-def _stored(row: dict[str, Any]) -> StoredFinding:
+def as_stored(row: dict[str, Any]) -> StoredFinding:
     values: dict[str, Any] = {f.name: row.get(f.name) for f in fields(StoredFinding)}
     values["evidence"] = json.loads(row.get("evidence") or "{}")
     return StoredFinding(**values)
@@ -76,14 +76,14 @@ def _stored(row: dict[str, Any]) -> StoredFinding:
 def list_findings(db: sqlite_utils.Database, *, include_closed: bool = False) -> list[StoredFinding]:
     """Open findings (or all of them), oldest first; "not assessable" only with include_closed."""
     where = "" if include_closed else "WHERE resolved_at IS NULL AND dismissed_at IS NULL AND kind != 'not_assessable'"
-    return [_stored(row) for row in db.query(f"SELECT * FROM findings {where} ORDER BY id")]
+    return [as_stored(row) for row in db.query(f"SELECT * FROM findings {where} ORDER BY id")]
 
 
 def get_finding(db: sqlite_utils.Database, finding_id: int) -> StoredFinding:
     row = next(iter(db.query("SELECT * FROM findings WHERE id = ?", [finding_id])), None)
     if row is None:
         raise StorageError(f"no finding with id {finding_id}")
-    return _stored(row)
+    return as_stored(row)
 
 
 def pending_findings(db: sqlite_utils.Database, today: date) -> tuple[list[StoredFinding], list[StoredFinding]]:
@@ -100,7 +100,7 @@ def pending_findings(db: sqlite_utils.Database, today: date) -> tuple[list[Store
         """SELECT * FROM findings WHERE resolved_at IS NOT NULL AND notified_at IS NOT NULL
         AND resolved_notified_at IS NULL AND resolved_queued_in IS NULL AND dismissed_at IS NULL ORDER BY id"""
     )
-    return [_stored(r) for r in new], [_stored(r) for r in resolved]
+    return [as_stored(r) for r in new], [as_stored(r) for r in resolved]
 
 
 def mark_queued(

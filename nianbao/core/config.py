@@ -202,6 +202,17 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
+class Site:
+    """[site] the static status site (`nianbao site`)."""
+
+    __pydantic_config__ = _SCHEMA
+    out: Annotated[Text | None, doc("folder the daemon rebuilds the site into after each run; --out overrides")] = None
+    base_url: Annotated[
+        Url | None, doc("where the site is published: the digest links each agency to its page there")
+    ] = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration file; each field is one TOML section."""
 
@@ -214,6 +225,7 @@ class Config:
     notify: Notify = field(default_factory=Notify)
     schedule: Schedule = field(default_factory=Schedule)
     parse: ParseLimits = field(default_factory=ParseLimits)
+    site: Site = field(default_factory=Site)
 
     @property
     def db_path(self) -> str:

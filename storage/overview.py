@@ -1,0 +1,122 @@
+"""Read-only queries behind the status site: the agency × year grid, an agency's reports and
+findings, a rule's cases, a portal's passes, and the yearly totals for the trends.  Each is one
+query a SQL user could run themselves; none writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from nianbao.core.findings import StoredFinding
+from storage.findings import as_stored
+
+Row = dict[str, Any]
+
+
+def configured_agencies(db: sqlite_utils.Database) -> list[Row]:
+    """The configured agencies (name, level, portal), as the last `check` mirrored them."""
+    if not db["agencies"].exists():
+        return []
+    return list(db.query("SELECT name, level, portal FROM agencies ORDER BY name"))
+
+
+def configured_portals(db: sqlite_utils.Database) -> list[Row]:
+    if not db["portals"].exists():
+        return []
+    return list(db.query("SELECT name, url FROM portals ORDER BY name"))
+
+
+def status_grid(db: sqlite_utils.Database) -> list[Row]:
+    """One row per agency and year with its status (the `status_by_agency_year` view), and the
+    portal of its current report."""
+    return list(
+        db.query(
+            "SELECT s.*, (SELECT portal FROM reports WHERE id = s.report_id) AS report_portal "
+            "FROM status_by_agency_year s ORDER BY agency, year"
+        )
+    )
+
+
+def all_reports(db: sqlite_utils.Database) -> list[Row]:
+    """Every stored version of every attributed report (no text, no bytes), newest version first."""
+    return list(
+        db.query(
+            "SELECT id, agency, year, title, url, portal, published_at, published_source, first_seen, version, "
+            "is_current, format, superseded_at FROM reports WHERE agency IS NOT NULL "
+            "ORDER BY agency, year DESC, version DESC, id DESC"
+        )
+    )
+
+
+def report_urls(db: sqlite_utils.Database, report_id: int) -> list[Row]:
+    """The URLs that served the report (pages and attachments), with their file names."""
+    return list(
+        db.query(
+            "SELECT u.url, d.kind, d.filename, d.list_title FROM report_urls u "
+            "LEFT JOIN document_urls d ON d.url = u.url WHERE u.report_id = ? ORDER BY u.first_seen, u.url",
+            [report_id],
+        )
+    )
+
+
+def report_rows(db: sqlite_utils.Database, report_id: int) -> list[Row]:
+    """How each row was read (label as printed, certain or not, why)."""
+    return list(
+        db.query(
+            "SELECT part, row_key, label, how, certain, why FROM report_rows WHERE report_id = ? ORDER BY rowid",
+            [report_id],
+        )
+    )
+
+
+def findings_where(
+    db: sqlite_utils.Database,
+    *,
+    agency: str | None = None,
+    rule: str | None = None,
+    portal: str | None = None,
+    include_closed: bool = False,
+) -> list[StoredFinding]:
+    """Findings about an agency, of a rule, or about a portal; open ones unless `include_closed`."""
+    where, params = [], []
+    for column, value in (("agency", agency), ("rule", rule), ("portal", portal)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if not include_closed:
+        where.append("resolved_at IS NULL AND dismissed_at IS NULL")
+    sql = "SELECT * FROM findings" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY year DESC, id"
+    return [as_stored(row) for row in db.query(sql, params)]
+
+
+def open_findings(db: sqlite_utils.Database) -> list[StoredFinding]:
+    """Every open finding (not resolved, not dismissed), "not assessable" included."""
+    return findings_where(db)
+
+
+def passes_of(db: sqlite_utils.Database, portal: str, *, limit: int = 10) -> list[Row]:
+    """The portal's last passes, newest first, each with its columns (declared against read)."""
+    runs = list(db.query("SELECT * FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT ?", [portal, limit]))
+    for run in runs:
+        run["columns"] = list(db.query("SELECT * FROM crawl_columns WHERE run_id = ? ORDER BY id", [run["id"]]))
+    return runs
+
+
+def crawled_portals(db: sqlite_utils.Database) -> list[str]:
+    return [r[0] for r in db.execute("SELECT DISTINCT portal FROM crawl_runs ORDER BY portal").fetchall()]
+
+
+def application_totals(db: sqlite_utils.Database, rows: tuple[str, ...]) -> list[Row]:
+    """Per year and agency: the `total` column of the given rows of table 3, from current reports
+    (rows read with certainty only: a doubtful row does not go into a trend)."""
+    marks = ",".join("?" for _ in rows)
+    return list(
+        db.query(
+            "SELECT r.year, r.agency, c.row_key, c.value FROM report_cells c JOIN reports r ON r.id = c.report_id "
+            "WHERE r.is_current = 1 AND r.year IS NOT NULL AND c.part = 'applications' AND c.column_key = 'total' "
+            f"AND c.row_key IN ({marks}) AND EXISTS (SELECT 1 FROM report_rows w WHERE w.report_id = c.report_id "
+            "AND w.part = c.part AND w.row_key = c.row_key AND w.certain = 1)",
+            list(rows),
+        )
+    )

@@ -1,0 +1,255 @@
+"""`nianbao site`: a static site built from the database, that opens from disk with no server and
+no network — the overview grid, a page per agency (its reports, findings and tables with the
+offending cells marked), per rule, per portal, and the trends.
+
+Everything is read in a few bulk queries, then written page by page; nothing is fetched at view
+time (the stylesheet and the filter script ship in the package)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from checks.deadlines import deadline
+from checks.registry import all_rules
+from nianbao.core.config import Deadlines
+from nianbao.core.findings import StoredFinding
+from storage.overview import (
+    all_reports,
+    application_totals,
+    configured_agencies,
+    configured_portals,
+    crawled_portals,
+    findings_where,
+    passes_of,
+    report_rows,
+    report_urls,
+    status_grid,
+)
+from storage.reports import cells_of
+from views.charts import TREND_ROWS, chart, totals
+from views.env import render, rule_file
+from views.status import LEVELS, STATES, SYMBOLS, AgencyRow, Grid, grid, label, slug
+from views.tables import Mark, TableView, report_tables
+
+KIND_LABELS = {
+    "missing": "未公开 missing",
+    "late": "逾期 late",
+    "inconsistent": "数据不一致 inconsistent",
+    "unreadable": "无法核验 could not be checked",
+    "changed": "已修改 changed",
+    "unreachable": "网站无法访问 portal unreachable",
+    "not_assessable": "无法判断 not assessable",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    out: Path
+    pages: int
+    bytes: int
+    seconds: float
+
+
+@dataclass
+class YearView:
+    year: int
+    state: str
+    state_label: str
+    due: date
+    report: dict[str, Any] | None
+    findings: list[StoredFinding]
+    tables: list[TableView] = field(default_factory=list)
+    urls: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    doubtful_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def marks_of(findings: Iterable[StoredFinding]) -> list[tuple[tuple[str, ...], Mark]]:
+    """The cells each finding names, with what it says (inconsistent and unreadable findings)."""
+    out = []
+    for f in findings:
+        cells = evidence_cells(f.evidence)
+        if cells and f.kind in ("inconsistent", "unreadable"):
+            out.append((cells, Mark(f.rule or "", f.kind, f.message)))
+    return out
+
+
+def evidence_cells(evidence: dict[str, Any]) -> tuple[str, ...]:
+    """The cells a finding names ("applications.new.total,…" in its evidence)."""
+    cells = evidence.get("cells") or ""
+    if isinstance(cells, list):
+        return tuple(str(c) for c in cells)
+    return tuple(c for c in str(cells).split(",") if c)
+
+
+def evidence_items(evidence: dict[str, Any]) -> list[tuple[str, str]]:
+    """A finding's evidence as (name, text) lines, lists joined."""
+    out = []
+    for key, value in sorted(evidence.items()):
+        if value in (None, "", []):
+            continue
+        text = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        out.append((key, text))
+    return out
+
+
+def build_site(db: sqlite_utils.Database, out: Path, *, as_of: date, deadlines: Deadlines, now: str) -> Built:
+    """Write the whole site under `out` (replacing what a previous build wrote there)."""
+    started = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    for sub in ("agency", "rule", "portal", "static"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+        (out / sub).mkdir()
+    _copy_static(out / "static")
+    findings = findings_where(db)
+    by_agency: dict[str, list[StoredFinding]] = defaultdict(list)
+    by_rule: dict[str, list[StoredFinding]] = defaultdict(list)
+    by_portal: dict[str, list[StoredFinding]] = defaultdict(list)
+    for f in findings:
+        if f.agency:
+            by_agency[f.agency].append(f)
+        else:
+            by_portal[f.portal or ""].append(f)
+        by_rule[f.rule or f.kind].append(f)
+    reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in all_reports(db):
+        reports[r["agency"]].append(r)
+    the_grid = grid(status_grid(db), configured_agencies(db), as_of=as_of, deadlines=deadlines)
+    portals = _portals(db, the_grid)
+    common = {"now": now, "as_of": as_of.isoformat(), "states": STATES, "levels": LEVELS, "symbols": SYMBOLS}
+    pages = 0
+    _write(out / "index.html", render("overview.html", root="", grid=the_grid, portals=portals, **common))
+    pages += 1
+    for group in the_grid.groups:
+        for agency in group.agencies:
+            years = _years(db, agency, reports.get(agency.name, []), by_agency.get(agency.name, []), deadlines)
+            page = render(
+                "agency.html",
+                root="../",
+                agency=agency,
+                years=years,
+                portal_page=f"portal/{slug('portal', agency.portal)}.html" if agency.portal else None,
+                kinds=KIND_LABELS,
+                evidence_items=evidence_items,
+                **common,
+            )
+            _write(out / agency.page, page)
+            pages += 1
+    rules = all_rules()
+    rule_ids = sorted(set(rules) | set(by_rule))
+    agency_pages = {a.name: a.page for g in the_grid.groups for a in g.agencies}
+    for rule_id in rule_ids:
+        rule = rules.get(rule_id)
+        page = render(
+            "rule.html",
+            root="../",
+            rule_id=rule_id,
+            rule=rule,
+            cases=by_rule.get(rule_id, []),
+            agency_pages=agency_pages,
+            kinds=KIND_LABELS,
+            evidence_items=evidence_items,
+            **common,
+        )
+        _write(out / "rule" / rule_file(rule_id), page)
+        pages += 1
+    _write(
+        out / "rule" / "index.html",
+        render(
+            "rules.html",
+            root="../",
+            rules=[(rid, rules.get(rid), len(by_rule.get(rid, [])), rule_file(rid)) for rid in rule_ids],
+            **common,
+        ),
+    )
+    pages += 1
+    for name, url in portals.items():
+        page = render(
+            "portal.html",
+            root="../",
+            name=name,
+            url=url,
+            passes=passes_of(db, name),
+            findings=by_portal.get(name, []),
+            agencies=[a for g in the_grid.groups for a in g.agencies if a.portal == name],
+            kinds=KIND_LABELS,
+            **common,
+        )
+        _write(out / "portal" / f"{slug('portal', name)}.html", page)
+        pages += 1
+    _write(out / "portal" / "index.html", render("portals.html", root="../", portals=portals, slug=slug, **common))
+    pages += 1
+    level_of = {a.name: a.level for g in the_grid.groups for a in g.agencies}
+    sums = totals(application_totals(db, TREND_ROWS), lambda name: level_of.get(name, "department"))
+    charts = [
+        chart(f"{LEVELS.get(level, level)} ({level})" if level != "all" else "全部 (all)", years)
+        for level, years in sorted(sums.items(), key=lambda kv: (kv[0] != "all", kv[0]))
+    ]
+    _write(out / "trends.html", render("trends.html", root="", charts=charts, **common))
+    pages += 1
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    return Built(out, pages, size, time.perf_counter() - started)
+
+
+def _years(
+    db: sqlite_utils.Database,
+    agency: AgencyRow,
+    reports: list[dict[str, Any]],
+    findings: list[StoredFinding],
+    deadlines: Deadlines,
+) -> list[YearView]:
+    """The agency's years, newest first: state, deadline, current report with its tables marked,
+    earlier versions, findings."""
+    out = []
+    for cell in sorted(agency.cells, key=lambda c: -c.year):
+        versions = [r for r in reports if r["year"] == cell.year]
+        current = next((r for r in versions if r["is_current"]), None)
+        mine = [f for f in findings if f.year == cell.year]
+        view = YearView(
+            cell.year,
+            cell.state,
+            label(cell.state),
+            deadline(agency.level, cell.year, deadlines),
+            current,
+            mine,
+            versions=[r for r in versions if r is not current],
+        )
+        if current is not None:
+            rows = report_rows(db, current["id"])
+            view.tables = report_tables(
+                cells_of(db, current["id"]), marks_of(f for f in mine if f.report_id == current["id"]), rows
+            )
+            view.urls = report_urls(db, current["id"])
+            view.doubtful_rows = [r for r in rows if not r["certain"]]
+        out.append(view)
+    return out
+
+
+def _portals(db: sqlite_utils.Database, the_grid: Grid) -> dict[str, str | None]:
+    names: dict[str, str | None] = {p["name"]: p["url"] for p in configured_portals(db)}
+    for name in crawled_portals(db):
+        names.setdefault(name, None)
+    for group in the_grid.groups:
+        if group.portal:
+            names.setdefault(group.portal, None)
+    return dict(sorted(names.items()))
+
+
+def _copy_static(target: Path) -> None:
+    for entry in resources.files("views").joinpath("static").iterdir():
+        if entry.is_file():
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
