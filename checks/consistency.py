@@ -62,7 +62,7 @@ def accuse(report: Report, rule_id: str, message: str, *, used: Sequence[str], c
     """The error when every cell used was read with certainty; else what could not be read."""
     why = doubts(report, used)
     if not why:
-        return Finding(rule_id, ERROR, message, cells=cells)
+        return Finding(rule_id, ERROR, message, cells=cells, used=tuple(used))
     return Finding(
         rule_id,
         "warning",
@@ -70,6 +70,7 @@ def accuse(report: Report, rule_id: str, message: str, *, used: Sequence[str], c
         f"with certainty: {why}",
         cells=cells,
         kind="unreadable",
+        used=tuple(used),
     )
 
 

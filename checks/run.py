@@ -223,7 +223,7 @@ def inconsistent_findings(db: sqlite_utils.Database, reports: list[Row]) -> list
                 rule=row["rule"],
                 severity=row["severity"],
                 message=row["message"],
-                evidence={"cells": row["cells"], "raw": row["raw"], "url": report["url"]},
+                evidence={"cells": row["cells"], "used": row.get("used"), "raw": row["raw"], "url": report["url"]},
                 report_id=report["id"],
                 url=report["url"],
                 key=key + (report["url"] or ""),

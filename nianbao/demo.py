@@ -39,9 +39,13 @@ def missing_agency() -> Agency:
     return Agency(MISSING, "township", "某某县人民政府")
 
 
+BLOCKED_AGENCY = Agency("某某省人民政府", "government", "某某省人民政府")  # its portal answers 412: not assessable
+
+
 def demo_config(portal: SamplePortal, folder: str) -> Config:
     base = portal.config(os.path.join(folder, "nianbao.db"), interval=0.05)
-    demo = replace(base, agencies=base.agencies + (missing_agency(),), site=Site(out=os.path.join(folder, "site")))
+    agencies = (*base.agencies, missing_agency(), BLOCKED_AGENCY)
+    demo = replace(base, agencies=agencies, site=Site(out=os.path.join(folder, "site")))
     return demo.with_notify(
         email=EmailSettings(smtp_host="", sender="nianbao@localhost", to=("watch@example.org",)),
         outbox_dir=os.path.join(folder, "outbox"),

@@ -3,14 +3,16 @@ HTML.  Pure: findings in, EmailMessage out.  Everything a portal served is escap
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from nianbao.core.findings import StoredFinding
+from views.env import number, render
+from views.status import slug
+from views.tables import RowView, TableView
 
 KIND_LABELS = {
     "missing": "MISSING",
@@ -55,6 +57,18 @@ def _line(f: StoredFinding) -> str:
     return f"    {KIND_LABELS.get(f.kind, f.kind.upper())}{year}{rule}: {f.message}{url}"
 
 
+def _cell_lines(f: StoredFinding, tables: list[TableView]) -> list[str]:
+    """The cells a finding names, with their values: "      （七）总计 · 自然人 = 3"."""
+    named = set(str(f.evidence.get("cells") or "").split(","))
+    return [
+        f"      {row.label} · {cell.column} = {number(cell.value) or '(empty)'}"
+        for table in tables
+        for row in table.rows
+        for cell in row.cells
+        if cell.address in named
+    ]
+
+
 def subject(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
     counts: dict[str, int] = defaultdict(int)
     for f in new:
@@ -65,7 +79,13 @@ def subject(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
     return "nianbao: " + ", ".join(parts)
 
 
-def text_body(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
+def text_body(
+    new: list[StoredFinding],
+    resolved: list[StoredFinding],
+    *,
+    tables: Mapping[int, list[TableView]] | None = None,
+    site_url: str | None = None,
+) -> str:
     lines = ["nianbao digest: government information-disclosure annual reports (政府信息公开工作年度报告)", ""]
     for title, findings in sections(new, resolved):
         if not findings:
@@ -75,38 +95,58 @@ def text_body(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
             lines.append(f"Portal: {portal}")
             for agency, items in agencies.items():
                 lines.append(f"  {agency}")
-                lines += [_line(f) for f in items]
+                for f in items:
+                    lines.append(_line(f))
+                    lines += _cell_lines(f, (tables or {}).get(f.report_id or -1, []))
+                link = _agency_link(site_url, items[0].agency, None)
+                if link:
+                    lines.append(f"    page: {link}")
             lines.append("")
     lines.append("Dismiss or snooze a finding: nianbao findings dismiss ID --reason '…'")
     return "\n".join(lines) + "\n"
 
 
-def html_body(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
-    e = html.escape
-    out = ["<html><body style='font-family:sans-serif'><h2>nianbao digest</h2>"]
-    for title, findings in sections(new, resolved):
-        if not findings:
-            continue
-        out.append(f"<h3>{e(title)} ({len(findings)})</h3>")
-        for portal, agencies in _groups(findings).items():
-            out.append(f"<h4>{e(portal)}</h4><ul>")
-            for agency, items in agencies.items():
-                out.append(f"<li><b>{e(agency)}</b><ul>")
-                for f in items:
-                    link = (
-                        f" <a href='{e(f.url, quote=True)}'>report</a>"
-                        if f.url and str(f.url).startswith(("http://", "https://"))
-                        else ""
-                    )
-                    year = f" {f.year}" if f.year else ""
-                    out.append(
-                        f"<li><b>{e(KIND_LABELS.get(f.kind, f.kind.upper()))}{year}</b> "
-                        f"{e(f.rule or '')}: {e(f.message)}{link}</li>"
-                    )
-                out.append("</ul></li>")
-            out.append("</ul>")
-    out.append("</body></html>")
-    return "".join(out)
+def html_body(
+    new: list[StoredFinding],
+    resolved: list[StoredFinding],
+    *,
+    tables: Mapping[int, list[TableView]] | None = None,
+    site_url: str | None = None,
+) -> str:
+    """The HTML part: the same sections, and under each finding about a report's numbers the rows of
+    its table that it names, the offending cells marked.  Rendered by Jinja2 with autoescaping: every
+    name, title and message came from a portal."""
+    return render(
+        "digest.html",
+        sections=[(title, _groups(findings)) for title, findings in sections(new, resolved) if findings],
+        kinds=KIND_LABELS,
+        tables=tables or {},
+        agency_link=lambda agency, year: _agency_link(site_url, agency, year),
+        named_rows=lambda f: named_rows(f, (tables or {}).get(f.report_id or -1, [])),
+    )
+
+
+def named_rows(f: StoredFinding, tables: list[TableView]) -> list[tuple[TableView, list[RowView], set[str]]]:
+    """Per table, the rows the finding is about — those holding a cell it names, and those holding a
+    non-zero cell its rule added up — and the cells it names."""
+    named = {c for c in str(f.evidence.get("cells") or "").split(",") if c}
+    used = {c for c in str(f.evidence.get("used") or "").split(",") if c}
+    out = []
+    for table in tables:
+        rows = [
+            row
+            for row in table.rows
+            if any(c.address in named or (c.address in used and c.value not in (None, 0)) for c in row.cells)
+        ]
+        if rows:
+            out.append((table, rows, named))
+    return out
+
+
+def _agency_link(site_url: str | None, agency: str | None, year: int | None) -> str | None:
+    if not site_url or not agency:
+        return None
+    return f"{site_url.rstrip('/')}/agency/{slug('agency', agency)}.html" + (f"#y{year}" if year else "")
 
 
 def compose(
@@ -118,14 +158,18 @@ def compose(
     now: datetime,
     notification_id: int,
     domain: str = "nianbao.local",
+    tables: Mapping[int, list[TableView]] | None = None,
+    site_url: str | None = None,
 ) -> EmailMessage:
-    """One digest message; its Message-ID is stable per outbox entry, so a resend is recognisable."""
+    """One digest message; its Message-ID is stable per outbox entry, so a resend is recognisable.
+    `tables`: per report id, its tables with the findings' cells marked (shown in the HTML part);
+    `site_url`: where the status site is published (each agency links to its page)."""
     msg = EmailMessage()
     msg["Subject"] = subject(new, resolved)
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = make_msgid(idstring=f"digest-{notification_id}", domain=domain)
-    msg.set_content(text_body(new, resolved))
-    msg.add_alternative(html_body(new, resolved), subtype="html")
+    msg.set_content(text_body(new, resolved, tables=tables, site_url=site_url))
+    msg.add_alternative(html_body(new, resolved, tables=tables, site_url=site_url), subtype="html")
     return msg

@@ -20,6 +20,9 @@ from notify.compose import compose
 from notify.smtp import send
 from storage.findings import mark_queued, pending_findings
 from storage.notifications import mark_failed, mark_sent, queue_digest, set_message, unsent
+from storage.overview import report_rows
+from storage.reports import cells_of
+from views.tables import TableView, marks_of, report_tables
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +43,7 @@ def queue_digests(db: sqlite_utils.Database, config: Config, *, now: str, today:
         return 0
     audiences = _audiences(config, new, resolved)
     sender = config.email.sender if config.email else "nianbao@localhost"
+    tables = tables_of(db, new)
     with db.atomic():
         last = 0
         for to, (items, gone) in audiences.items():
@@ -47,11 +51,30 @@ def queue_digests(db: sqlite_utils.Database, config: Config, *, now: str, today:
                 db, now=now, recipients=list(to), new=[f.id for f in items], resolved=[f.id for f in gone]
             )
             message = compose(
-                items, gone, sender=sender, to=list(to), now=datetime.fromisoformat(now), notification_id=last
+                items,
+                gone,
+                sender=sender,
+                to=list(to),
+                now=datetime.fromisoformat(now),
+                notification_id=last,
+                tables=tables,
+                site_url=config.site.base_url,
             )
             set_message(db, last, subject=str(message["Subject"]), message=message.as_string())
         mark_queued(db, last, new=[f.id for f in new], resolved=[f.id for f in resolved])
     return len(audiences)
+
+
+def tables_of(db: sqlite_utils.Database, findings: list[StoredFinding]) -> dict[int, list[TableView]]:
+    """The tables of each report a finding about its numbers names, those findings' cells marked."""
+    about: dict[int, list[StoredFinding]] = {}
+    for f in findings:
+        if f.report_id is not None and f.kind in ("inconsistent", "unreadable") and f.evidence.get("cells"):
+            about.setdefault(f.report_id, []).append(f)
+    return {
+        report_id: report_tables(cells_of(db, report_id), marks_of(mine), report_rows(db, report_id))
+        for report_id, mine in about.items()
+    }
 
 
 Audience = tuple[list[StoredFinding], list[StoredFinding]]

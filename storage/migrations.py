@@ -329,3 +329,9 @@ def m005_completeness_and_identity(db: sqlite_utils.Database) -> None:
 def m006_report_body(db: sqlite_utils.Database) -> None:
     # the normalised text of each report, compressed: to say what changed between two versions
     db.table("reports").add_column("body_z", bytes)
+
+
+@migrations()
+def m007_cells_used(db: sqlite_utils.Database) -> None:
+    # every cell a rule read to decide, beside the cells at fault: the digest and the site show those rows
+    db.table("report_findings").add_column("used", str)

@@ -153,6 +153,7 @@ def _save_contents(db: sqlite_utils.Database, report_id: int, report: Report, fi
             "cells": ",".join(f.cells) or None,
             "raw": f.raw,
             "kind": f.kind,
+            "used": ",".join(f.used) or None,
         }
         for f in findings
     )

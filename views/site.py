@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import time
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -39,7 +38,7 @@ from storage.reports import cells_of
 from views.charts import TREND_ROWS, chart, totals
 from views.env import render, rule_file
 from views.status import LEVELS, STATES, SYMBOLS, AgencyRow, Grid, grid, label, slug
-from views.tables import Mark, TableView, report_tables
+from views.tables import TableView, marks_of, report_tables
 
 KIND_LABELS = {
     "missing": "未公开 missing",
@@ -72,24 +71,6 @@ class YearView:
     urls: list[dict[str, Any]] = field(default_factory=list)
     versions: list[dict[str, Any]] = field(default_factory=list)
     doubtful_rows: list[dict[str, Any]] = field(default_factory=list)
-
-
-def marks_of(findings: Iterable[StoredFinding]) -> list[tuple[tuple[str, ...], Mark]]:
-    """The cells each finding names, with what it says (inconsistent and unreadable findings)."""
-    out = []
-    for f in findings:
-        cells = evidence_cells(f.evidence)
-        if cells and f.kind in ("inconsistent", "unreadable"):
-            out.append((cells, Mark(f.rule or "", f.kind, f.message)))
-    return out
-
-
-def evidence_cells(evidence: dict[str, Any]) -> tuple[str, ...]:
-    """The cells a finding names ("applications.new.total,…" in its evidence)."""
-    cells = evidence.get("cells") or ""
-    if isinstance(cells, list):
-        return tuple(str(c) for c in cells)
-    return tuple(c for c in str(cells).split(",") if c)
 
 
 def evidence_items(evidence: dict[str, Any]) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from nianbao.core.findings import StoredFinding
 from nianbao.core.report import (
     APPLICANT_COLUMNS,
     APPLICANT_LABELS,
@@ -206,6 +207,24 @@ def active_disclosure(
         tuple(rows),
         caption_note="行政许可、处罚、强制：本年处理决定数量；收费：本年收费金额（万元）",
     )
+
+
+def marks_of(findings: Iterable[StoredFinding]) -> list[tuple[tuple[str, ...], Mark]]:
+    """The cells each finding names, with what it says (inconsistent and unreadable findings)."""
+    out = []
+    for f in findings:
+        cells = evidence_cells(f.evidence)
+        if cells and f.kind in ("inconsistent", "unreadable"):
+            out.append((cells, Mark(f.rule or "", f.kind, f.message)))
+    return out
+
+
+def evidence_cells(evidence: dict[str, Any]) -> tuple[str, ...]:
+    """The cells a finding names ("applications.new.total,…" in its evidence)."""
+    cells = evidence.get("cells") or ""
+    if isinstance(cells, list):
+        return tuple(str(c) for c in cells)
+    return tuple(c for c in str(cells).split(",") if c)
 
 
 def report_tables(

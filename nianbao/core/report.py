@@ -138,6 +138,7 @@ class Finding:
     cells: tuple[str, ...] = ()
     raw: str | None = None
     kind: str = "inconsistent"
+    used: tuple[str, ...] = ()  # every cell the rule read to decide (cells: the ones at fault)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -148,6 +149,8 @@ class Finding:
         }
         if self.cells:
             data["cells"] = list(self.cells)
+        if self.used:
+            data["used"] = list(self.used)
         if self.raw is not None:
             data["raw"] = self.raw
         return data

@@ -1,0 +1,118 @@
+"""The static site built by a real cycle over the sample portal: every page there, every link
+resolving, the planted cases in their states, the offending cells marked; hostile text shown as text."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from nianbao.core.config import Deadlines
+from nianbao.core.findings import FindingRecord
+from nianbao.demo import MISSING
+from storage.db import open_db
+from storage.findings import upsert_findings
+from views.site import build_site
+from views.status import slug
+
+PLANTED = {
+    MISSING: "missing",
+    "某某县恭门镇人民政府": "late",
+    "某某县龙山镇人民政府": "inconsistent",
+    "某某省人民政府": "not_assessable",
+    "某某县人民政府": "on_time",
+    "某某县刘堡镇人民政府": "on_time",  # a PDF-only report, read
+}
+
+
+def _page(path: Path) -> LexborHTMLParser:
+    return LexborHTMLParser(path.read_text(encoding="utf-8"))
+
+
+def test_every_page_is_written_and_every_link_resolves(demo: Path) -> None:
+    site = demo / "site"
+    pages = sorted(site.rglob("*.html"))
+    assert {"index.html", "trends.html"} <= {p.name for p in pages}
+    assert len(list((site / "agency").glob("*.html"))) == 20
+    checked = 0
+    for page in pages:
+        tree = _page(page)
+        for node in tree.css("a[href], link[href], script[src]"):
+            target = node.attributes.get("href") or node.attributes.get("src") or ""
+            parts = urlsplit(target)
+            if parts.scheme in ("http", "https"):
+                continue  # the reports' own pages on the portal
+            assert parts.scheme == "", f"{page.name}: {target}"
+            path = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            assert path.is_file(), f"{page.relative_to(site)} links to a missing {target}"
+            if parts.fragment and path.suffix == ".html":
+                assert _page(path).css_first(f"#{parts.fragment}") is not None, f"{page.name}: #{parts.fragment}"
+            checked += 1
+    assert checked > 200
+    assert not list(site.rglob("*.js")) or all(
+        "http" not in p.read_text(encoding="utf-8") for p in site.rglob("*.js")
+    )  # nothing fetched at view time
+
+
+def test_the_grid_shows_the_planted_cases(demo: Path) -> None:
+    tree = _page(demo / "site" / "index.html")
+    states = {}
+    for row in tree.css("tr.agency"):
+        name = row.css_first("th a").text()
+        states[name] = row.css_first("td[data-year='2025']").attributes["data-state"]
+    for agency, state in PLANTED.items():
+        assert states[agency] == state, agency
+    assert sum(s == "on_time" for s in states.values()) == 16
+    legend = {n.attributes["data-count"]: int(n.text()) for n in tree.css("[data-count]")}
+    assert legend["missing"] == 1 and legend["late"] == 1 and legend["inconsistent"] == 1
+    assert legend["not_assessable"] == 1
+
+
+def test_the_inconsistent_report_has_its_cells_marked(demo: Path) -> None:
+    tree = _page(demo / "site" / "agency" / f"{slug('agency', '某某县龙山镇人民政府')}.html")
+    bad = {td.attributes["data-cell"]: td for td in tree.css("td.cell.bad")}
+    assert set(bad) == {"applications.total.natural_person", "applications.total.total"}
+    tip = bad["applications.total.total"].css_first(".tip").text()
+    assert "（七）总计" in tip and "applications.outcome_total" in tip and "add up to 2 but total is 3" in tip
+    assert bad["applications.total.total"].attributes["tabindex"] == "0"  # reachable by keyboard
+    assert [th.text() for th in tree.css("table#y2025-applications thead th[scope=col]")][1] == "申请人情况"
+    clean = _page(demo / "site" / "agency" / f"{slug('agency', '某某县财政局')}.html")
+    assert clean.css("td.cell.bad") == [] and len(clean.css("table.report")) == 3
+
+
+def test_the_blocked_portal_page_says_so(demo: Path) -> None:
+    tree = _page(demo / "site" / "portal" / f"{slug('portal', '某某省人民政府')}.html")
+    assert tree.css_first(".badge.o-blocked") is not None
+    county = _page(demo / "site" / "portal" / f"{slug('portal', '某某县人民政府')}.html")
+    assert "declared" in county.body.text() and county.css("table.list tbody tr")
+
+
+def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
+    db = open_db(str(tmp_path / "n.db"))
+    evil = '某某县<script>alert("x")</script><img src=x onerror=alert(1)>镇人民政府'
+    upsert_findings(
+        db,
+        [
+            FindingRecord(
+                kind="missing",
+                agency=evil,
+                year=2025,
+                portal='<b onmouseover="alert(2)">portal</b>',
+                rule="deadline",
+                severity="error",
+                message='not found <script>alert("m")</script>',
+                evidence={"read": ['<iframe src="javascript:alert(3)">']},
+                url="javascript:alert(4)",
+            )
+        ],
+        now="2026-04-15T12:00:00+00:00",
+    )
+    built = build_site(db, tmp_path / "site", as_of=date(2026, 4, 15), deadlines=Deadlines(), now="2026-04-15")
+    for page in built.out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text and "<iframe" not in text, page
+        assert 'href="javascript:' not in text and "<b onmouseover" not in text, page
+    agency = (built.out / "agency" / f"{slug('agency', evil)}.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in agency
