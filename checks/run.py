@@ -47,9 +47,13 @@ class Evidence:
     unreadable: dict[tuple[str, int], Row]
     read_summary: Callable[[int], list[str]] = lambda run_id: []
     by_key: dict[tuple[str, int], Row] = field(init=False)
+    by_agency: dict[str, list[Row]] = field(init=False)  # a province has 10,000 agencies: no scans per agency
 
     def __post_init__(self) -> None:
         self.by_key = {(r["agency"], r["year"]): r for r in self.reports}
+        self.by_agency = {}
+        for r in self.reports:
+            self.by_agency.setdefault(r["agency"], []).append(r)
 
 
 def infer_level(name: str) -> str:
@@ -95,11 +99,10 @@ def _expected(config: Config, reports: list[Row]) -> list[Expected]:
 def deadline_findings(config: Config, evidence: Evidence, as_of: date) -> Iterator[FindingRecord]:
     """Missing or late against the deadline of the agency's level; not assessable without a complete read."""
     for expected in _expected(config, evidence.reports):
-        portal = expected.portal or next(
-            (r["portal"] for r in evidence.reports if r["agency"] == expected.agency), None
-        )
+        mine = evidence.by_agency.get(expected.agency, [])
+        portal = expected.portal or next((r["portal"] for r in mine), None)
         due_year = latest_due_year(expected.level, as_of, config.deadlines)
-        seen = [r["year"] for r in evidence.reports if r["agency"] == expected.agency and r["year"]]
+        seen = [r["year"] for r in mine if r["year"]]
         for year in range(min([*seen, due_year]), due_year + 1):
             finding = _judge_year(expected, year, portal, config, evidence, as_of)
             if finding is not None:

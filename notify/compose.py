@@ -10,9 +10,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from nianbao.core.findings import StoredFinding
-from views.env import number, render
+from views.env import render
 from views.status import slug
-from views.tables import RowView, TableView
+from views.tables import RowView, TableView, number
 
 KIND_LABELS = {
     "missing": "MISSING",

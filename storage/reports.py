@@ -212,7 +212,7 @@ def cells_of(db: sqlite_utils.Database, report_id: int, *, certain_only: bool = 
             " AND EXISTS (SELECT 1 FROM report_rows r WHERE r.report_id = c.report_id AND r.part = c.part"
             " AND r.row_key = c.row_key AND r.certain = 1)"
         )
-    return {(c["part"], c["row_key"], c["column_key"]): c["value"] for c in db.query(sql, [report_id])}
+    return {(part, row, column): value for part, row, column, value in db.execute(sql, [report_id]).fetchall()}
 
 
 def previous_version(db: sqlite_utils.Database, agency: str, year: int, version: int) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 # series: (name, label, the table-3 rows summed, colour)
@@ -71,6 +72,7 @@ class Chart:
     right: int = WIDTH - RIGHT
 
 
+@cache
 def _series_of(row_key: str) -> str | None:
     for name, _, rows, _ in SERIES:
         if any(row_key == r or (r.endswith(".") and row_key.startswith(r)) for r in rows):

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from views.tables import number
+
 
 def safe_href(url: object) -> str | None:
     """An http(s) URL a page may link to; anything else (javascript:, data:, garbage) is shown as text."""
@@ -22,15 +24,6 @@ def safe_href(url: object) -> str | None:
 def rule_file(rule_id: str) -> str:
     """The file name of a rule's page (rule ids are dotted names; anything else is replaced)."""
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in rule_id) + ".html"
-
-
-def number(value: Any) -> str:
-    """A cell as the report prints it: integers without ".0", empty for a cell not given."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 @cache

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from markupsafe import Markup
 
 from checks.deadlines import deadline
 from checks.registry import all_rules
@@ -38,7 +39,7 @@ from storage.reports import cells_of
 from views.charts import TREND_ROWS, chart, totals
 from views.env import render, rule_file
 from views.status import LEVELS, STATES, SYMBOLS, AgencyRow, Grid, grid, label, slug
-from views.tables import TableView, marks_of, report_tables
+from views.tables import PARTS, marks_by_cell, marks_of, readings_by_row, table_html
 
 KIND_LABELS = {
     "missing": "未公开 missing",
@@ -67,7 +68,7 @@ class YearView:
     due: date
     report: dict[str, Any] | None
     findings: list[StoredFinding]
-    tables: list[TableView] = field(default_factory=list)
+    tables: list[Markup] = field(default_factory=list)
     urls: list[dict[str, Any]] = field(default_factory=list)
     versions: list[dict[str, Any]] = field(default_factory=list)
     doubtful_rows: list[dict[str, Any]] = field(default_factory=list)
@@ -207,9 +208,10 @@ def _years(
         )
         if current is not None:
             rows = report_rows(db, current["id"])
-            view.tables = report_tables(
-                cells_of(db, current["id"]), marks_of(f for f in mine if f.report_id == current["id"]), rows
-            )
+            cells = cells_of(db, current["id"])
+            marks = marks_by_cell(marks_of(f for f in mine if f.report_id == current["id"]))
+            read = readings_by_row(rows)
+            view.tables = [table_html(part, cells, marks, read, f"y{cell.year}") for part in PARTS]
             view.urls = report_urls(db, current["id"])
             view.doubtful_rows = [r for r in rows if not r["certain"]]
         out.append(view)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from nianbao.core.findings import StoredFinding
 from nianbao.core.report import (
@@ -56,6 +59,7 @@ class CellView:
     value: Any
     column: str  # the column's label, for the explanation
     marks: tuple[Mark, ...] = ()
+    where: tuple[str, str, str] = ("", "", "")  # (part, row, column)
 
     @property
     def state(self) -> str:
@@ -119,7 +123,7 @@ def _cell(
     part: str, row: str, column: str, label: str, cells: Cells, marks: Mapping[str, tuple[Mark, ...]]
 ) -> CellView:
     address = f"{part}.{row}.{column}"
-    return CellView(address, cells.get((part, row, column)), label, marks.get(address, ()))
+    return CellView(address, cells.get((part, row, column)), label, marks.get(address, ()), (part, row, column))
 
 
 def applications(
@@ -247,3 +251,96 @@ def _run(values: list[str | None], start: int) -> int:
     while start + n < len(values) and values[start + n] == values[start]:
         n += 1
     return n
+
+
+# ---- HTML for the site: a province has 50,000 tables, so the fixed parts are rendered once --------
+
+_BUILDERS = {
+    "active_disclosure": active_disclosure,
+    "applications": applications,
+    "review_litigation": review_litigation,
+}
+PARTS = tuple(_BUILDERS)
+
+
+@dataclass(frozen=True, slots=True)
+class _RowSkeleton:
+    key: str
+    labels: str  # the label cells, the last one left open for a note on how the row was read
+    label: str  # the full label, escaped
+    cells: tuple[tuple[str, tuple[str, str, str], str], ...]  # (address, cell key, column label escaped)
+
+
+def _attrs(h: Head) -> str:
+    return (f' colspan="{h.colspan}"' if h.colspan > 1 else "") + (f' rowspan="{h.rowspan}"' if h.rowspan > 1 else "")
+
+
+@cache
+def _skeleton(part: str) -> tuple[str, tuple[_RowSkeleton, ...]]:
+    """The table's fixed HTML (caption and head) and its rows' fixed parts, taken from the model:
+    the layout is defined once, in the functions above."""
+    table = _BUILDERS[part]({}, {}, {})
+    note = f" <small>（{escape(table.caption_note)}）</small>" if table.caption_note else ""
+    head = "".join(
+        "<tr>" + "".join(f'<th scope="col"{_attrs(h)}>{escape(h.text)}</th>' for h in line) + "</tr>"
+        for line in table.head
+    )
+    rows = []
+    for row in table.rows:
+        *before, last = row.labels
+        labels = "".join(f'<th scope="row"{_attrs(h)}>{escape(h.text)}</th>' for h in before)
+        labels += f'<th scope="row"{_attrs(last)}>{escape(last.text)}'
+        cells = tuple((c.address, c.where, str(escape(c.column))) for c in row.cells)
+        rows.append(_RowSkeleton(row.key, labels, str(escape(row.label)), cells))
+    return f"<caption>{escape(table.title)}{note}</caption><thead>{head}</thead>", tuple(rows)
+
+
+def table_html(
+    part: str,
+    cells: Cells,
+    marks: Mapping[str, tuple[Mark, ...]],
+    readings: Mapping[tuple[str, str], tuple[bool, str]],
+    id_prefix: str,
+) -> Markup:
+    """One table as the site shows it: each marked cell focusable, with its explanation (shown on
+    hover and focus).  The same markup as the model would give, built without it."""
+    top, rows = _skeleton(part)
+    out = [f'<div class="table-wrap"><table class="report" id="{id_prefix}-{part}">', top, "<tbody>"]
+    for row in rows:
+        certain, why = readings.get((part, row.key), (None, ""))
+        if part == "review_litigation":
+            known = [readings[(part, g)] for g in REVIEW_GROUPS if (part, g) in readings]
+            certain = all(c for c, _ in known) if known else None
+            why = "; ".join(w for _, w in known if w)
+        doubt = ""
+        if certain is False:
+            reason = escape(why)
+            said = f": {reason}" if why else ""
+            doubt = f' <span class="doubt-note" title="{reason}">（读取存疑 read with doubt{said}）</span>'
+        out.append('<tr class="uncertain">' if certain is False else "<tr>")
+        out.append(row.labels + doubt + "</th>")
+        for address, where, column in row.cells:
+            value = number(cells.get(where))
+            found = marks.get(address)
+            if not found:
+                out.append(f'<td class="cell" data-cell="{address}">{value}</td>')
+                continue
+            state = "bad" if any(m.kind == "inconsistent" for m in found) else "doubt"
+            tip = f"{id_prefix}-{address.replace('.', '-')}"
+            lines = "".join(f'<span class="tip-line">[{escape(m.rule)}] {escape(m.message)}</span>' for m in found)
+            out.append(
+                f'<td class="cell {state}" tabindex="0" data-cell="{address}" aria-describedby="{tip}">{value}'
+                f'<span class="tip" role="tooltip" id="{tip}">{row.label} · {column}: {lines}</span></td>'
+            )
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return Markup("".join(out))
+
+
+def number(value: Any) -> str:
+    """A cell as the report prints it: integers without ".0", empty for a cell not given."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
