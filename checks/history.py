@@ -2,7 +2,10 @@
 
 `applications.carry_over`: this year's carried_over = last year's carried_forward (per column).
 `active_disclosure.in_force`: last year's in_force + issued − repealed = this year's in_force
-(rules and normative documents).
+(rules and normative documents).  `quality.copied` (in checks.quality) is a history rule too.
+
+A history rule is called as `rule(this, last, year, texts=(this_text, last_text))`: the cells of
+both years, rows read with certainty only, and both reports' normalised text.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ def _fmt(value: float) -> str:
 
 
 @rule("applications.carry_over", severity="warning", scope="history", also=())
-def carry_over(this: Cells, last: Cells, year: int) -> Iterator[Finding]:
+def carry_over(this: Cells, last: Cells, year: int, texts: tuple[str, str] = ("", "")) -> Iterator[Finding]:
     """This year's carried_over = last year's carried_forward, per column."""
     for col in APPLICANT_COLUMNS:
         now = this.get(("applications", "carried_over", col))
@@ -36,7 +39,7 @@ def carry_over(this: Cells, last: Cells, year: int) -> Iterator[Finding]:
 
 
 @rule("active_disclosure.in_force", severity="warning", scope="history", also=())
-def in_force(this: Cells, last: Cells, year: int) -> Iterator[Finding]:
+def in_force(this: Cells, last: Cells, year: int, texts: tuple[str, str] = ("", "")) -> Iterator[Finding]:
     """Last year's in_force + this year's issued − repealed = this year's in_force (rules, normative documents)."""
     for row in ("rules", "normative_documents"):
         before = last.get(("active_disclosure", row, "in_force"))
@@ -55,8 +58,8 @@ def in_force(this: Cells, last: Cells, year: int) -> Iterator[Finding]:
             )
 
 
-def cross_year(this: Cells, last: Cells, year: int) -> list[Finding]:
+def cross_year(this: Cells, last: Cells, year: int, texts: tuple[str, str] = ("", "")) -> list[Finding]:
     """Every history rule over one pair of years."""
     from checks.registry import all_rules
 
-    return [f for r in all_rules().values() if r.scope == "history" for f in r.func(this, last, year)]
+    return [f for r in all_rules().values() if r.scope == "history" for f in r.func(this, last, year, texts=texts)]

@@ -66,7 +66,7 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, its module imported (importing a rule module registers its rules)."""
-    from checks import consistency, history, run, structure, text_claims  # noqa: F401
+    from checks import consistency, history, quality, run, structure, text_claims  # noqa: F401
 
     return RULES
 

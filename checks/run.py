@@ -8,7 +8,6 @@ their inputs through `storage` and hands the results back to `storage.findings`.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -18,6 +17,7 @@ import sqlite_utils
 
 from checks.deadlines import Verdict, deadline, judge_absent, judge_found, latest_due_year
 from checks.history import cross_year
+from checks.levels import infer_level
 from checks.registry import rule
 from checks.versions import describe_change
 from nianbao.core.config import Config
@@ -54,13 +54,6 @@ class Evidence:
         self.by_agency = {}
         for r in self.reports:
             self.by_agency.setdefault(r["agency"], []).append(r)
-
-
-def infer_level(name: str) -> str:
-    """乡/镇/街道 -> township; a 人民政府 otherwise -> government; anything else -> department."""
-    if re.search(r"乡|镇|街道|办事处", name):
-        return "township"
-    return "government" if name.endswith(("人民政府", "管委会", "管理委员会")) else "department"
 
 
 def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: str) -> dict[str, int]:
@@ -244,10 +237,11 @@ def cross_year_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[F
         if previous is None:
             continue
         this, last = cells_of(db, report["id"], certain_only=True), cells_of(db, previous["id"], certain_only=True)
-        for found in cross_year(this, last, year):
+        texts = ("\n".join(body_of(db, report["id"])), "\n".join(body_of(db, previous["id"])))
+        for found in cross_year(this, last, year, texts=texts):
             out.append(
                 FindingRecord(
-                    kind="inconsistent",
+                    kind=found.kind,
                     agency=agency,
                     year=year,
                     portal=report["portal"],

@@ -179,6 +179,13 @@ class PortalCrawl:
             self.result.outcome = "partial"
         return self.result
 
+    async def list_only(self) -> CrawlResult:
+        """Walk the columns' lists and stop: what is listed (`candidates`) and how completely
+        (`columns`), with no report fetched (for `nianbao discover`)."""
+        await self._walk_lists()
+        self.result.columns = list(self.columns.values())
+        return self.result
+
     # ---- lists -------------------------------------------------------------------------------
 
     async def _walk_lists(self) -> None:

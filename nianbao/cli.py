@@ -133,6 +133,39 @@ def parse(inputs: tuple[str, ...], as_json: bool, jsonl: bool, config_path: str 
 
 
 @cli.command()
+@click.argument("url")
+@click.option(
+    "--merge",
+    "merge_path",
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Add what is new to this configuration file (existing lines stay as they are).",
+)
+@click.option("--budget", default=80, show_default=True, help="At most this many pages for the walk.")
+@common
+def discover(url: str, merge_path: str | None, budget: int, config_path: str | None, db_path: str | None) -> None:
+    """From a portal's home page, find its annual-report columns and who publishes in them.
+
+    Prints a ready TOML block (portals and agencies, the evidence of each as a comment), or with
+    --merge adds the new ones to a configuration.  Fetches as a crawl does ([crawl] settings of
+    --config: robots.txt, interval, user agent)."""
+    from nianbao.core.config import load
+    from nianbao.discover import merge, run_discovery, to_toml
+
+    settings = load(config_path).crawl
+    proposal = run_discovery(url, settings, budget=budget)
+    for where, why in proposal.problems:
+        click.echo(f"could not read {where}: {why}", err=True)
+    if not proposal.portals:
+        raise UserError(f"{url}: no annual-report column found in {proposal.pages} pages (see the lines above)")
+    if merge_path:
+        portals, agencies = merge(proposal, merge_path)
+        click.echo(f"{merge_path}: {portals} portal(s) and {agencies} agency(ies) added")
+    else:
+        click.echo(to_toml(proposal), nl=False)
+
+
+@cli.command()
 @as_of_option
 @common
 def crawl(config_path: str | None, db_path: str | None, as_of: date | None) -> None:

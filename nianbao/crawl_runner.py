@@ -181,7 +181,8 @@ class StorageSink:
         """Wait until everything is written; per portal, the final outcome (a pass that lost writes
         is partial) and the writes it lost."""
         self.outgoing.put(None)
-        self.sender.join()
+        if self.sender.ident is not None:  # not started when the crawl failed before its first portal
+            self.sender.join()
         outcomes: dict[str, tuple[str, list[str]]] = {}
         if not self.writer_error:
             self.inbox.put(writer.STOP)

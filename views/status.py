@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from checks.deadlines import deadline
-from checks.run import infer_level
+from checks.levels import infer_level
 from nianbao.core.config import Deadlines
 
 # (state, English, Chinese): in the order of the legend, worst first

@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from nianbao.core.config import Agency, Config, CrawlSettings, Database, EmailSettings, Notify, Portal
+from nianbao.sample.homes import build_county_home, build_hanweb_home, build_trs_home
 from nianbao.sample.pdf import tiny_pdf
 from nianbao.sample.reports import SampleReport, balanced, mixed, report_text
 from nianbao.sample.server import Answer, Request, Site, start, stop
@@ -127,6 +128,12 @@ class SamplePortal:
         _build_county(self)
         _build_trs(self)
         _build_hanweb(self)
+        sites = self.sites
+        build_county_home(
+            sites["county"], sites["dept"], sites["hanweb"], sites["blocked"], sites["offsite"], self.year
+        )
+        build_trs_home(sites["dept"])
+        build_hanweb_home(sites["hanweb"])
 
     def stop(self) -> None:
         stop(list(self.sites.values()))
@@ -136,6 +143,11 @@ class SamplePortal:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def home(self) -> str:
+        """The county's home page: where `nianbao discover` starts."""
+        return self.sites["county"].url("/index.htm")
 
     @property
     def expected(self) -> set[tuple[str, int]]:

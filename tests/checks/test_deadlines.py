@@ -8,7 +8,7 @@ import pytest
 
 from checks.deadlines import deadline, judge_absent, judge_found, latest_due_year
 from checks.history import carry_over, in_force
-from checks.run import infer_level
+from checks.levels import infer_level
 from nianbao.core.config import Deadlines
 
 LAW = Deadlines()

@@ -36,7 +36,7 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # torn down after its module: Playwright's sync API holds an event loop
 def browser() -> Iterator[object]:
     path = chromium_path()
     if path is None:

@@ -1,0 +1,236 @@
+"""Quality findings (kind `quality`): what transparency evaluators (the CASS index, provincial
+政务公开 assessments) mark a report down for, though its numbers may add up.
+
+A quality finding is never counted as missing, late or inconsistent: it says the report was
+made carelessly, and quotes the words that show it.  Each rule reads the report's prose only
+(lines that are not table rows), so the template's own instructions inside the tables
+("区分处理的，只计这一情形…") are never taken for residue.
+
+- `quality.template_residue`: placeholders left in (（具体网址）, XX镇, ××局, ***, 【】);
+- `quality.wrong_reference`: a wrong or superseded document number, or a statistics period that is
+  not the report year;
+- `quality.impossible`: claims that cannot be true for the level (a township or department with
+  规章), or a report that says it published this year's report before the year ended;
+- `quality.copied`: the report repeats last year's (prose ≥ 90 % the same once years and numbers
+  are taken out, or every number of its tables equal to last year's).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+
+from checks.levels import infer_level
+from checks.registry import rule
+from nianbao.core.report import Finding, Report
+
+RESIDUE = "quality.template_residue"
+REFERENCE = "quality.wrong_reference"
+IMPOSSIBLE = "quality.impossible"
+COPIED = "quality.copied"
+
+# placeholders a drafter was meant to replace: a bracketed instruction, or X/× standing for a name or number
+_BRACKETED = re.compile(
+    r"[（(](?:具体网址|网址|单位名称|机关名称|部门名称|填写[^）)]{0,12}|此处[^）)]{0,12}|××?|XX?|xx?)[）)]"
+)
+_XX = re.compile(r"(?<![A-Za-z0-9])(?:[Xx]{2,}|×{2,}|\*{3,})(?=[\u4e00-\u9fff]|年|月|日|件|条|号|[，。、；])")
+_XX_AFTER = re.compile(r"(?<=[\u4e00-\u9fff])(?:[Xx]{2,}|×{2,}|\*{3,})(?![A-Za-z0-9])")
+_EMPTY_BRACKETS = re.compile(r"【\s*】|〔\s*〕\s*\d*\s*号|[（(]\s*[）)]")
+_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+
+# the format's own document is 国办公开办函〔2021〕30号; these are wrong or superseded
+_WRONG_REFERENCES = (
+    (re.compile(r"国办发\s*[〔\[［(（]\s*2021\s*[〕\]］)）]\s*30\s*号"), "国办公开办函〔2021〕30号"),
+    (
+        re.compile(r"国办公开办(?!函)[\u4e00-\u9fff]\s*[〔\[［(（]\s*2021\s*[〕\]］)）]\s*30\s*号"),
+        "国办公开办函〔2021〕30号",
+    ),
+)
+_SUPERSEDED = (
+    # the 2016 interpretation of the old (2008) format's items
+    (re.compile(r"国办公开办函\s*[〔\[［(（]\s*2016\s*[〕\]］)）]\s*201\s*号"), 2019),
+    # the 2019 trial format, replaced for reports on 2021 onwards
+    (re.compile(r"国办公开办函\s*[〔\[［(（]\s*2019\s*[〕\]］)）]\s*60\s*号"), 2021),
+)
+
+_OWN_TOWNSHIP = re.compile(r"(?:我|本)(?:镇|乡|街道|街)(?![长办])")
+_OWN_DEPARTMENT = re.compile(r"(?:我|本)(?:局|委|办)(?![公])")
+_PUBLISHED_OWN = re.compile(
+    r"(\d{4})\s*年度?\s*(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?(?:年报|报告)"
+    r"[^。；]{0,60}?于\s*(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?[^。；]{0,40}?(?:公布|发布|公开|上网|上传|刊登)"
+)
+
+
+def prose(report: Report) -> Iterator[str]:
+    """The report's sentences: every line that is not a table row, width-folded."""
+    for line in report.lines:
+        text = unicodedata.normalize("NFKC", line).strip()
+        if text and "|" not in text and not re.fullmatch(r"[\d.\s%\-]*", text):
+            yield text
+
+
+def _quote(line: str, start: int, end: int) -> str:
+    return line[max(0, start - 12) : end + 12]
+
+
+@rule(RESIDUE, kind="quality", severity="warning", also=())
+def template_residue(report: Report) -> Iterator[Finding]:
+    """Placeholders of the template left in the report: （具体网址）, XX/××/*** for a name or number, 【】."""
+    seen: set[str] = set()
+    for line in prose(report):
+        bare = _URL.sub(" ", line)
+        for pattern in (_BRACKETED, _XX, _XX_AFTER, _EMPTY_BRACKETS):
+            for match in pattern.finditer(bare):
+                if match.group(0) in seen:
+                    continue
+                seen.add(match.group(0))
+                yield Finding(
+                    RESIDUE,
+                    "warning",
+                    f"a placeholder of the template was left in: {match.group(0)!r}",
+                    raw=_quote(bare, match.start(), match.end()),
+                    kind="quality",
+                )
+
+
+@rule(REFERENCE, kind="quality", severity="warning", also=())
+def wrong_reference(report: Report) -> Iterator[Finding]:
+    """A wrong or superseded document number (国办发〔2021〕30号, 〔2016〕201号), or a period not the report year."""
+    for line in prose(report):
+        for pattern, right in _WRONG_REFERENCES:
+            for match in pattern.finditer(line):
+                yield Finding(
+                    REFERENCE,
+                    "warning",
+                    f"the report cites {match.group(0)}; the format's document is {right}",
+                    raw=_quote(line, match.start(), match.end()),
+                    kind="quality",
+                )
+        for pattern, since in _SUPERSEDED:
+            for match in pattern.finditer(line):
+                if report.year is not None and report.year >= since:
+                    yield Finding(
+                        REFERENCE,
+                        "warning",
+                        f"the report for {report.year} cites {match.group(0)}, superseded before that year",
+                        raw=_quote(line, match.start(), match.end()),
+                        kind="quality",
+                    )
+    if report.year is not None and report.period_year is not None and report.period_year != report.year:
+        yield Finding(
+            REFERENCE,
+            "warning",
+            f"the report is for {report.year} but its statistics period is {report.period_year}",
+            kind="quality",
+        )
+
+
+_RULE_COLUMNS = ("issued", "repealed", "in_force")
+
+
+def level_of(report: Report) -> str | None:
+    """The level the report speaks as: its agency's name, else how it refers to itself (我镇, 我局)."""
+    if report.agency:
+        return infer_level(report.agency)
+    text = "".join(prose(report))
+    if _OWN_TOWNSHIP.search(text):
+        return "township"
+    if _OWN_DEPARTMENT.search(text):
+        return "department"
+    return None
+
+
+@rule(IMPOSSIBLE, kind="quality", severity="warning", also=())
+def impossible(report: Report) -> Iterator[Finding]:
+    """Claims that cannot be true: 规章 at a township or department, this year's report out before the year ended."""
+    rules = (report.active_disclosure or {}).get("rules") or {}
+    level = level_of(report)
+    if level in ("township", "department") and any(rules.get(col) for col in _RULE_COLUMNS):
+        said = ", ".join(f"{col} {rules[col]}" for col in _RULE_COLUMNS if rules.get(col))
+        who = "a township" if level == "township" else "a department"
+        yield Finding(
+            IMPOSSIBLE,
+            "warning",
+            f"the report gives 规章 ({said}) but {who} cannot make 规章 (only governments with legislative power do)",
+            cells=tuple(
+                f"active_disclosure.rules.{col}" for col in ("issued", "repealed", "in_force") if rules.get(col)
+            ),
+            kind="quality",
+        )
+    if report.year is None:
+        return
+    for line in prose(report):
+        for match in _PUBLISHED_OWN.finditer(line):
+            about, when = int(match.group(1)), int(match.group(2))
+            if about == report.year and when <= about:
+                yield Finding(
+                    IMPOSSIBLE,
+                    "warning",
+                    f"the report says its {about} report was published in {when}, before {about} ended "
+                    f"(likely last year's sentence kept)",
+                    raw=match.group(0)[:120],
+                    kind="quality",
+                )
+
+
+# ---- copied from last year ---------------------------------------------------------------------
+
+_NOISE = re.compile(r"[\d〇○零一二三四五六七八九十百千万]+|[\s\W_]+")
+SIMILAR = 0.90
+MIN_PROSE = 200  # characters of prose, years and numbers removed: shorter texts say too little
+MIN_NONZERO = 5  # numbers that must repeat, not zero, before "every number is last year's" means anything
+_SHINGLE = 6
+
+
+def _paragraphs(text: str) -> str:
+    """The prose of a normalised report text: long lines that are not table rows (the template's
+    row labels and headings are the same in every report, and would make any two look alike)."""
+    return "\n".join(line for line in text.split("\n") if len(line) >= 20 and "|" not in line)
+
+
+def _shingles(text: str) -> set[str]:
+    bare = _NOISE.sub("", text)
+    return {bare[i : i + _SHINGLE] for i in range(max(0, len(bare) - _SHINGLE + 1))}
+
+
+def similarity(this: str, last: str) -> float:
+    """How much of two texts is the same, years and numbers aside: Jaccard over 6-character shingles."""
+    a, b = _shingles(this), _shingles(last)
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+Cells = Mapping[tuple[str, str, str], float]
+
+
+@rule(COPIED, kind="quality", severity="warning", scope="history", also=())
+def copied(this: Cells, last: Cells, year: int, texts: tuple[str, str] = ("", "")) -> Iterator[Finding]:
+    """The report repeats last year's: prose ≥ 90 % the same (years, numbers aside), or every table number the same."""
+    this_text, last_text = (_paragraphs(t) for t in texts)
+    if len(_NOISE.sub("", this_text)) >= MIN_PROSE and len(_NOISE.sub("", last_text)) >= MIN_PROSE:
+        ratio = similarity(this_text, last_text)
+        if ratio >= SIMILAR:
+            yield Finding(
+                COPIED,
+                "warning",
+                f"the {year} report's text is {ratio:.0%} the same as the {year - 1} report's "
+                "(years and numbers left aside)",
+                kind="quality",
+            )
+            return
+    shared = set(this) & set(last)
+    nonzero = [k for k in shared if this[k]]
+    if (
+        len(shared) == len(this) == len(last)
+        and len(nonzero) >= MIN_NONZERO
+        and all(this[k] == last[k] for k in shared)
+    ):
+        yield Finding(
+            COPIED,
+            "warning",
+            f"every number of the {year} report's tables ({len(shared)} cells, {len(nonzero)} not zero) "
+            f"equals the {year - 1} report's",
+            kind="quality",
+        )
