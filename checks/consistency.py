@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from checks.registry import rule
+from nianbao.core.messages import Said, said
 from nianbao.core.report import (
     APPLICANT_COLUMNS,
     OUTCOME_ROWS,
@@ -47,36 +48,41 @@ def compare(parts: Sequence[Number], total: Number) -> str:
     return "ok" if known == total else "unknown"
 
 
-def doubts(report: Report, cells: Iterable[str]) -> str:
-    """Why the cells a rule uses cannot be trusted ("" when every one was read with certainty)."""
+def doubts(report: Report, cells: Iterable[str]) -> list[Said]:
+    """Why the cells a rule uses cannot be trusted (empty when every one was read with certainty)."""
     out = []
     for found in report.uncertain(cells):
         if isinstance(found, RowReading):
-            out.append(f"row {found.key} ({found.why or 'not certain'})")
+            out.append(said("doubt.row", row=found.key, why=found.why or "not certain"))
         else:
-            out.append(f"row {found.split('.', 1)[1]} (not found in the report)")
-    return "; ".join(out)
+            out.append(said("doubt.absent", row=found.split(".", 1)[1]))
+    return out
 
 
-def accuse(report: Report, rule_id: str, message: str, *, used: Sequence[str], cells: tuple[str, ...]) -> Finding:
+def finding(rule_id: str, severity: str, message: Said, **kw: object) -> Finding:
+    """A finding whose message is data (its English kept as `message`)."""
+    return Finding(rule_id, severity, message.en, said=message, **kw)  # type: ignore[arg-type]
+
+
+def accuse(report: Report, rule_id: str, message: Said, *, used: Sequence[str], cells: tuple[str, ...]) -> Finding:
     """The error when every cell used was read with certainty; else what could not be read."""
     why = doubts(report, used)
     if not why:
-        return Finding(rule_id, ERROR, message, cells=cells, used=tuple(used))
-    return Finding(
+        return finding(rule_id, ERROR, message, cells=cells, used=tuple(used))
+    return finding(
         rule_id,
         "warning",
-        f"could not be checked: the numbers seem not to add up ({message}), but these rows were not read "
-        f"with certainty: {why}",
+        said("unreadable.doubt", inner=message, why=why),
         cells=cells,
         kind="unreadable",
         used=tuple(used),
     )
 
 
-def _unknown(rule_id: str, where: list[str]) -> Iterator[Finding]:
+def _unknown(rule_id: str, where: list[Said]) -> Iterator[Finding]:
     if where:
-        yield Finding(rule_id, "info", f"not checked where cells are empty: {', '.join(where)}", cells=tuple(where))
+        cells = tuple(w.en for w in where)
+        yield finding(rule_id, "info", said("unknown.cells", where=where), cells=cells)
 
 
 @rule("applications.balance", severity=ERROR, kind=KINDS, also=("warning", "info"))
@@ -91,15 +97,23 @@ def applications_balance(report: Report) -> Iterator[Finding]:
         new, old, total, fwd = (table[r].get(col) for r in rows)
         if new is None or old is None or total is None or fwd is None:
             if not all(v is None for v in (new, old, total, fwd)):
-                unknown.append(f"column {col}")
+                unknown.append(said("where.column", column=col))
             continue
         if new + old != total + fwd:
             cells = tuple(f"applications.{r}.{col}" for r in rows)
             yield accuse(
                 report,
                 "applications.balance",
-                f"column {col}: new {_fmt(new)} + carried_over {_fmt(old)} = {_fmt(new + old)}, "
-                f"but total {_fmt(total)} + carried_forward {_fmt(fwd)} = {_fmt(total + fwd)}",
+                said(
+                    "applications.balance",
+                    column=col,
+                    new=_fmt(new),
+                    old=_fmt(old),
+                    left=_fmt(new + old),
+                    total=_fmt(total),
+                    fwd=_fmt(fwd),
+                    right=_fmt(total + fwd),
+                ),
                 used=cells,
                 cells=cells,
             )
@@ -108,14 +122,14 @@ def applications_balance(report: Report) -> Iterator[Finding]:
 
 @dataclass(frozen=True, slots=True)
 class Sum:
-    where: str  # "row new", "column total", "group review"
+    where: Said  # "row new", "column total", "group review"
     parts: list[Number]
     total: Number
     cell: str  # the total's cell
     used: tuple[str, ...]  # every cell the sum reads
 
 
-def _check_sums(report: Report, rule_id: str, sums: Iterable[Sum], parts_name: str) -> Iterator[Finding]:
+def _check_sums(report: Report, rule_id: str, sums: Iterable[Sum]) -> Iterator[Finding]:
     """One finding per sum that is wrong; one `info` naming the sums that empty cells left open."""
     unknown = []
     for s in sums:
@@ -126,7 +140,7 @@ def _check_sums(report: Report, rule_id: str, sums: Iterable[Sum], parts_name: s
             unknown.append(s.where)
         elif verdict == "error":
             given = sum(v or 0 for v in s.parts)
-            message = f"{s.where}: {parts_name} add up to {_fmt(given)} but total is {_fmt(s.total)}"
+            message = said(rule_id, where=s.where, given=_fmt(given), total=_fmt(s.total))
             yield accuse(report, rule_id, message, used=s.used, cells=(s.cell,))
     yield from _unknown(rule_id, unknown)
 
@@ -137,7 +151,7 @@ def applications_row_total(report: Report) -> Iterator[Finding]:
     table = report.applications or {}
     sums = (
         Sum(
-            f"row {key}",
+            said("where.row", row=key),
             [row.get(c) for c in APPLICANT_COLUMNS[:-1]],
             row.get("total"),
             f"applications.{key}.total",
@@ -145,7 +159,7 @@ def applications_row_total(report: Report) -> Iterator[Finding]:
         )
         for key, row in table.items()
     )
-    yield from _check_sums(report, "applications.row_total", sums, "the six applicant columns")
+    yield from _check_sums(report, "applications.row_total", sums)
 
 
 @rule("applications.outcome_total", severity=ERROR, kind=KINDS, also=("warning", "info"))
@@ -157,7 +171,7 @@ def applications_outcome_total(report: Report) -> Iterator[Finding]:
     rows = [r for r in OUTCOME_ROWS if r in table] + (["other"] if "other" in table else [])
     sums = (
         Sum(
-            f"column {col}",
+            said("where.column", column=col),
             [table[r].get(col) for r in rows],
             table["total"].get(col),
             f"applications.total.{col}",
@@ -165,7 +179,7 @@ def applications_outcome_total(report: Report) -> Iterator[Finding]:
         )
         for col in APPLICANT_COLUMNS
     )
-    yield from _check_sums(report, "applications.outcome_total", sums, "the outcome rows (granted … other)")
+    yield from _check_sums(report, "applications.outcome_total", sums)
 
 
 @rule("review_litigation.group_total", severity=ERROR, kind=KINDS, also=("warning", "info"))
@@ -174,7 +188,7 @@ def review_group_total(report: Report) -> Iterator[Finding]:
     table = report.review_litigation or {}
     sums = (
         Sum(
-            f"group {group}",
+            said("where.group", group=group),
             [row.get(f) for f in REVIEW_FIELDS[:-1]],
             row.get("total"),
             f"review_litigation.{group}.total",
@@ -182,4 +196,4 @@ def review_group_total(report: Report) -> Iterator[Finding]:
         )
         for group, row in table.items()
     )
-    yield from _check_sums(report, "review_litigation.group_total", sums, "upheld + corrected + other + pending")
+    yield from _check_sums(report, "review_litigation.group_total", sums)

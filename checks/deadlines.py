@@ -12,13 +12,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from nianbao.core.config import Deadlines
+from nianbao.core.messages import Said, said
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     status: str  # on_time | late | missing | not_due | not_assessable | unknown
-    message: str
+    said: Said
     evidence: dict[str, Any]
+
+    @property
+    def message(self) -> str:
+        return self.said.en
 
 
 def deadline(level: str, year: int, rules: Deadlines) -> date:
@@ -40,49 +45,45 @@ def judge_found(
     """On time or late, for a report nianbao has; `complete_reads` are finish dates of complete list reads."""
     if published_at:
         published = date.fromisoformat(published_at[:10])
-        source = {"page": "the page's publication date", "list": "the date in the portal's list"}.get(
-            published_source or "", "the publication date the source gives"
-        )
-        evidence = {"published_at": published_at[:10], "source": source, "deadline": due.isoformat()}
+        source = {"page": "source.page", "list": "source.list"}.get(published_source or "", "source.other")
+        message = said("deadline.late", published=published_at[:10], source=source, deadline=due.isoformat())
+        evidence = {"published_at": published_at[:10], "source": _source_words(source), "deadline": due.isoformat()}
         if published > due:
-            return Verdict(
-                "late", f"published {published_at[:10]} ({source}), after the deadline {due.isoformat()}", evidence
-            )
-        return Verdict("on_time", f"published {published_at[:10]}, by the deadline {due.isoformat()}", evidence)
+            return Verdict("late", message, evidence)
+        on_time = said("deadline.on_time", published=published_at[:10], deadline=due.isoformat())
+        return Verdict("on_time", on_time, evidence)
     seen = date.fromisoformat(first_seen[:10])
     absent_after = [d for d in complete_reads if due < date.fromisoformat(d[:10]) < seen]
     evidence = {"first_seen": first_seen[:10], "deadline": due.isoformat(), "source": "first seen by nianbao"}
     if absent_after:
         evidence["absent_on"] = absent_after[0][:10]
-        return Verdict(
-            "late",
-            f"no publication date given; nianbao read the portal's lists completely on "
-            f"{absent_after[0][:10]}, after the deadline {due.isoformat()}, without finding it, "
-            f"and first saw it on {first_seen[:10]}",
-            evidence,
+        message = said(
+            "deadline.late_unseen", absent_on=absent_after[0][:10], deadline=due.isoformat(), first_seen=first_seen[:10]
         )
-    return Verdict(
-        "unknown",
-        f"no publication date given and no complete read between the deadline and first sight ({first_seen[:10]})",
-        evidence,
-    )
+        return Verdict("late", message, evidence)
+    return Verdict("unknown", said("deadline.unknown", first_seen=first_seen[:10]), evidence)
 
 
 def judge_absent(*, due: date, as_of: date, complete_reads: list[str], portal_state: str | None) -> Verdict:
     """Missing only when the portal's lists were read completely after the deadline."""
     if as_of <= due:
-        return Verdict("not_due", f"due by {due.isoformat()}", {"deadline": due.isoformat()})
+        return Verdict("not_due", said("deadline.not_due", deadline=due.isoformat()), {"deadline": due.isoformat()})
     after = [d for d in complete_reads if date.fromisoformat(d[:10]) > due]
     if after:
         return Verdict(
             "missing",
-            f"not found in a complete read of the portal's lists on {after[-1][:10]}, "
-            f"after the deadline {due.isoformat()}",
+            said("deadline.missing", read_on=after[-1][:10], deadline=due.isoformat()),
             {"deadline": due.isoformat(), "read_completely_on": after[-1][:10]},
         )
     return Verdict(
         "not_assessable",
-        f"the portal's lists were not read completely after the deadline "
-        f"{due.isoformat()} (last pass: {portal_state or 'none'})",
+        said("deadline.not_assessable", deadline=due.isoformat(), portal_state=portal_state or "none"),
         {"deadline": due.isoformat(), "portal_state": portal_state or "never crawled"},
     )
+
+
+def _source_words(key: str) -> str:
+    """Where the date came from, in the English the evidence has always used."""
+    from nianbao.core.messages import VOCABULARY
+
+    return VOCABULARY[key]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.registry import rule
+from nianbao.core.messages import said
 from nianbao.core.report import APPLICANT_COLUMNS, Finding
 
 Cells = dict[tuple[str, str, str], float]  # (part, row, column) -> value
@@ -30,11 +31,15 @@ def carry_over(this: Cells, last: Cells, year: int, texts: tuple[str, str] = (""
         before = last.get(("applications", "carried_forward", col))
         if now is None or before is None or now == before:
             continue
+        message = said(
+            "applications.carry_over", column=col, now=_fmt(now), year=year, last_year=year - 1, before=_fmt(before)
+        )
         yield Finding(
             "applications.carry_over",
             "warning",
-            f"column {col}: carried_over {_fmt(now)} in {year}, but {year - 1} carried_forward {_fmt(before)}",
+            message.en,
             cells=(f"applications.carried_over.{col}",),
+            said=message,
         )
 
 
@@ -49,12 +54,23 @@ def in_force(this: Cells, last: Cells, year: int, texts: tuple[str, str] = ("", 
         if before is None or issued is None or repealed is None or now is None:
             continue
         if before + issued - repealed != now:
+            message = said(
+                "active_disclosure.in_force",
+                drow=row,
+                last_year=year - 1,
+                before=_fmt(before),
+                issued=_fmt(issued),
+                repealed=_fmt(repealed),
+                expected=_fmt(before + issued - repealed),
+                year=year,
+                now=_fmt(now),
+            )
             yield Finding(
                 "active_disclosure.in_force",
                 "warning",
-                f"{row}: {year - 1} in_force {_fmt(before)} + issued {_fmt(issued)} − repealed {_fmt(repealed)} "
-                f"= {_fmt(before + issued - repealed)}, but {year} in_force is {_fmt(now)}",
+                message.en,
                 cells=(f"active_disclosure.{row}.in_force",),
+                said=message,
             )
 
 

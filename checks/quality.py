@@ -21,8 +21,10 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 
+from checks.consistency import finding
 from checks.levels import infer_level
 from checks.registry import rule
+from nianbao.core.messages import said
 from nianbao.core.report import Finding, Report
 
 RESIDUE = "quality.template_residue"
@@ -85,13 +87,8 @@ def template_residue(report: Report) -> Iterator[Finding]:
                 if match.group(0) in seen:
                     continue
                 seen.add(match.group(0))
-                yield Finding(
-                    RESIDUE,
-                    "warning",
-                    f"a placeholder of the template was left in: {match.group(0)!r}",
-                    raw=_quote(bare, match.start(), match.end()),
-                    kind="quality",
-                )
+                message = said(RESIDUE, placeholder=match.group(0))
+                yield finding(RESIDUE, "warning", message, raw=_quote(bare, match.start(), match.end()), kind="quality")
 
 
 @rule(REFERENCE, kind="quality", severity="warning", also=())
@@ -100,30 +97,18 @@ def wrong_reference(report: Report) -> Iterator[Finding]:
     for line in prose(report):
         for pattern, right in _WRONG_REFERENCES:
             for match in pattern.finditer(line):
-                yield Finding(
-                    REFERENCE,
-                    "warning",
-                    f"the report cites {match.group(0)}; the format's document is {right}",
-                    raw=_quote(line, match.start(), match.end()),
-                    kind="quality",
-                )
+                message = said(REFERENCE, cited=match.group(0), right=right)
+                raw = _quote(line, match.start(), match.end())
+                yield finding(REFERENCE, "warning", message, raw=raw, kind="quality")
         for pattern, since in _SUPERSEDED:
             for match in pattern.finditer(line):
                 if report.year is not None and report.year >= since:
-                    yield Finding(
-                        REFERENCE,
-                        "warning",
-                        f"the report for {report.year} cites {match.group(0)}, superseded before that year",
-                        raw=_quote(line, match.start(), match.end()),
-                        kind="quality",
-                    )
+                    message = said("quality.superseded", year=report.year, cited=match.group(0))
+                    raw = _quote(line, match.start(), match.end())
+                    yield finding(REFERENCE, "warning", message, raw=raw, kind="quality")
     if report.year is not None and report.period_year is not None and report.period_year != report.year:
-        yield Finding(
-            REFERENCE,
-            "warning",
-            f"the report is for {report.year} but its statistics period is {report.period_year}",
-            kind="quality",
-        )
+        message = said("quality.period", year=report.year, period_year=report.period_year)
+        yield finding(REFERENCE, "warning", message, kind="quality")
 
 
 _RULE_COLUMNS = ("issued", "repealed", "in_force")
@@ -147,31 +132,18 @@ def impossible(report: Report) -> Iterator[Finding]:
     rules = (report.active_disclosure or {}).get("rules") or {}
     level = level_of(report)
     if level in ("township", "department") and any(rules.get(col) for col in _RULE_COLUMNS):
-        said = ", ".join(f"{col} {rules[col]}" for col in _RULE_COLUMNS if rules.get(col))
-        who = "a township" if level == "township" else "a department"
-        yield Finding(
-            IMPOSSIBLE,
-            "warning",
-            f"the report gives 规章 ({said}) but {who} cannot make 规章 (only governments with legislative power do)",
-            cells=tuple(
-                f"active_disclosure.rules.{col}" for col in ("issued", "repealed", "in_force") if rules.get(col)
-            ),
-            kind="quality",
-        )
+        counts = [said("count.field", field=col, value=rules[col]) for col in _RULE_COLUMNS if rules.get(col)]
+        message = said("quality.rules", counts=counts, level=f"level.{level}")
+        cells = tuple(f"active_disclosure.rules.{col}" for col in _RULE_COLUMNS if rules.get(col))
+        yield finding(IMPOSSIBLE, "warning", message, cells=cells, kind="quality")
     if report.year is None:
         return
     for line in prose(report):
         for match in _PUBLISHED_OWN.finditer(line):
             about, when = int(match.group(1)), int(match.group(2))
             if about == report.year and when <= about:
-                yield Finding(
-                    IMPOSSIBLE,
-                    "warning",
-                    f"the report says its {about} report was published in {when}, before {about} ended "
-                    f"(likely last year's sentence kept)",
-                    raw=match.group(0)[:120],
-                    kind="quality",
-                )
+                message = said("quality.published_early", about=about, when=when)
+                yield finding(IMPOSSIBLE, "warning", message, raw=match.group(0)[:120], kind="quality")
 
 
 # ---- copied from last year ---------------------------------------------------------------------
@@ -212,13 +184,8 @@ def copied(this: Cells, last: Cells, year: int, texts: tuple[str, str] = ("", ""
     if len(_NOISE.sub("", this_text)) >= MIN_PROSE and len(_NOISE.sub("", last_text)) >= MIN_PROSE:
         ratio = similarity(this_text, last_text)
         if ratio >= SIMILAR:
-            yield Finding(
-                COPIED,
-                "warning",
-                f"the {year} report's text is {ratio:.0%} the same as the {year - 1} report's "
-                "(years and numbers left aside)",
-                kind="quality",
-            )
+            message = said("quality.copied.text", year=year, percent=f"{ratio:.0%}", last_year=year - 1)
+            yield finding(COPIED, "warning", message, kind="quality")
             return
     shared = set(this) & set(last)
     nonzero = [k for k in shared if this[k]]
@@ -227,10 +194,7 @@ def copied(this: Cells, last: Cells, year: int, texts: tuple[str, str] = ("", ""
         and len(nonzero) >= MIN_NONZERO
         and all(this[k] == last[k] for k in shared)
     ):
-        yield Finding(
-            COPIED,
-            "warning",
-            f"every number of the {year} report's tables ({len(shared)} cells, {len(nonzero)} not zero) "
-            f"equals the {year - 1} report's",
-            kind="quality",
+        message = said(
+            "quality.copied.numbers", year=year, ncells=len(shared), nonzero=len(nonzero), last_year=year - 1
         )
+        yield finding(COPIED, "warning", message, kind="quality")

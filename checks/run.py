@@ -22,8 +22,9 @@ from checks.registry import rule
 from checks.versions import describe_change
 from nianbao.core.config import Config
 from nianbao.core.findings import FindingRecord
+from nianbao.core.messages import Said, said
 from storage.documents import unreadable_documents
-from storage.findings import upsert_findings
+from storage.findings import said_of, upsert_findings
 from storage.portals import sync_config
 from storage.reports import body_of, cells_of, current_reports, previous_version, rule_findings
 from storage.runs import PortalReads, portal_reads, read_summary
@@ -45,7 +46,7 @@ class Evidence:
     reports: list[Row]
     reads: PortalReads
     unreadable: dict[tuple[str, int], Row]
-    read_summary: Callable[[int], list[str]] = lambda run_id: []
+    read_summary: Callable[[int], list[Said]] = lambda run_id: []
     by_key: dict[tuple[str, int], Row] = field(init=False)
     by_agency: dict[str, list[Row]] = field(init=False)  # a province has 10,000 agencies: no scans per agency
 
@@ -125,9 +126,11 @@ def _judge_year(
     verdict = judge_absent(due=due, as_of=as_of, complete_reads=reads, portal_state=state)
     if verdict.status == "missing":  # quote the complete read: what each column declared, and what was read
         read = evidence.read_summary(evidence.reads.complete_ids[portal or ""][-1])
-        shown = "; ".join(read[:3]) + (f"; and {len(read) - 3} more columns" if len(read) > 3 else "")
+        shown = read[:3] + ([said("read.more", more=len(read) - 3)] if len(read) > 3 else [])
         verdict = replace(
-            verdict, message=f"{verdict.message} (read: {shown})", evidence={**verdict.evidence, "read": read}
+            verdict,
+            said=said("deadline.missing_read", inner=verdict.said, read=shown),
+            evidence={**verdict.evidence, "read": [r.en for r in read]},
         )
     return _verdict(verdict, expected.agency, year, portal) if verdict.status != "not_due" else None
 
@@ -144,6 +147,7 @@ def _verdict(verdict: Verdict, agency: str, year: int, portal: str | None, repor
         rule="deadline",
         severity=_SEVERITY[verdict.status],
         message=verdict.message,
+        said=verdict.said,
         evidence=verdict.evidence,
         report_id=report["id"] if report else None,
         url=report["url"] if report else None,
@@ -161,16 +165,13 @@ def unreadable_finding(doc: Row, agency: str, year: int, portal: str | None) -> 
         rule="report.unreadable",
         severity="info",
         url=doc["url"],
-        message=f"found but not readable: {doc['parse_error']}",
+        message=said("report.unreadable", error=doc["parse_error"]).en,
+        said=said("report.unreadable", error=doc["parse_error"]),
         evidence={"url": doc["url"], "first_seen": doc["first_seen"]},
     )
 
 
-_PORTAL_STATES = {
-    "blocked": "blocked nianbao (anti-bot challenge or robots.txt)",
-    "unreachable": "could not be reached",
-    "partial": "was read only in part",
-}
+_PORTAL_STATES = ("blocked", "unreachable", "partial")
 
 
 @rule("portal.partial", kind="unreachable", severity="warning", scope="monitoring", also=())
@@ -192,12 +193,16 @@ def portal_findings(config: Config, reads: PortalReads) -> list[FindingRecord]:
                 rule=f"portal.{run['outcome']}",
                 severity="warning",
                 url=portal.urls[0],
-                message=f"portal {portal.name} {_PORTAL_STATES[run['outcome']]} on the pass of "
-                f"{run['finished_at'][:10]}; its agencies' reports are not assessable",
+                message=_portal_said(portal.name, run).en,
+                said=_portal_said(portal.name, run),
                 evidence={"outcome": run["outcome"], "pass": run["finished_at"], "detail": (run["detail"] or "")[:500]},
             )
         )
     return out
+
+
+def _portal_said(name: str, run: Row) -> Said:
+    return said("portal.state", portal=name, state=f"state.{run['outcome']}", date=run["finished_at"][:10])
 
 
 def inconsistent_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[FindingRecord]:
@@ -219,6 +224,7 @@ def inconsistent_findings(db: sqlite_utils.Database, reports: list[Row]) -> list
                 rule=row["rule"],
                 severity=row["severity"],
                 message=row["message"],
+                said=said_of(row),
                 evidence={"cells": row["cells"], "used": row.get("used"), "raw": row["raw"], "url": report["url"]},
                 report_id=report["id"],
                 url=report["url"],
@@ -248,6 +254,7 @@ def cross_year_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[F
                     rule=found.rule,
                     severity=found.severity,
                     message=found.message,
+                    said=found.said,
                     report_id=report["id"],
                     url=report["url"],
                     evidence={"cells": ",".join(found.cells), "previous_report": previous["url"]},
@@ -274,7 +281,14 @@ def changed_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[Find
                 body_of(db, report["id"]),
             )
             if before
-            else ("the content changed", {})
+            else (said("changed.content"), {})
+        )
+        changed = said(
+            "report.changed",
+            version=report["version"],
+            seen=report["first_seen"][:10],
+            before=before_seen,
+            what=what,
         )
         out.append(
             FindingRecord(
@@ -286,8 +300,8 @@ def changed_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[Find
                 severity="warning",
                 report_id=report["id"],
                 url=report["url"],
-                message=f"the report was changed after publication (version {report['version']}, seen "
-                f"{report['first_seen'][:10]}, replacing the one seen {before_seen}): {what}",
+                message=changed.en,
+                said=changed,
                 evidence={
                     **evidence,
                     "version": report["version"],

@@ -6,7 +6,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from checks.consistency import finding
 from checks.registry import rule
+from nianbao.core.messages import said
 from nianbao.core.report import PART_TITLES, Finding, Report
 
 _TABLE_PARTS = {
@@ -25,29 +27,17 @@ _CONTACTS = (
 def report_sections(report: Report) -> Iterator[Finding]:
     """One of the six parts is missing, or its table is missing or not the uniform format."""
     if report.format == "legacy":
-        yield Finding(
-            "report.sections",
-            "info",
-            "a report under the 2008 regulation (before the uniform formats): "
-            "free-form statistics, not mapped to the tables; its text is kept",
-        )
+        yield finding("report.sections", "info", said("report.legacy"))
         return
     missing = [key for key in PART_TITLES if key not in report.parts]
     if missing:
-        names = "、".join(PART_TITLES[m] for m in missing)
         # a warning, not an error: a heading printed as an image or in an unusual wording looks the same
-        yield Finding(
-            "report.sections", "warning", f"{len(missing)} of the six parts not found: {names}", cells=tuple(missing)
-        )
+        message = said("report.sections.missing", count=len(missing), parts=missing)
+        yield finding("report.sections", "warning", message, cells=tuple(missing))
     for part, attr in _TABLE_PARTS.items():
         if getattr(report, attr) is None and part not in report.unreadable_parts:  # those say why themselves
-            yield Finding(
-                "report.sections",
-                "warning",
-                f"part {PART_TITLES[part]}: no table nianbao can read (an image, an attachment, or cut off?)",
-                cells=(part,),
-                kind="unreadable",
-            )
+            message = said("report.sections.no_table", part=part)
+            yield finding("report.sections", "warning", message, cells=(part,), kind="unreadable")
     yield from (note for note in report.notes if note.rule == "report.sections")
 
 
@@ -61,11 +51,8 @@ def report_cells(report: Report) -> Iterator[Finding]:
 def report_year(report: Report) -> Iterator[Finding]:
     """The year in the title and the year of the statistics period (统计期限) disagree."""
     if report.title_year and report.period_year and report.title_year != report.period_year:
-        yield Finding(
-            "report.year",
-            "warning",
-            f"the title says {report.title_year} but the statistics period is {report.period_year}",
-        )
+        message = said("report.year", title_year=report.title_year, period_year=report.period_year)
+        yield finding("report.year", "warning", message)
 
 
 @rule("report.contacts", severity="warning")
@@ -75,6 +62,5 @@ def report_contacts(report: Report) -> Iterator[Finding]:
     for name, pattern in _CONTACTS:
         values = list(dict.fromkeys(m.group(1).replace("－", "-").replace("—", "-") for m in pattern.finditer(text)))
         if len(values) > 1:
-            yield Finding(
-                "report.contacts", "warning", f"{name} given as {' and '.join(values)}", raw=", ".join(values)
-            )
+            message = said("report.contacts", contact=f"contact.{name}", values=values)
+            yield finding("report.contacts", "warning", message, raw=", ".join(values))

@@ -19,8 +19,9 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from checks.consistency import doubts
+from checks.consistency import doubts, finding
 from checks.registry import rule
+from nianbao.core.messages import Said, said
 from nianbao.core.report import Finding, Report
 
 RULE = "text.claims"
@@ -56,14 +57,17 @@ def text_claims(report: Report) -> Iterator[Finding]:
         yield from _review_claims(line, report)
 
 
-def _claim(report: Report, used: Sequence[str], message: str, raw: str, *, explained: str = "") -> Iterator[Finding]:
+def _claim(
+    report: Report, used: Sequence[str], message: Said, raw: str, *, explained: Said | None = None
+) -> Iterator[Finding]:
     """The finding for a contradiction, judged only on rows read with certainty."""
     if doubts(report, used):
         return
-    if explained:
-        yield Finding(RULE, "warning", f"{message}; {explained}", cells=tuple(used[:1]), raw=raw)
+    if explained is not None:
+        whole = said("text.claims.explained", inner=message, explained=explained)
+        yield finding(RULE, "warning", whole, cells=tuple(used[:1]), raw=raw)
     else:
-        yield Finding(RULE, "error", message, cells=tuple(used[:1]), raw=raw)
+        yield finding(RULE, "error", message, cells=tuple(used[:1]), raw=raw)
 
 
 def _cell(report: Report, row: str, col: str = "total") -> int | Decimal | None:
@@ -76,18 +80,15 @@ def _received_claims(line: str, report: Report) -> Iterator[Finding]:
         return
     none_claimed = _NONE_RECEIVED.search(line) if new else None  # "未收到…申请" while new > 0
     if none_claimed:
-        message = f"the text says {none_claimed.group(0)!r} but the table counts {new} new applications"
+        message = said("text.claims.received", quote=none_claimed.group(0), new=new)
         yield from _claim(report, ["applications.new.total"], message, none_claimed.group(0))
     count = _RECEIVED.search(line)
     if count and int(count.group(1)) != new:
         claimed, old = int(count.group(1)), _cell(report, "carried_over")
-        message = f"the text says {count.group(0)!r} but the table counts {new} new applications"
-        explained = ""
+        message = said("text.claims.received", quote=count.group(0), new=new)
+        explained = None
         if old is not None and claimed == new + old:
-            explained = (
-                f"{new} new + {old} carried over = {claimed}: the text appears to count the applications "
-                "carried over from last year too"
-            )
+            explained = said("explain.carried_over", new=new, old=old, claimed=claimed)
         used = ["applications.new.total", "applications.carried_over.total"]
         yield from _claim(report, used, message, count.group(0), explained=explained)
 
@@ -125,21 +126,21 @@ def _outcome_claims(line: str, report: Report) -> Iterator[Finding]:
             claimed, table = int(match.group(1)), _row_sum(report, rows)
             if table is None or claimed == table:
                 continue
-            message = f"the text says {match.group(0)!r} but the table's {words} rows add up to {table}"
+            message = said("text.claims.outcome", quote=match.group(0), words=words, table=table)
             used = [f"applications.{key}.total" for key in rows]
             yield from _claim(report, used, message, match.group(0), explained=_explain(report, rows, claimed))
 
 
-def _explain(report: Report, rows: list[str], claimed: int) -> str:
+def _explain(report: Report, rows: list[str], claimed: int) -> Said | None:
     """Another sum of the same rows that gives the text's number, said in words."""
     if _row_sum(report, rows, "natural_person") == claimed:
-        return f"{claimed} is the natural persons' column only"
+        return said("explain.natural_persons", claimed=claimed)
     for key in rows:
         if _row_sum(report, [key]) == claimed and len(rows) > 1:
-            return f"{claimed} is row {key} only"
+            return said("explain.row", claimed=claimed, row=key)
         if _row_sum(report, [key], "natural_person") == claimed:
-            return f"{claimed} is row {key}, natural persons only"
-    return ""
+            return said("explain.row_natural", claimed=claimed, row=key)
+    return None
 
 
 _REVIEW_COUNTS = (
@@ -157,15 +158,15 @@ def _review_claims(line: str, report: Report) -> Iterator[Finding]:
         match = pattern.search(line)
         totals = [t for k in keys if (t := table[k].get("total")) is not None]
         if match and len(totals) == len(keys) and int(match.group(1)) != sum(totals):
-            message = f"the text says {match.group(0)!r} but table 4 counts {sum(totals)}"
+            message = said("text.claims.review", quote=match.group(0), count=sum(totals))
             yield from _claim(report, [f"review_litigation.{k}.total" for k in keys], message, match.group(0))
     if _ALL_UPHELD.search(line) and ("复议" in line or "诉讼" in line):
         open_cases = {
             f"{g}.{f}": table[g].get(f) for g in table for f in ("corrected", "other", "pending") if table[g].get(f)
         }
         if open_cases:
-            cells = ", ".join(f"{k} {v}" for k, v in open_cases.items())
-            message = f"the text says all reviews and lawsuits were upheld (均获维持) but table 4 has {cells}"
+            cells = [said("cell.value", cell=k, value=v) for k, v in open_cases.items()]
+            message = said("text.claims.upheld", cells=cells)
             yield from _claim(report, [f"review_litigation.{k}" for k in open_cases], message, line[:120])
 
 
@@ -176,9 +177,5 @@ def _itemised(line: str) -> Iterator[Finding]:
     parts = [int(n) for n in _ITEM.findall(match.group(2))]
     whole = int(match.group(1))
     if len(parts) >= 2 and sum(parts) != whole:
-        yield Finding(
-            RULE,
-            "warning",
-            f"the text gives {whole} items in all but its parts {'+'.join(map(str, parts))} add up to {sum(parts)}",
-            raw=match.group(0)[:120],
-        )
+        message = said("text.claims.itemised", whole=whole, items="+".join(map(str, parts)), total=sum(parts))
+        yield finding(RULE, "warning", message, raw=match.group(0)[:120])

@@ -6,6 +6,8 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from nianbao.core.messages import Said, said
+
 Cells = dict[tuple[str, str, str], float]
 MAX_CELLS = 8
 MAX_LINES = 3
@@ -17,10 +19,14 @@ def _fmt(value: float | None) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
-def cell_changes(old: Cells, new: Cells) -> list[str]:
+def cell_changes(old: Cells, new: Cells) -> list[Said]:
     """ "applications.new.total 3 → 4" for every cell that differs (empty is ∅)."""
     keys = sorted(set(old) | set(new))
-    return [f"{'.'.join(k)} {_fmt(old.get(k))} → {_fmt(new.get(k))}" for k in keys if old.get(k) != new.get(k)]
+    return [
+        said("cell.change", cell=".".join(k), old=_fmt(old.get(k)), new=_fmt(new.get(k)))
+        for k in keys
+        if old.get(k) != new.get(k)
+    ]
 
 
 def text_changes(old: list[str], new: list[str]) -> list[str]:
@@ -37,15 +43,15 @@ def text_changes(old: list[str], new: list[str]) -> list[str]:
 
 def describe_change(
     old_cells: Cells, new_cells: Cells, old_text: list[str], new_text: list[str]
-) -> tuple[str, dict[str, Any]]:
-    """(what changed, as a sentence; the evidence)."""
+) -> tuple[Said, dict[str, Any]]:
+    """(what changed, as a message; the evidence)."""
     cells = cell_changes(old_cells, new_cells)
     if cells:
-        shown = "; ".join(cells[:MAX_CELLS]) + (
-            f"; and {len(cells) - MAX_CELLS} more" if len(cells) > MAX_CELLS else ""
-        )
-        return f"numbers changed: {shown}", {"cells": cells}
+        evidence = {"cells": [c.en for c in cells]}
+        if len(cells) > MAX_CELLS:
+            return said("changed.cells_more", changes=cells[:MAX_CELLS], more=len(cells) - MAX_CELLS), evidence
+        return said("changed.cells", changes=cells), evidence
     lines = text_changes(old_text, new_text)
     if lines:
-        return "the text changed: " + " / ".join(lines), {"text": lines}
-    return "the content changed", {}
+        return said("changed.text", lines=lines), {"text": lines}
+    return said("changed.content"), {}

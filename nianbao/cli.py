@@ -40,8 +40,14 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @click.option("--config", "config_path", metavar="FILE", help="TOML configuration (default ./nianbao.toml).")
     @click.option("--db", "db_path", metavar="FILE", help="SQLite database (default from config, else nianbao.db).")
+    @click.option(
+        "--lang",
+        type=click.Choice(["zh_CN", "en"]),
+        help="Language of what this command shows (default: [notify] language, else zh_CN; LANG is not read).",
+    )
     @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, lang: str | None = None, **kwargs: Any) -> Any:
+        click.get_current_context().meta["nianbao.lang"] = lang
         try:
             return func(*args, **kwargs)
         except NianbaoError as exc:
@@ -58,6 +64,12 @@ def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
         metavar="YYYY-MM-DD",
         help="Fix 'today' for everything date-dependent (reproducible runs).",
     )(func)
+
+
+def _lang(config: Any = None) -> str:
+    """The language asked with --lang, else the configuration's [notify] language, else Chinese."""
+    asked = click.get_current_context().meta.get("nianbao.lang")
+    return str(asked or (config.notify.language if config is not None else "zh_CN"))
 
 
 def _open(config_path: str | None, db_path: str | None, *, readonly: bool = False) -> tuple[Any, Any]:
@@ -129,7 +141,7 @@ def parse(inputs: tuple[str, ...], as_json: bool, jsonl: bool, config_path: str 
             click.echo(f"nianbao: {failed} of {len(inputs)} inputs could not be parsed (see their error)", err=True)
             sys.exit(1)
         return
-    click.echo(json.dumps(document, ensure_ascii=False, indent=2) if as_json else render_text(document))
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2) if as_json else render_text(document, _lang(config)))
 
 
 @cli.command()
@@ -213,10 +225,13 @@ def check(config_path: str | None, db_path: str | None, as_of: date | None, list
 
     if list_rules:
         from checks.registry import all_rules
+        from nianbao.core.config import load
+        from nianbao.core.messages import gettext_for
 
+        _ = gettext_for(_lang(load(config_path)))
         for rule in all_rules().values():
             severities = rule.severity + (f" (or {', '.join(rule.severities[1:])})" if rule.severities[1:] else "")
-            click.echo(f"{rule.id:30} {'/'.join(rule.kinds):32} {severities:22} {rule.doc}")
+            click.echo(f"{rule.id:30} {'/'.join(rule.kinds):32} {severities:22} {_(rule.doc)}")
         return
     from checks.run import run_checks
 
@@ -242,7 +257,7 @@ def notify(config_path: str | None, db_path: str | None, as_of: date | None, dry
         new, resolved = pending_findings(db, today(as_of))
         from notify.compose import text_body
 
-        click.echo(text_body(new, resolved) if new or resolved else "nothing new to send")
+        click.echo(text_body(new, resolved, lang=_lang(config)) if new or resolved else "nothing new to send")
         return
     with _writing(config, "notify", wait=30):
         result = outbox.notify(db, config, now=now_iso(as_of), today=today(as_of))
@@ -302,12 +317,15 @@ def status(config_path: str | None, db_path: str | None, year: int | None, as_js
     """One line per agency and year: found, on time, late, missing, inconsistent."""
     from nianbao.status import portal_rows, render, render_portals, status_rows
 
-    _, db = _open(config_path, db_path, readonly=True)
+    config, db = _open(config_path, db_path, readonly=True)
     rows, portals = status_rows(db, year=year), portal_rows(db)
     if as_json:
-        click.echo(json.dumps(portals if show_portals else rows, ensure_ascii=False, indent=2))
+        plain = [{k: v for k, v in p.items() if k != "read_said"} for p in portals]
+        click.echo(json.dumps(plain if show_portals else rows, ensure_ascii=False, indent=2))
         return
-    click.echo(render_portals(portals).lstrip("\n") if show_portals else render(rows) + render_portals(portals))
+    lang = _lang(config)
+    shown = render_portals(portals, lang)
+    click.echo(shown.lstrip("\n") if show_portals else render(rows, lang) + shown)
 
 
 @cli.group()
@@ -323,13 +341,17 @@ def findings_list(config_path: str | None, db_path: str | None, show_all: bool, 
     """Open findings (id, kind, agency, year, rule, message)."""
     from storage.findings import list_findings
 
-    _, db = _open(config_path, db_path, readonly=True)
+    config, db = _open(config_path, db_path, readonly=True)
     rows = list_findings(db, include_closed=show_all)
     if as_json:
         click.echo(json.dumps([f.to_json() for f in rows], ensure_ascii=False, indent=2))
         return
+    from notify.compose import kind_label, year_label
+
+    lang = _lang(config)
     for f in rows:
-        click.echo(f"{f.id:>5}  {f.kind:12} {f.agency or f.portal} {f.year or ''}  {f.rule or ''}: {f.message}")
+        who = f"{f.agency or f.portal}{year_label(f.year, lang)}"
+        click.echo(f"{f.id:>5}  {kind_label(f.kind, lang):12} {who}  {f.rule or ''}: {f.text(lang)}")
 
 
 @findings.command("dismiss")
@@ -386,14 +408,17 @@ def site(config_path: str | None, db_path: str | None, as_of: date | None, out: 
 
     config, db = _open(config_path, db_path, readonly=True)
     folder = Path(out or config.site.out or "site")
-    built = build_site(db, folder, as_of=today(as_of), deadlines=config.deadlines, now=now_iso(as_of))
+    built = build_site(
+        db, folder, as_of=today(as_of), deadlines=config.deadlines, now=now_iso(as_of), lang=_lang(config)
+    )
     size = f"{built.bytes / 1e6:.1f} MB"
     click.echo(f"site written to {folder / 'index.html'}: {built.pages} pages, {size} in {built.seconds:.1f} s")
 
 
 @cli.command()
 @click.option("--out", "folder", default="nianbao-demo", show_default=True, help="Folder for the database and .eml.")
-def demo(folder: str) -> None:
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True, help="Language.")
+def demo(folder: str, lang: str) -> None:
     """The whole cycle offline against the bundled sample portal: status table and digest .eml."""
     import glob
     import os
@@ -404,11 +429,11 @@ def demo(folder: str) -> None:
 
     if os.path.exists(os.path.join(folder, "nianbao.db")):
         raise UserError(f"{folder}/nianbao.db exists already; remove the folder or pass --out NEWFOLDER")
-    config, result = run_demo(folder)
+    config, result = run_demo(folder, lang=lang)
     for r in result.crawl:
         click.echo(f"crawled {r.portal}: {r.outcome}, {r.candidates} reports listed, {r.documents} documents stored")
     click.echo(f"\nstatus as of {AS_OF}:\n")
-    click.echo(render(status_rows(open_db(config.db_path), year=AS_OF.year - 1)))
+    click.echo(render(status_rows(open_db(config.db_path), year=AS_OF.year - 1), lang))
     emails = sorted(glob.glob(os.path.join(folder, "outbox", "*.eml")))
     click.echo(f"\ndigest written to {emails[-1] if emails else '(none)'}; database {config.db_path}")
     if result.site:

@@ -42,21 +42,22 @@ def missing_agency() -> Agency:
 BLOCKED_AGENCY = Agency("某某省人民政府", "government", "某某省人民政府")  # its portal answers 412: not assessable
 
 
-def demo_config(portal: SamplePortal, folder: str) -> Config:
+def demo_config(portal: SamplePortal, folder: str, lang: str = "zh_CN") -> Config:
     base = portal.config(os.path.join(folder, "nianbao.db"), interval=0.05)
     agencies = (*base.agencies, missing_agency(), BLOCKED_AGENCY)
     demo = replace(base, agencies=agencies, site=Site(out=os.path.join(folder, "site")))
     return demo.with_notify(
         email=EmailSettings(smtp_host="", sender="nianbao@localhost", to=("watch@example.org",)),
         outbox_dir=os.path.join(folder, "outbox"),
+        language=lang,
     )
 
 
-def run_demo(folder: str) -> tuple[Config, CycleResult]:
+def run_demo(folder: str, lang: str = "zh_CN") -> tuple[Config, CycleResult]:
     """Start the sample portal, run one cycle as of 15 April 2026, stop the portal."""
     os.makedirs(folder, exist_ok=True)
     with SamplePortal(demo_plan(), failing_links=False) as portal:
-        config = demo_config(portal, folder)
+        config = demo_config(portal, folder, lang)
         db = open_db(config.db_path)
         result = run_once(config, db, as_of=AS_OF)
     return config, result

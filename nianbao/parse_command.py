@@ -87,7 +87,15 @@ def parse_one(name: str) -> dict[str, Any]:
         command.close()
 
 
-def render_text(document: dict[str, Any]) -> str:
+def _said(finding: dict[str, Any], lang: str) -> str:
+    """A finding of the JSON document in `lang` (its message as data when it has one)."""
+    from nianbao.core.messages import Said
+
+    data = finding.get("said")
+    return Said.from_json(data).text(lang) if data else str(finding["message"])
+
+
+def render_text(document: dict[str, Any], lang: str = "zh_CN") -> str:
     """A short human summary: metadata, table presence and each finding on its own line."""
     lines = [
         f"title:        {document['title']}",
@@ -101,5 +109,5 @@ def render_text(document: dict[str, Any]) -> str:
         f"carried forward {apps.get('carried_forward', {}).get('total')}"
     )
     lines.append(f"findings:     {len(document['findings'])}")
-    lines += [f"  [{f['severity']}] {f['rule']}: {f['message']}" for f in document["findings"]]
+    lines += [f"  [{f['severity']}] {f['rule']}: {_said(f, lang)}" for f in document["findings"]]
     return "\n".join(lines)

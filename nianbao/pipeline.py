@@ -63,7 +63,9 @@ def _site(config: Config, db: sqlite_utils.Database, *, as_of: date, now: str) -
     if not config.site.out:
         return None
     try:
-        built = build_site(db, Path(config.site.out), as_of=as_of, deadlines=config.deadlines, now=now)
+        built = build_site(
+            db, Path(config.site.out), as_of=as_of, deadlines=config.deadlines, now=now, lang=config.notify.language
+        )
     except OSError as exc:
         logger.error("site: not rebuilt: %s", exc)
         return None

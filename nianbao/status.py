@@ -7,7 +7,32 @@ from typing import Any
 
 import sqlite_utils
 
+from nianbao.core.messages import N_, chinese_date, gettext_for
 from storage.runs import columns_of, portal_reads, read_summary
+
+HEAD = (
+    N_("agency"),
+    N_("year"),
+    N_("status"),
+    N_("found"),
+    N_("on time"),
+    N_("late"),
+    N_("missing"),
+    N_("inconsistent"),
+    N_("unchecked"),
+    N_("published"),
+)
+STATES = (
+    N_("on time"),
+    N_("late"),
+    N_("missing"),
+    N_("inconsistent"),
+    N_("could not be checked"),
+    N_("not assessable"),
+    N_("not yet due"),
+    N_("not found"),
+)
+YES, NO = N_("yes"), N_("no")
 
 
 def status_rows(db: sqlite_utils.Database, *, year: int | None = None) -> list[dict[str, Any]]:
@@ -38,20 +63,29 @@ def portal_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             "finished_at": run["finished_at"],
             "detail": run["detail"],
             "columns": columns_of(db, run["id"]),
-            "read": read_summary(db, run["id"]),
+            "read": [line.en for line in read_summary(db, run["id"])],
+            "read_said": read_summary(db, run["id"]),
         }
         for portal, run in sorted(reads.latest.items())
     ]
 
 
-def render_portals(rows: list[dict[str, Any]]) -> str:
+def render_portals(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
     """The portals' last passes: complete (with what proves it) or partial (with why)."""
-    out = ["", "portals (last pass: declared against read)"]
+    _ = gettext_for(lang)
+    out = ["", _("portals (last pass: declared against read)")]
     for row in rows:
-        out.append(f"  {row['portal']}: {row['outcome']} on {(row['finished_at'] or '?')[:10]}")
-        out += [f"    {line}" for line in row["read"]]
+        when = (row["finished_at"] or "?")[:10]
+        outcome = _(row["outcome"]) if row["outcome"] else "?"
+        out.append(
+            "  "
+            + _("{portal}: {outcome} on {date}").format(
+                portal=row["portal"], outcome=outcome, date=when if lang == "en" else chinese_date(when)
+            )
+        )
+        out += [f"    {line.text(lang)}" for line in row["read_said"]]
         if row["outcome"] != "complete" and row["detail"]:
-            out.append(f"    why: {row['detail'][:300]}")
+            out.append("    " + _("why: {detail}").format(detail=row["detail"][:300]))
     return "\n".join(out) if rows else ""
 
 
@@ -63,21 +97,22 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def render(rows: list[dict[str, Any]]) -> str:
+def render(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
+    _ = gettext_for(lang)
     if not rows:
-        return "no agencies yet: run `nianbao crawl` and `nianbao check` first"
-    head = ["agency", "year", "status", "found", "on time", "late", "missing", "inconsistent", "unchecked", "published"]
+        return _("no agencies yet: run `nianbao crawl` and `nianbao check` first")
+    head = [_(h) for h in HEAD]
     body = [
         [
             r["agency"],
             str(r["year"]),
-            r["status"],
-            "yes" if r["found"] else "no",
-            "yes"
+            _(r["status"]) if r["status"] else "-",
+            _(YES) if r["found"] else _(NO),
+            _(YES)
             if r["status"] in ("on time", "inconsistent", "could not be checked") and not r["late"] and r["found"]
             else "-",
-            "yes" if r["late"] else "-",
-            "yes" if r["missing"] else "-",
+            _(YES) if r["late"] else "-",
+            _(YES) if r["missing"] else "-",
             str(r["inconsistent"] or "-"),
             str(r.get("could_not_check") or "-"),
             (r["published_at"] or "-")[:10],

@@ -10,28 +10,59 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from nianbao.core.findings import StoredFinding
+from nianbao.core.messages import DEFAULT_LANGUAGE, N_, gettext_for
 from views.env import render
 from views.status import slug
 from views.tables import RowView, TableView, number
 
 KIND_LABELS = {
-    "missing": "MISSING",
-    "late": "LATE",
-    "inconsistent": "INCONSISTENT",
-    "changed": "CHANGED",
-    "unreachable": "PORTAL UNREACHABLE",
-    "unreadable": "COULD NOT BE CHECKED",
+    "missing": N_("MISSING"),
+    "late": N_("LATE"),
+    "inconsistent": N_("INCONSISTENT"),
+    "changed": N_("CHANGED"),
+    "unreachable": N_("PORTAL UNREACHABLE"),
+    "unreadable": N_("COULD NOT BE CHECKED"),
+    "quality": N_("QUALITY"),
+    "not_assessable": N_("NOT ASSESSABLE"),
 }
-UNCHECKED = "Could not be checked (nianbao could not read these with certainty: nothing is said against the agency)"
+SUBJECT_KINDS = {
+    "missing": N_("{n} missing"),
+    "late": N_("{n} late"),
+    "inconsistent": N_("{n} inconsistent"),
+    "changed": N_("{n} changed"),
+    "unreachable": N_("{n} unreachable"),
+    "could not be checked": N_("{n} could not be checked"),
+    "quality": N_("{n} quality"),
+    "not_assessable": N_("{n} not assessable"),
+    "resolved": N_("{n} resolved"),
+}
+NEW = N_("New findings")
+UNCHECKED = N_("Could not be checked (nianbao could not read these with certainty: nothing is said against the agency)")
+RESOLVED = N_("Resolved since the last digest")
+TITLE = N_("nianbao digest: government information-disclosure annual reports (政府信息公开工作年度报告)")
+DISMISS = N_("Dismiss or snooze a finding: nianbao findings dismiss ID --reason '…'")
 
 
-def sections(new: list[StoredFinding], resolved: list[StoredFinding]) -> list[tuple[str, list[StoredFinding]]]:
+def sections(
+    new: list[StoredFinding], resolved: list[StoredFinding], lang: str = DEFAULT_LANGUAGE
+) -> list[tuple[str, list[StoredFinding]]]:
     """The digest's sections: what the agencies did wrong, apart from what nianbao could not read."""
+    _ = gettext_for(lang)
     return [
-        ("New findings", [f for f in new if f.kind != "unreadable"]),
-        (UNCHECKED, [f for f in new if f.kind == "unreadable"]),
-        ("Resolved since the last digest", resolved),
+        (_(NEW), [f for f in new if f.kind != "unreadable"]),
+        (_(UNCHECKED), [f for f in new if f.kind == "unreadable"]),
+        (_(RESOLVED), resolved),
     ]
+
+
+def kind_label(kind: str, lang: str) -> str:
+    return gettext_for(lang)(KIND_LABELS[kind]) if kind in KIND_LABELS else kind.upper()
+
+
+def year_label(year: int | None, lang: str) -> str:
+    if not year:
+        return ""
+    return f" {year}年度" if lang != "en" else f" {year}"
 
 
 def _groups(findings: Iterable[StoredFinding]) -> dict[str, dict[str, list[StoredFinding]]]:
@@ -50,11 +81,11 @@ def _groups(findings: Iterable[StoredFinding]) -> dict[str, dict[str, list[Store
     return grouped
 
 
-def _line(f: StoredFinding) -> str:
-    year = f" {f.year}" if f.year else ""
-    rule = f" [{f.rule}]" if f.rule and f.kind == "inconsistent" else ""
+def _line(f: StoredFinding, lang: str) -> str:
+    rule = f" [{f.rule}]" if f.rule and f.kind in ("inconsistent", "quality") else ""
     url = f"\n      {f.url}" if f.url else ""
-    return f"    {KIND_LABELS.get(f.kind, f.kind.upper())}{year}{rule}: {f.message}{url}"
+    colon = ": " if lang == "en" else "："
+    return f"    {kind_label(f.kind, lang)}{year_label(f.year, lang)}{rule}{colon}{f.text(lang)}{url}"
 
 
 def _cell_lines(f: StoredFinding, tables: list[TableView]) -> list[str]:
@@ -69,14 +100,20 @@ def _cell_lines(f: StoredFinding, tables: list[TableView]) -> list[str]:
     ]
 
 
-def subject(new: list[StoredFinding], resolved: list[StoredFinding]) -> str:
+def subject(new: list[StoredFinding], resolved: list[StoredFinding], lang: str = DEFAULT_LANGUAGE) -> str:
+    _ = gettext_for(lang)
     counts: dict[str, int] = defaultdict(int)
     for f in new:
         counts["could not be checked" if f.kind == "unreadable" else f.kind] += 1
-    parts = [f"{n} {kind}" for kind, n in sorted(counts.items())]
     if resolved:
-        parts.append(f"{len(resolved)} resolved")
-    return "nianbao: " + ", ".join(parts)
+        counts["resolved"] = len(resolved)
+    parts = [
+        _(SUBJECT_KINDS[kind]).format(n=n) if kind in SUBJECT_KINDS else f"{n} {kind}"
+        for kind, n in sorted(counts.items(), key=lambda item: (item[0] == "resolved", item[0]))
+    ]
+    if lang == "en":
+        return "nianbao: " + ", ".join(parts)
+    return "nianbao 年报监测：" + "，".join(parts)
 
 
 def text_body(
@@ -85,24 +122,26 @@ def text_body(
     *,
     tables: Mapping[int, list[TableView]] | None = None,
     site_url: str | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
-    lines = ["nianbao digest: government information-disclosure annual reports (政府信息公开工作年度报告)", ""]
-    for title, findings in sections(new, resolved):
+    _ = gettext_for(lang)
+    lines = [_(TITLE), ""]
+    for title, findings in sections(new, resolved, lang):
         if not findings:
             continue
         lines += [f"== {title} ({len(findings)}) ==", ""]
         for portal, agencies in _groups(findings).items():
-            lines.append(f"Portal: {portal}")
+            lines.append(_("Portal: {portal}").format(portal=portal))
             for agency, items in agencies.items():
                 lines.append(f"  {agency}")
                 for f in items:
-                    lines.append(_line(f))
+                    lines.append(_line(f, lang))
                     lines += _cell_lines(f, (tables or {}).get(f.report_id or -1, []))
                 link = _agency_link(site_url, items[0].agency, None)
                 if link:
-                    lines.append(f"    page: {link}")
+                    lines.append("    " + _("page: {link}").format(link=link))
             lines.append("")
-    lines.append("Dismiss or snooze a finding: nianbao findings dismiss ID --reason '…'")
+    lines.append(_(DISMISS))
     return "\n".join(lines) + "\n"
 
 
@@ -112,14 +151,19 @@ def html_body(
     *,
     tables: Mapping[int, list[TableView]] | None = None,
     site_url: str | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
     """The HTML part: the same sections, and under each finding about a report's numbers the rows of
     its table that it names, the offending cells marked.  Rendered by Jinja2 with autoescaping: every
     name, title and message came from a portal."""
     return render(
         "digest.html",
-        sections=[(title, _groups(findings)) for title, findings in sections(new, resolved) if findings],
-        kinds=KIND_LABELS,
+        sections=[(title, _groups(findings)) for title, findings in sections(new, resolved, lang) if findings],
+        kind_label=lambda kind: kind_label(kind, lang),
+        year_label=lambda year: year_label(year, lang),
+        said=lambda f: f.text(lang),
+        _=gettext_for(lang),
+        lang="zh-CN" if lang == "zh_CN" else "en",
         tables=tables or {},
         agency_link=lambda agency, year: _agency_link(site_url, agency, year),
         named_rows=lambda f: named_rows(f, (tables or {}).get(f.report_id or -1, [])),
@@ -160,16 +204,17 @@ def compose(
     domain: str = "nianbao.local",
     tables: Mapping[int, list[TableView]] | None = None,
     site_url: str | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> EmailMessage:
     """One digest message; its Message-ID is stable per outbox entry, so a resend is recognisable.
     `tables`: per report id, its tables with the findings' cells marked (shown in the HTML part);
     `site_url`: where the status site is published (each agency links to its page)."""
     msg = EmailMessage()
-    msg["Subject"] = subject(new, resolved)
+    msg["Subject"] = subject(new, resolved, lang)
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = make_msgid(idstring=f"digest-{notification_id}", domain=domain)
-    msg.set_content(text_body(new, resolved, tables=tables, site_url=site_url))
-    msg.add_alternative(html_body(new, resolved, tables=tables, site_url=site_url), subtype="html")
+    msg.set_content(text_body(new, resolved, tables=tables, site_url=site_url, lang=lang))
+    msg.add_alternative(html_body(new, resolved, tables=tables, site_url=site_url, lang=lang), subtype="html")
     return msg

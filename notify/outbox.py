@@ -46,7 +46,7 @@ def queue_digests(db: sqlite_utils.Database, config: Config, *, now: str, today:
     tables = tables_of(db, new)
     with db.atomic():
         last = 0
-        for to, (items, gone) in audiences.items():
+        for to, (items, gone, lang) in audiences.items():
             last = queue_digest(
                 db, now=now, recipients=list(to), new=[f.id for f in items], resolved=[f.id for f in gone]
             )
@@ -59,6 +59,7 @@ def queue_digests(db: sqlite_utils.Database, config: Config, *, now: str, today:
                 notification_id=last,
                 tables=tables,
                 site_url=config.site.base_url,
+                lang=lang,
             )
             set_message(db, last, subject=str(message["Subject"]), message=message.as_string())
         mark_queued(db, last, new=[f.id for f in new], resolved=[f.id for f in resolved])
@@ -77,20 +78,21 @@ def tables_of(db: sqlite_utils.Database, findings: list[StoredFinding]) -> dict[
     }
 
 
-Audience = tuple[list[StoredFinding], list[StoredFinding]]
+Audience = tuple[list[StoredFinding], list[StoredFinding], str]  # new, resolved, the language they read
 
 
 def _audiences(
     config: Config, new: list[StoredFinding], resolved: list[StoredFinding]
 ) -> dict[tuple[str, ...], Audience]:
-    """Who gets which findings: the default recipients everything, a portal's own recipients its own."""
+    """Who gets which findings, in which language: the default recipients everything in [notify]
+    language, a portal's own recipients its own findings in the portal's language (else [notify]'s)."""
     default = tuple(config.email.to) if config.email else ("(outbox)",)
-    audiences: dict[tuple[str, ...], Audience] = {default: (new, resolved)}
+    audiences: dict[tuple[str, ...], Audience] = {default: (new, resolved, config.notify.language)}
     for portal in config.portals:
         if portal.recipients:
-            mine = ([f for f in new if f.portal == portal.name], [f for f in resolved if f.portal == portal.name])
+            mine = [f for f in new if f.portal == portal.name], [f for f in resolved if f.portal == portal.name]
             if mine[0] or mine[1]:
-                audiences[tuple(portal.recipients)] = mine
+                audiences[tuple(portal.recipients)] = (*mine, portal.language or config.notify.language)
     return audiences
 
 

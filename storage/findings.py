@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -14,6 +14,7 @@ import sqlite_utils
 
 from nianbao.core.errors import StorageError
 from nianbao.core.findings import NOTIFIED_KINDS, FindingRecord, StoredFinding
+from nianbao.core.messages import Said
 
 _LIFECYCLE_RESET = {
     "resolved_at": None,
@@ -25,10 +26,25 @@ _LIFECYCLE_RESET = {
 
 
 def _row(record: FindingRecord, now: str) -> dict[str, Any]:
-    values = asdict(record)
-    values.pop("key")
+    values = {f.name: getattr(record, f.name) for f in fields(record) if f.name not in ("key", "said")}
     values["evidence"] = json.dumps(record.evidence, ensure_ascii=False)
+    values["template"], values["params"] = said_columns(record.said)
     return {**values, "fingerprint": record.fingerprint, "last_seen": now}
+
+
+def said_columns(said: Said | None) -> tuple[str | None, str | None]:
+    """A message as the columns `template` and `params` (JSON) keep it."""
+    if said is None:
+        return None, None
+    data = said.to_json()
+    return data["template"], json.dumps(data["params"], ensure_ascii=False)
+
+
+def said_of(row: dict[str, Any]) -> Said | None:
+    """The message of a row (of `findings` or `report_findings`) as data."""
+    if not row.get("template"):
+        return None
+    return Said.from_json({"template": row["template"], "params": json.loads(row.get("params") or "{}")})
 
 
 def upsert_findings(
@@ -70,6 +86,7 @@ def upsert_findings(
 def as_stored(row: dict[str, Any]) -> StoredFinding:
     values: dict[str, Any] = {f.name: row.get(f.name) for f in fields(StoredFinding)}
     values["evidence"] = json.loads(row.get("evidence") or "{}")
+    values["said"] = said_of(row)
     return StoredFinding(**values)
 
 

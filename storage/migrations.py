@@ -335,3 +335,25 @@ def m006_report_body(db: sqlite_utils.Database) -> None:
 def m007_cells_used(db: sqlite_utils.Database) -> None:
     # every cell a rule read to decide, beside the cells at fault: the digest and the site show those rows
     db.table("report_findings").add_column("used", str)
+
+
+@migrations()
+def m008_messages_as_data(db: sqlite_utils.Database) -> None:
+    # a finding's message as a template id and its parameters (JSON), so that it can be shown in any
+    # language; the English `message` stays. Messages written before are read back into their template
+    # (those that fit none keep `template` NULL and are shown as they were written).
+    import json
+
+    from nianbao.core.messages import parse
+
+    for table in ("findings", "report_findings"):
+        db.table(table).add_column("template", str)
+        db.table(table).add_column("params", str)
+        for rowid, message in db.execute(f"SELECT rowid, message FROM {table}").fetchall():
+            found = parse(message or "")
+            if found is not None:
+                data = found.to_json()
+                db.execute(
+                    f"UPDATE {table} SET template = ?, params = ? WHERE rowid = ?",
+                    [data["template"], json.dumps(data["params"], ensure_ascii=False), rowid],
+                )

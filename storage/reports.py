@@ -154,6 +154,8 @@ def _save_contents(db: sqlite_utils.Database, report_id: int, report: Report, fi
             "raw": f.raw,
             "kind": f.kind,
             "used": ",".join(f.used) or None,
+            "template": f.said.template if f.said is not None else None,
+            "params": json.dumps(f.said.to_json()["params"], ensure_ascii=False) if f.said is not None else None,
         }
         for f in findings
     )

@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
+from nianbao.core.messages import Said, said
+
 
 @dataclass(frozen=True, slots=True)
 class PortalReads:
@@ -88,15 +90,16 @@ def columns_of(db: sqlite_utils.Database, run_id: int) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM crawl_columns WHERE run_id = ? ORDER BY id", [run_id]))
 
 
-def read_summary(db: sqlite_utils.Database, run_id: int) -> list[str]:
-    """One line per column of a pass: "…/gxz.htm (vsb): 3 of 3 declared pages read"."""
+def read_summary(db: sqlite_utils.Database, run_id: int) -> list[Said]:
+    """One message per column of a pass: "…/gxz.htm (vsb): 3 of 3 declared pages read"."""
     out = []
     for c in columns_of(db, run_id):
+        where = {"column_url": c["column_url"], "cms": c["cms"]}
         if c["declared_records"] is not None:
-            said = f"{c['read_records']} of {c['declared_records']} declared records listed"
+            line = said("read.records", **where, read=c["read_records"], declared=c["declared_records"])
         elif c["declared_pages"] is not None:
-            said = f"{c['read_pages']} of {c['declared_pages']} declared pages read"
+            line = said("read.pages", **where, read=c["read_pages"], declared=c["declared_pages"])
         else:
-            said = f"{c['read_pages']} pages read, no size declared"
-        out.append(f"{c['column_url']} ({c['cms']}): {said}" + ("" if c["complete"] else f" — {c['reason']}"))
+            line = said("read.undeclared", **where, read=c["read_pages"])
+        out.append(line if c["complete"] else said("read.partial", inner=line, reason=c["reason"]))
     return out

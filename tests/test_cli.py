@@ -20,7 +20,7 @@ def test_demo_then_status_and_findings(tmp_path) -> None:  # type: ignore[no-unt
     out = tmp_path / "demo"
     demo = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
     assert demo.exit_code == 0, demo.output
-    assert "某某县红旗乡人民政府" in demo.output and "missing" in demo.output
+    assert "某某县红旗乡人民政府" in demo.output and "未公开" in demo.output  # Chinese by default
     assert list((out / "outbox").glob("digest-*.eml"))
     db = str(out / "nianbao.db")
     rows = json.loads(CliRunner().invoke(cli, ["status", "--db", db, "--json", "--year", "2025"]).output)
@@ -31,8 +31,10 @@ def test_demo_then_status_and_findings(tmp_path) -> None:  # type: ignore[no-unt
     county = next(p for p in portals if p["portal"] == "某某县人民政府")
     assert county["outcome"] == "complete" and all(c["complete"] for c in county["columns"])
     assert any("gxz.htm (vsb): 3 of 3 declared pages read" in line for line in county["read"])
-    text = CliRunner().invoke(cli, ["status", "--db", db]).output
+    text = CliRunner().invoke(cli, ["status", "--db", db, "--lang", "en"]).output
     assert "portals (last pass: declared against read)" in text and "某某省人民政府: blocked" in text
+    chinese = CliRunner().invoke(cli, ["status", "--db", db]).output
+    assert "网站（最近一次读取" in chinese and "某某省人民政府：2026年4月15日读取，被拦截" in chinese
     listed = json.loads(CliRunner().invoke(cli, ["findings", "list", "--db", db, "--json"]).output)
     late = next(f for f in listed if f["kind"] == "late")
     missing = next(f for f in listed if f["kind"] == "missing")  # it quotes the complete read it rests on

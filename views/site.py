@@ -85,7 +85,9 @@ def evidence_items(evidence: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def build_site(db: sqlite_utils.Database, out: Path, *, as_of: date, deadlines: Deadlines, now: str) -> Built:
+def build_site(
+    db: sqlite_utils.Database, out: Path, *, as_of: date, deadlines: Deadlines, now: str, lang: str = "zh_CN"
+) -> Built:
     """Write the whole site under `out` (replacing what a previous build wrote there)."""
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
@@ -108,13 +110,21 @@ def build_site(db: sqlite_utils.Database, out: Path, *, as_of: date, deadlines: 
         reports[r["agency"]].append(r)
     the_grid = grid(status_grid(db), configured_agencies(db), as_of=as_of, deadlines=deadlines)
     portals = _portals(db, the_grid)
-    common = {"now": now, "as_of": as_of.isoformat(), "states": STATES, "levels": LEVELS, "symbols": SYMBOLS}
+    common = {
+        "now": now,
+        "as_of": as_of.isoformat(),
+        "states": STATES,
+        "levels": LEVELS,
+        "symbols": SYMBOLS,
+        "said": lambda f: f.text(lang),  # each finding's message in the site's language
+    }
     pages = 0
     _write(out / "index.html", render("overview.html", root="", grid=the_grid, portals=portals, **common))
     pages += 1
     for group in the_grid.groups:
         for agency in group.agencies:
-            years = _years(db, agency, reports.get(agency.name, []), by_agency.get(agency.name, []), deadlines)
+            mine = by_agency.get(agency.name, [])
+            years = _years(db, agency, reports.get(agency.name, []), mine, deadlines, lang)
             page = render(
                 "agency.html",
                 root="../",
@@ -189,6 +199,7 @@ def _years(
     reports: list[dict[str, Any]],
     findings: list[StoredFinding],
     deadlines: Deadlines,
+    lang: str = "zh_CN",
 ) -> list[YearView]:
     """The agency's years, newest first: state, deadline, current report with its tables marked,
     earlier versions, findings."""
@@ -209,7 +220,7 @@ def _years(
         if current is not None:
             rows = report_rows(db, current["id"])
             cells = cells_of(db, current["id"])
-            marks = marks_by_cell(marks_of(f for f in mine if f.report_id == current["id"]))
+            marks = marks_by_cell(marks_of((f for f in mine if f.report_id == current["id"]), lang))
             read = readings_by_row(rows)
             view.tables = [table_html(part, cells, marks, read, f"y{cell.year}") for part in PARTS]
             view.urls = report_urls(db, current["id"])

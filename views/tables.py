@@ -213,13 +213,13 @@ def active_disclosure(
     )
 
 
-def marks_of(findings: Iterable[StoredFinding]) -> list[tuple[tuple[str, ...], Mark]]:
-    """The cells each finding names, with what it says (inconsistent and unreadable findings)."""
+def marks_of(findings: Iterable[StoredFinding], lang: str = "zh_CN") -> list[tuple[tuple[str, ...], Mark]]:
+    """The cells each finding names, with what it says in `lang` (inconsistent and unreadable findings)."""
     out = []
     for f in findings:
         cells = evidence_cells(f.evidence)
-        if cells and f.kind in ("inconsistent", "unreadable"):
-            out.append((cells, Mark(f.rule or "", f.kind, f.message)))
+        if cells and f.kind in ("inconsistent", "unreadable", "quality"):
+            out.append((cells, Mark(f.rule or "", f.kind, f.text(lang))))
     return out
 
 

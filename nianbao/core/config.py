@@ -26,6 +26,7 @@ from nianbao.core.errors import ConfigError
 
 LEVELS = ("government", "department", "township")
 Level = Literal["government", "department", "township"]
+Language = Literal["zh_CN", "en"]
 _SCHEMA = ConfigDict(extra="forbid", populate_by_name=True)
 
 
@@ -121,6 +122,9 @@ class Portal:
     ] = ()
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     recipients: Annotated[Texts, doc("this portal's findings also go to these addresses")] = ()
+    language: Annotated[
+        Language | None, doc('the language of the digest its recipients get: "zh_CN" or "en" (else [notify])')
+    ] = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +174,9 @@ class Notify:
 
     __pydantic_config__ = _SCHEMA
     outbox_dir: Annotated[Text | None, doc("also write each digest as an .eml file into this folder")] = None
+    language: Annotated[Language, doc('the language of digests, status and findings: "zh_CN" (Chinese) or "en"')] = (
+        "zh_CN"
+    )
     email: EmailSettings | None = None
 
 

@@ -12,8 +12,10 @@ import hashlib
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-KINDS = ("missing", "late", "inconsistent", "changed", "unreachable", "unreadable", "not_assessable")
-NOTIFIED_KINDS = ("missing", "late", "inconsistent", "changed", "unreachable", "unreadable")
+from nianbao.core.messages import Said, parse
+
+KINDS = ("missing", "late", "inconsistent", "changed", "unreachable", "unreadable", "not_assessable", "quality")
+NOTIFIED_KINDS = ("missing", "late", "inconsistent", "changed", "unreachable", "unreadable", "quality")
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -38,6 +40,7 @@ class FindingRecord:
     report_id: int | None = None
     url: str | None = None
     key: str = ""  # what distinguishes two findings of one rule about one report (its cells)
+    said: Said | None = None  # the message as data; `message` is its English rendering
 
     @property
     def fingerprint(self) -> str:
@@ -69,6 +72,15 @@ class StoredFinding:
     dismissed_at: str | None = None
     snoozed_until: str | None = None
     dismiss_reason: str | None = None
+    said: Said | None = None
+
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang`: rendered from its template; a message stored before messages were
+        data is read back into one (else shown as stored)."""
+        found = self.said or parse(self.message)
+        return found.text(lang) if found is not None else self.message
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "said"}
+        data["template"] = self.said.to_json() if self.said is not None else None
+        return data

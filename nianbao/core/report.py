@@ -139,6 +139,7 @@ class Finding:
     raw: str | None = None
     kind: str = "inconsistent"
     used: tuple[str, ...] = ()  # every cell the rule read to decide (cells: the ones at fault)
+    said: Any = None  # the message as data (nianbao.core.messages.Said); `message` is its English
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -147,6 +148,8 @@ class Finding:
             "kind": self.kind,
             "message": self.message,
         }
+        if self.said is not None:
+            data["said"] = self.said.to_json()  # the message as data: {"template": id, "params": {…}}
         if self.cells:
             data["cells"] = list(self.cells)
         if self.used:

@@ -61,7 +61,7 @@ def test_could_not_be_checked_in_findings_status_and_digest(seed_text: str, tmp_
     assert not [k for k in kinds if k[0] == "inconsistent" and k[1].startswith("applications.")]
     [row] = status_rows(db, year=2024)
     assert row["status"] == "could not be checked" and row["could_not_check"] >= 1
-    assert "could not be checked" in render([row])
+    assert "could not be checked" in render([row], "en") and "无法核验" in render([row])
     new, resolved = pending_findings(db, date(2025, 4, 1))
-    body = text_body(new, resolved)
+    body = text_body(new, resolved, lang="en")
     assert UNCHECKED in body and "New findings" not in body.split(UNCHECKED)[1]

@@ -24,12 +24,15 @@ def portal() -> Iterator[SamplePortal]:
         yield running
 
 
-def _config(portal: SamplePortal, tmp_path: Path, port: int) -> Config:
+def _config(portal: SamplePortal, tmp_path: Path, port: int, language: str = "en") -> Config:
+    """The sample's configuration, digests in English (their wording is asserted here; the Chinese
+    digest has its golden file in test_language.py)."""
     base = portal.config(str(tmp_path / "n.db"))
     return replace(base, agencies=base.agencies + (missing_agency(),)).with_notify(
         email=EmailSettings(
             smtp_host="127.0.0.1", smtp_port=port, sender="nianbao@example.org", to=("watch@example.org",), timeout=5
         ),
+        language=language,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def test_changed_report_is_found_once_and_versions_kept(smtp: tuple[Collector, i
     with SamplePortal(plan) as portal:
         base = portal.config(str(tmp_path / "n.db"))
         config = replace(base, portals=base.portals[:1]).with_notify(
-            email=EmailSettings(smtp_host="127.0.0.1", smtp_port=port, to=("watch@example.org",))
+            email=EmailSettings(smtp_host="127.0.0.1", smtp_port=port, to=("watch@example.org",)), language="en"
         )
         db = open_db(config.db_path)
         run_once(config, db, as_of=date(2026, 4, 15))
@@ -40,13 +41,14 @@ def test_changed_report_is_found_once_and_versions_kept(smtp: tuple[Collector, i
     assert [c["agency"] for c in changed] == ["某某县财政局"] and "version 2" in changed[0]["message"]
     texts = collector.texts()
     assert sum("CHANGED 2025" in t for t in texts) == 1
+    assert "numbers changed: applications.granted.natural_person 2 → 7;" in texts[-1]
 
 
 def test_portal_recipients_get_their_portals_findings(smtp: tuple[Collector, int], tmp_path: Path) -> None:
     collector, port = smtp
     with SamplePortal(default_plan()[:3]) as portal:
         base = portal.config(str(tmp_path / "n.db"))
-        blocked = replace(base.portals[3], recipients=("province@example.org",))
+        blocked = replace(base.portals[3], recipients=("province@example.org",), language="en")
         config = replace(base, portals=(base.portals[0], blocked)).with_notify(
             email=EmailSettings(smtp_host="127.0.0.1", smtp_port=port, to=("watch@example.org",))
         )
@@ -54,7 +56,10 @@ def test_portal_recipients_get_their_portals_findings(smtp: tuple[Collector, int
     to = sorted(m["To"] for m in collector.messages)
     assert to == ["province@example.org", "watch@example.org"]
     province = next(m for m in collector.messages if m["To"] == "province@example.org")
-    assert "某某省人民政府" in province["Subject"] or "unreachable" in province["Subject"]
+    assert "unreachable" in province["Subject"]  # its recipients asked for English
+    watch = next(m for m in collector.messages if m["To"] == "watch@example.org")
+    subject = str(make_header(decode_header(watch["Subject"])))
+    assert "网站无法读取" in subject  # the default recipients read Chinese ([notify] language)
 
 
 def test_doc_without_libreoffice_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,425 @@
+"""Messages as data: every sentence nianbao says about a report is a template id and its parameters,
+rendered in the reader's language from one set of gettext catalogues (`nianbao/locale`).
+
+A finding stores `Said(template, params)`, not a finished sentence, so a stored finding can be shown
+again in another language.  The English template is the msgid (gettext's convention): the English
+rendering is the msgid filled in, and is also kept as the finding's `message` (the database and the
+JSON output keep stable English).  Parameters are the facts: numbers as the report wrote them, the
+keys of rows and columns (rendered as the uniform format names them: 自然人, （七）总计), dates (as
+2026年1月31日 in Chinese), and nested messages.
+
+`parse(message)` reads an English sentence written before messages were data back into its template
+and parameters (the migration of old databases uses it).
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from nianbao.core.report import APPLICANT_LABELS, APPLICATION_LABELS, PART_TITLES, REVIEW_LABELS
+
+LANGUAGES = ("zh_CN", "en")
+DEFAULT_LANGUAGE = "zh_CN"
+DOMAIN = "nianbao"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+def N_(text: str) -> str:
+    """Marks a string for the catalogue (extracted by Babel with the keyword N_), not translated here."""
+    return text
+
+
+# ---- the templates: id -> English msgid ---------------------------------------------------------
+
+TEMPLATES: dict[str, str] = {
+    # the tables' arithmetic (checks.consistency)
+    "applications.balance": N_(
+        "column {column}: new {new} + carried_over {old} = {left}, but total {total} + carried_forward {fwd} = {right}"
+    ),
+    "applications.row_total": N_("{where}: the six applicant columns add up to {given} but total is {total}"),
+    "applications.outcome_total": N_(
+        "{where}: the outcome rows (granted … other) add up to {given} but total is {total}"
+    ),
+    "review_litigation.group_total": N_(
+        "{where}: upheld + corrected + other + pending add up to {given} but total is {total}"
+    ),
+    "where.column": N_("column {column}"),
+    "where.row": N_("row {row}"),
+    "where.group": N_("group {group}"),
+    "unknown.cells": N_("not checked where cells are empty: {where}"),
+    "unreadable.doubt": N_(
+        "could not be checked: the numbers seem not to add up ({inner}), but these rows were not read "
+        "with certainty: {why}"
+    ),
+    "doubt.row": N_("row {row} ({why})"),
+    "doubt.absent": N_("row {row} (not found in the report)"),
+    # how a row was read (parsers: RowReading.why, joined by "; ")
+    "why.text_cell": N_("cell {n} is text ({text})"),
+    "why.label": N_("its label is only {percent} like the official one"),
+    "why.cells": N_("{n} of {width} cells"),
+    "why.reread": N_("numbers re-read from the text layer (the table extractor gave {cells})"),
+    "why.disagree": N_("the table extractor and the text layer disagree: {trouble}"),
+    "why.merged": N_("a missing ruling line merged this row with the next; split by the lines of its numbers"),
+    "why.no_cell": N_("no cell for {fields}"),
+    "why.uncertain": N_("not certain"),
+    # across years (checks.history)
+    "applications.carry_over": N_(
+        "column {column}: carried_over {now} in {year}, but {last_year} carried_forward {before}"
+    ),
+    "active_disclosure.in_force": N_(
+        "{drow}: {last_year} in_force {before} + issued {issued} − repealed {repealed} = {expected}, "
+        "but {year} in_force is {now}"
+    ),
+    # the report as a document (checks.structure)
+    "report.legacy": N_(
+        "a report under the 2008 regulation (before the uniform formats): "
+        "free-form statistics, not mapped to the tables; its text is kept"
+    ),
+    "report.sections.missing": N_("{count} of the six parts not found: {parts}"),
+    "report.sections.no_table": N_("part {part}: no table nianbao can read (an image, an attachment, or cut off?)"),
+    "report.year": N_("the title says {title_year} but the statistics period is {period_year}"),
+    "report.contacts": N_("{contact} given as {values}"),
+    # what the prose says (checks.text_claims)
+    "text.claims.received": N_("the text says '{quote}' but the table counts {new} new applications"),
+    "text.claims.outcome": N_("the text says '{quote}' but the table's {words} rows add up to {table}"),
+    "text.claims.review": N_("the text says '{quote}' but table 4 counts {count}"),
+    "text.claims.upheld": N_("the text says all reviews and lawsuits were upheld (均获维持) but table 4 has {cells}"),
+    "text.claims.itemised": N_("the text gives {whole} items in all but its parts {items} add up to {total}"),
+    "text.claims.explained": N_("{inner}; {explained}"),
+    "explain.carried_over": N_(
+        "{new} new + {old} carried over = {claimed}: the text appears to count the applications "
+        "carried over from last year too"
+    ),
+    "explain.natural_persons": N_("{claimed} is the natural persons' column only"),
+    "explain.row": N_("{claimed} is row {row} only"),
+    "explain.row_natural": N_("{claimed} is row {row}, natural persons only"),
+    "cell.value": N_("{cell} {value}"),
+    # quality (checks.quality)
+    "quality.template_residue": N_("a placeholder of the template was left in: '{placeholder}'"),
+    "quality.wrong_reference": N_("the report cites {cited}; the format's document is {right}"),
+    "quality.superseded": N_("the report for {year} cites {cited}, superseded before that year"),
+    "quality.period": N_("the report is for {year} but its statistics period is {period_year}"),
+    "quality.rules": N_(
+        "the report gives 规章 ({counts}) but {level} cannot make 规章 (only governments with legislative power do)"
+    ),
+    "quality.published_early": N_(
+        "the report says its {about} report was published in {when}, before {about} ended "
+        "(likely last year's sentence kept)"
+    ),
+    "quality.copied.text": N_(
+        "the {year} report's text is {percent} the same as the {last_year} report's (years and numbers left aside)"
+    ),
+    "quality.copied.numbers": N_(
+        "every number of the {year} report's tables ({ncells} cells, {nonzero} not zero) "
+        "equals the {last_year} report's"
+    ),
+    "count.field": N_("{field} {value}"),
+    # deadlines (checks.deadlines, checks.run)
+    "deadline.late": N_("published {published} ({source}), after the deadline {deadline}"),
+    "deadline.on_time": N_("published {published}, by the deadline {deadline}"),
+    "deadline.late_unseen": N_(
+        "no publication date given; nianbao read the portal's lists completely on {absent_on}, after the "
+        "deadline {deadline}, without finding it, and first saw it on {first_seen}"
+    ),
+    "deadline.unknown": N_(
+        "no publication date given and no complete read between the deadline and first sight ({first_seen})"
+    ),
+    "deadline.not_due": N_("due by {deadline}"),
+    "deadline.missing": N_(
+        "not found in a complete read of the portal's lists on {read_on}, after the deadline {deadline}"
+    ),
+    "deadline.missing_read": N_("{inner} (read: {read})"),
+    "deadline.not_assessable": N_(
+        "the portal's lists were not read completely after the deadline {deadline} (last pass: {portal_state})"
+    ),
+    "report.unreadable": N_("found but not readable: {error}"),
+    "portal.state": N_("portal {portal} {state} on the pass of {date}; its agencies' reports are not assessable"),
+    "report.changed": N_(
+        "the report was changed after publication (version {version}, seen {seen}, replacing the one seen "
+        "{before}): {what}"
+    ),
+    "changed.cells": N_("numbers changed: {changes}"),
+    "changed.cells_more": N_("numbers changed: {changes}; and {more} more"),
+    "changed.text": N_("the text changed: {lines}"),
+    "changed.content": N_("the content changed"),
+    "cell.change": N_("{cell} {old} → {new}"),
+    # what a pass read (quoted in `missing`)
+    "read.records": N_("{column_url} ({cms}): {read} of {declared} declared records listed"),
+    "read.pages": N_("{column_url} ({cms}): {read} of {declared} declared pages read"),
+    "read.undeclared": N_("{column_url} ({cms}): {read} pages read, no size declared"),
+    "read.partial": N_("{inner} — {reason}"),
+    "read.more": N_("and {more} more columns"),
+}
+
+# words that stand for a key in a parameter, translated as msgids of their own
+VOCABULARY: dict[str, str] = {
+    # where a publication date came from
+    "source.page": N_("the page's publication date"),
+    "source.list": N_("the date in the portal's list"),
+    "source.other": N_("the publication date the source gives"),
+    # portal states
+    "state.blocked": N_("blocked nianbao (anti-bot challenge or robots.txt)"),
+    "state.unreachable": N_("could not be reached"),
+    "state.partial": N_("was read only in part"),
+    # a pass's outcome, as `status` and the messages name it
+    "outcome.none": N_("none"),
+    "outcome.complete": N_("complete"),
+    "outcome.partial": N_("partial"),
+    "outcome.blocked": N_("blocked"),
+    "outcome.unreachable": N_("unreachable"),
+    "outcome.interrupted": N_("interrupted"),
+    "outcome.running": N_("running"),
+    # levels
+    "level.township": N_("a township"),
+    "level.department": N_("a department"),
+    # contacts
+    "contact.postal code": N_("postal code"),
+    "contact.phone": N_("phone"),
+    "contact.email": N_("email"),
+}
+_SOURCE_WORDS = {VOCABULARY[k]: k for k in VOCABULARY}
+
+# how each parameter is rendered, by its name
+_KEY_PARAMS = {
+    "column": "column",
+    "row": "row",
+    "group": "group",
+    "drow": "drow",
+    "part": "part",
+    "parts": "part",
+    "cell": "cell",
+    "field": "field",
+    "fields": "field",
+}
+_DATE_PARAMS = {"deadline", "published", "absent_on", "first_seen", "read_on", "date", "seen", "before"}
+_WORD_PARAMS = {"source", "state", "level", "contact"}
+_NESTED = {"inner", "where", "why", "explained", "what", "cells", "changes", "counts", "read"}
+# English separators of list parameters (Chinese uses 、 or ；)
+_SEP_EN = {
+    "where": ", ",
+    "why": "; ",
+    "parts": "、",
+    "values": " and ",
+    "cells": ", ",
+    "counts": ", ",
+    "changes": "; ",
+    "lines": " / ",
+    "read": "; ",
+    "fields": ", ",
+}
+_SEP_ZH = {"why": "；", "changes": "；", "lines": " / ", "read": "；", "values": "和"}
+
+_DISCLOSURE_LABELS = {
+    "rules": "规章",
+    "normative_documents": "行政规范性文件",
+    "licensing": "行政许可",
+    "penalties": "行政处罚",
+    "enforcement": "行政强制",
+    "fees": "行政事业性收费",
+    "issued": "本年制发件数",
+    "repealed": "本年废止件数",
+    "in_force": "现行有效件数",
+    "decisions": "本年处理决定数量",
+    "amount_10k_yuan": "本年收费金额（单位：万元）",
+}
+# the row names a reader finds at the start of each row (the official note after 部分公开 left out)
+_ROW_LABELS = dict(APPLICATION_LABELS) | {"partially_granted": "（二）部分公开", "other": "（六）其他处理"}
+_GROUP_LABELS = {"withheld": "（三）不予公开", "unavailable": "（四）无法提供", "not_processed": "（五）不予处理"}
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A message as data: its template id and parameters (JSON values, or nested `Said`)."""
+
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return render(self, lang)
+
+    @property
+    def en(self) -> str:
+        return render(self, "en")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"template": self.template, "params": {k: _json(v) for k, v in self.params.items()}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Said:
+        return cls(str(data["template"]), {k: _unjson(v) for k, v in dict(data.get("params") or {}).items()})
+
+
+def said(template: str, **params: Any) -> Said:
+    if template not in TEMPLATES:
+        raise KeyError(f"no message template {template!r}")
+    return Said(template, params)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Said):
+        return value.to_json()
+    if isinstance(value, (list, tuple)):
+        return [_json(v) for v in value]
+    return value
+
+
+def _unjson(value: Any) -> Any:
+    if isinstance(value, dict) and "template" in value:
+        return Said.from_json(value)
+    if isinstance(value, list):
+        return [_unjson(v) for v in value]
+    return value
+
+
+# ---- rendering ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue of `lang` (English is the msgids themselves)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r}: nianbao speaks {', '.join(LANGUAGES)}")
+    if lang == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[lang])
+
+
+def gettext_for(lang: str) -> Callable[[str], str]:
+    """`_` for `lang`: msgid -> its translation (the msgid itself where the catalogue has none)."""
+    return translations(lang).gettext
+
+
+def render(message: Said, lang: str) -> str:
+    """The sentence in `lang`."""
+    template = translations(lang).gettext(TEMPLATES[message.template])
+    values = {name: _param(name, value, lang) for name, value in message.params.items()}
+    return template.format(**values)
+
+
+def _param(name: str, value: Any, lang: str) -> str:
+    if isinstance(value, Said):
+        return render(value, lang)
+    if name == "why" and isinstance(value, str) and lang != "en":  # a reading's reasons, as the parser wrote them
+        value = [parse(part) or part for part in value.split("; ")]
+    if isinstance(value, (list, tuple)):
+        seps = _SEP_EN if lang == "en" else _SEP_ZH
+        sep = seps.get(name, ", " if lang == "en" else "、")
+        return sep.join(_param(name, v, lang) for v in value)
+    if value is None:
+        return "∅"
+    if name in ("part", "parts") and isinstance(value, str):
+        return label("part", value)  # the parts keep their Chinese titles in every language
+    if lang == "en":
+        if name in _WORD_PARAMS and isinstance(value, str) and value in VOCABULARY:
+            return VOCABULARY[value]
+        return str(value)
+    if name in _KEY_PARAMS and isinstance(value, str):
+        return label(_KEY_PARAMS[name], value)
+    if name in _DATE_PARAMS and isinstance(value, str):
+        return chinese_date(value)
+    if name in _WORD_PARAMS and isinstance(value, str) and value in VOCABULARY:
+        return translations(lang).gettext(VOCABULARY[value])
+    if name == "portal_state" and f"outcome.{value}" in VOCABULARY:
+        return translations(lang).gettext(VOCABULARY[f"outcome.{value}"])
+    return str(value)
+
+
+def label(kind: str, key: str) -> str:
+    """A key as the uniform format names it (Chinese): 自然人, （七）总计, 规章, 行政复议 …"""
+    if kind == "column":
+        return APPLICANT_LABELS.get(key, key)
+    if kind == "row":
+        return _ROW_LABELS.get(key) or _GROUP_LABELS.get(key, key)
+    if kind == "group":
+        return REVIEW_LABELS.get(key, key)
+    if kind == "drow":
+        return _DISCLOSURE_LABELS.get(key, key)
+    if kind == "part":
+        return PART_TITLES.get(key, key)
+    if kind == "field":
+        return _DISCLOSURE_LABELS.get(key) or REVIEW_LABELS.get(key, key)
+    if kind == "cell":
+        return cell_label(key)
+    return key
+
+
+def cell_label(address: str) -> str:
+    """ "applications.total.natural_person" -> "（七）总计·自然人"."""
+    part, _, rest = address.partition(".")
+    if part in REVIEW_LABELS and part not in ("other", "total"):  # "review.corrected": a cell of table 4
+        part, rest = "review_litigation", address
+    if part == "applications":
+        row, _, column = rest.rpartition(".")
+        if row and column in APPLICANT_LABELS:
+            return f"{label('row', row)}·{APPLICANT_LABELS[column]}"
+        return label("row", rest)
+    if part == "review_litigation":
+        group, _, field_ = rest.partition(".")
+        return "·".join(x for x in (REVIEW_LABELS.get(group, group), REVIEW_LABELS.get(field_, field_)) if x)
+    if part == "active_disclosure":
+        row, _, field_ = rest.partition(".")
+        return "·".join(x for x in (_DISCLOSURE_LABELS.get(row, row), _DISCLOSURE_LABELS.get(field_, field_)) if x)
+    return PART_TITLES.get(address, address)
+
+
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def chinese_date(text: str) -> str:
+    """2026-01-31 -> 2026年1月31日 (inside any text)."""
+    return _ISO.sub(lambda m: f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日", text)
+
+
+# ---- reading old English sentences back -----------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    out = []
+    for template_id, text in TEMPLATES.items():
+        named: set[str] = set()
+        pieces = []
+        for part in re.split(r"(\{\w+\})", text):
+            if part.startswith("{"):
+                name = part[1:-1]
+                what = r"\d{4}-\d{2}-\d{2}|\?" if name in _DATE_PARAMS else ".+?"
+                pieces.append(f"(?P={name})" if name in named else f"(?P<{name}>{what})")
+                named.add(name)
+            elif part:
+                pieces.append(re.escape(part))
+        out.append((template_id, re.compile("".join(pieces), re.S)))
+    # the longest literal first: "column {column}" must not take "column x: new …"
+    out.sort(key=lambda item: -len(re.sub(r"\(\?P<\w+>[^)]*\)|\(\?P=\w+\)", "", item[1].pattern)))
+    return out
+
+
+def parse(message: str) -> Said | None:
+    """The template and parameters of an English sentence nianbao wrote (None when none fits)."""
+    for template_id, pattern in _patterns():
+        match = pattern.fullmatch(message)
+        if match is None:
+            continue
+        params: dict[str, Any] = {}
+        for name, value in match.groupdict().items():
+            params[name] = _parse_param(name, value)
+        return Said(template_id, params)
+    return None
+
+
+def _parse_param(name: str, value: str) -> Any:
+    if name in _NESTED:
+        sep = _SEP_EN.get(name)
+        parts = value.split(sep) if sep and name in ("where", "why", "cells", "changes", "counts", "read") else [value]
+        parsed = [parse(p) or p for p in parts]
+        return parsed if len(parsed) > 1 or name in ("where", "why", "cells", "read") else parsed[0]
+    if name in _WORD_PARAMS and value in _SOURCE_WORDS:
+        return _SOURCE_WORDS[value]
+    if re.fullmatch(r"-?\d+", value):
+        return int(value)
+    return value
