@@ -12,6 +12,7 @@ that a translator sees the same list, and its msgstrs stay empty.
 
 from __future__ import annotations
 
+import gettext
 import io
 import sys
 from pathlib import Path
@@ -63,6 +64,13 @@ def _compiled(catalog: Catalog) -> bytes:
     return out.getvalue()
 
 
+def _translations(mo: Path) -> dict[str, str]:
+    """What a compiled catalogue translates (its header aside)."""
+    with mo.open("rb") as f:
+        compiled = gettext.GNUTranslations(f)
+    return {k: v for k, v in compiled._catalog.items() if k}  # type: ignore[attr-defined]
+
+
 def update() -> None:
     """Merge the extracted msgids into each language's .po and compile its .mo."""
     template = extract()
@@ -89,7 +97,7 @@ def problems() -> list[str]:
         if lang != "en":
             out += [f"{lang}: not translated: {m.id!r}" for m in catalog if m.id and (not m.string or m.fuzzy)]
         mo = _po(lang).with_suffix(".mo")
-        if not mo.exists() or mo.read_bytes() != _compiled(catalog):
+        if not mo.exists() or _translations(mo) != {m.id: m.string for m in catalog if m.id and m.string}:
             out.append(f"{lang}: {mo.name} is not compiled from its .po (run python -m nianbao.catalogue update)")
     return out
 

@@ -65,7 +65,11 @@ def year_label(year: int | None, lang: str) -> str:
     return f" {year}年度" if lang != "en" else f" {year}"
 
 
-def _groups(findings: Iterable[StoredFinding]) -> dict[str, dict[str, list[StoredFinding]]]:
+NO_PORTAL, THE_PORTAL = N_("(no portal)"), N_("(the portal itself)")
+
+
+def _groups(findings: Iterable[StoredFinding], lang: str) -> dict[str, dict[str, list[StoredFinding]]]:
+    _ = gettext_for(lang)
     grouped: dict[str, dict[str, list[StoredFinding]]] = defaultdict(lambda: defaultdict(list))
     for f in sorted(
         findings,
@@ -77,7 +81,7 @@ def _groups(findings: Iterable[StoredFinding]) -> dict[str, dict[str, list[Store
             f.rule or "",
         ),
     ):
-        grouped[f.portal or "(no portal)"][f.agency or "(the portal itself)"].append(f)
+        grouped[f.portal or _(NO_PORTAL)][f.agency or _(THE_PORTAL)].append(f)
     return grouped
 
 
@@ -130,7 +134,7 @@ def text_body(
         if not findings:
             continue
         lines += [f"== {title} ({len(findings)}) ==", ""]
-        for portal, agencies in _groups(findings).items():
+        for portal, agencies in _groups(findings, lang).items():
             lines.append(_("Portal: {portal}").format(portal=portal))
             for agency, items in agencies.items():
                 lines.append(f"  {agency}")
@@ -158,7 +162,7 @@ def html_body(
     name, title and message came from a portal."""
     return render(
         "digest.html",
-        sections=[(title, _groups(findings)) for title, findings in sections(new, resolved, lang) if findings],
+        sections=[(title, _groups(findings, lang)) for title, findings in sections(new, resolved, lang) if findings],
         kind_label=lambda kind: kind_label(kind, lang),
         year_label=lambda year: year_label(year, lang),
         said=lambda f: f.text(lang),

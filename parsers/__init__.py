@@ -10,6 +10,7 @@ import re
 
 from nianbao.core.encoding import decode
 from nianbao.core.errors import NotAReport, ParseError, UnsupportedFormat
+from nianbao.core.messages import Said, said
 from nianbao.core.report import PART_TITLES, Finding, Report
 from parsers import metadata
 from parsers.applications import read_applications
@@ -24,11 +25,16 @@ from parsers.pdf import from_pdf
 from parsers.review import read_review_litigation
 from parsers.sections import inline_parts, split_parts
 from parsers.source import RowGeometry, SourceText, from_text
-from parsers.tables import TableRead, unreadable
+from parsers.tables import GLUED_WHY, TableRead, unreadable
 
 __all__ = ["Finding", "Report", "parse_bytes", "parse_source", "extract"]
 
 MAX_BYTES = 50 * 1024 * 1024
+
+
+def _absent(part: str, why: str) -> Said:
+    """Why a part's table is not there (as data when the parser's reason is one it names)."""
+    return said("note.glued", part=part) if why == GLUED_WHY else said("note.absent", part=part, why=why)
 
 
 def extract(
@@ -89,7 +95,7 @@ def parse_source(src: SourceText, *, source: str | None = None) -> Report:
         )
     reads = {} if legacy else _read_tables(src, spans)
     notes = [note for read in reads.values() for note in read.notes]
-    notes += [unreadable("warning", f"{PART_TITLES[p]}: {r.absent}", cells=(p,)) for p, r in reads.items() if r.absent]
+    notes += [unreadable("warning", _absent(p, r.absent), cells=(p,)) for p, r in reads.items() if r.absent]
     tables = {part: read.table for part, read in reads.items()}
     absent = tuple(part for part, read in reads.items() if read.absent)
     return Report(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
+from nianbao.core.messages import said
 from nianbao.core.report import APPLICANT_COLUMNS, APPLICATION_LABELS, APPLICATION_ROWS, Finding, RowReading, Table
 from parsers.cells import Row
 from parsers.numbers import normalize
@@ -204,13 +205,11 @@ def _columns(header: list[str], notes: list[Finding]) -> tuple[tuple[str, ...], 
     if person is None and legal is None:
         return APPLICANT_COLUMNS, ""
     if person is None or total is None or any(i is None for _, i in subs):
-        notes.append(
-            unreadable("info", "applications: the column header is incomplete; assumed the uniform column order")
-        )
+        notes.append(unreadable("info", said("note.header")))
         in_order = (person is None or total is None or person < total) and all(
             a[1] < b[1] for a, b in pairwise(subs) if a[1] is not None and b[1] is not None
         )
-        return APPLICANT_COLUMNS, "" if in_order else "the column header names the columns out of the uniform order"
+        return APPLICANT_COLUMNS, "" if in_order else said("why.header_order").en
     legal_columns = [key for key, _ in sorted(subs, key=lambda kv: kv[1] or 0)]
     if legal is None:  # a one-row header: every column named in order
         legal = min(i for _, i in subs if i is not None)
@@ -232,29 +231,22 @@ def _table(
     for row, placement in zip(printed, placements, strict=True):
         key = placement.key
         if key is None:
-            notes.append(
-                unreadable(
-                    "warning",
-                    f"applications: row {short(row.shown)!r} could not be placed in the uniform format",
-                    raw=row.shown,
-                )
-            )
+            notes.append(unreadable("warning", said("note.unplaced", label=short(row.shown)), raw=row.shown))
         elif key in table:
-            notes.append(unreadable("warning", f"applications: row {key} appears twice; kept the first", raw=row.shown))
+            notes.append(unreadable("warning", said("note.twice", row=key), raw=row.shown))
             key = None
         doubts = [header_doubt] if header_doubt else []
         if placement.how == "similarity" and placement.score < SURE_SIMILARITY:
-            doubts.append(f"its label is only {placement.score:.0%} like the official one")
+            doubts.append(said("why.label", percent=f"{placement.score:.0%}").en)
         if len(row.cells) < WIDTH:
             notes.append(
                 unreadable(
                     "warning",
-                    f"applications: row {key or short(row.shown)} has {len(row.cells)} of {WIDTH} cells "
-                    "(table cut off, or cells merged?); the missing cells are null",
+                    said("note.short_row", row=key or short(row.shown), n=len(row.cells), width=WIDTH),
                     cells=(f"applications.{key}",) if key else (),
                 )
             )
-            doubts.append(f"{len(row.cells)} of {WIDTH} cells")
+            doubts.append(said("why.cells", n=len(row.cells), width=WIDTH).en)
         numbers, text_doubts = values(row.cells[:WIDTH], f"applications.{key}", notes)
         readings.append(
             reading(
@@ -274,7 +266,7 @@ def _table(
         notes.append(
             unreadable(
                 "warning",
-                f"applications: {len(missing)} of {len(expected)} rows not found: {', '.join(missing)}",
+                said("note.rows_missing", n=len(missing), expected=len(expected), rows=missing),
                 cells=tuple(f"applications.{m}" for m in missing),
             )
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from nianbao.core.messages import said
 from nianbao.core.report import DISCLOSURE_ROWS, Finding, Number, RowReading, Table
 from parsers.cells import Row
 from parsers.numbers import normalize
@@ -96,11 +97,11 @@ def read_active_disclosure(rows: list[Row], geometry: Geometry = no_geometry, *,
             notes.append(
                 unreadable(
                     "warning",
-                    f"{PART}.{key}: no cell for {', '.join(absent)}",
+                    said("note.no_cell", drow=key, fields=absent),
                     cells=tuple(f"{PART}.{key}.{f}" for f in absent),
                 )
             )
-            doubts.append(f"no cell for {', '.join(absent)}")
+            doubts.append(said("why.no_cell", fields=absent).en)
         readings.append(
             reading(
                 PART, key, tokens[index - len(cells) - 1].text, "exact", cells, doubts=doubts, geometry=geometry(row)
@@ -114,7 +115,7 @@ def read_active_disclosure(rows: list[Row], geometry: Geometry = no_geometry, *,
     if missing:
         notes.append(
             unreadable(
-                "warning", f"{PART}: rows not found: {', '.join(missing)}", cells=tuple(f"{PART}.{m}" for m in missing)
+                "warning", said("note.disclosure_rows", drows=missing), cells=tuple(f"{PART}.{m}" for m in missing)
             )
         )
         for key in missing:

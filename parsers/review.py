@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from nianbao.core.messages import said
 from nianbao.core.report import REVIEW_FIELDS, REVIEW_GROUPS, Finding, RowReading, Table
 from parsers.cells import Row
 from parsers.numbers import normalize
@@ -52,13 +53,8 @@ def read_review_litigation(rows: list[Row], geometry: Geometry = no_geometry, *,
     value_row, cells = _values(rows, header_row, header_end)
     doubts = [doubt] if doubt else []
     if len(cells) < WIDTH:
-        notes.append(
-            unreadable(
-                "warning",
-                f"review_litigation: {len(cells)} of {WIDTH} cells found (table cut off?); the missing cells are null",
-            )
-        )
-        doubts.append(f"{len(cells)} of {WIDTH} cells")
+        notes.append(unreadable("warning", said("note.review_cells", n=len(cells), width=WIDTH)))
+        doubts.append(said("why.cells", n=len(cells), width=WIDTH).en)
     numbers, text_doubts = values(cells[:WIDTH], PART, notes)
     numbers += [None] * (WIDTH - len(numbers))
     table: Table = {group: {} for group in REVIEW_GROUPS}
@@ -109,14 +105,8 @@ def _columns(header: list[str], notes: list[Finding]) -> tuple[list[tuple[str, s
     uniform = [(g, f) for g in groups for f in REVIEW_FIELDS]
     if fields == list(REVIEW_FIELDS) * (len(fields) // 5) and len(fields) % 5 == 0:
         return uniform, ""  # the review group's labels span two header rows and were written once
-    notes.append(
-        unreadable(
-            "info",
-            f"review_litigation: {len(fields)} result labels in the header instead of {WIDTH}; "
-            "assumed the uniform column order",
-        )
-    )
-    return uniform, f"the header names {len(fields)} of {WIDTH} result columns"
+    notes.append(unreadable("info", said("note.review_header", n=len(fields), width=WIDTH)))
+    return uniform, said("why.review_header", n=len(fields), width=WIDTH).en
 
 
 def _values(rows: list[Row], header_row: int, header_end: int) -> tuple[int | None, list[str]]:

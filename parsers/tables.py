@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from nianbao.core.messages import Said, said
 from nianbao.core.report import Finding, Number, RowReading, Table
 from parsers.cells import Row
 from parsers.numbers import Text, parse_cell
@@ -57,9 +58,9 @@ def short(label: str) -> str:
     return label if len(label) <= 40 else label[:40] + "…"
 
 
-def unreadable(severity: str, message: str, *, cells: tuple[str, ...] = (), raw: str | None = None) -> Finding:
+def unreadable(severity: str, message: Said, *, cells: tuple[str, ...] = (), raw: str | None = None) -> Finding:
     """A note about the reading itself (nianbao could not read or place something): never an accusation."""
-    return Finding(SECTIONS, severity, message, cells=cells, raw=raw, kind=UNREADABLE)
+    return Finding(SECTIONS, severity, message.en, cells=cells, raw=raw, kind=UNREADABLE, said=message)
 
 
 def values(cells: Sequence[str], where: str, notes: list[Finding]) -> tuple[list[Number], list[str]]:
@@ -74,13 +75,14 @@ def values(cells: Sequence[str], where: str, notes: list[Finding]) -> tuple[list
                 Finding(
                     CELLS,
                     "warning",
-                    f"{where}: cell {index + 1} is not a number: {cell!r}",
+                    (message := said("note.text_cell", cell=where, n=index + 1, text=cell)).en,
                     cells=(where,),
                     raw=cell,
                     kind=UNREADABLE,
+                    said=message,
                 )
             )
-            doubts.append(f"cell {index + 1} is text ({short(cell)!r})")
+            doubts.append(said("why.text_cell", n=index + 1, text=short(cell)).en)
             value = None
         out.append(value)
     return out, doubts

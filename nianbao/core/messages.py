@@ -60,7 +60,7 @@ TEMPLATES: dict[str, str] = {
     "doubt.row": N_("row {row} ({why})"),
     "doubt.absent": N_("row {row} (not found in the report)"),
     # how a row was read (parsers: RowReading.why, joined by "; ")
-    "why.text_cell": N_("cell {n} is text ({text})"),
+    "why.text_cell": N_("cell {n} is text ('{text}')"),
     "why.label": N_("its label is only {percent} like the official one"),
     "why.cells": N_("{n} of {width} cells"),
     "why.reread": N_("numbers re-read from the text layer (the table extractor gave {cells})"),
@@ -68,6 +68,27 @@ TEMPLATES: dict[str, str] = {
     "why.merged": N_("a missing ruling line merged this row with the next; split by the lines of its numbers"),
     "why.no_cell": N_("no cell for {fields}"),
     "why.uncertain": N_("not certain"),
+    "why.header_order": N_("the column header names the columns out of the uniform order"),
+    "why.review_header": N_("the header names {n} of {width} result columns"),
+    # what the parser could not read or place (parsers: the report's notes)
+    "note.text_cell": N_("{cell}: cell {n} is not a number: '{text}'"),
+    "note.review_cells": N_(
+        "review_litigation: {n} of {width} cells found (table cut off?); the missing cells are null"
+    ),
+    "note.review_header": N_(
+        "review_litigation: {n} result labels in the header instead of {width}; assumed the uniform column order"
+    ),
+    "note.header": N_("applications: the column header is incomplete; assumed the uniform column order"),
+    "note.unplaced": N_("applications: row '{label}' could not be placed in the uniform format"),
+    "note.twice": N_("applications: row {row} appears twice; kept the first"),
+    "note.short_row": N_(
+        "applications: row {row} has {n} of {width} cells (table cut off, or cells merged?); the missing cells are null"
+    ),
+    "note.rows_missing": N_("applications: {n} of {expected} rows not found: {rows}"),
+    "note.no_cell": N_("active_disclosure.{drow}: no cell for {fields}"),
+    "note.disclosure_rows": N_("active_disclosure: rows not found: {drows}"),
+    "note.absent": N_("{part}: {why}"),
+    "note.glued": N_("{part}: its numbers run together with no separator between cells (not readable from this text)"),
     # across years (checks.history)
     "applications.carry_over": N_(
         "column {column}: carried_over {now} in {year}, but {last_year} carried_forward {before}"
@@ -189,6 +210,8 @@ _SOURCE_WORDS = {VOCABULARY[k]: k for k in VOCABULARY}
 _KEY_PARAMS = {
     "column": "column",
     "row": "row",
+    "rows": "row",
+    "drows": "drow",
     "group": "group",
     "drow": "drow",
     "part": "part",
@@ -352,6 +375,8 @@ def label(kind: str, key: str) -> str:
 def cell_label(address: str) -> str:
     """ "applications.total.natural_person" -> "（七）总计·自然人"."""
     part, _, rest = address.partition(".")
+    if not rest:
+        return PART_TITLES.get(part, address)
     if part in REVIEW_LABELS and part not in ("other", "total"):  # "review.corrected": a cell of table 4
         part, rest = "review_litigation", address
     if part == "applications":
