@@ -7,6 +7,7 @@ time (the stylesheet and the filter script ship in the package)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections import defaultdict
@@ -23,6 +24,7 @@ from checks.deadlines import deadline
 from checks.registry import all_rules
 from nianbao.core.config import Deadlines
 from nianbao.core.findings import StoredFinding
+from nianbao.core.messages import N_, VOCABULARY, cell_label, chinese_date, gettext_for, parse
 from storage.overview import (
     all_reports,
     application_totals,
@@ -38,17 +40,18 @@ from storage.overview import (
 from storage.reports import cells_of
 from views.charts import TREND_ROWS, chart, totals
 from views.env import render, rule_file
-from views.status import LEVELS, STATES, SYMBOLS, AgencyRow, Grid, grid, label, slug
+from views.status import SYMBOLS, AgencyRow, Grid, grid, label, levels, slug, states
 from views.tables import PARTS, marks_by_cell, marks_of, readings_by_row, table_html
 
 KIND_LABELS = {
-    "missing": "未公开 missing",
-    "late": "逾期 late",
-    "inconsistent": "数据不一致 inconsistent",
-    "unreadable": "无法核验 could not be checked",
-    "changed": "已修改 changed",
-    "unreachable": "网站无法访问 portal unreachable",
-    "not_assessable": "无法判断 not assessable",
+    "missing": N_("missing"),
+    "late": N_("late"),
+    "inconsistent": N_("inconsistent"),
+    "unreadable": N_("could not be checked"),
+    "changed": N_("changed"),
+    "unreachable": N_("portal unreachable"),
+    "not_assessable": N_("not assessable"),
+    "quality": N_("quality"),
 }
 
 
@@ -74,15 +77,61 @@ class YearView:
     doubtful_rows: list[dict[str, Any]] = field(default_factory=list)
 
 
-def evidence_items(evidence: dict[str, Any]) -> list[tuple[str, str]]:
-    """A finding's evidence as (name, text) lines, lists joined."""
+EVIDENCE_KEYS = {
+    "deadline": N_("deadline"),
+    "published_at": N_("published"),
+    "source": N_("date from"),
+    "first_seen": N_("first seen"),
+    "absent_on": N_("read completely without it on"),
+    "read_completely_on": N_("read completely on"),
+    "read": N_("what was read"),
+    "portal_state": N_("last pass"),
+    "cells": N_("cells"),
+    "used": N_("cells used"),
+    "raw": N_("as written"),
+    "url": N_("address"),
+    "previous_report": N_("last year's report"),
+    "outcome": N_("pass"),
+    "pass": N_("pass finished"),
+    "detail": N_("detail"),
+    "text": N_("text"),
+}
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def evidence_items(evidence: dict[str, Any], lang: str = "en") -> list[tuple[str, str]]:
+    """A finding's evidence as (name, text) lines in `lang`, lists joined.  The database keeps
+    English keys and values; a Chinese page names the keys and renders what nianbao wrote."""
+    _ = gettext_for(lang)
     out = []
     for key, value in sorted(evidence.items()):
         if value in (None, "", []):
             continue
-        text = "; ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        out.append((key, text))
+        items = value if isinstance(value, list) else [value]
+        shown = [_evidence_value(key, item, lang) for item in items]
+        out.append(
+            (_(EVIDENCE_KEYS[key]) if key in EVIDENCE_KEYS else key, ("; " if lang == "en" else "；").join(shown))
+        )
     return out
+
+
+def _evidence_value(key: str, value: Any, lang: str) -> str:
+    text = str(value)
+    if lang == "en" or key in ("raw", "url", "previous_report", "detail", "text"):
+        return text
+    if key in ("cells", "used"):
+        return "、".join(cell_label(c) for c in text.split(",") if c)
+    if _ISO_DAY.fullmatch(text[:10]) and len(text) <= 25:
+        return chinese_date(text[:10])
+    found = parse(text)
+    if found is not None:
+        return found.text(lang)
+    word = next((k for k, v in VOCABULARY.items() if v == text), None)
+    if word is not None:
+        return gettext_for(lang)(VOCABULARY[word])
+    if f"outcome.{text}" in VOCABULARY:
+        return gettext_for(lang)(VOCABULARY[f"outcome.{text}"])
+    return text
 
 
 def build_site(
@@ -108,15 +157,22 @@ def build_site(
     reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in all_reports(db):
         reports[r["agency"]].append(r)
-    the_grid = grid(status_grid(db), configured_agencies(db), as_of=as_of, deadlines=deadlines)
+    the_grid = grid(status_grid(db), configured_agencies(db), as_of=as_of, deadlines=deadlines, lang=lang)
     portals = _portals(db, the_grid)
+    _ = gettext_for(lang)
+    kinds = {kind: _(name) for kind, name in KIND_LABELS.items()}
+    level_names = levels(lang)
     common = {
         "now": now,
         "as_of": as_of.isoformat(),
-        "states": STATES,
-        "levels": LEVELS,
+        "states": states(lang),
+        "levels": level_names,
         "symbols": SYMBOLS,
         "said": lambda f: f.text(lang),  # each finding's message in the site's language
+        "_": _,
+        "html_lang": "zh-CN" if lang == "zh_CN" else "en",
+        "rule_doc": lambda rule: _(rule.doc) if rule and rule.doc else "",
+        "day": (lambda iso: iso) if lang == "en" else chinese_date,
     }
     pages = 0
     _write(out / "index.html", render("overview.html", root="", grid=the_grid, portals=portals, **common))
@@ -131,8 +187,8 @@ def build_site(
                 agency=agency,
                 years=years,
                 portal_page=f"portal/{slug('portal', agency.portal)}.html" if agency.portal else None,
-                kinds=KIND_LABELS,
-                evidence_items=evidence_items,
+                kinds=kinds,
+                evidence_items=lambda evidence: evidence_items(evidence, lang),
                 **common,
             )
             _write(out / agency.page, page)
@@ -149,8 +205,8 @@ def build_site(
             rule=rule,
             cases=by_rule.get(rule_id, []),
             agency_pages=agency_pages,
-            kinds=KIND_LABELS,
-            evidence_items=evidence_items,
+            kinds=kinds,
+            evidence_items=lambda evidence: evidence_items(evidence, lang),
             **common,
         )
         _write(out / "rule" / rule_file(rule_id), page)
@@ -174,7 +230,7 @@ def build_site(
             passes=passes_of(db, name),
             findings=by_portal.get(name, []),
             agencies=[a for g in the_grid.groups for a in g.agencies if a.portal == name],
-            kinds=KIND_LABELS,
+            kinds=kinds,
             **common,
         )
         _write(out / "portal" / f"{slug('portal', name)}.html", page)
@@ -184,7 +240,7 @@ def build_site(
     level_of = {a.name: a.level for g in the_grid.groups for a in g.agencies}
     sums = totals(application_totals(db, TREND_ROWS), lambda name: level_of.get(name, "department"))
     charts = [
-        chart(f"{LEVELS.get(level, level)} ({level})" if level != "all" else "全部 (all)", years)
+        chart(level_names.get(level, level) if level != "all" else _("all levels"), years)
         for level, years in sorted(sums.items(), key=lambda kv: (kv[0] != "all", kv[0]))
     ]
     _write(out / "trends.html", render("trends.html", root="", charts=charts, **common))
@@ -211,7 +267,7 @@ def _years(
         view = YearView(
             cell.year,
             cell.state,
-            label(cell.state),
+            label(cell.state, lang),
             deadline(agency.level, cell.year, deadlines),
             current,
             mine,
@@ -222,7 +278,7 @@ def _years(
             cells = cells_of(db, current["id"])
             marks = marks_by_cell(marks_of((f for f in mine if f.report_id == current["id"]), lang))
             read = readings_by_row(rows)
-            view.tables = [table_html(part, cells, marks, read, f"y{cell.year}") for part in PARTS]
+            view.tables = [table_html(part, cells, marks, read, f"y{cell.year}", lang) for part in PARTS]
             view.urls = report_urls(db, current["id"])
             view.doubtful_rows = [r for r in rows if not r["certain"]]
         out.append(view)

@@ -13,17 +13,18 @@ from typing import Any
 from checks.deadlines import deadline
 from checks.levels import infer_level
 from nianbao.core.config import Deadlines
+from nianbao.core.messages import N_, chinese_date, gettext_for
 
-# (state, English, Chinese): in the order of the legend, worst first
-STATES: tuple[tuple[str, str, str], ...] = (
-    ("missing", "missing", "未公开"),
-    ("late", "late", "逾期公开"),
-    ("inconsistent", "inconsistent", "数据不一致"),
-    ("unchecked", "could not be checked", "无法核验"),
-    ("not_assessable", "not assessable (portal not read completely)", "无法判断（网站未完整读取）"),
-    ("on_time", "on time", "按时公开"),
-    ("not_due", "not yet due", "未到期限"),
-    ("none", "no report and no verdict", "无记录"),
+# (state, its name: a msgid of the catalogues), in the order of the legend, worst first
+STATES: tuple[tuple[str, str], ...] = (
+    ("missing", N_("missing")),
+    ("late", N_("late")),
+    ("inconsistent", N_("inconsistent")),
+    ("unchecked", N_("could not be checked")),
+    ("not_assessable", N_("not assessable (portal not read completely)")),
+    ("on_time", N_("on time")),
+    ("not_due", N_("not yet due")),
+    ("none", N_("no report and no verdict")),
 )
 # a sign per state, so that the grid does not speak by colour alone
 SYMBOLS = {
@@ -36,7 +37,7 @@ SYMBOLS = {
     "not_due": "–",
     "none": "·",
 }
-LEVELS = {"government": "人民政府", "department": "部门", "township": "乡镇（街道）"}
+LEVELS = {"government": N_("government"), "department": N_("department"), "township": N_("township")}
 _FROM_VIEW = {
     "missing": "missing",
     "late": "late",
@@ -95,8 +96,20 @@ class Grid:
         return sorted({g.level for g in self.groups})
 
 
-def label(state: str) -> str:
-    return next(f"{zh} / {en}" for key, en, zh in STATES if key == state)
+def label(state: str, lang: str = "zh_CN") -> str:
+    """A state's name in `lang`."""
+    return gettext_for(lang)(next(name for key, name in STATES if key == state))
+
+
+def states(lang: str) -> list[tuple[str, str]]:
+    """The legend: (state, its name in `lang`)."""
+    _ = gettext_for(lang)
+    return [(key, _(name)) for key, name in STATES]
+
+
+def levels(lang: str) -> dict[str, str]:
+    _ = gettext_for(lang)
+    return {key: _(name) for key, name in LEVELS.items()}
 
 
 def grid(
@@ -105,6 +118,7 @@ def grid(
     *,
     as_of: date,
     deadlines: Deadlines,
+    lang: str = "zh_CN",
 ) -> Grid:
     """The grid of every agency that is configured or has a report or finding, over every year
     that has one."""
@@ -121,7 +135,7 @@ def grid(
     for name, (level, portal) in sorted(known.items(), key=lambda kv: (kv[1][1], kv[1][0], kv[0])):
         cells = []
         for year in years:
-            cell = _cell(by_key.get((name, year)), level, year, as_of, deadlines)
+            cell = _cell(by_key.get((name, year)), level, year, as_of, deadlines, lang)
             counts[cell.state] += 1
             cells.append(cell)
         grouped.setdefault((portal, level), []).append(
@@ -131,21 +145,31 @@ def grid(
     return Grid(tuple(years), groups, dict(counts))
 
 
-def _cell(row: Mapping[str, Any] | None, level: str, year: int, as_of: date, deadlines: Deadlines) -> GridCell:
+def _cell(
+    row: Mapping[str, Any] | None, level: str, year: int, as_of: date, deadlines: Deadlines, lang: str = "zh_CN"
+) -> GridCell:
+    _ = gettext_for(lang)
     due = deadline(level, year, deadlines)
+    day = (lambda iso: iso) if lang == "en" else chinese_date
     if row is None or row["status"] not in _FROM_VIEW:
         state = "not_due" if as_of <= due else "none"
-        return GridCell(year, state, f"{year}: {label(state)} (deadline {due.isoformat()})")
+        title = _("{year}: {state} (deadline {deadline})").format(
+            year=year, state=label(state, lang), deadline=day(due.isoformat())
+        )
+        return GridCell(year, state, title)
     state = _FROM_VIEW[row["status"]]
     also = []
     if row.get("late") and state != "late":
-        also.append("late")
+        also.append(_("late"))
     if row.get("inconsistent") and state != "inconsistent":
-        also.append(f"{row['inconsistent']} inconsistent")
+        also.append(_("{n} inconsistent").format(n=row["inconsistent"]))
     if row.get("could_not_check") and state != "unchecked":
-        also.append("could not be checked")
-    published = f", published {str(row['published_at'])[:10]}" if row.get("published_at") else ""
-    extra = f"; also {', '.join(also)}" if also else ""
-    return GridCell(
-        year, state, f"{year}: {label(state)}{published} (deadline {due.isoformat()}){extra}", row.get("report_id")
+        also.append(_("could not be checked"))
+    title = _("{year}: {state} (deadline {deadline})").format(
+        year=year, state=label(state, lang), deadline=day(due.isoformat())
     )
+    if row.get("published_at"):
+        title += _(", published {date}").format(date=day(str(row["published_at"])[:10]))
+    if also:
+        title += _("; also {what}").format(what=(", " if lang == "en" else "、").join(also))
+    return GridCell(year, state, title, row.get("report_id"))

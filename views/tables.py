@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from nianbao.core.findings import StoredFinding
+from nianbao.core.messages import N_, gettext_for, reasons
 from nianbao.core.report import (
     APPLICANT_COLUMNS,
     APPLICANT_LABELS,
@@ -301,6 +302,7 @@ def table_html(
     marks: Mapping[str, tuple[Mark, ...]],
     readings: Mapping[tuple[str, str], tuple[bool, str]],
     id_prefix: str,
+    lang: str = "zh_CN",
 ) -> Markup:
     """One table as the site shows it: each marked cell focusable, with its explanation (shown on
     hover and focus).  The same markup as the model would give, built without it."""
@@ -314,9 +316,10 @@ def table_html(
             why = "; ".join(w for _, w in known if w)
         doubt = ""
         if certain is False:
-            reason = escape(why)
-            said = f": {reason}" if why else ""
-            doubt = f' <span class="doubt-note" title="{reason}">（读取存疑 read with doubt{said}）</span>'
+            reason = escape(reasons(why, lang))
+            note = gettext_for(lang)(N_("read with doubt"))
+            said = f"：{reason}" if why and lang != "en" else (f": {reason}" if why else "")
+            doubt = f' <span class="doubt-note" title="{reason}">（{note}{said}）</span>'
         out.append('<tr class="uncertain">' if certain is False else "<tr>")
         out.append(row.labels + doubt + "</th>")
         for address, where, column in row.cells:

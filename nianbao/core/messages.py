@@ -328,8 +328,8 @@ def render(message: Said, lang: str) -> str:
 def _param(name: str, value: Any, lang: str) -> str:
     if isinstance(value, Said):
         return render(value, lang)
-    if name == "why" and isinstance(value, str) and lang != "en":  # a reading's reasons, as the parser wrote them
-        value = [parse(part) or part for part in value.split("; ")]
+    if name == "why" and isinstance(value, str):  # a reading's reasons, as the parser wrote them
+        return reasons(value, lang)
     if isinstance(value, (list, tuple)):
         seps = _SEP_EN if lang == "en" else _SEP_ZH
         sep = seps.get(name, ", " if lang == "en" else "、")
@@ -351,6 +351,14 @@ def _param(name: str, value: Any, lang: str) -> str:
     if name == "portal_state" and f"outcome.{value}" in VOCABULARY:
         return translations(lang).gettext(VOCABULARY[f"outcome.{value}"])
     return str(value)
+
+
+def reasons(text: str, lang: str) -> str:
+    """A row's reasons for doubt as the parser wrote them ("; "-joined English), in `lang`."""
+    if lang == "en" or not text:
+        return text
+    parts = [parse(part) or part for part in text.split("; ")]
+    return "；".join(p.text(lang) if isinstance(p, Said) else p for p in parts)
 
 
 def label(kind: str, key: str) -> str:

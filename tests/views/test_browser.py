@@ -73,7 +73,7 @@ def test_agency_page_marks_and_explains_the_cells(demo: Path, page: Any, artifac
     tip = cell.locator(".tip")
     assert not tip.is_visible()
     cell.focus()  # keyboard focus shows the explanation, as hovering does
-    assert tip.is_visible() and "add up to 2 but total is 3" in tip.inner_text()
+    assert tip.is_visible() and "办理结果各项之和为2，但（七）总计为3" in tip.inner_text()
     assert cell.evaluate("td => getComputedStyle(td).backgroundColor") == "rgb(255, 205, 210)"
     page.mouse.move(0, 0)
     page.locator("td.cell.bad[data-cell='applications.total.natural_person']").hover()

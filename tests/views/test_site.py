@@ -75,7 +75,7 @@ def test_the_inconsistent_report_has_its_cells_marked(demo: Path) -> None:
     bad = {td.attributes["data-cell"]: td for td in tree.css("td.cell.bad")}
     assert set(bad) == {"applications.total.natural_person", "applications.total.total"}
     tip = bad["applications.total.total"].css_first(".tip").text()
-    assert "（七）总计" in tip and "applications.outcome_total" in tip and "add up to 2 but total is 3" in tip
+    assert "（七）总计" in tip and "applications.outcome_total" in tip and "办理结果各项之和为2，但（七）总计为3" in tip
     assert bad["applications.total.total"].attributes["tabindex"] == "0"  # reachable by keyboard
     assert [th.text() for th in tree.css("table#y2025-applications thead th[scope=col]")][1] == "申请人情况"
     clean = _page(demo / "site" / "agency" / f"{slug('agency', '某某县财政局')}.html")
@@ -86,7 +86,7 @@ def test_the_blocked_portal_page_says_so(demo: Path) -> None:
     tree = _page(demo / "site" / "portal" / f"{slug('portal', '某某省人民政府')}.html")
     assert tree.css_first(".badge.o-blocked") is not None
     county = _page(demo / "site" / "portal" / f"{slug('portal', '某某县人民政府')}.html")
-    assert "declared" in county.body.text() and county.css("table.list tbody tr")
+    assert "网站声明的数量与实际读取的数量" in county.body.text() and county.css("table.list tbody tr")
 
 
 def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
@@ -116,3 +116,28 @@ def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
         assert 'href="javascript:' not in text and "<b onmouseover" not in text, page
     agency = (built.out / "agency" / f"{slug('agency', evil)}.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in agency
+
+
+def test_the_site_speaks_the_chosen_language(demo: Path, tmp_path: Path) -> None:
+    """Chinese by default (the demo's site); English when asked: chrome, states and findings alike."""
+    import re
+
+    from nianbao.core.messages import TEMPLATES, VOCABULARY
+
+    english = {w.lower() for t in [*TEMPLATES.values(), *VOCABULARY.values()] for w in re.findall(r"[A-Za-z]{4,}", t)}
+    english |= {"overview", "legend", "rules", "portals", "trends", "findings", "deadline", "evidence"}
+    for page in (demo / "site" / "index.html", demo / "site" / "agency" / f"{slug('agency', MISSING)}.html"):
+        tree = _page(page)
+        assert tree.css_first("html").attributes["lang"] == "zh-CN"
+        for node in tree.css("script, code, style"):
+            node.decompose()
+        words = re.findall(r"[A-Za-z]{4,}", re.sub(r"https?://\S+|nianbao", " ", tree.body.text()))
+        assert [w for w in words if w.lower() in english] == [], page.name
+    db = open_db(str(demo / "nianbao.db"), readonly=True)
+    out = tmp_path / "en"
+    build_site(db, out, as_of=date(2026, 4, 15), deadlines=Deadlines(), now="2026-04-15T12:00:00+00:00", lang="en")
+    overview = _page(out / "index.html")
+    assert overview.css_first("html").attributes["lang"] == "en"
+    assert "Overview" in overview.body.text() and "总览" not in overview.body.text()
+    agency = (out / "agency" / f"{slug('agency', '某某县龙山镇人民政府')}.html").read_text(encoding="utf-8")
+    assert "the outcome rows (granted … other) add up to 2 but total is 3" in agency

@@ -31,7 +31,7 @@
       group.classList.toggle("hidden", rows === 0);
       count += rows;
     });
-    shown.textContent = count + " 个机关 agencies shown";
+    shown.textContent = (shown.getAttribute("data-label") || "{n}").replace("{n}", count);
   }
   [portal, level, year, status].forEach(function (el) { el.addEventListener("change", apply); });
   apply();
