@@ -64,12 +64,28 @@ _PUBLISHED_OWN = re.compile(
 )
 
 
-def prose(report: Report) -> Iterator[str]:
-    """The report's sentences: every line that is not a table row, width-folded."""
-    for line in report.lines:
-        text = unicodedata.normalize("NFKC", line).strip()
-        if text and "|" not in text and not re.fullmatch(r"[\d.\s%\-]*", text):
-            yield text
+_NUMBERS_ONLY = re.compile(r"[\d.\s%\-]*")
+_last: list[tuple[tuple[str, ...], tuple[str, ...], str]] = []  # the last report's prose: three rules read it
+
+
+def prose(report: Report) -> tuple[str, ...]:
+    """The report's sentences: every line that is not a table row, width-folded (computed once
+    for the rules that read one report in turn)."""
+    if _last and _last[0][0] is report.lines:
+        return _last[0][1]
+    folded = unicodedata.normalize("NFKC", "\n".join(report.lines)).split("\n")
+    lines = tuple(t for line in folded if (t := line.strip()) and "|" not in t and not _NUMBERS_ONLY.fullmatch(t))
+    _last[:] = [(report.lines, lines, "\n".join(lines))]
+    return lines
+
+
+def _prose_text(report: Report) -> str:
+    prose(report)
+    return _last[0][2]
+
+
+# cheap tests before the patterns: most reports have none of these
+_RESIDUE_HINT = re.compile(r"具体|网址|名称|填写|此处|[Xx]{2}|××|\*{3}|【|〔\s*〕|[（(]\s*[）)]")
 
 
 def _quote(line: str, start: int, end: int) -> str:
@@ -80,6 +96,8 @@ def _quote(line: str, start: int, end: int) -> str:
 def template_residue(report: Report) -> Iterator[Finding]:
     """Placeholders of the template left in the report: （具体网址）, XX/××/*** for a name or number, 【】."""
     seen: set[str] = set()
+    if not _RESIDUE_HINT.search(_prose_text(report)):
+        return
     for line in prose(report):
         bare = _URL.sub(" ", line)
         for pattern in (_BRACKETED, _XX, _XX_AFTER, _EMPTY_BRACKETS):
@@ -94,7 +112,7 @@ def template_residue(report: Report) -> Iterator[Finding]:
 @rule(REFERENCE, kind="quality", severity="warning", also=())
 def wrong_reference(report: Report) -> Iterator[Finding]:
     """A wrong or superseded document number (国办发〔2021〕30号, 〔2016〕201号), or a period not the report year."""
-    for line in prose(report):
+    for line in prose(report) if "国办" in _prose_text(report) else ():
         for pattern, right in _WRONG_REFERENCES:
             for match in pattern.finditer(line):
                 message = said(REFERENCE, cited=match.group(0), right=right)
@@ -136,7 +154,8 @@ def impossible(report: Report) -> Iterator[Finding]:
         message = said("quality.rules", counts=counts, level=f"level.{level}")
         cells = tuple(f"active_disclosure.rules.{col}" for col in _RULE_COLUMNS if rules.get(col))
         yield finding(IMPOSSIBLE, "warning", message, cells=cells, kind="quality")
-    if report.year is None:
+    text = _prose_text(report)
+    if report.year is None or "于" not in text or not ("年报" in text or "报告" in text):
         return
     for line in prose(report):
         for match in _PUBLISHED_OWN.finditer(line):
