@@ -123,15 +123,16 @@ def _evidence_value(key: str, value: Any, lang: str) -> str:
         return "、".join(cell_label(c) for c in text.split(",") if c)
     if _ISO_DAY.fullmatch(text[:10]) and len(text) <= 25:
         return chinese_date(text[:10])
-    found = parse(text)
-    if found is not None:
-        return found.text(lang)
-    word = next((k for k, v in VOCABULARY.items() if v == text), None)
-    if word is not None:
-        return gettext_for(lang)(VOCABULARY[word])
+    _ = gettext_for(lang)
+    if text in _WORDS:
+        return _(_WORDS[text])
     if f"outcome.{text}" in VOCABULARY:
-        return gettext_for(lang)(VOCABULARY[f"outcome.{text}"])
-    return text
+        return _(VOCABULARY[f"outcome.{text}"])
+    found = parse(text) if key == "read" else None  # a pass's summary line, as the crawl wrote it
+    return found.text(lang) if found is not None else text
+
+
+_WORDS = {text: text for text in VOCABULARY.values()}
 
 
 def build_site(
