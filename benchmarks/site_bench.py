@@ -73,6 +73,8 @@ def fill(db_path: str, agencies: int, years: int) -> Config:
                 template,
                 agency=name,
                 year=year,
+                title_year=year,
+                period_year=year,  # the template's own 统计期限 would be another year for every report
                 title=f"{name}{year}年度政府信息公开工作报告",
                 published_at=published.isoformat(),
             )
