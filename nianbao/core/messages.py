@@ -22,7 +22,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from nianbao.core.report import APPLICANT_LABELS, APPLICATION_LABELS, PART_TITLES, REVIEW_LABELS
+from nianbao.core.report import (
+    APPLICANT_LABELS,
+    APPLICATION_LABELS,
+    DISCLOSURE_LABELS,
+    PART_TITLES,
+    REVIEW_LABELS,
+)
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
@@ -238,19 +244,7 @@ _SEP_EN = {
 }
 _SEP_ZH = {"why": "；", "changes": "；", "lines": " / ", "read": "；", "values": "和"}
 
-_DISCLOSURE_LABELS = {
-    "rules": "规章",
-    "normative_documents": "行政规范性文件",
-    "licensing": "行政许可",
-    "penalties": "行政处罚",
-    "enforcement": "行政强制",
-    "fees": "行政事业性收费",
-    "issued": "本年制发件数",
-    "repealed": "本年废止件数",
-    "in_force": "现行有效件数",
-    "decisions": "本年处理决定数量",
-    "amount_10k_yuan": "本年收费金额（单位：万元）",
-}
+_DISCLOSURE_LABELS = DISCLOSURE_LABELS
 # the row names a reader finds at the start of each row (the official note after 部分公开 left out)
 _ROW_LABELS = dict(APPLICATION_LABELS) | {"partially_granted": "（二）部分公开", "other": "（六）其他处理"}
 _GROUP_LABELS = {"withheld": "（三）不予公开", "unavailable": "（四）无法提供", "not_processed": "（五）不予处理"}
