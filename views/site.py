@@ -174,7 +174,7 @@ def build_site(
         "html_lang": "zh-CN" if lang == "zh_CN" else "en",
         "rule_doc": lambda rule: _(rule.doc) if rule and rule.doc else "",
         "day": (lambda iso: iso) if lang == "en" else chinese_date,
-        "source_words": lambda key: _(VOCABULARY.get(f"source.{key}", key)),
+        "source_words": lambda key: _(VOCABULARY.get(f"source.{key}") or str(key)),
     }
     pages = 0
     _write(out / "index.html", render("overview.html", root="", grid=the_grid, portals=portals, **common))
