@@ -70,6 +70,7 @@ def test_first_digest_names_exactly_the_planted_cases(
     ]  # 刘堡镇 publishes a PDF only: read, on time
     assert all(f"\n  {agency}\n" not in text for agency in clean)  # the county's 15 March report is on time
     assert collector.messages[0]["To"] == "watch@example.org"
+    assert collector.messages[0]["From"] == "nianbao@example.org"  # the configured sender, not a default
     html = [p for p in collector.messages[0].walk() if p.get_content_type() == "text/html"]
     assert html and "<a href='http://127.0.0.1" in html[0].get_payload(decode=True).decode()
 
