@@ -119,3 +119,42 @@ def test_a_queued_finding_joins_no_second_digest_and_a_failed_send_marks_nothing
     assert again.attempts == 1
     mark_sent(db, again, now="2026-04-16")
     assert get_finding(db, new[0].id).notified_at == "2026-04-16" and unsent(db) == []
+
+
+def test_a_finding_keeps_its_evidence_and_its_message_as_data(db: sqlite_utils.Database) -> None:
+    """What was stored comes back as it was: the evidence, and the message as template and
+    parameters (readable in the database: the Chinese is not \\u-escaped)."""
+    from nianbao.core.messages import said
+
+    message = said("applications.outcome_total", where=said("where.column", column="natural_person"), given=2, total=3)
+    record = FindingRecord(
+        kind="inconsistent",
+        agency="某某县龙山镇人民政府",
+        year=2025,
+        portal="县",
+        rule="applications.outcome_total",
+        severity="error",
+        message=message.en,
+        said=message,
+        evidence={"cells": "applications.total.natural_person", "raw": "（七）总计 3"},
+        key="applications.total.natural_person",
+    )
+    upsert_findings(db, [record], now="2026-04-15T00:00:00")
+    [stored] = list_findings(db)
+    assert stored.evidence == record.evidence and stored.said == message
+    assert stored.text("zh_CN") == "自然人一列：办理结果各项之和为2，但（七）总计为3"
+    row = db.execute("SELECT evidence, template, params FROM findings").fetchone()
+    assert "（七）总计 3" in row[0] and row[1] == "applications.outcome_total" and '"natural_person"' in row[2]
+    assert get_finding(db, stored.id).said == message
+
+
+def test_a_finding_that_holds_is_updated_and_reopenings_are_counted(db: sqlite_utils.Database) -> None:
+    from dataclasses import replace
+
+    upsert_findings(db, [LATE, MISSING], now="2026-04-15T00:00:00")
+    counts = upsert_findings(db, [replace(LATE, message="late, later")], now="2026-04-16T00:00:00")
+    assert counts == {"opened": 0, "updated": 1, "reopened": 0, "resolved": 1}
+    assert {f.message for f in list_findings(db)} == {"late, later"}  # what it says now, not what it said
+    upsert_findings(db, [], now="2026-04-17T00:00:00")
+    again = upsert_findings(db, [LATE, MISSING], now="2026-04-18T00:00:00")
+    assert again["reopened"] == 2
