@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from nianbao.core.config import Deadlines
-from nianbao.core.messages import Said, said
+from nianbao.core.messages import VOCABULARY, Said, said
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +84,4 @@ def judge_absent(*, due: date, as_of: date, complete_reads: list[str], portal_st
 
 def _source_words(key: str) -> str:
     """Where the date came from, in the English the evidence has always used."""
-    from nianbao.core.messages import VOCABULARY
-
     return VOCABULARY[key]

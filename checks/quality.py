@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 
-from checks.consistency import finding
+from checks.consistency import doubts, finding
 from checks.levels import infer_level
 from checks.registry import rule
 from nianbao.core.messages import said
@@ -150,10 +150,11 @@ def impossible(report: Report) -> Iterator[Finding]:
     """Claims that cannot be true: 规章 at a township or department, this year's report out before the year ended."""
     rules = (report.active_disclosure or {}).get("rules") or {}
     level = level_of(report)
-    if level in ("township", "department") and any(rules.get(col) for col in _RULE_COLUMNS):
+    cells = tuple(f"active_disclosure.rules.{col}" for col in _RULE_COLUMNS if rules.get(col))
+    # no claim is put on an agency from a row nianbao did not read with certainty
+    if level in ("township", "department") and cells and not doubts(report, cells):
         counts = [said("count.field", field=col, value=rules[col]) for col in _RULE_COLUMNS if rules.get(col)]
         message = said("quality.rules", counts=counts, level=f"level.{level}")
-        cells = tuple(f"active_disclosure.rules.{col}" for col in _RULE_COLUMNS if rules.get(col))
         yield finding(IMPOSSIBLE, "warning", message, cells=cells, kind="quality")
     text = _prose_text(report)
     if report.year is None or "于" not in text or not ("年报" in text or "报告" in text):

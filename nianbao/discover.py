@@ -209,13 +209,12 @@ def merge(proposal: Proposal, path: str) -> tuple[int, int]:
         data = tomllib.loads(original.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); nothing merged") from exc
-    known_urls = {u for p in data.get("portals", []) for u in [p.get("url"), *p.get("urls", [])] if u}
     portal_of_url = {u: p.get("name") for p in data.get("portals", []) for u in [p.get("url"), *p.get("urls", [])] if u}
     known_names = {p.get("name") for p in data.get("portals", [])}
     known_agencies = {a.get("name") for a in data.get("agencies", [])}
     new_portals, renamed = [], {}
     for portal in proposal.portals:
-        existing = next((portal_of_url[u] for u in portal.urls if u in known_urls), None)
+        existing = next((portal_of_url[u] for u in portal.urls if u in portal_of_url), None)
         if existing:
             renamed[portal.name] = existing
             continue

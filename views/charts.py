@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from nianbao.core.report import APPLICATION_ROWS, OUTCOME_ROWS
+
 # series: (name, label, the table-3 rows summed, colour)
 SERIES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("new", "本年新收申请", ("new",), "#1f3a93"),
@@ -19,30 +21,7 @@ SERIES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("not_processed", "不予处理", ("not_processed.",), "#a04000"),
     ("other", "其他处理", ("other.",), "#5d6d7e"),
 )
-TREND_ROWS = (
-    "new",
-    "granted",
-    "partially_granted",
-    "withheld.state_secret",
-    "withheld.prohibited_by_law",
-    "withheld.security_stability",
-    "withheld.third_party",
-    "withheld.internal_affairs",
-    "withheld.process_info",
-    "withheld.enforcement_files",
-    "withheld.inquiry",
-    "unavailable.not_held",
-    "unavailable.needs_creation",
-    "unavailable.unclear",
-    "not_processed.complaint",
-    "not_processed.duplicate",
-    "not_processed.publication",
-    "not_processed.excessive",
-    "not_processed.reconfirm",
-    "other.no_correction",
-    "other.unpaid_fee",
-    "other.other",
-)
+TREND_ROWS = (APPLICATION_ROWS[0], *OUTCOME_ROWS)  # new applications and every outcome row
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 300, 64, 150, 16, 36
 
 

@@ -426,6 +426,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     return out
 
 
+@lru_cache(maxsize=4096)  # a stored English message is read back once, however often it is shown
 def parse(message: str) -> Said | None:
     """The template and parameters of an English sentence nianbao wrote (None when none fits)."""
     for template_id, pattern in _patterns():

@@ -159,3 +159,18 @@ def test_quality_findings_are_stored_as_quality_and_never_count_as_inconsistent(
     status = {(r["agency"], r["year"]): r for r in db.query("SELECT * FROM status_by_agency_year")}
     assert status[(agency, 2024)]["inconsistent"] == 0 and status[(agency, 2024)]["status"] == "on time"
     assert re.search(r"\d+%", rows[0]["message"])
+
+
+def test_a_row_nianbao_did_not_read_with_certainty_puts_no_claim_on_the_agency() -> None:
+    """A failure of nianbao's reading (the 规章 row of file 13 marked uncertain) is no quality finding."""
+    from dataclasses import replace
+
+    report = _report("13_")
+    doubtful = tuple(
+        replace(r, certain=False, why="the table extractor and the text layer disagree: 6 / 0")
+        if (r.part, r.key) == ("active_disclosure", "rules")
+        else r
+        for r in report.readings
+    )
+    assert [f.rule for f in _quality(check_report(report))] == ["quality.impossible"]
+    assert _quality(check_report(replace(report, readings=doubtful))) == []
