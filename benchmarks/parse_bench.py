@@ -3,7 +3,7 @@
     python benchmarks/parse_bench.py [--reports 2000]
 
 Reports are synthetic Word-pasted article pages (nianbao.sample) with varied numbers, about the
-size of a real one (30-40 KB of HTML); each is parsed from bytes, as the crawler hands them over.
+size of a real one (about 60 KB of Word-pasted HTML); each is parsed from bytes, as the crawler hands them over.
 """
 
 from __future__ import annotations

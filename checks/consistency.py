@@ -29,6 +29,7 @@ from nianbao.core.report import (
 )
 
 ERROR = "error"
+PART, REVIEW = "applications", "review_litigation"
 KINDS = ("inconsistent", "unreadable")
 
 
@@ -122,11 +123,28 @@ def applications_balance(report: Report) -> Iterator[Finding]:
 
 @dataclass(frozen=True, slots=True)
 class Sum:
-    where: Said  # "row new", "column total", "group review"
+    """One sum a rule checks: parts = total, over the cells rows × columns of a part (the total's
+    cell last).  Where it sits is spelt out only when it is reported: most sums add up."""
+
+    where: str  # "row", "column" or "group": the template where.<where> names it
+    name: str  # the row, column or group
     parts: list[Number]
     total: Number
-    cell: str  # the total's cell
-    used: tuple[str, ...]  # every cell the sum reads
+    part: str
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    @property
+    def said(self) -> Said:
+        return said(f"where.{self.where}", **{self.where: self.name})
+
+    @property
+    def cell(self) -> str:
+        return f"{self.part}.{self.rows[-1]}.{self.columns[-1]}"
+
+    @property
+    def used(self) -> tuple[str, ...]:
+        return tuple(f"{self.part}.{row}.{column}" for row in self.rows for column in self.columns)
 
 
 def _check_sums(report: Report, rule_id: str, sums: Iterable[Sum]) -> Iterator[Finding]:
@@ -137,10 +155,10 @@ def _check_sums(report: Report, rule_id: str, sums: Iterable[Sum]) -> Iterator[F
             continue  # nothing given at all: the part is absent, reported elsewhere
         verdict = compare(s.parts, s.total)
         if verdict == "unknown":
-            unknown.append(s.where)
+            unknown.append(s.said)
         elif verdict == "error":
             given = sum(v or 0 for v in s.parts)
-            message = said(rule_id, where=s.where, given=_fmt(given), total=_fmt(s.total))
+            message = said(rule_id, where=s.said, given=_fmt(given), total=_fmt(s.total))
             yield accuse(report, rule_id, message, used=s.used, cells=(s.cell,))
     yield from _unknown(rule_id, unknown)
 
@@ -150,13 +168,7 @@ def applications_row_total(report: Report) -> Iterator[Finding]:
     """Per row: total = the sum of the six applicant columns."""
     table = report.applications or {}
     sums = (
-        Sum(
-            said("where.row", row=key),
-            [row.get(c) for c in APPLICANT_COLUMNS[:-1]],
-            row.get("total"),
-            f"applications.{key}.total",
-            tuple(f"applications.{key}.{c}" for c in APPLICANT_COLUMNS),
-        )
+        Sum("row", key, [row.get(c) for c in APPLICANT_COLUMNS[:-1]], row.get("total"), PART, (key,), APPLICANT_COLUMNS)
         for key, row in table.items()
     )
     yield from _check_sums(report, "applications.row_total", sums)
@@ -168,15 +180,9 @@ def applications_outcome_total(report: Report) -> Iterator[Finding]:
     table = report.applications
     if not table:
         return
-    rows = [r for r in OUTCOME_ROWS if r in table] + (["other"] if "other" in table else [])
+    rows = (*(r for r in OUTCOME_ROWS if r in table), *(["other"] if "other" in table else []))
     sums = (
-        Sum(
-            said("where.column", column=col),
-            [table[r].get(col) for r in rows],
-            table["total"].get(col),
-            f"applications.total.{col}",
-            tuple(f"applications.{r}.{col}" for r in [*rows, "total"]),
-        )
+        Sum("column", col, [table[r].get(col) for r in rows], table["total"].get(col), PART, (*rows, "total"), (col,))
         for col in APPLICANT_COLUMNS
     )
     yield from _check_sums(report, "applications.outcome_total", sums)
@@ -187,13 +193,7 @@ def review_group_total(report: Report) -> Iterator[Finding]:
     """Per group: total = upheld + corrected + other + pending."""
     table = report.review_litigation or {}
     sums = (
-        Sum(
-            said("where.group", group=group),
-            [row.get(f) for f in REVIEW_FIELDS[:-1]],
-            row.get("total"),
-            f"review_litigation.{group}.total",
-            tuple(f"review_litigation.{group}.{f}" for f in REVIEW_FIELDS),
-        )
+        Sum("group", group, [row.get(f) for f in REVIEW_FIELDS[:-1]], row.get("total"), REVIEW, (group,), REVIEW_FIELDS)
         for group, row in table.items()
     )
     yield from _check_sums(report, "review_litigation.group_total", sums)

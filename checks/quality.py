@@ -18,11 +18,11 @@ made carelessly, and quotes the words that show it.  Each rule reads the report'
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 
 from checks.consistency import doubts, finding
 from checks.levels import infer_level
+from checks.prose import sentences
 from checks.registry import rule
 from nianbao.core.messages import said
 from nianbao.core.report import Finding, Report
@@ -65,24 +65,22 @@ _PUBLISHED_OWN = re.compile(
 
 
 _NUMBERS_ONLY = re.compile(r"[\d.\s%\-]*")
-_last: list[tuple[tuple[str, ...], tuple[str, ...], str]] = []  # the last report's prose: three rules read it
+_prose_cache: list[tuple[tuple[str, ...], tuple[str, ...], str]] = []  # the last report's: three rules read it
 
 
 def prose(report: Report) -> tuple[str, ...]:
-    """The report's sentences: every line that is not a table row, width-folded (computed once
-    for the rules that read one report in turn)."""
-    if _last and _last[0][0] is report.lines:
-        return _last[0][1]
-    # table rows ("a | b | c") are left out before the width folding, which costs more than the test
-    folded = unicodedata.normalize("NFKC", "\n".join(x for x in report.lines if "|" not in x)).split("\n")
-    lines = tuple(t for line in folded if (t := line.strip()) and "|" not in t and not _NUMBERS_ONLY.fullmatch(t))
-    _last[:] = [(report.lines, lines, "\n".join(lines))]
+    """The report's sentences (checks.prose) without lines of numbers only, nor ones a full-width ｜
+    made table-like once folded."""
+    if _prose_cache and _prose_cache[0][0] is report.lines:
+        return _prose_cache[0][1]
+    lines = tuple(t for t in sentences(report) if "|" not in t and not _NUMBERS_ONLY.fullmatch(t))
+    _prose_cache[:] = [(report.lines, lines, "\n".join(lines))]
     return lines
 
 
 def _prose_text(report: Report) -> str:
     prose(report)
-    return _last[0][2]
+    return _prose_cache[0][2]
 
 
 # cheap tests before the patterns: most reports have none of these

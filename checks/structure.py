@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
+from checks import prose
 from checks.consistency import finding
 from checks.registry import rule
 from nianbao.core.messages import said
@@ -58,7 +58,7 @@ def report_year(report: Report) -> Iterator[Finding]:
 @rule("report.contacts", severity="warning")
 def report_contacts(report: Report) -> Iterator[Finding]:
     """The report gives two different values for the same contact detail (postal code, phone, email)."""
-    text = unicodedata.normalize("NFKC", report.text)
+    text = prose.text(report)  # contact details are stated in sentences, never in the standard tables
     for name, pattern in _CONTACTS:
         values = list(dict.fromkeys(m.group(1).replace("－", "-").replace("—", "-") for m in pattern.finditer(text)))
         if len(values) > 1:

@@ -15,11 +15,11 @@ certainty is not judged at all.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from checks.consistency import doubts, finding
+from checks.prose import sentences
 from checks.registry import rule
 from nianbao.core.messages import Said, said
 from nianbao.core.report import Finding, Report
@@ -41,16 +41,10 @@ _OUTCOMES = (
 )
 
 
-def _sentences(report: Report) -> Iterator[str]:
-    for line in report.lines:
-        if "|" not in line:
-            yield unicodedata.normalize("NFKC", line)
-
-
 @rule(RULE, severity="error", also=("warning",))
 def text_claims(report: Report) -> Iterator[Finding]:
     """What the prose says contradicts the tables (or its own itemised counts)."""
-    for line in _sentences(report):
+    for line in sentences(report):
         yield from _received_claims(line, report)
         yield from _itemised(line)
         yield from _outcome_claims(line, report)

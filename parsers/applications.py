@@ -146,7 +146,7 @@ def _printed(tokens: Sequence[Token]) -> Iterator[Printed]:
     A text cell after a row's label, in the same row, is a value cell holding text ("见附件"),
     unless it reads as a label itself (numbered, or naming a row or group)."""
     group, group_label = "", ""
-    text = [_text(t) for t in tokens]
+    text = [is_label(t.text) for t in tokens]  # blank cells are no labels
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -160,8 +160,7 @@ def _printed(tokens: Sequence[Token]) -> Iterator[Printed]:
                 break
             cells.append(following.text)
             index += 1
-        label = normalize(token.text)
-        group_key = next((g for g, p in _GROUPS if p.search(label)), None)
+        group_key = _group(token.text)
         if group_key:
             group, group_label = group_key, token.text
             if group_key == "other" and (any(c.strip() for c in cells) or len(cells) == WIDTH):
@@ -172,11 +171,14 @@ def _printed(tokens: Sequence[Token]) -> Iterator[Printed]:
         yield Printed(token.text, group, group_label, cells, token.row)
 
 
-def _text(token: Token) -> bool:
-    return bool(token.text.strip()) and is_label(token.text)
-
-
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d+[.、．])")
+
+
+@lru_cache(maxsize=4096)
+def _group(printed: str) -> str | None:
+    """The group (不予公开, 无法提供 …) a label opens, if it is a group's label."""
+    label = normalize(printed)
+    return next((g for g, p in _GROUPS if p.search(label)), None)
 
 
 @lru_cache(maxsize=4096)

@@ -24,7 +24,11 @@ _HEADING = re.compile(r"^(?:第?[一二三四五六七][、.．,，]|[（(][一�
 
 def heading_part(line: str) -> str | None:
     """The part a heading line opens, or None for any other line."""
-    text = normalize(line.split("|", 1)[0])
+    first = line.split("|", 1)[0]
+    # the numbering is at the start: most lines are told apart by their first characters, unfolded
+    if not _HEADING.match(normalize(first[:24])):
+        return None
+    text = normalize(first)
     if len(text) > 40 or not _HEADING.match(text):
         return None
     for key, pattern in _PARTS:

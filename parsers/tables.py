@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from nianbao.core.messages import Said, said
@@ -50,7 +51,9 @@ def flatten(rows: Sequence[Row]) -> list[Token]:
     return [Token(cell, index) for index, row in enumerate(rows) for cell in row]
 
 
+@lru_cache(maxsize=8192)  # called on every cell of every table, and the same cells recur
 def is_label(cell: str) -> bool:
+    """The cell holds text, not a number nor a "none" mark (so an empty or blank cell is no label)."""
     return isinstance(parse_cell(cell), Text)
 
 
@@ -117,7 +120,10 @@ def reading(
 
 
 _SPACES = re.compile(r"\s+")
-_FULL_WIDTH = re.compile("[０-９]")
+# NFKC can turn these into a keyword of _GLUED: Kangxi radicals and compatibility ideographs that some
+# PDF fonts give for 文, 数 …; plain CJK, ASCII, punctuation and full-width forms need no folding
+# (\d reads full-width digits as they are)
+_NEEDS_FOLDING = re.compile("[^\x00-\x7f\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 _GLUED = re.compile(
     r"(?:申请数量|予以公开|部分公开|其他情形[)）]|国家秘密|总计|继续办理|尚未审结|结果维持|处理决定数量|现行有效件数"
     r"|规范性文件|规章|行政许可)\d{4,}"
@@ -128,9 +134,9 @@ def glued(rows: Sequence[Row]) -> bool:
     """The cells of a row were run together with no separator ("…申请数量110000011"): the number
     boundaries are lost, so no number of this table can be read from this text."""
     text = _SPACES.sub("", "|".join(cell for row in rows for cell in row))
-    if _GLUED.search(text):
-        return True
-    return bool(_FULL_WIDTH.search(text)) and bool(_GLUED.search(unicodedata.normalize("NFKC", text)))
+    if _NEEDS_FOLDING.search(text):
+        text = unicodedata.normalize("NFKC", text)
+    return bool(_GLUED.search(text))
 
 
 GLUED_WHY = "its numbers run together with no separator between cells (not readable from this text)"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from checks.registry import check_report
 from parsers import parse_bytes
+from parsers.sections import heading_part
+from parsers.tables import glued
 from tests.conftest import set_row
 
 
@@ -58,3 +60,20 @@ def test_text_in_a_number_cell_is_kept_raw(seed_text: str) -> None:
     cells = [f for f in check_report(report) if f.rule in ("report.cells", "report.sections")]
     assert report.applications["granted"]["natural_person"] is None
     assert any(f.raw == "见附件" for f in cells) or any("见附件" in f.message for f in cells)
+
+
+def test_glued_digits_in_any_width_and_with_kangxi_radicals() -> None:
+    # \d reads full-width digits; some PDF fonts give the Kangxi radical ⽂ (U+2F42) for 文, which only
+    # NFKC folds back: both are still "glued", a table separated by " | " in full width is not
+    assert glued([["（七）总计１１０００００１１"]])
+    assert glued([["规范性⽂件", "12340"]]) is False  # separate cells: the boundary is kept
+    assert glued([["规范性⽂件12340"]])
+    assert not glued([["（七）总计", "１", "０", "０", "０", "０", "０", "１"]])
+
+
+def test_headings_spaced_out_or_in_full_width_are_found() -> None:
+    assert heading_part("三 、本 年 度 收 到 和 处 理 政 府 信 息 公 开 申 请 情 况") == "applications"
+    assert heading_part("（ 四 ）政府信息公开行政复议、行政诉讼情况") == "review_litigation"
+    assert heading_part("５．其他需要报告的事项") == "other_matters"
+    assert heading_part("一、总体情况" + "。本机关认真贯彻落实" * 5) is None  # a sentence, not a heading
+    assert heading_part("根据条例，一、总体情况") is None
