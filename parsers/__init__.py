@@ -49,7 +49,10 @@ def extract(
     if kind in ("html", "text"):
         text, codec = decode(data, content_type=content_type)
         if kind == "html" or "<html" in text[:2000].lower():
-            return from_html(data if codec == "utf-8" else text, encoding=codec)
+            ascii_compatible = not codec.startswith(("utf-16", "utf-32"))
+            return from_html(
+                data if codec == "utf-8" else text, encoding=codec, source=data if ascii_compatible else None
+            )
         return from_text(text, encoding=codec)
     if kind == "pdf":
         return from_pdf(data, source=source, max_pages=max_pages)

@@ -7,7 +7,7 @@ exactly the seed's text layout, so the label-driven table parser handles both th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -20,6 +20,7 @@ _BLOCK = frozenset(
 )
 _SKIP = frozenset("script style noscript head iframe object template select button input textarea -comment".split())
 _CELLS = frozenset(("td", "th"))
+_SECTIONS = frozenset(("tbody", "thead", "tfoot"))
 _BODY_SELECTORS = (
     "[id^=vsb_content]",
     ".v_news_content",
@@ -34,22 +35,27 @@ _BODY_SELECTORS = (
     "#UCAP-CONTENT",
     "#content",
 )
+# the name each selector looks for, as it appears in a page's source (lowered: quirks-mode pages match any case)
+_BODY_NAMES = tuple(re.sub(r"^\[id\^=|^[.#]|\]$", "", s).lower().encode() for s in _BODY_SELECTORS)
+_TITLE_META = ("ArticleTitle",)
+_DATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime")
 _WS = re.compile(r"\s+")
 _TITLE_SPLIT = re.compile(r"\s*(?:[-_|｜—]{1,2})\s*")
 
 
-def from_html(page: str | bytes, *, encoding: str | None = None) -> SourceText:
+def from_html(page: str | bytes, *, encoding: str | None = None, source: bytes | None = None) -> SourceText:
     """Parse a report page: body lines from the article container, title and date from metadata.
 
     `page` is the decoded text, or the page's bytes when they are known to be valid UTF-8 (lexbor
-    reads those as they are: a UTF-8 page is not re-encoded)."""
+    reads those as they are: a UTF-8 page is not re-encoded).  `source`: the page's bytes in an
+    ASCII-compatible encoding (GBK, UTF-8 …), when the caller has them; tag and class names are
+    ASCII, so they let whole-page searches for containers that are not there be skipped."""
     tree = LexborHTMLParser(page)
+    raw = page if isinstance(page, bytes) else source
+    lowered = raw.lower() if raw is not None else None
     metas = _metas(tree)
-    root = _content_root(tree)
-    pieces: list[str] = []
-    if root is not None:
-        _walk(root, pieces)
-    lines = tuple(line.strip() for line in "".join(pieces).split("\n"))
+    root = _content_root(tree, lowered)
+    lines = tuple(line.strip() for line in "".join(_text_of(root, lowered) if root is not None else ()).split("\n"))
     published = _published(metas)
     if published is None and tree.body is not None:  # the info line (发布时间：…) outside the article
         published = find_published_date(tree.body.text(separator=" "))
@@ -62,17 +68,48 @@ def from_html(page: str | bytes, *, encoding: str | None = None) -> SourceText:
     )
 
 
-def _content_root(tree: LexborHTMLParser) -> LexborNode | None:
-    for selector in _BODY_SELECTORS:
+def _content_root(tree: LexborHTMLParser, lowered: bytes | None) -> LexborNode | None:
+    """The article container: a node of the first of `_BODY_SELECTORS` that holds real text, else the
+    body.  Each selector costs a walk of the whole tree; one whose name is not in the page is skipped."""
+    for selector, name in zip(_BODY_SELECTORS, _BODY_NAMES, strict=True):
+        if lowered is not None and name not in lowered:
+            continue
         for node in tree.css(selector):
             if len(node.text(strip=True)) > 200:
                 return node
     return tree.body or tree.root
 
 
-def _walk(node: LexborNode, out: list[str]) -> None:
-    """The node's text in reading order, a line break around every block and table row.  Iterative:
-    a page of a thousand unclosed <span>s is as deep as it likes, and costs no recursion."""
+def _text_of(root: LexborNode, lowered: bytes | None) -> list[str]:
+    """The container's text, tables row by row.  A table holding another table is walked as blocks;
+    finding out costs a walk of each table, so it is asked only when the page's source has more
+    `<table` tags than the tables met (tables outside the container, or nested ones)."""
+    pieces: list[str] = []
+    flat: list[LexborNode] = []
+    _walk(root, pieces, flat, check_nesting=lowered is None)
+    if lowered is not None and lowered.count(b"<table") > len(flat) and any(map(_holds_table, flat)):
+        pieces = []
+        _walk(root, pieces, [], check_nesting=True)
+    return pieces
+
+
+def _holds_table(table: LexborNode) -> bool:
+    """A table inside one of this table's cells.  (A selector such as "td table" would also match
+    this table itself when it sits in a layout table's cell: lexbor matches ancestors outside the
+    node asked; so the cell is looked for between the two tables.)"""
+    for inner in table.css("table"):  # this table and every table below it
+        node = inner.parent
+        while node is not None and inner.mem_id != table.mem_id and node.mem_id != table.mem_id:
+            if node.tag in _CELLS:
+                return True
+            node = node.parent
+    return False
+
+
+def _walk(node: LexborNode, out: list[str], flat: list[LexborNode], *, check_nesting: bool) -> None:
+    """The node's text in reading order, a line break around every block and table row; the tables
+    read row by row are put in `flat`.  Iterative: a page of a thousand unclosed <span>s is as deep
+    as it likes, and costs no recursion."""
     stack: list[LexborNode | str] = [*node.iter(include_text=True)]
     stack.reverse()
     push, pop, append = stack.append, stack.pop, out.append
@@ -88,8 +125,9 @@ def _walk(node: LexborNode, out: list[str]) -> None:
             append(text if text.isprintable() and "  " not in text else _WS.sub(" ", text))
         elif tag in _SKIP:
             continue
-        elif tag == "table" and child.css_first("td table, th table") is None:
+        elif tag == "table" and not (check_nesting and _holds_table(child)):
             append("\n")
+            flat.append(child)
             _table_rows(child, append)
         else:
             if tag in _BLOCK:
@@ -101,10 +139,19 @@ def _walk(node: LexborNode, out: list[str]) -> None:
 
 
 def _table_rows(table: LexborNode, append: Callable[[str], None]) -> None:
-    for tr in table.css("tr"):
+    for tr in _rows(table):
         cells = [_cell_text(td) for td in tr.iter() if td.tag in _CELLS]
         if any(cells):
             append(" | ".join(cells) + "\n")
+
+
+def _rows(table: LexborNode) -> Iterator[LexborNode]:
+    """The table's own rows (the HTML parser puts each under the table or its tbody/thead/tfoot)."""
+    for child in table.iter():
+        if child.tag == "tr":
+            yield child
+        elif child.tag in _SECTIONS:
+            yield from (row for row in child.iter() if row.tag == "tr")
 
 
 def _cell_text(td: LexborNode) -> str:
@@ -116,12 +163,29 @@ def _cell_text(td: LexborNode) -> str:
 
 
 def _metas(tree: LexborHTMLParser) -> dict[str, str]:
-    """name -> content of the page's <meta name=…> tags (the first of each name), read in one pass."""
+    """name -> content of the page's <meta name=…> tags (the first of each name).  The head is read
+    first; the body (a walk of the whole page) only when the head lacks a name nianbao reads."""
     out: dict[str, str] = {}
-    for node in tree.css("meta[name]"):
-        attributes = node.attributes
-        out.setdefault(attributes.get("name") or "", (attributes.get("content") or "").strip())
+    for scope in (tree.head, tree.body):
+        if scope is None:
+            continue
+        for node in scope.css("meta[name]"):
+            attributes = node.attributes
+            out.setdefault(attributes.get("name") or "", (attributes.get("content") or "").strip())
+        if _decided(out, _TITLE_META) and _decided(out, _DATE_META):
+            break
     return out
+
+
+def _decided(metas: dict[str, str], names: tuple[str, ...]) -> bool:
+    """True when `_meta(metas, *names)` cannot change with tags read later in the page: each name it
+    asks before its answer is there as spelt (the first tag of a name is the one read)."""
+    for name in names:
+        if name not in metas:
+            return False
+        if metas[name]:
+            return True
+    return True
 
 
 def _meta(metas: dict[str, str], *names: str) -> str | None:
@@ -134,7 +198,7 @@ def _meta(metas: dict[str, str], *names: str) -> str | None:
 
 
 def _title(tree: LexborHTMLParser, metas: dict[str, str]) -> str | None:
-    title = _meta(metas, "ArticleTitle")
+    title = _meta(metas, *_TITLE_META)
     if title:
         return title
     for h in tree.css("h1, h2, .title, .article-title"):
@@ -147,5 +211,5 @@ def _title(tree: LexborHTMLParser, metas: dict[str, str]) -> str | None:
 
 
 def _published(metas: dict[str, str]) -> str | None:
-    value = _meta(metas, "PubDate", "pubdate", "publishdate", "firstpublishedtime")
+    value = _meta(metas, *_DATE_META)
     return iso_date(value) if value else None

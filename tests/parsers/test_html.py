@@ -8,6 +8,7 @@ from checks.registry import check_report
 from nianbao.core.report import to_json
 from nianbao.sample.wordhtml import render
 from parsers import parse_bytes
+from parsers.html import from_html
 from tests.conftest import comparable
 
 TITLE = "张家川县闫家乡人民政府2024年度政府信息公开工作报告"
@@ -66,3 +67,51 @@ def test_empty_cells_are_null_not_zero(seed_text: str) -> None:
         "other": 0,
         "total": 2,
     }
+
+
+def _lines(page: str, encoding: str = "utf-8") -> tuple[tuple[str, ...], str | None, str | None]:
+    """The page read with its bytes at hand (as the crawler gives them) and as text alone: the same."""
+    data = page.encode(encoding)
+    with_bytes = from_html(data if encoding == "utf-8" else page, source=data)
+    alone = from_html(page)
+    assert with_bytes == alone
+    return alone.lines, alone.title, alone.published_at
+
+
+CELL = "<td><p><span>{}</span></p></td>"
+
+
+def _table(*rows: tuple[str, ...]) -> str:
+    return "<table>" + "".join("<tr>" + "".join(CELL.format(c) for c in row) + "</tr>" for row in rows) + "</table>"
+
+
+def test_a_table_inside_a_cell_is_read_as_blocks_not_rows() -> None:
+    inner = _table(("自然人", "商业企业"), ("1", "2"))
+    page = f"<div id=zoom>{'某某' * 120}<table><tr><td>外</td><td>{inner}</td></tr></table></div>"
+    lines, _, _ = _lines(page)
+    assert "自然人 | 商业企业" in lines and "1 | 2" in lines  # the inner table, row by row
+    assert not any(line.startswith("外 |") for line in lines)  # the outer one is not a table of cells
+
+
+def test_layout_tables_around_the_article_and_containers_in_any_case() -> None:
+    chrome = _table(("首页", "政务公开")) + "<!-- <table> in a comment -->"
+    article = f"<div class=trs_editor>{'某某' * 120}{_table(('（七）总计', '21', '0'))}</div>"
+    lines, _, _ = _lines(f"<html><body>{chrome}<table><tr><td>{article}</td></tr></table></body></html>", "gbk")
+    assert lines[-1] == "（七）总计 | 21 | 0" and "首页 | 政务公开" not in lines
+
+
+def test_meta_tags_in_the_body_are_read_and_the_head_comes_first() -> None:
+    body = f"<meta name=PubDate content='2025-01-20'><div id=zoom>{'某某' * 120}</div>"
+    assert _lines(f"<html><head></head><body>{body}</body></html>")[2] == "2025-01-20"
+    head = "<meta name=pubdate content='2024-12-31'><meta name=ArticleTitle content='某县2024年度政府信息公开工作报告'>"
+    lines, title, published = _lines(f"<html><head>{head}</head><body>{body}</body></html>")
+    assert (title, published) == ("某县2024年度政府信息公开工作报告", "2025-01-20")  # PubDate is asked first
+
+
+def test_an_article_inside_a_layout_table_cell_reads_as_the_text(seed_text: str) -> None:
+    # older portals lay their pages out in tables: the report's tables sit in a cell of one
+    page = render(seed_text, title=TITLE)
+    start, end = page.index('<div id="vsb_content'), page.rindex("</form>")
+    wrapped = page[:start] + "<table class=layout><tr><td>" + page[start:end] + "</td></tr></table>" + page[end:]
+    assert _json(wrapped.encode("gbk")) == _json(seed_text.encode("utf-8"))
+    assert _json(wrapped.encode()) == _json(seed_text.encode("utf-8"))
