@@ -140,7 +140,8 @@ def _walk(node: LexborNode, out: list[str], flat: list[LexborNode], *, check_nes
 
 def _table_rows(table: LexborNode, append: Callable[[str], None]) -> None:
     for tr in _rows(table):
-        cells = [_cell_text(td) for td in tr.iter() if td.tag in _CELLS]
+        # a cell's paragraphs and spans join without spaces: Word splits "2025" from "年" into spans
+        cells = [_cell_text(td.text(separator="", strip=False)) for td in tr.iter() if td.tag in _CELLS]
         if any(cells):
             append(" | ".join(cells) + "\n")
 
@@ -154,9 +155,10 @@ def _rows(table: LexborNode) -> Iterator[LexborNode]:
             yield from (row for row in child.iter() if row.tag == "tr")
 
 
-def _cell_text(td: LexborNode) -> str:
-    # A cell's paragraphs and spans join without spaces: Word splits "2025" from "年" into spans.
-    text = td.text(separator="", strip=False)
+def _cell_text(text: str) -> str:
+    """A cell's text on one line, its "|" made full-width (it separates cells in nianbao's text)."""
+    if text.isprintable() and "  " not in text and "|" not in text:  # no whitespace but single spaces
+        return text.strip()
     if not text or text.isspace():
         return ""  # most cells of a Word-pasted table: empty, or a lone &nbsp;
     return _WS.sub(" ", text.replace("|", "｜")).strip()
