@@ -26,6 +26,7 @@ from crawler.classify import classify
 from crawler.errors import BadURL, ConnectError, FetchTimeout, OutOfScope, RobotsDisallowed, TooLarge, TooManyRedirects
 from crawler.politeness import HostScheduler, RobotsPolicy
 from crawler.scope import Scope
+from crawler.transport import AsyncioTransport
 from nianbao.core.config import CrawlSettings
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def build_client(
     automatic decoding (the body is decoded within the size cap, see `body`).  A crawl of many
     portals gives each portal its own small client sharing one TLS context (`tls_context`): one
     pool for thousands of hosts costs time in the number of requests in flight for every request."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=0)
     return httpx.AsyncClient(
         headers={
             "User-Agent": settings.user_agent,
@@ -92,12 +94,10 @@ def build_client(
         },
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,
-        transport=transport,
-        verify=verify,
         # a fresh connection for every request: a server whose Content-Length lies cannot slip a second
         # response into the next request's answer, and a polite crawl (one request a second per host)
         # loses nothing by it
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=0),
+        transport=transport or AsyncioTransport(verify=verify, limits=limits),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import queue
 import signal
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from storage.runs import finish_run, record_fetch
 
 logger = logging.getLogger(__name__)
 STOP: tuple[str, dict[str, Any]] = ("stop", {})
+BATCH = 256  # writes stored in one transaction, at most
 
 
 @dataclass
@@ -44,16 +46,36 @@ class Writing:
     # by sha256, while in a worker: the parse, and the URL it was started for
     parsing: dict[str, tuple[asyncio.Future[Parsed], str]] = field(default_factory=dict)
 
+    def write_all(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        """Writes that need no parse, in one transaction (a batch costs one commit, not one per row);
+        each in its own savepoint, so a failing item costs that item.  If the commit itself fails
+        (disk full …), every item of the batch is counted lost for its portal."""
+        if not items:
+            return
+        try:
+            with self.db.atomic():
+                for op, kwargs in items:
+                    if op == "document":
+                        self.document(kwargs)
+                    else:
+                        self.apply(op, kwargs)
+        except Exception as exc:
+            for op, kwargs in items:
+                document = kwargs.get("document")
+                portal = document.portal if document is not None else kwargs.get("portal")
+                self._failed(portal, document.url if document is not None else kwargs.get("url", op), exc)
+
     def apply(self, op: str, kwargs: dict[str, Any]) -> None:
         """A write that needs no parsing, done at once; a failure costs that item and is counted."""
         try:
-            if op == "page":
-                save_document(self.db, **kwargs)
-            elif op == "failure":
-                _, agency, year = find_title((kwargs["title"],), kwargs["title"])
-                record_unfetched(self.db, **kwargs, agency=agency, year=year)
-            elif op == "fetch":
-                record_fetch(self.db, kwargs["row"])
+            with self.db.atomic():
+                if op == "page":
+                    save_document(self.db, **kwargs)
+                elif op == "failure":
+                    _, agency, year = find_title((kwargs["title"],), kwargs["title"])
+                    record_unfetched(self.db, **kwargs, agency=agency, year=year)
+                elif op == "fetch":
+                    record_fetch(self.db, kwargs["row"])
         except Exception as exc:
             self._failed(kwargs.get("portal"), kwargs.get("url", op), exc)
 
@@ -62,11 +84,8 @@ class Writing:
         self.failures[portal or ""].append(f"{type(exc).__name__}: {exc}")
 
     def document(self, kwargs: dict[str, Any]) -> None:
-        task = asyncio.get_running_loop().create_task(self._parse_and_store(kwargs))
-        self.pending[kwargs["portal"] or ""].add(task)
-        task.add_done_callback(self.pending[kwargs["portal"] or ""].discard)
-
-    async def _parse_and_store(self, kwargs: dict[str, Any]) -> None:
+        """Bytes this parser has read before join their report at once; new bytes are parsed in a
+        worker and stored when the parse is back."""
         document = kwargs["document"]
         try:
             if ingest_known(self.db, document, now=kwargs["now"]) is not None:
@@ -74,6 +93,12 @@ class Writing:
         except Exception as exc:
             self._failed(document.portal, document.url, exc)
             return
+        task = asyncio.get_running_loop().create_task(self._parse_and_store(kwargs))
+        self.pending[document.portal or ""].add(task)
+        task.add_done_callback(self.pending[document.portal or ""].discard)
+
+    async def _parse_and_store(self, kwargs: dict[str, Any]) -> None:
+        document = kwargs["document"]
         parsed = await self._parse(document)
         try:
             ingest(self.db, document, now=kwargs["now"], parsed=parsed)
@@ -118,19 +143,36 @@ async def _serve(path: str, inbox: Any, replies: Any, limits: Limits, max_size_m
     writing = Writing(open_db(path, max_size_mb=max_size_mb), ParsePool(limits), replies)
     loop = asyncio.get_running_loop()
     try:
-        while (item := await loop.run_in_executor(None, inbox.get)) != STOP:
-            op, kwargs = item
-            if op == "document":
-                writing.document(kwargs)
-            elif op == "finish":
-                await writing.finish(kwargs)
-            else:
-                writing.apply(op, kwargs)
+        stopped = False
+        while not stopped:
+            writes: list[tuple[str, dict[str, Any]]] = []
+            for item in await loop.run_in_executor(None, _take, inbox):
+                if item == STOP:
+                    stopped = True
+                    break
+                if item[0] == "finish":  # the pass's earlier writes first, then its closing
+                    writing.write_all(writes)
+                    writes = []
+                    await writing.finish(item[1])
+                else:
+                    writes.append(item)
+            writing.write_all(writes)
         for tasks in list(writing.pending.values()):
             await asyncio.gather(*list(tasks), return_exceptions=True)
     finally:
         writing.pool.close()
         replies.put(("done", {"failures": dict(writing.failures), "replaced": writing.pool.replaced}))
+
+
+def _take(inbox: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The next item (waiting for it), and those already queued behind it, up to BATCH."""
+    items = [inbox.get()]
+    while len(items) < BATCH and items[-1] != STOP:
+        try:
+            items.append(inbox.get_nowait())
+        except queue.Empty:
+            break
+    return items
 
 
 def main(

@@ -7,6 +7,7 @@ so a site can check a Referer, answer a POST, fail twice before succeeding, or s
 from __future__ import annotations
 
 import hashlib
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -58,6 +59,7 @@ class Site:
         self.log: list[Request] = []
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
+        self.scheme = "http"
 
     def add(self, path: str, route: Route) -> None:
         self.routes[path] = route
@@ -65,7 +67,7 @@ class Site:
     @property
     def base(self) -> str:
         assert self.server is not None, "site not started"
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -138,11 +140,15 @@ class _QuietServer(ThreadingHTTPServer):
         pass  # a client that hangs up (size cap, timeout) is expected here, not an error
 
 
-def start(sites: list[Site]) -> None:
-    """Start every site on its own loopback port, each in a daemon thread."""
+def start(sites: list[Site], *, tls: ssl.SSLContext | None = None) -> None:
+    """Start every site on its own loopback port, each in a daemon thread (HTTPS with `tls`, a
+    server context holding the site's certificate)."""
     for site in sites:
         server = _QuietServer(("127.0.0.1", 0), _handler_for(site))
         server.daemon_threads = True
+        if tls is not None:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
+            site.scheme = "https"
         site.server = server
         threading.Thread(target=server.serve_forever, name=f"site-{site.name}", daemon=True).start()
 
