@@ -36,19 +36,22 @@ _ATTACH_HREF = re.compile(
     r"\.(pdf|docx?|wps)(?:$|\?)",
     re.I,
 )
-# cheap substring tests before building a tree of a whole page (a case-blind regex over 60 KB costs 4 ms)
-_MAY_ATTACH = (
-    b"download.jsp",
-    b"downfile.jsp",
-    b"downloadattach",
-    b"/__local/",
-    b".pdf",
-    b".doc",
-    b".wps",
-    b".xls",
-    b".et",
-    b".ofd",
-)
+# cheap tests before building a tree of a whole page (a case-blind regex over 60 KB costs 4 ms; ten
+# substring searches 0.3 ms): one pattern anchored on ".", and the path markers behind one test
+_MAY_ATTACH_EXT = re.compile(rb"\.(?:pdf|doc|wps|xls|et|ofd)")
+_MAY_ATTACH_PATH = (b"download.jsp", b"downfile.jsp", b"downloadattach")
+
+
+def _may_attach(content: bytes) -> bool:
+    """The page may link an attachment (a file extension or a CMS download path is in it)."""
+    lowered = content.lower()
+    return (
+        _MAY_ATTACH_EXT.search(lowered) is not None
+        or b"/__local/" in lowered
+        or (b"down" in lowered and any(marker in lowered for marker in _MAY_ATTACH_PATH))
+    )
+
+
 _FILENAME = re.compile(r"filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)|filename\s*=\s*\"?([^\";]+)\"?")
 
 Progress = Callable[[str, int, int, int], None]
@@ -340,8 +343,7 @@ class PortalCrawl:
             last_modified=response.last_modified,
         )
         self._store(document)
-        lowered = content.lower()
-        if not any(marker in lowered for marker in _MAY_ATTACH):
+        if not _may_attach(content):
             return  # no attachment markers at all: spare building a tree of the whole page
         text, _ = decode(content, content_type=response.content_type)
         for attachment in _attachments(Page(response.url, text)):

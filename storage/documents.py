@@ -9,6 +9,8 @@ from typing import Any
 
 import sqlite_utils
 
+from storage.db import insert_row, upsert_row
+
 
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
@@ -32,7 +34,9 @@ def save_document(
     """Store `content` (once) and remember that `url` served it; returns its sha256."""
     digest = sha256_of(content)
     with db.atomic():
-        db.table("documents").insert(
+        insert_row(
+            db,
+            "documents",
             {
                 "sha256": digest,
                 "content": content,
@@ -44,7 +48,9 @@ def save_document(
             ignore=True,
         )
         existing = db.execute("SELECT first_seen FROM document_urls WHERE url = ?", [url]).fetchone()
-        db.table("document_urls").upsert(
+        upsert_row(
+            db,
+            "document_urls",
             {
                 "url": url,
                 "sha256": digest,

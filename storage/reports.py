@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from nianbao.core.report import Finding, Report, Table, body_lines, content_hash
+from storage.db import insert_row
 
 PARSER_VERSION = "2"  # 2: rows placed by template order, readings with certainty
 
@@ -121,8 +122,8 @@ def add_url(db: sqlite_utils.Database, report_id: int, *, url: str, sha256: str,
 def _link(db: sqlite_utils.Database, report_id: int, url: str | None, sha256: str, now: str) -> None:
     """One more URL that serves the report (a duplicate listing, another column, an attachment link)."""
     if url:
-        db.table("report_urls").insert(
-            {"report_id": report_id, "url": url, "sha256": sha256, "first_seen": now}, ignore=True
+        insert_row(
+            db, "report_urls", {"report_id": report_id, "url": url, "sha256": sha256, "first_seen": now}, ignore=True
         )
 
 

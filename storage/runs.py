@@ -12,6 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from nianbao.core.messages import Said, said
+from storage.db import insert_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def finish_run(db: sqlite_utils.Database, run_id: int, *, portal: str, now: str,
 
 
 def record_fetch(db: sqlite_utils.Database, row: dict[str, Any]) -> None:
-    db.table("fetches").insert(row)
+    insert_row(db, "fetches", row)
 
 
 def portal_reads(db: sqlite_utils.Database) -> PortalReads:
