@@ -43,9 +43,10 @@ def classify(status: int, body: bytes, base_url: str) -> tuple[str, str | None]:
             return "redirect_shell", urljoin(base_url, target.group(1).decode("utf-8", "replace"))
         if _TS.search(body) or _JSL.search(body) or (b"<script" in body.lower() and len(visible) < 20):
             return "blocked", None
-    head = body[:6000].decode("utf-8", "ignore") + body[:6000].decode("gb18030", "ignore")
-    if len(body) < 20000 and _SOFT_404.search(head) and "政府信息公开" not in _visible_title(head):
-        return "soft404", None
+    if len(body) < 20000:  # a "page not found" page is small
+        head = body[:6000].decode("utf-8", "ignore") + body[:6000].decode("gb18030", "ignore")
+        if _SOFT_404.search(head) and "政府信息公开" not in _visible_title(head):
+            return "soft404", None
     return "ok", None
 
 

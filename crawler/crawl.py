@@ -351,6 +351,9 @@ class PortalCrawl:
 
     async def _whole_article(self, response: Response) -> bytes:
         """A TRS article split over `t…_1.html`, `t…_2.html`: its pages fetched and put together."""
+        content = response.content
+        if b"createPageHTML" not in content and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return content  # no pager script (which every split article has), in any ASCII-based encoding
         text, codec = decode(response.content, content_type=response.content_type)
         rest = continuation_pages(response.url, text)
         if not rest:

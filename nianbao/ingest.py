@@ -56,14 +56,21 @@ def parse_document(content: bytes, *, url: str, content_type: str | None = None,
         return Parsed(None, (), f"{url}: nianbao could not parse this document (a bug: {type(exc).__name__}: {exc})")
 
 
-def ingest(db: sqlite_utils.Database, document: Document, *, now: str, parsed: Parsed | None = None) -> Ingested:
+def ingest(
+    db: sqlite_utils.Database,
+    document: Document,
+    *,
+    now: str,
+    parsed: Parsed | None = None,
+    sha256: str | None = None,
+) -> Ingested:
     """Store one fetched document, parse and check it (unless `parsed` says what that gave), and store
-    the report, in one transaction."""
+    the report, in one transaction.  `sha256`: the content's digest, when the caller has it."""
     if parsed is None:
         parsed = parse_document(document.content, url=document.url, content_type=document.content_type)
     url = document.url
     with db.atomic():
-        digest = _save(db, document, now=now)
+        digest = _save(db, document, now=now, sha256=sha256)
         if parsed.report is None:
             # the list's title still says whose report this is: "found but unreadable", never "missing"
             title = document.list_title
@@ -89,25 +96,28 @@ def ingest(db: sqlite_utils.Database, document: Document, *, now: str, parsed: P
     return Ingested(digest, report_id)
 
 
-def ingest_known(db: sqlite_utils.Database, document: Document, *, now: str) -> Ingested | None:
+def ingest_known(
+    db: sqlite_utils.Database, document: Document, *, now: str, sha256: str | None = None
+) -> Ingested | None:
     """Store a document whose exact bytes this parser has already read (a daily re-crawl of a
     portal without ETags, an attachment reached from two columns): its URL joins that report, with
     no second parse.  None when the bytes are new and must be parsed."""
-    known = parsed_before(db, sha256_of(document.content))
+    known = parsed_before(db, sha256 or sha256_of(document.content))
     if known is None:
         return None
     report_id, agency, year = known
     with db.atomic():
-        digest = _save(db, document, now=now)
+        digest = _save(db, document, now=now, sha256=sha256)
         add_url(db, report_id, url=document.url, sha256=digest, now=now)
         record_parse(db, document.url, error=None, agency=agency, year=year)
     return Ingested(digest, report_id)
 
 
-def _save(db: sqlite_utils.Database, document: Document, *, now: str) -> str:
+def _save(db: sqlite_utils.Database, document: Document, *, now: str, sha256: str | None) -> str:
     return save_document(
         db,
         document.content,
+        sha256=sha256,
         url=document.url,
         now=now,
         content_type=document.content_type,

@@ -66,16 +66,17 @@ class Writing:
                 self._failed(portal, document.url if document is not None else kwargs.get("url", op), exc)
 
     def apply(self, op: str, kwargs: dict[str, Any]) -> None:
-        """A write that needs no parsing, done at once; a failure costs that item and is counted."""
+        """A write that needs no parsing, done at once; a failure costs that item and is counted
+        (each is one statement, or its own savepoint)."""
         try:
-            with self.db.atomic():
-                if op == "page":
-                    save_document(self.db, **kwargs)
-                elif op == "failure":
-                    _, agency, year = find_title((kwargs["title"],), kwargs["title"])
+            if op == "page":
+                save_document(self.db, **kwargs)
+            elif op == "failure":
+                _, agency, year = find_title((kwargs["title"],), kwargs["title"])
+                with self.db.atomic():
                     record_unfetched(self.db, **kwargs, agency=agency, year=year)
-                elif op == "fetch":
-                    record_fetch(self.db, kwargs["row"])
+            elif op == "fetch":
+                record_fetch(self.db, kwargs["row"])
         except Exception as exc:
             self._failed(kwargs.get("portal"), kwargs.get("url", op), exc)
 
@@ -87,8 +88,9 @@ class Writing:
         """Bytes this parser has read before join their report at once; new bytes are parsed in a
         worker and stored when the parse is back."""
         document = kwargs["document"]
+        kwargs["sha256"] = digest = sha256_of(document.content)  # once: the parse and the stores use it
         try:
-            if ingest_known(self.db, document, now=kwargs["now"]) is not None:
+            if ingest_known(self.db, document, now=kwargs["now"], sha256=digest) is not None:
                 return  # bytes already read by this parser: one more URL of their report
         except Exception as exc:
             self._failed(document.portal, document.url, exc)
@@ -99,16 +101,15 @@ class Writing:
 
     async def _parse_and_store(self, kwargs: dict[str, Any]) -> None:
         document = kwargs["document"]
-        parsed = await self._parse(document)
+        parsed = await self._parse(document, kwargs["sha256"])
         try:
-            ingest(self.db, document, now=kwargs["now"], parsed=parsed)
+            ingest(self.db, document, now=kwargs["now"], parsed=parsed, sha256=kwargs["sha256"])
         except Exception as exc:
             self._failed(document.portal, document.url, exc)
 
-    async def _parse(self, document: Document) -> Parsed:
+    async def _parse(self, document: Document, digest: str) -> Parsed:
         """Parse in a worker; the same bytes arriving while they are being parsed (portals that serve
         one attachment, two columns listing one report) wait for that parse instead of starting another."""
-        digest = sha256_of(document.content)
         if digest not in self.parsing:
             started: asyncio.Future[Parsed] = asyncio.ensure_future(
                 self.pool.parse(document.content, url=document.url, content_type=document.content_type)

@@ -30,9 +30,11 @@ def save_document(
     last_modified: str | None = None,
     kind: str = "document",
     filename: str | None = None,
+    sha256: str | None = None,
 ) -> str:
-    """Store `content` (once) and remember that `url` served it; returns its sha256."""
-    digest = sha256_of(content)
+    """Store `content` (once) and remember that `url` served it; returns its sha256 (`sha256`: the
+    digest, when the caller has computed it)."""
+    digest = sha256 or sha256_of(content)
     with db.atomic():
         insert_row(
             db,
