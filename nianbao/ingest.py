@@ -11,11 +11,9 @@ from dataclasses import dataclass, replace
 
 import sqlite_utils
 
-from checks.registry import check_report
 from crawler.sink import Document
-from nianbao.core.errors import ParseError
-from nianbao.core.report import Finding, Report
-from parsers import parse_bytes
+from nianbao.core.report import Report
+from nianbao.parsing import Parsed, parse_document
 from parsers.metadata import find_title
 from storage.documents import document_content, documents_to_reparse, record_parse, save_document, sha256_of
 from storage.reports import PARSER_VERSION, add_url, parsed_before, save_report
@@ -28,32 +26,6 @@ class Ingested:
     sha256: str
     report_id: int | None
     error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """What parsing one document gave: a checked report, or why there is none.  Picklable, so the
-    parsing can run in a worker process."""
-
-    report: Report | None
-    findings: tuple[Finding, ...] = ()
-    error: str | None = None
-
-
-def parse_document(content: bytes, *, url: str, content_type: str | None = None, max_pages: int = 300) -> Parsed:
-    """Parse and check one document (pure: no database); whatever happens, a Parsed comes back."""
-    try:
-        report = parse_bytes(content, source=url, content_type=content_type, max_pages=max_pages)
-        return Parsed(report, tuple(check_report(report)))
-    except ParseError as exc:
-        return Parsed(None, (), str(exc))
-    except MemoryError:
-        return Parsed(None, (), f"{url}: parsing needed more memory than a document may use; stopped")
-    except RecursionError:
-        return Parsed(None, (), f"{url}: the document is nested too deeply to read; stopped")
-    except Exception as exc:  # a bug of nianbao's: named as such, and the document is still stored
-        logger.exception("parser bug on %s", url)
-        return Parsed(None, (), f"{url}: nianbao could not parse this document (a bug: {type(exc).__name__}: {exc})")
 
 
 def ingest(

@@ -11,37 +11,19 @@ workers: the one that kills a worker twice is the culprit.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
 import multiprocessing
-import resource
-import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 from nianbao.core.config import ParseLimits
-from nianbao.ingest import Parsed, parse_document
+from nianbao.parsing import Parsed, parse_document, worker_setup
 
 logger = logging.getLogger(__name__)
 
 
 Limits = ParseLimits  # [parse] in the configuration: defaults a real 300-page report passes easily
-
-
-def die_with_parent() -> None:
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no worker outlives the crawl
-    except OSError:  # not Linux: the pool's own shutdown still ends the workers
-        pass
-
-
-def _limit(memory_mb: int) -> None:
-    die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when parsing stops
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 class ParsePool:
@@ -58,7 +40,7 @@ class ParsePool:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.limits.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_limit,
+                initializer=worker_setup,
                 initargs=(self.limits.memory_mb,),
             )
             self.generation += 1

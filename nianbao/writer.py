@@ -22,8 +22,9 @@ import sqlite_utils
 
 from crawler.sink import Document
 from nianbao import logs
-from nianbao.ingest import Parsed, ingest, ingest_known
-from nianbao.workers import Limits, ParsePool, die_with_parent
+from nianbao.ingest import ingest, ingest_known
+from nianbao.parsing import Parsed, die_with_parent
+from nianbao.workers import Limits, ParsePool
 from parsers.metadata import find_title
 from storage.db import open_db
 from storage.documents import record_unfetched, save_document, sha256_of

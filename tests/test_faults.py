@@ -45,7 +45,7 @@ def test_a_hostile_document_ends_within_its_bound(tmp_path: Path, make: object, 
     path.write_bytes(make())  # type: ignore[operator]
     probe = (
         # VmHWM, not ru_maxrss: the latter keeps the peak of the forked test runner across exec
-        "import re, time; from nianbao.ingest import parse_document; t = time.time(); "
+        "import re, time; from nianbao.parsing import parse_document; t = time.time(); "
         f"p = parse_document(open({str(path)!r}, 'rb').read(), url='hostile'); "
         "peak = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) // 1024; "
         "print(round(time.time() - t, 2), peak); print(p.error)"
@@ -59,7 +59,7 @@ def test_a_hostile_document_ends_within_its_bound(tmp_path: Path, make: object, 
 
 
 def test_deep_html_is_read_not_a_traceback() -> None:
-    from nianbao.ingest import parse_document
+    from nianbao.parsing import parse_document
 
     parsed = parse_document(hostile.deep_html(5000), url="deep")
     assert parsed.report is not None and parsed.report.agency == "某某县龙山镇人民政府"

@@ -109,7 +109,7 @@ def test_parse_a_url_from_a_loopback_portal(seed_text: str) -> None:
 
 def test_a_bug_of_nianbao_is_not_called_a_damaged_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     import parsers.pdf
-    from nianbao.ingest import parse_document
+    from nianbao.parsing import parse_document
     from nianbao.sample.pdf import tiny_pdf
 
     def broken(page: object) -> list:
