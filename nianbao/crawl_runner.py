@@ -168,13 +168,15 @@ class StorageSink:
     # ---- lifecycle ---------------------------------------------------------------------------
 
     def begin(self, portals: tuple[Portal, ...]) -> None:
-        """One crawl_runs row per portal; notes which portals resume an interrupted pass."""
-        for portal in portals:
-            run_id, resume_since = begin_run(self.setup_db, portal.name, now=self.now)
-            self.run_ids[portal.name] = run_id
-            if resume_since:
-                self.resume_since[portal.name] = resume_since
-                logger.info("resuming the pass started %s", resume_since, extra={"portal": portal.name})
+        """One crawl_runs row per portal (in one transaction: the first requests wait for it); notes
+        which portals resume an interrupted pass."""
+        with self.setup_db.atomic():
+            for portal in portals:
+                run_id, resume_since = begin_run(self.setup_db, portal.name, now=self.now)
+                self.run_ids[portal.name] = run_id
+                if resume_since:
+                    self.resume_since[portal.name] = resume_since
+                    logger.info("resuming the pass started %s", resume_since, extra={"portal": portal.name})
         self.sender.start()
 
     def close(self) -> dict[str, tuple[str, list[str]]]:
