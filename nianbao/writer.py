@@ -162,8 +162,9 @@ async def _serve(path: str, inbox: Any, replies: Any, limits: Limits, max_size_m
         for tasks in list(writing.pending.values()):
             await asyncio.gather(*list(tasks), return_exceptions=True)
     finally:
-        writing.pool.close()
+        writing.db.close()  # nothing is written after "done": the crawl goes on without waiting for us
         replies.put(("done", {"failures": dict(writing.failures), "replaced": writing.pool.replaced}))
+        writing.pool.close()
 
 
 def _take(inbox: Any) -> list[tuple[str, dict[str, Any]]]:
