@@ -150,6 +150,8 @@ def run_nianbao(bases: list[str], interval: float, out: multiprocessing.Queue) -
         started = time.perf_counter()
         results = crawl_all(config, db, now="2026-02-01T12:00:00+00:00", scheduler=scheduler)
         elapsed = time.perf_counter() - started
+        for child in multiprocessing.active_children():  # the writer, stopping its parse workers after
+            child.join()  # the crawl returned: waited for here so that their CPU and memory are counted
         requests = db["fetches"].count
         stored = db["reports"].count
         linked = db["report_urls"].count

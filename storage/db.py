@@ -9,6 +9,7 @@ disk, and nianbao treats both alike.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -79,9 +80,17 @@ def _insert_sql(table: str, columns: tuple[str, ...], ignore: bool, conflict: st
     return sql
 
 
-def insert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any], *, ignore: bool = False) -> None:
-    """Insert one row of plain values (text, numbers, bytes, None); `ignore`: keep an existing row."""
-    db.execute(_insert_sql(table, tuple(row), ignore, None), list(row.values()))
+def insert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any], *, ignore: bool = False) -> int:
+    """Insert one row of plain values (text, numbers, bytes, None); `ignore`: keep an existing row.
+    Returns the new row's rowid."""
+    return int(db.execute(_insert_sql(table, tuple(row), ignore, None), list(row.values())).lastrowid or 0)
+
+
+def insert_rows(db: sqlite_utils.Database, table: str, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert rows of plain values that all have the same columns, in one prepared statement."""
+    rows = list(rows)
+    if rows:
+        db.conn.executemany(_insert_sql(table, tuple(rows[0]), False, None), [tuple(r.values()) for r in rows])
 
 
 def upsert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any], *, pk: str) -> None:

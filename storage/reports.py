@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from nianbao.core.report import Finding, Report, Table, body_lines, content_hash
-from storage.db import insert_row
+from storage.db import insert_row, insert_rows
 
 PARSER_VERSION = "2"  # 2: rows placed by template order, readings with certainty
 
@@ -144,36 +144,44 @@ def _supersede(db: sqlite_utils.Database, *, sha256: str, agency: str | None, ye
 def _save_contents(db: sqlite_utils.Database, report_id: int, report: Report, findings: list[Finding]) -> None:
     """Its numbers in long form, the parser's findings, how each row was read, and its text in the
     search index."""
-    db.table("report_cells").insert_all(({"report_id": report_id, **cell} for cell in _cells(report)))
-    db.table("report_findings").insert_all(
-        {
-            "report_id": report_id,
-            "rule": f.rule,
-            "severity": f.severity,
-            "message": f.message,
-            "cells": ",".join(f.cells) or None,
-            "raw": f.raw,
-            "kind": f.kind,
-            "used": ",".join(f.used) or None,
-            "template": f.said.template if f.said is not None else None,
-            "params": json.dumps(f.said.to_json()["params"], ensure_ascii=False) if f.said is not None else None,
-        }
-        for f in findings
+    insert_rows(db, "report_cells", ({"report_id": report_id, **cell} for cell in _cells(report)))
+    insert_rows(
+        db,
+        "report_findings",
+        (
+            {
+                "report_id": report_id,
+                "rule": f.rule,
+                "severity": f.severity,
+                "message": f.message,
+                "cells": ",".join(f.cells) or None,
+                "raw": f.raw,
+                "kind": f.kind,
+                "used": ",".join(f.used) or None,
+                "template": f.said.template if f.said is not None else None,
+                "params": json.dumps(f.said.to_json()["params"], ensure_ascii=False) if f.said is not None else None,
+            }
+            for f in findings
+        ),
     )
-    db.table("report_rows").insert_all(
-        {
-            "report_id": report_id,
-            "part": r.part,
-            "row_key": r.key,
-            "label": r.label,
-            "how": r.how,
-            "certain": int(r.certain),
-            "why": r.why or None,
-            "cells": json.dumps(list(r.cells), ensure_ascii=False),
-            "page": r.page,
-            "positions": json.dumps([list(p) if p else None for p in r.positions]) if r.positions else None,
-        }
-        for r in report.readings
+    insert_rows(
+        db,
+        "report_rows",
+        (
+            {
+                "report_id": report_id,
+                "part": r.part,
+                "row_key": r.key,
+                "label": r.label,
+                "how": r.how,
+                "certain": int(r.certain),
+                "why": r.why or None,
+                "cells": json.dumps(list(r.cells), ensure_ascii=False),
+                "page": r.page,
+                "positions": json.dumps([list(p) if p else None for p in r.positions]) if r.positions else None,
+            }
+            for r in report.readings
+        ),
     )
     db.execute(
         "INSERT INTO report_search (rowid, title, agency, body) VALUES (?, ?, ?, ?)",
