@@ -245,11 +245,11 @@ class PortalCrawl:
         if response.outcome == "redirect_shell" and response.shell_target:
             return response.shell_target
         if response.outcome == "not_modified":
-            stored = self.sink.known(response.url)
-            if stored is None or stored.content is None:
+            stored = self.sink.stored(response.url)
+            if stored is None:
                 self._list_failed(request, "304 for a page nianbao has no copy of", is_start)
                 return None
-            content = stored.content
+            content = stored
         elif response.outcome == "ok":
             content = response.content
             self.sink.save_page(

@@ -124,6 +124,9 @@ class _ListOnly:
     def known(self, url: str) -> Known | None:
         return None
 
+    def stored(self, url: str) -> bytes | None:
+        return None
+
     def skip(self, url: str) -> bool:
         return True
 

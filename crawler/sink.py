@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from crawler.fetch import FetchRecord
+if TYPE_CHECKING:  # the writer process unpickles Documents: it need not import the HTTP stack
+    from crawler.fetch import FetchRecord
 
 
 @dataclass(frozen=True, slots=True)
 class Known:
-    """What was stored for a URL last time: for conditional requests."""
+    """What was stored for a URL last time: its validators, for a conditional request."""
 
     etag: str | None
     last_modified: str | None
-    content: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,7 @@ class Document:
 
 class Sink(Protocol):
     def known(self, url: str) -> Known | None: ...
+    def stored(self, url: str) -> bytes | None: ...
     def skip(self, url: str) -> bool: ...
     def save_page(
         self,

@@ -31,7 +31,7 @@ from nianbao.core.config import Config, Portal
 from nianbao.core.errors import StorageError
 from nianbao.workers import Limits
 from storage.db import open_db
-from storage.documents import last_stored, stored_copy
+from storage.documents import last_stored, stored_content, validators
 from storage.runs import begin_run
 
 logger = logging.getLogger(__name__)
@@ -78,8 +78,12 @@ class StorageSink:
     # ---- reads -------------------------------------------------------------------------------
 
     def known(self, url: str) -> Known | None:
-        copy = stored_copy(self.reader, url)
-        return Known(copy.etag, copy.last_modified, copy.content) if copy else None
+        stored = validators(self.reader, url)  # not the bytes: a 304 is rare, the bytes are large
+        return Known(*stored) if stored else None
+
+    def stored(self, url: str) -> bytes | None:
+        """The bytes the URL served last time (a list page answered 304 is walked from them)."""
+        return stored_content(self.reader, url)
 
     def skip(self, url: str) -> bool:
         """Resumption: a URL stored since an interrupted pass of the same portal began is not fetched again."""

@@ -4,7 +4,6 @@ URL served what (`document_urls`), with its validators and what parsing it gave.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
@@ -79,22 +78,19 @@ def document_content(db: sqlite_utils.Database, digest: str) -> tuple[bytes, str
     return row[0], row[1]
 
 
-@dataclass(frozen=True, slots=True)
-class StoredCopy:
-    """What a URL served last time: its validators for a conditional request, and the bytes."""
-
-    etag: str | None
-    last_modified: str | None
-    content: bytes | None
+def validators(db: sqlite_utils.Database, url: str) -> tuple[str | None, str | None] | None:
+    """(ETag, Last-Modified) the URL served last time, for a conditional request; None when it was
+    never stored."""
+    row = db.execute("SELECT etag, last_modified FROM document_urls WHERE url = ?", [url]).fetchone()
+    return (row[0], row[1]) if row else None
 
 
-def stored_copy(db: sqlite_utils.Database, url: str) -> StoredCopy | None:
+def stored_content(db: sqlite_utils.Database, url: str) -> bytes | None:
+    """The bytes the URL served last time; None when it was never stored."""
     row = db.execute(
-        "SELECT u.etag, u.last_modified, d.content FROM document_urls u "
-        "JOIN documents d ON d.sha256 = u.sha256 WHERE u.url = ?",
-        [url],
+        "SELECT d.content FROM document_urls u JOIN documents d ON d.sha256 = u.sha256 WHERE u.url = ?", [url]
     ).fetchone()
-    return StoredCopy(row[0], row[1], row[2]) if row else None
+    return bytes(row[0]) if row else None
 
 
 def last_stored(db: sqlite_utils.Database, url: str) -> tuple[str | None, str | None]:
