@@ -354,15 +354,15 @@ class PortalCrawl:
         content = response.content
         if b"createPageHTML" not in content and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
             return content  # no pager script (which every split article has), in any ASCII-based encoding
-        text, codec = decode(response.content, content_type=response.content_type)
+        text, codec = decode(content, content_type=response.content_type)
         rest = continuation_pages(response.url, text)
         if not rest:
-            return response.content
+            return content
         parts = [text]
         for url in rest:
             more = await self._get_document(url, referer=response.url)
             if not isinstance(more, Response):
-                return response.content  # the failure is recorded; the first page is what there is
+                return content  # the failure is recorded; the first page is what there is
             parts.append(decode(more.content, content_type=more.content_type)[0])
         return assemble(parts).encode(codec if codec.startswith(("utf", "gb")) else "utf-8", errors="replace")
 

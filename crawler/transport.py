@@ -129,8 +129,9 @@ class AsyncioTransport(httpx.AsyncHTTPTransport):
     """httpx.AsyncHTTPTransport whose connection pool reaches the network through `AsyncioBackend`."""
 
     def __init__(self, *, verify: ssl.SSLContext | bool = True, limits: httpx.Limits) -> None:
-        super().__init__(verify=verify, limits=limits)
+        # one certificate store, loaded once (httpx would load its own for the pool replaced below)
         ssl_context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+        super().__init__(verify=ssl_context, limits=limits)
         # the pool httpx built, rebuilt with the same settings and asyncio's sockets (httpx takes no
         # network backend of its own; `_pool` is the one attribute its request handling uses)
         self._pool = httpcore.AsyncConnectionPool(
