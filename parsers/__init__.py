@@ -18,7 +18,7 @@ from parsers.cells import rows_with_lines
 from parsers.detect import sniff
 from parsers.disclosure import read_active_disclosure
 from parsers.docx import from_docx
-from parsers.html import from_html
+from parsers.html import from_html, lean, leanable
 from parsers.office import from_doc
 from parsers.pdf import MAX_PAGES as MAX_PDF_PAGES
 from parsers.pdf import from_pdf
@@ -46,13 +46,12 @@ def extract(
     if len(data) > MAX_BYTES:
         raise ParseError(f"{source}: {len(data)} bytes is over the {MAX_BYTES} byte limit", source=source)
     kind = sniff(data)
-    if kind in ("html", "text"):
+    if kind == "html":
+        return _html(data, content_type)
+    if kind == "text":
         text, codec = decode(data, content_type=content_type)
-        if kind == "html" or "<html" in text[:2000].lower():
-            ascii_compatible = not codec.startswith(("utf-16", "utf-32"))
-            return from_html(
-                data if codec == "utf-8" else text, encoding=codec, source=data if ascii_compatible else None
-            )
+        if "<html" in text[:2000].lower():
+            return _html(data, content_type)
         return from_text(text, encoding=codec)
     if kind == "pdf":
         return from_pdf(data, source=source, max_pages=max_pages)
@@ -63,6 +62,17 @@ def extract(
     raise UnsupportedFormat(
         f"{source}: a binary file, not a report (no PDF, DOCX, DOC or text signature)", source=source
     )
+
+
+def _html(data: bytes, content_type: str | None) -> SourceText:
+    """A page's bytes, without their inline styles where the encoding allows, to `from_html`."""
+    page = lean(data)
+    text, codec = decode(page, content_type=content_type)
+    if not leanable(codec):
+        page = data
+        text, codec = decode(data, content_type=content_type)
+    ascii_compatible = not codec.startswith(("utf-16", "utf-32"))
+    return from_html(page if codec == "utf-8" else text, encoding=codec, source=page if ascii_compatible else None)
 
 
 def parse_bytes(

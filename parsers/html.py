@@ -37,6 +37,14 @@ _BODY_SELECTORS = (
 )
 # the name each selector looks for, as it appears in a page's source (lowered: quirks-mode pages match any case)
 _BODY_NAMES = tuple(re.sub(r"^\[id\^=|^[.#]|\]$", "", s).lower().encode() for s in _BODY_SELECTORS)
+# Word and WPS give every paragraph, span and cell an inline style: half the bytes of a pasted page,
+# which the HTML parser would tokenise and store for nothing (nianbao reads no style).  In every
+# encoding `lean` is used on, a byte of a multi-byte character is >= 0x40, so the space, quotes and
+# brackets matched are real ones; a value holding "<" or ">" is left alone, so no removal spans a tag.
+_STYLE = re.compile(rb""" style=(?:"[^"<>]*"|'[^'<>]*')""")
+# where a byte below 0x40 can be half of a character, or the page is not ASCII-compatible
+_NOT_LEAN = ("utf-16", "utf-32", "utf-7", "hz", "iso2022")
+_REAL_TEXT = 200  # characters a container must hold to be taken for the article
 _TITLE_META = ("ArticleTitle",)
 _DATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime")
 _WS = re.compile(r"\s+")
@@ -54,8 +62,8 @@ def from_html(page: str | bytes, *, encoding: str | None = None, source: bytes |
     raw = page if isinstance(page, bytes) else source
     lowered = raw.lower() if raw is not None else None
     metas = _metas(tree)
-    root = _content_root(tree, lowered)
-    lines = tuple(line.strip() for line in "".join(_text_of(root, lowered) if root is not None else ()).split("\n"))
+    text = _article_text(tree, lowered)
+    lines = tuple(line.strip() for line in text.split("\n"))
     published = _published(metas)
     if published is None and tree.body is not None:  # the info line (发布时间：…) outside the article
         published = find_published_date(tree.body.text(separator=" "))
@@ -68,16 +76,31 @@ def from_html(page: str | bytes, *, encoding: str | None = None, source: bytes |
     )
 
 
-def _content_root(tree: LexborHTMLParser, lowered: bytes | None) -> LexborNode | None:
-    """The article container: a node of the first of `_BODY_SELECTORS` that holds real text, else the
-    body.  Each selector costs a walk of the whole tree; one whose name is not in the page is skipped."""
+def lean(page: bytes) -> bytes:
+    """The page without its inline style attributes: what nianbao reads of it, parsed in half the time."""
+    return _STYLE.sub(b"", page)
+
+
+def leanable(codec: str) -> bool:
+    """Whether `lean` may be used on bytes in this encoding (ASCII-compatible, no 7-bit multi-byte)."""
+    return not codec.lower().startswith(_NOT_LEAN)
+
+
+def _article_text(tree: LexborHTMLParser, lowered: bytes | None) -> str:
+    """The text of the article container: the first node of the first of `_BODY_SELECTORS` whose
+    text holds more than `_REAL_TEXT` characters (not counting whitespace), else the body's.
+
+    Each selector costs a walk of the whole tree; one whose name is not in the page's source is
+    skipped.  A candidate's text is the one returned, so the container is walked once."""
     for selector, name in zip(_BODY_SELECTORS, _BODY_NAMES, strict=True):
         if lowered is not None and name not in lowered:
             continue
         for node in tree.css(selector):
-            if len(node.text(strip=True)) > 200:
-                return node
-    return tree.body or tree.root
+            text = "".join(_text_of(node, lowered))
+            if len(text) > _REAL_TEXT and sum(map(len, text.split())) > _REAL_TEXT:
+                return text
+    root = tree.body or tree.root
+    return "".join(_text_of(root, lowered)) if root is not None else ""
 
 
 def _text_of(root: LexborNode, lowered: bytes | None) -> list[str]:

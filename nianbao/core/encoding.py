@@ -12,7 +12,7 @@ import re
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_GB_FAMILY = {"gbk", "gb2312", "gb_2312", "gb-2312", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"}
+_GB_FAMILY = {"gbk", "gb2312", "gb_2312", "gb-2312", "gb18030", "x-gbk", "cp936", "euc-cn"}
 
 
 def canonical(name: str | None) -> str | None:
