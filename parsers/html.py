@@ -37,11 +37,15 @@ _BODY_SELECTORS = (
 )
 # the name each selector looks for, as it appears in a page's source (lowered: quirks-mode pages match any case)
 _BODY_NAMES = tuple(re.sub(r"^\[id\^=|^[.#]|\]$", "", s).lower().encode() for s in _BODY_SELECTORS)
-# Word and WPS give every paragraph, span and cell an inline style: half the bytes of a pasted page,
-# which the HTML parser would tokenise and store for nothing (nianbao reads no style).  In every
-# encoding `lean` is used on, a byte of a multi-byte character is >= 0x40, so the space, quotes and
-# brackets matched are real ones; a value holding "<" or ">" is left alone, so no removal spans a tag.
-_STYLE = re.compile(rb""" style=(?:"[^"<>]*"|'[^'<>]*')""")
+# Word and WPS give every paragraph, span and cell an inline style, a language and a Word class, and
+# end paragraphs with an empty <o:p></o:p>: two thirds of the bytes of a pasted page, which the HTML
+# parser would tokenise and store for nothing (nianbao reads none of them; no container it looks
+# for has a class named Mso…).  In every encoding `lean` is used on, a byte of a multi-byte character
+# is >= 0x40, so the spaces, quotes and brackets matched are real ones; a style holding "<" or ">" is
+# left alone, so no removal spans a tag.
+_WORD_ATTRIBUTES = re.compile(
+    rb""" (?:style=(?:"[^"<>]*"|'[^'<>]*')|lang=(?:"[\w-]*"|'[\w-]*'|[\w-]+)|class=(?:"Mso\w*"|'Mso\w*'|Mso\w+))"""
+)
 # where a byte below 0x40 can be half of a character, or the page is not ASCII-compatible
 _NOT_LEAN = ("utf-16", "utf-32", "utf-7", "hz", "iso2022")
 _REAL_TEXT = 200  # characters a container must hold to be taken for the article
@@ -77,8 +81,8 @@ def from_html(page: str | bytes, *, encoding: str | None = None, source: bytes |
 
 
 def lean(page: bytes) -> bytes:
-    """The page without its inline style attributes: what nianbao reads of it, parsed in half the time."""
-    return _STYLE.sub(b"", page)
+    """The page without Word's presentation markup: what nianbao reads of it, parsed in half the time."""
+    return _WORD_ATTRIBUTES.sub(b"", page).replace(b"<o:p></o:p>", b"")
 
 
 def leanable(codec: str) -> bool:

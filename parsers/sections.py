@@ -7,6 +7,8 @@ reorders its parts still has them found.
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 from parsers.numbers import normalize
 
@@ -24,8 +26,10 @@ _HEADING = re.compile(r"^(?:第?[一二三四五六七][、.．,，]|[（(][一�
 
 def heading_part(line: str) -> str | None:
     """The part a heading line opens, or None for any other line."""
+    if not _may_open(line.lstrip()[:1]):  # most lines: told apart by their first character
+        return None
     first = line.split("|", 1)[0]
-    # the numbering is at the start: most lines are told apart by their first characters, unfolded
+    # then by the numbering, before the whole label is folded
     if not _HEADING.match(normalize(first[:24])):
         return None
     text = normalize(first)
@@ -35,6 +39,17 @@ def heading_part(line: str) -> str | None:
         if pattern.search(text):
             return key
     return None
+
+
+_OPENERS = frozenset("第一二三四五六七（(123456")
+
+
+@lru_cache(maxsize=4096)
+def _may_open(first: str) -> bool:
+    """Whether a line starting with this character may be a heading: its folded form opens one
+    (full-width digits, Kangxi radicals and ㈠-style characters fold into openers)."""
+    folded = unicodedata.normalize("NFKC", first).lstrip()
+    return not folded or folded[0] in _OPENERS
 
 
 def split_parts(lines: tuple[str, ...]) -> dict[str, tuple[int, int]]:

@@ -48,7 +48,8 @@ class TableRead:
 
 
 def flatten(rows: Sequence[Row]) -> list[Token]:
-    return [Token(cell, index) for index, row in enumerate(rows) for cell in row]
+    new = tuple.__new__  # a Token without the Python-level constructor (every cell of every table)
+    return [new(Token, (cell, index)) for index, row in enumerate(rows) for cell in row]
 
 
 @lru_cache(maxsize=8192)  # called on every cell of every table, and the same cells recur
