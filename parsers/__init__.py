@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from nianbao.core.encoding import decode
+from nianbao.core.encoding import charset_from_content_type, decode, sniff_meta_charset
 from nianbao.core.errors import NotAReport, ParseError, UnsupportedFormat
 from nianbao.core.messages import Said, said
 from nianbao.core.report import PART_TITLES, Finding, Report
@@ -65,12 +65,11 @@ def extract(
 
 
 def _html(data: bytes, content_type: str | None) -> SourceText:
-    """A page's bytes, without their inline styles where the encoding allows, to `from_html`."""
-    page = lean(data)
+    """A page's bytes to `from_html`, without Word's presentation markup unless the page declares an
+    encoding in which removing it could cut a character (the trial decodings are all safe)."""
+    declared = (charset_from_content_type(content_type), sniff_meta_charset(data))
+    page = lean(data) if all(name is None or leanable(name) for name in declared) else data
     text, codec = decode(page, content_type=content_type)
-    if not leanable(codec):
-        page = data
-        text, codec = decode(data, content_type=content_type)
     ascii_compatible = not codec.startswith(("utf-16", "utf-32"))
     return from_html(page if codec == "utf-8" else text, encoding=codec, source=page if ascii_compatible else None)
 

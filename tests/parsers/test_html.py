@@ -153,3 +153,6 @@ def test_pages_in_encodings_whose_bytes_may_look_like_quotes_are_read_whole() ->
     assert not leanable("hz") and not leanable("utf-16-le") and leanable("gb18030") and leanable("utf-8")
     source = extract(page.encode("hz"))
     assert source.encoding == "hz" and source.lines[-1] == "总计 style='x' 完"
+    header_only = page.replace("<meta charset=hz-gb-2312>", "").encode("hz")  # declared in the HTTP header
+    source = extract(header_only, content_type="text/html; charset=HZ-GB-2312")
+    assert source.encoding == "hz" and source.lines[-1] == "总计 style='x' 完"
