@@ -79,6 +79,9 @@ _APPLICANT_HEADERS = (
     ("social_welfare", "公益"),
     ("legal_services", "法律服务"),
 )
+_APPLICANT_WORDS = frozenset(
+    ("申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构")
+)
 _NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|受理|接到)[^。；;]{0,16}?(?:政府信息)?公开申请")
 
 
@@ -107,13 +110,41 @@ def read_applications(rows: list[Row], geometry: Geometry = no_geometry, *, foun
         return _stated(rows) if found else TableRead(None)
     notes: list[Finding] = []
     columns, header_doubt = _columns([t.text for t in tokens[:start]], notes)
-    printed = list(_printed(tokens[start:]))
+    printed = list(_printed(_without_repeated_headers(tokens[start:])))
     two_thousand_nineteen = any(p.group == "other" and p.label == "" for p in printed)
     template = [t for t in APPLICATION_LABELS if not (two_thousand_nineteen and t[0].startswith("other."))]
     if two_thousand_nineteen:
         template.insert(len(template) - 2, OTHER_2019)
     placements = place([p.shown for p in printed], template, lambda i, label: _exact(printed[i]))
     return _table(printed, placements, columns, header_doubt, [k for k, _ in template], notes, geometry)
+
+
+def _without_repeated_headers(tokens: Sequence[Token]) -> list[Token]:
+    """The rows' tokens without the header where the table repeats it: Word repeats a table's header
+    rows after a page break, and a table pasted in two pieces carries it twice.  A repeat is a run
+    of cells that are all header words (or the table's note, or empty) naming two applicant columns
+    or more: no row of the table is labelled that way."""
+    kept: list[Token] = []
+    run: list[Token] = []
+    for token in (*tokens, Token("0", -1)):  # a number closes the last run
+        if _header_word(token.text) and (run or token.text.strip()):  # empty cells end a row, never open a run
+            run.append(token)
+            continue
+        if sum(_header_word(t.text) == "applicant" for t in run) < 2:
+            kept += run
+        run = []
+        kept.append(token)
+    return kept[:-1]
+
+
+@lru_cache(maxsize=4096)
+def _header_word(cell: str) -> str:
+    """ "applicant" for a column of applicants, "header" for the header's other words (its note
+    included) and an empty cell, "" for anything else."""
+    text = normalize(cell)
+    if text in _APPLICANT_WORDS:
+        return "applicant"
+    return "header" if text in ("", "其他", "总计") or "勾稽关系" in text else ""
 
 
 def _stated(rows: list[Row]) -> TableRead:

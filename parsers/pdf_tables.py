@@ -106,8 +106,12 @@ class TableReader:
         found = header_columns(rows)
         out: list[Emitted] = []
         if found is not None:
+            continued = self.columns is not None and bool(self.emitted)
             self.columns, first = found
-            out += [_plain(row) for row in rows[:first]]
+            head = list(rows[:first])
+            if continued and head and _split_row(head[-1], self.columns):
+                _glue(self.emitted[-1], head.pop())  # the header repeated, then the end of a cut label
+            out += [_plain(row) for row in head]
             data = rows[first:]
         elif self.columns is not None and rows and self.columns.aligned(_table_box(rows)):
             data = list(rows)  # a continuation: the header stayed on the page before

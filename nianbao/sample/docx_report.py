@@ -47,10 +47,17 @@ def _merge(table: Table, r0: int, c0: int, r1: int, c1: int, text: str) -> None:
     cell.text = text
 
 
-def _applications(doc: DocxDocument, rows: list[list[str]], missing: Sequence[Missing] = ()) -> None:
-    """Table 3: 3 label columns + 7 numbers; a 3-row header; ruling lines left out where `missing` says."""
+def _applications(
+    doc: DocxDocument, rows: list[list[str]], missing: Sequence[Missing] = (), *, repeat_header: bool = False
+) -> None:
+    """Table 3: 3 label columns + 7 numbers; a 3-row header (repeated after a page break when
+    `repeat_header`, as Word's "repeat as header row" does); ruling lines left out where `missing` says."""
     table = doc.add_table(rows=len(rows), cols=10)
     table.style = "Table Grid"
+    for row in table.rows[:3] if repeat_header else ():
+        mark = OxmlElement("w:tblHeader")
+        mark.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(mark)
     _merge(table, 0, 0, 2, 2, rows[0][0])
     _merge(table, 0, 3, 0, 9, rows[0][1])
     _merge(table, 1, 3, 2, 3, "自然人")
@@ -140,10 +147,17 @@ def _simple(doc: DocxDocument, rows: list[list[str]]) -> None:
 
 
 def build_docx(
-    text: str, path: str | Path, *, title: str | None = None, missing: Sequence[Missing] = (), padding: int = 0
+    text: str,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    missing: Sequence[Missing] = (),
+    padding: int = 0,
+    repeat_header: bool = False,
 ) -> Path:
     """Save `text` as a .docx at `path`.  `padding` empty paragraphs before table 3 move its page
-    break (LibreOffice does not repeat the header on the next page, as WPS and Word by default)."""
+    break; table 3's header is repeated on the next page only with `repeat_header` (WPS and Word do
+    not by default)."""
     doc = Document()
     if title:
         doc.add_heading(title, level=1)
@@ -153,7 +167,7 @@ def build_docx(
         elif "勾稽关系" in block[0][0]:
             for _ in range(padding):
                 doc.add_paragraph("")
-            _applications(doc, block, missing)
+            _applications(doc, block, missing, repeat_header=repeat_header)
         elif block[0][0] == "行政复议":
             _review(doc, block)
         else:

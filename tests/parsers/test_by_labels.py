@@ -77,3 +77,23 @@ def test_headings_spaced_out_or_in_full_width_are_found() -> None:
     assert heading_part("５．其他需要报告的事项") == "other_matters"
     assert heading_part("一、总体情况" + "。本机关认真贯彻落实" * 5) is None  # a sentence, not a heading
     assert heading_part("根据条例，一、总体情况") is None
+
+
+def test_a_header_repeated_where_the_table_continues_is_no_row(seed_text: str) -> None:
+    # Word repeats a table's header after a page break; a table pasted in two pieces carries it twice
+    lines = seed_text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "勾稽关系" in line)
+    header = lines[start : start + 3]
+    cut = next(i for i, line in enumerate(lines) if line.startswith("(四)无法提供"))
+    text = set_row(seed_text, "一、本年新收", [1, 0, 0, 0, 0, 0, 1])
+    text = set_row(text, "(一)予以公开", [1, 0, 0, 0, 0, 0, 1])  # the total row still says 0: a real error
+    lines = text.splitlines()
+    whole = _parse(text)
+    expected = sorted((f.rule, f.message) for f in check_report(whole))
+    assert ("applications.outcome_total", "inconsistent") in {(f.rule, f.kind) for f in check_report(whole)}
+    for repeated in (["", *header], header, ["（续表）", *header]):
+        report = _parse("\n".join(lines[:cut] + repeated + lines[cut:]))
+        assert report.applications == whole.applications
+        rows = [r for r in report.readings if r.part == "applications"]
+        assert len(rows) == 25 and all(r.certain for r in rows)
+        assert sorted((f.rule, f.message) for f in check_report(report)) == expected  # the same, nothing more

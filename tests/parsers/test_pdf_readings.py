@@ -48,13 +48,14 @@ def _text(apps: dict[str, list[int]]) -> str:
     return text
 
 
-def _pdf(folder: Path, name: str, apps: dict[str, list[int]], padding: int) -> bytes:
+def _pdf(folder: Path, name: str, apps: dict[str, list[int]], padding: int, *, repeat_header: bool = False) -> bytes:
     docx = build_docx(
         _text(apps),
         folder / f"{name}.docx",
         title=f"{AGENCY}2025年度政府信息公开工作报告",
         missing=LINES,
         padding=padding,
+        repeat_header=repeat_header,
     )
     return convert(docx.read_bytes(), source=name, suffix=".docx", target="pdf")
 
@@ -71,6 +72,8 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         "clean": _pdf(folder, "clean", APPS, 0),
         "shifted": _pdf(folder, "shifted", APPS, 25),  # the page break falls elsewhere in table 3
         "planted": _pdf(folder, "planted", planted, 0),
+        "repeated": _pdf(folder, "repeated", APPS, 0, repeat_header=True),  # the header again on the next page
+        "repeated_planted": _pdf(folder, "repeated_planted", planted, 0, repeat_header=True),
     }
 
 
@@ -79,7 +82,7 @@ def _cells(report: Report) -> dict[str, list[int | None]]:
     return {key: [table[key][c] for c in APPLICANT_COLUMNS] for key in table}  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("name", ["clean", "shifted"])
+@pytest.mark.parametrize("name", ["clean", "shifted", "repeated"])
 def test_every_cell_in_its_row_and_column_and_no_false_finding(pdfs: dict[str, bytes], name: str) -> None:
     report = parse_bytes(pdfs[name], source=name)
     expected = {key: APPS.get(key, [0] * 7) for key in _cells(report)}
@@ -110,8 +113,9 @@ def test_the_reading_shows_its_evidence(pdfs: dict[str, bytes]) -> None:
     assert xs == sorted(xs)  # the columns from left to right
 
 
-def test_a_planted_error_is_found_exactly(pdfs: dict[str, bytes]) -> None:
-    report = parse_bytes(pdfs["planted"], source="planted")
+@pytest.mark.parametrize("name", ["planted", "repeated_planted"])
+def test_a_planted_error_is_found_exactly(pdfs: dict[str, bytes], name: str) -> None:
+    report = parse_bytes(pdfs[name], source=name)
     errors = [(f.rule, f.cells) for f in check_report(report) if f.severity == "error"]
     assert sorted(errors) == [
         ("applications.outcome_total", ("applications.total.natural_person",)),
