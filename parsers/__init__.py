@@ -32,9 +32,12 @@ __all__ = ["Finding", "Report", "parse_bytes", "parse_source", "extract"]
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def _absent(part: str, why: str) -> Said:
-    """Why a part's table is not there (as data when the parser's reason is one it names)."""
-    return said("note.glued", part=part) if why == GLUED_WHY else said("note.absent", part=part, why=why)
+def _absent(part: str, why: str, kind: str) -> Said:
+    """Why a part's table is not there (as data when the parser's reason is one it names).  In a PDF,
+    numbers run together mean a table drawn without ruling lines: its rows came as lines of text."""
+    if why == GLUED_WHY:
+        return said("note.pdf_no_cells" if kind == "pdf" else "note.glued", part=part)
+    return said("note.absent", part=part, why=why)
 
 
 def extract(
@@ -107,7 +110,7 @@ def parse_source(src: SourceText, *, source: str | None = None) -> Report:
         )
     reads = {} if legacy else _read_tables(src, spans)
     notes = [note for read in reads.values() for note in read.notes]
-    notes += [unreadable("warning", _absent(p, r.absent), cells=(p,)) for p, r in reads.items() if r.absent]
+    notes += [unreadable("warning", _absent(p, r.absent, src.kind), cells=(p,)) for p, r in reads.items() if r.absent]
     tables = {part: read.table for part, read in reads.items()}
     absent = tuple(part for part, read in reads.items() if read.absent)
     return Report(

@@ -95,6 +95,10 @@ TEMPLATES: dict[str, str] = {
     "note.disclosure_rows": N_("active_disclosure: rows not found: {drows}"),
     "note.absent": N_("{part}: {why}"),
     "note.glued": N_("{part}: its numbers run together with no separator between cells (not readable from this text)"),
+    "note.pdf_no_cells": N_(
+        "{part}: its table has no ruling lines to read cells from (in the text layer its numbers and wrapped labels "
+        "run together)"
+    ),
     # across years (checks.history)
     "applications.carry_over": N_(
         "column {column}: carried_over {now} in {year}, but {last_year} carried_forward {before}"

@@ -154,10 +154,11 @@ def build_docx(
     missing: Sequence[Missing] = (),
     padding: int = 0,
     repeat_header: bool = False,
+    ruled: bool = True,
 ) -> Path:
     """Save `text` as a .docx at `path`.  `padding` empty paragraphs before table 3 move its page
     break; table 3's header is repeated on the next page only with `repeat_header` (WPS and Word do
-    not by default)."""
+    not by default); `ruled=False` draws the tables without lines (Word's plain table style)."""
     doc = Document()
     if title:
         doc.add_heading(title, level=1)
@@ -172,5 +173,7 @@ def build_docx(
             _review(doc, block)
         else:
             _simple(doc, block)
+    for table in () if ruled else doc.tables:
+        table.style = doc.styles["Normal Table"]
     doc.save(str(path))
     return Path(path)

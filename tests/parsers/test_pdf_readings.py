@@ -48,7 +48,15 @@ def _text(apps: dict[str, list[int]]) -> str:
     return text
 
 
-def _pdf(folder: Path, name: str, apps: dict[str, list[int]], padding: int, *, repeat_header: bool = False) -> bytes:
+def _pdf(
+    folder: Path,
+    name: str,
+    apps: dict[str, list[int]],
+    padding: int,
+    *,
+    repeat_header: bool = False,
+    ruled: bool = True,
+) -> bytes:
     docx = build_docx(
         _text(apps),
         folder / f"{name}.docx",
@@ -56,6 +64,7 @@ def _pdf(folder: Path, name: str, apps: dict[str, list[int]], padding: int, *, r
         missing=LINES,
         padding=padding,
         repeat_header=repeat_header,
+        ruled=ruled,
     )
     return convert(docx.read_bytes(), source=name, suffix=".docx", target="pdf")
 
@@ -74,6 +83,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         "planted": _pdf(folder, "planted", planted, 0),
         "repeated": _pdf(folder, "repeated", APPS, 0, repeat_header=True),  # the header again on the next page
         "repeated_planted": _pdf(folder, "repeated_planted", planted, 0, repeat_header=True),
+        "unruled_planted": _pdf(folder, "unruled_planted", planted, 0, ruled=False),  # tables drawn without lines
     }
 
 
@@ -122,3 +132,12 @@ def test_a_planted_error_is_found_exactly(pdfs: dict[str, bytes], name: str) -> 
         ("applications.outcome_total", ("applications.total.total",)),
     ]
     assert all(f.kind == "inconsistent" for f in check_report(report) if f.severity == "error")
+
+
+def test_tables_drawn_without_lines_are_not_readable_and_accuse_nobody(pdfs: dict[str, bytes]) -> None:
+    # the planted error is there, but with no ruling lines the cells cannot be told apart: nobody is accused
+    report = parse_bytes(pdfs["unruled_planted"], source="unruled")
+    findings = check_report(report)
+    assert not [f for f in findings if f.severity == "error" or f.kind == "inconsistent"]
+    unread = {f.cells for f in findings if f.kind == "unreadable" and "no ruling lines" in f.message}
+    assert ("applications",) in unread and report.applications is None
