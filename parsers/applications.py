@@ -124,6 +124,8 @@ def _without_repeated_headers(tokens: Sequence[Token]) -> list[Token]:
     rows after a page break, and a table pasted in two pieces carries it twice.  A repeat is a run
     of cells that are all header words (or the table's note, or empty) naming two applicant columns
     or more: no row of the table is labelled that way."""
+    if all(_header_word(text) != "applicant" for text in {t.text for t in tokens}):
+        return list(tokens)  # most tables: no header past the first row
     kept: list[Token] = []
     run: list[Token] = []
     for token in (*tokens, Token("0", -1)):  # a number closes the last run
@@ -179,13 +181,14 @@ def _printed(tokens: Sequence[Token]) -> Iterator[Printed]:
     group, group_label = "", ""
     text = [is_label(t.text) for t in tokens]  # blank cells are no labels
     index = 0
-    while index < len(tokens):
+    count = len(tokens)
+    while index < count:
         token = tokens[index]
         index += 1
         if not text[index - 1]:
             continue
         cells: list[str] = []
-        while index < len(tokens) and len(cells) < WIDTH:
+        while index < count and len(cells) < WIDTH:
             following = tokens[index]
             if text[index] and (following.row != token.row or _labelish(following.text)):
                 break
@@ -197,7 +200,7 @@ def _printed(tokens: Sequence[Token]) -> Iterator[Printed]:
             if group_key == "other" and (any(c.strip() for c in cells) or len(cells) == WIDTH):
                 yield Printed("", "other", token.text, cells, token.row)  # the 2019 layout: one row
             continue
-        if not cells and index < len(tokens):
+        if not cells and index < count:
             continue  # a label repeated in a header (a table continued on the next page), not a row
         yield Printed(token.text, group, group_label, cells, token.row)
 
@@ -229,12 +232,12 @@ def _columns(header: list[str], notes: list[Finding]) -> tuple[tuple[str, ...], 
     doubt when the header is there but incomplete."""
     cells = [normalize(c) for c in header if c.strip()]
 
-    def find(pattern: str, after: int = -1) -> int | None:
-        return next((i for i, c in enumerate(cells) if i > after and re.search(pattern, c)), None)
+    def find(word: str, after: int = -1, *, whole: bool = False) -> int | None:
+        return next((i for i, c in enumerate(cells) if i > after and (c == word if whole else word in c)), None)
 
-    person, legal, total = find("自然人"), find("法人或其他组织"), find(r"^总计$")
-    subs = [(key, find(p)) for key, p in _APPLICANT_HEADERS]
-    subs.append(("other", find(r"^其他$", after=person if person is not None else -1)))
+    person, legal, total = find("自然人"), find("法人或其他组织"), find("总计", whole=True)
+    subs = [(key, find(word)) for key, word in _APPLICANT_HEADERS]
+    subs.append(("other", find("其他", after=person if person is not None else -1, whole=True)))
     if person is None and legal is None:
         return APPLICANT_COLUMNS, ""
     if person is None or total is None or any(i is None for _, i in subs):

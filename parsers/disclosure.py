@@ -4,6 +4,7 @@ header (信息内容 本年制发件数 …) above it; the 2019 trial format's c
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from nianbao.core.messages import said
 from nianbao.core.report import DISCLOSURE_ROWS, Finding, Number, RowReading, Table
@@ -83,7 +84,7 @@ def read_active_disclosure(rows: list[Row], geometry: Geometry = no_geometry, *,
         if label == "信息内容":
             fields, index = _header(tokens, index)
             continue
-        key = next((k for k, p in _LABELS if p.search(label)), None)
+        key = _row_key(label)
         if key is None or key in table or not fields or len(label) > MAX_LABEL:
             continue
         row = tokens[index - 1].row
@@ -130,14 +131,26 @@ def _header(tokens: list[Token], index: int) -> tuple[list[str | None], int]:
         if not cell:
             index += 1
             continue
-        field = next((f for f, p in _FIELDS if p.search(cell)), None)
-        if field is None and any(p.search(cell) for _, p in _LABELS):
+        field = _field_key(cell)
+        if field is None and _row_key(cell):
             break
         if not is_label(cell):
             break
         fields.append(field)
         index += 1
     return fields, index
+
+
+@lru_cache(maxsize=4096)  # every cell of the table is asked, and the same cells recur
+def _row_key(label: str) -> str | None:
+    """The row a (folded) label names, if any."""
+    return next((k for k, p in _LABELS if p.search(label)), None)
+
+
+@lru_cache(maxsize=4096)
+def _field_key(cell: str) -> str | None:
+    """The field a (folded) header cell names, if any."""
+    return next((f for f, p in _FIELDS if p.search(cell)), None)
 
 
 def _row(key: str, fields: list[str | None], numbers: list[Number]) -> tuple[dict[str, Number], list[str]]:

@@ -28,8 +28,12 @@ def heading_part(line: str) -> str | None:
     """The part a heading line opens, or None for any other line."""
     if not _may_open(line.lstrip()[:1]):  # most lines: told apart by their first character
         return None
-    first = line.split("|", 1)[0]
-    # then by the numbering, before the whole label is folded
+    return _part_of(line.split("|", 1)[0])
+
+
+@lru_cache(maxsize=4096)  # by the first cell: the tables' labels recur in report after report
+def _part_of(first: str) -> str | None:
+    # by the numbering first, before the whole label is folded
     if not _HEADING.match(normalize(first[:24])):
         return None
     text = normalize(first)
