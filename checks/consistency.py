@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import cast
 
 from checks.registry import rule
 from nianbao.core.messages import Said, said
@@ -39,11 +41,11 @@ def _fmt(value: Number) -> str:
 
 def compare(parts: Sequence[Number], total: Number) -> str:
     """ "ok", "error" or "unknown" for total == sum(parts), reading None as an unknown count ≥ 0."""
-    known = sum(v for v in parts if v is not None)
     if total is None:
         return "unknown"
     if None not in parts:
-        return "ok" if known == total else "error"
+        return "ok" if sum(cast(Sequence[int | Decimal], parts)) == total else "error"
+    known = sum(v for v in parts if v is not None)
     if known > total:
         return "error"
     return "ok" if known == total else "unknown"

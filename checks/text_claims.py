@@ -70,7 +70,7 @@ def _cell(report: Report, row: str, col: str = "total") -> int | Decimal | None:
 
 def _received_claims(line: str, report: Report) -> Iterator[Finding]:
     new = _cell(report, "new")
-    if new is None:
+    if new is None or "申请" not in line:  # both patterns below need the word
         return
     none_claimed = _NONE_RECEIVED.search(line) if new else None  # "未收到…申请" while new > 0
     if none_claimed:
@@ -146,12 +146,14 @@ _ALL_UPHELD = re.compile(r"(?:均|全部|都)(?:获|被|予以)?维持")
 
 def _review_claims(line: str, report: Report) -> Iterator[Finding]:
     table = report.review_litigation
-    if not table:
+    if not table or ("复议" not in line and "诉讼" not in line):  # every claim below names one of them
         return
     for pattern, keys in _REVIEW_COUNTS:
         match = pattern.search(line)
+        if not match:
+            continue
         totals = [t for k in keys if (t := table[k].get("total")) is not None]
-        if match and len(totals) == len(keys) and int(match.group(1)) != sum(totals):
+        if len(totals) == len(keys) and int(match.group(1)) != sum(totals):
             message = said("text.claims.review", quote=match.group(0), count=sum(totals))
             yield from _claim(report, [f"review_litigation.{k}.total" for k in keys], message, match.group(0))
     if _ALL_UPHELD.search(line) and ("复议" in line or "诉讼" in line):
@@ -165,7 +167,7 @@ def _review_claims(line: str, report: Report) -> Iterator[Finding]:
 
 
 def _itemised(line: str) -> Iterator[Finding]:
-    match = _ITEMISED.search(line)
+    match = _ITEMISED.search(line) if "条" in line else None
     if not match:
         return
     parts = [int(n) for n in _ITEM.findall(match.group(2))]

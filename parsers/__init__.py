@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from nianbao.core.encoding import charset_from_content_type, decode, sniff_meta_charset
+from nianbao.core.encoding import decode
 from nianbao.core.errors import NotAReport, ParseError, UnsupportedFormat
 from nianbao.core.messages import Said, said
 from nianbao.core.report import PART_TITLES, Finding, Report
@@ -18,7 +18,7 @@ from parsers.cells import rows_with_lines
 from parsers.detect import sniff
 from parsers.disclosure import read_active_disclosure
 from parsers.docx import from_docx
-from parsers.html import from_html, lean, leanable
+from parsers.html import from_html
 from parsers.office import from_doc
 from parsers.pdf import MAX_PAGES as MAX_PDF_PAGES
 from parsers.pdf import from_pdf
@@ -49,12 +49,13 @@ def extract(
     if len(data) > MAX_BYTES:
         raise ParseError(f"{source}: {len(data)} bytes is over the {MAX_BYTES} byte limit", source=source)
     kind = sniff(data)
-    if kind == "html":
-        return _html(data, content_type)
-    if kind == "text":
+    if kind in ("html", "text"):
         text, codec = decode(data, content_type=content_type)
-        if "<html" in text[:2000].lower():
-            return _html(data, content_type)
+        if kind == "html" or "<html" in text[:2000].lower():
+            ascii_compatible = not codec.startswith(("utf-16", "utf-32"))
+            return from_html(
+                data if codec == "utf-8" else text, encoding=codec, source=data if ascii_compatible else None
+            )
         return from_text(text, encoding=codec)
     if kind == "pdf":
         return from_pdf(data, source=source, max_pages=max_pages)
@@ -65,16 +66,6 @@ def extract(
     raise UnsupportedFormat(
         f"{source}: a binary file, not a report (no PDF, DOCX, DOC or text signature)", source=source
     )
-
-
-def _html(data: bytes, content_type: str | None) -> SourceText:
-    """A page's bytes to `from_html`, without Word's presentation markup unless the page declares an
-    encoding in which removing it could cut a character (the trial decodings are all safe)."""
-    declared = (charset_from_content_type(content_type), sniff_meta_charset(data))
-    page = lean(data) if all(name is None or leanable(name) for name in declared) else data
-    text, codec = decode(page, content_type=content_type)
-    ascii_compatible = not codec.startswith(("utf-16", "utf-32"))
-    return from_html(page if codec == "utf-8" else text, encoding=codec, source=page if ascii_compatible else None)
 
 
 def parse_bytes(

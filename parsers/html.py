@@ -37,17 +37,6 @@ _BODY_SELECTORS = (
 )
 # the name each selector looks for, as it appears in a page's source (lowered: quirks-mode pages match any case)
 _BODY_NAMES = tuple(re.sub(r"^\[id\^=|^[.#]|\]$", "", s).lower().encode() for s in _BODY_SELECTORS)
-# Word and WPS give every paragraph, span and cell an inline style, a language and a Word class, and
-# end paragraphs with an empty <o:p></o:p>: two thirds of the bytes of a pasted page, which the HTML
-# parser would tokenise and store for nothing (nianbao reads none of them; no container it looks
-# for has a class named Mso…).  In every encoding `lean` is used on, a byte of a multi-byte character
-# is >= 0x40, so the spaces, quotes and brackets matched are real ones; a style holding "<" or ">" is
-# left alone, so no removal spans a tag.
-_WORD_ATTRIBUTES = re.compile(
-    rb""" (?:style=(?:"[^"<>]*"|'[^'<>]*')|lang=(?:"[\w-]*"|'[\w-]*'|[\w-]+)|class=(?:"Mso\w*"|'Mso\w*'|Mso\w+))"""
-)
-# where a byte below 0x40 can be half of a character, or the page is not ASCII-compatible
-_NOT_LEAN = ("utf-16", "utf-32", "utf-7", "hz", "iso2022")
 _REAL_TEXT = 200  # characters a container must hold to be taken for the article
 _TITLE_META = ("ArticleTitle",)
 _DATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime")
@@ -78,16 +67,6 @@ def from_html(page: str | bytes, *, encoding: str | None = None, source: bytes |
         published_at=published,
         encoding=encoding,
     )
-
-
-def lean(page: bytes) -> bytes:
-    """The page without Word's presentation markup: what nianbao reads of it, parsed in half the time."""
-    return _WORD_ATTRIBUTES.sub(b" ", page).replace(b"<o:p></o:p>", b"")  # a space: `style="…"class=x` stays two
-
-
-def leanable(codec: str) -> bool:
-    """Whether `lean` may be used on bytes in this encoding (ASCII-compatible, no 7-bit multi-byte)."""
-    return not codec.lower().startswith(_NOT_LEAN)
 
 
 def _article_text(tree: LexborHTMLParser, lowered: bytes | None) -> str:
@@ -168,7 +147,12 @@ def _walk(node: LexborNode, out: list[str], flat: list[LexborNode], *, check_nes
 def _table_rows(table: LexborNode, append: Callable[[str], None]) -> None:
     for tr in _rows(table):
         # a cell's paragraphs and spans join without spaces: Word splits "2025" from "年" into spans
-        cells = [_cell_text(td.text(separator="", strip=False)) for td in tr.iter() if td.tag in _CELLS]
+        texts = [td.text() for td in tr.iter() if td.tag in _CELLS]
+        row = "".join(texts)
+        if row.isprintable() and "  " not in row and "|" not in row:  # most rows: no cell needs cleaning
+            cells = [text.strip() for text in texts]
+        else:
+            cells = [_cell_text(text) for text in texts]
         if any(cells):
             append(" | ".join(cells) + "\n")
 

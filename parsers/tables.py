@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from nianbao.core.messages import Said, said
 from nianbao.core.report import Finding, Number, RowReading, Table
@@ -70,10 +70,12 @@ def unreadable(severity: str, message: Said, *, cells: tuple[str, ...] = (), raw
 def values(cells: Sequence[str], where: str, notes: list[Finding]) -> tuple[list[Number], list[str]]:
     """Numbers of a row's cells (text where a number belongs is None, with a note), and what
     makes the row uncertain."""
+    read = [parse_cell(cell) for cell in cells]
+    if Text not in map(type, read):  # most rows: every cell a number or a "none" mark
+        return cast(list[Number], read), []
     out: list[Number] = []
     doubts = []
-    for index, cell in enumerate(cells):
-        value = parse_cell(cell)
+    for index, (cell, value) in enumerate(zip(cells, read, strict=True)):
         if isinstance(value, Text):
             notes.append(
                 Finding(
@@ -103,9 +105,7 @@ def reading(
     geometry: RowGeometry | None = None,
 ) -> RowReading:
     """One row's evidence; uncertain when anything in `doubts` or the PDF geometry says so."""
-    why = list(doubts)
-    if geometry is not None and not geometry.certain:
-        why.append(geometry.why)
+    why: Sequence[str] = [*doubts, geometry.why] if geometry is not None and not geometry.certain else doubts
     return RowReading(
         part=part,
         key=key,
