@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 MAX_PAGES = 300
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _SENTENCE_END = ("。", "！", "？", "；", "：")
+_CLOSING = ("，", "。", "、", "；", "：", "）", "”", "！", "？", "%", "％")
+_UNITS = ("件", "条", "个", "项", "次", "人", "份", "家", "元", "万元", "年", "月", "日", "天")
 
 
 class ScannedDocument(UnsupportedFormat):
@@ -113,27 +115,33 @@ def _lines(pages: list[RawPage]) -> tuple[tuple[str, ...], dict[int, RowGeometry
     geometry keyed by its line."""
     out: list[str | Emitted] = []
     tables = TableReader()
-    carry = ""
+    carry = ""  # the paragraph being read
+    ended = ""  # a paragraph whose last line stopped short of the margin, until the next line confirms it
     for number, page in enumerate(pages, start=1):
         for kind, value in _page_items(page):
             if kind == "text":
-                text, wrapped = value
+                text, wrapped = value[0].strip(), value[1]
                 if heading_part(text):
                     tables.reset()
-                if carry and _HEADING.match(text.strip()):
+                if ended and _continues(ended, text):
+                    carry = ended  # "…部分公开258" / "件，占33.9%": the line broke early, the sentence goes on
+                elif ended:
+                    out.append(ended)
+                ended = ""
+                if carry and _HEADING.match(text):
                     out.append(carry)  # a heading never continues the paragraph above it
                     carry = ""
-                carry += text.strip()
-                if not wrapped or carry.endswith(_SENTENCE_END):
+                carry += text
+                if carry.endswith(_SENTENCE_END):
                     out.append(carry)
                     carry = ""
+                elif not wrapped:
+                    ended, carry = carry, ""
                 continue
-            if carry:
-                out.append(carry)
-                carry = ""
+            out.extend(p for p in (ended, carry) if p)
+            ended = carry = ""
             out.extend(tables.read(value, page.words, number))
-    if carry:
-        out.append(carry)
+    out.extend(p for p in (ended, carry) if p)
     lines: list[str] = []
     geometry: dict[int, RowGeometry] = {}
     for item in out:
@@ -144,6 +152,14 @@ def _lines(pages: list[RawPage]) -> tuple[tuple[str, ...], dict[int, RowGeometry
             geometry[len(lines)] = item.geometry
         lines.append(text)
     return tuple(lines), geometry
+
+
+def _continues(paragraph: str, line: str) -> bool:
+    """The line goes on with the paragraph above although that stopped short of the margin: Chinese
+    type never opens a line with closing punctuation, nor parts a number from its unit."""
+    if line.startswith(_CLOSING):
+        return True
+    return paragraph[-1:].isdigit() and line.startswith(_UNITS)
 
 
 def _box(bbox: Any) -> Box:

@@ -236,8 +236,12 @@ def _numeric_row(row: TableRow, columns: Columns, words: Sequence[Word], page: i
     labels, by_cells = _cell_slots(row, columns)
     by_words, xs, trouble = _word_slots(row, columns, words)
     agree = not trouble and all(_same(a, b) for a, b in zip(by_cells, by_words, strict=True))
+    text = next((c for c in by_cells if c and not _is_value(c)), None)  # a label's words under a number's column
     if agree:
         values, certain, why = by_cells, True, ""
+    elif text is not None:  # the words would drop it: the row does not line up with the header
+        values, certain = by_cells, False
+        why = f"text in a column of numbers ({text!r}): the row's cells do not line up with the header"
     elif not trouble:
         values, certain = by_words, True
         why = "numbers re-read from the text layer (the table extractor gave " + " | ".join(by_cells) + ")"

@@ -5,6 +5,7 @@ official table merges them.  LibreOffice then turns it into PDF and DOC for the 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,13 +68,14 @@ def _applications(
         table.cell(2, 4 + i).text = sub
     busy: dict[int, int] = {}  # label column -> last row covered by a vertical merge
     for r in range(3, len(rows)):
-        labels = [c for c in rows[r] if not _NUMBER.match(c) or not c][: len(rows[r]) - 7]
-        values = rows[r][len(labels) :][:7]
+        # the labels run up to the first value cell (empty or a number); trailing empty values were cut
+        first = next((i for i, c in enumerate(rows[r]) if i and (not c or _NUMBER.match(c))), len(rows[r]))
+        labels, values = rows[r][:first], (rows[r][first:] + [""] * 7)[:7]
         free = [c for c in range(3) if busy.get(c, -1) < r]
         for i, label in enumerate(labels):
             col = free[i]
             last_col = free[-1] if i == len(labels) - 1 else col
-            last_row = min(r + ROWSPAN.get(label, 1) - 1, len(rows) - 1)
+            last_row = min(r + _rowspan(rows, r, label, last=i == len(labels) - 1) - 1, len(rows) - 1)
             _merge(table, r, col, last_row, last_col, label)
             if last_row > r:
                 busy[col] = last_row
@@ -81,6 +83,17 @@ def _applications(
             table.cell(r, 3 + i).text = value
     for gap in missing:
         _leave_out(table, rows, gap)
+
+
+def _rowspan(rows: list[list[str]], r: int, label: str, *, last: bool) -> int:
+    """The rows a label cell covers: one when its values follow it; a group label its rows (三、本年度
+    办理结果 down to the 总计 row, which the 2019 layout reaches sooner)."""
+    if last:
+        return 1
+    key = unicodedata.normalize("NFKC", label)
+    if key.startswith("三、"):
+        return next((k - r + 1 for k in range(r, len(rows)) if any("总计" in c for c in rows[k])), 1)
+    return ROWSPAN.get(key, 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,3 +80,15 @@ def test_a_number_the_extractor_put_in_the_wrong_cell_is_re_read_from_the_words(
     [_, line] = reader.read([_header(100), row], words, 1)
     assert line.cells[1:] == ["3", "0", "0", "0", "0", "0", "3"]
     assert line.geometry is not None and line.geometry.certain and "re-read from the text layer" in line.geometry.why
+
+
+def test_a_label_standing_under_a_column_of_numbers_leaves_the_row_uncertain() -> None:
+    # a layout whose label cell runs into the value columns: the text layer's numbers alone would read
+    # as a clean row one column off; the label's words under 自然人 say the row does not line up
+    reader = TableReader()
+    row = _row(130, ["四、结转下年度继续办理", None, None], ["（一）予以公", "258", "12", "", "", "1", "1"])
+    words = [w for w in _words(row) if w.text != "（一）予以公"] + [Word("（一）予以公", 205, 235, 135, 145)]
+    [_, line] = reader.read([_header(100), row], words, 1)
+    assert line.geometry is not None and not line.geometry.certain
+    assert "text in a column of numbers" in line.geometry.why
+    assert line.cells[1] == "（一）予以公"  # kept where it stands, for the reader to see (and to flag)
