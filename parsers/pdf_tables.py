@@ -148,13 +148,14 @@ def _is_value(text: str) -> bool:
 
 
 def header_columns(rows: Sequence[TableRow]) -> tuple[Columns, int] | None:
-    """The value columns named by the header (table 3 or 4), and the index of the first data row."""
+    """The value columns named by the header (table 3 or 4), and the index of the first data row
+    (the number of rows when the page ends after the header: the columns carry to the next page)."""
     first = next((i for i, r in enumerate(rows) if any(_is_value(_text(c)) for c in r.cells if c.box)), len(rows))
     header = [c for row in rows[:first] for c in row.cells if c.box is not None and c.text]
     for names in (_APPLICANT_HEADER, _REVIEW_HEADER):
         boxes = [c.box for c in header if c.box and normalize(_text(c)) in names]
         wanted = 7 if names is _APPLICANT_HEADER else 15
-        if len(boxes) == wanted and first < len(rows):
+        if len(boxes) == wanted:
             centers = tuple(sorted((b[0] + b[2]) / 2 for b in boxes))
             table = _table_box(rows)
             return Columns(centers, min(b[0] for b in boxes), (table[0], table[2])), first

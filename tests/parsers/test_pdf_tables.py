@@ -92,3 +92,13 @@ def test_a_label_standing_under_a_column_of_numbers_leaves_the_row_uncertain() -
     assert line.geometry is not None and not line.geometry.certain
     assert "text in a column of numbers" in line.geometry.why
     assert line.cells[1] == "（一）予以公"  # kept where it stands, for the reader to see (and to flag)
+
+
+def test_a_header_alone_at_the_foot_of_a_page_gives_the_columns_to_the_next() -> None:
+    reader = TableReader()
+    assert [line.cells[0] for line in reader.read([_header(700)], [], 1)] == ["(本列数据的勾稽关系…)"]
+    moved = [(60, 80), (80, 170), (170, 200)]
+    total = _row(40, [None, "（七）总计", ""], ["21", "0", "0", "0", "0", "0", "21"], label_edges=moved)
+    [line] = reader.read([total], _words(total), 2)
+    assert line.cells == ["（七）总计", "21", "0", "0", "0", "0", "0", "21"]  # by x, not by counting cells
+    assert line.geometry is not None and line.geometry.certain and line.geometry.page == 2
