@@ -7,11 +7,12 @@ extractor (text, HTML, and the office formats) feeds.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from nianbao.core.encoding import decode
 from nianbao.core.errors import NotAReport, ParseError, UnsupportedFormat
 from nianbao.core.messages import Said, said
-from nianbao.core.report import PART_TITLES, Finding, Report
+from nianbao.core.report import PART_TITLES, Finding, Report, RowReading
 from parsers import metadata
 from parsers.applications import read_applications
 from parsers.cells import rows_with_lines
@@ -145,7 +146,25 @@ def _read_tables(src: SourceText, spans: dict[str, tuple[int, int]]) -> dict[str
             return src.geometry.get(start + starts[row]) if row < len(starts) else None
 
         out[part] = reader(rows, geometry, found=part in spans)
+        if src.kind == "pdf" and part in _PLACED_BY_X:
+            out[part].readings = [
+                _unplaced(r) if r.page is None and r.how != "sentence" else r for r in out[part].readings
+            ]
     return out
+
+
+# the PDF tables whose numbers nianbao places by the x of their header's columns, read twice
+_PLACED_BY_X = ("applications", "review_litigation")
+_UNPLACED = "read from the PDF's cells alone: no header placed its columns, no second reading from the text layer"
+
+
+def _unplaced(reading: RowReading) -> RowReading:
+    """A PDF row of table 3 or 4 read without the columns' geometry (no page: its cells were counted
+    from the left, which a continuation page's moved label shifts) is never certain."""
+    if reading.page is not None or reading.how == "sentence":
+        return reading
+    why = "; ".join(w for w in (reading.why, _UNPLACED) if w)
+    return replace(reading, certain=False, why=why)
 
 
 def _format(lines: tuple[str, ...]) -> str:
