@@ -108,14 +108,15 @@ class TableReader:
         if found is not None:
             continued = self.columns is not None and bool(self.emitted)
             self.columns, first = found
-            head = list(rows[:first])
-            if continued and head and _split_row(head[-1], self.columns):
-                _glue(self.emitted[-1], head.pop())  # the header repeated, then the end of a cut label
-            out += [_plain(row) for row in head]
-            data = rows[first:]
+            out += [_plain(row) for row in rows[:first]]
+            data = list(rows[first:])
+            if continued and data and _split_row(data[0], self.columns):
+                _glue(self.emitted[-1], data.pop(0))  # the header repeated, then the end of a cut label
         elif self.columns is not None and rows and self.columns.aligned(_table_box(rows)):
             data = list(rows)  # a continuation: the header stayed on the page before
-            if data and _split_row(data[0], self.columns) and self.emitted:
+            if data and _header_tail(data[0], self.columns):
+                data.pop(0)  # the end of header cells the page break cut (社会公益/组织): no row
+            elif data and _split_row(data[0], self.columns) and self.emitted:
                 _glue(self.emitted[-1], data.pop(0))
         else:
             self.columns = None
@@ -150,23 +151,48 @@ def _is_value(text: str) -> bool:
 def header_columns(rows: Sequence[TableRow]) -> tuple[Columns, int] | None:
     """The value columns named by the header (table 3 or 4), and the index of the first data row
     (the number of rows when the page ends after the header: the columns carry to the next page)."""
-    first = next((i for i, r in enumerate(rows) if any(_is_value(_text(c)) for c in r.cells if c.box)), len(rows))
-    header = [c for row in rows[:first] for c in row.cells if c.box is not None and c.text]
+    values = next((i for i, r in enumerate(rows) if any(_is_value(_text(c)) for c in r.cells if c.box)), len(rows))
     for names in (_APPLICANT_HEADER, _REVIEW_HEADER):
-        boxes = [c.box for c in header if c.box and normalize(_text(c)) in names]
+        named = [
+            (i, c.box)
+            for i, row in enumerate(rows[:values])
+            for c in row.cells
+            if c.box and _names(normalize(_text(c)), names)
+        ]
         wanted = 7 if names is _APPLICANT_HEADER else 15
-        if len(boxes) == wanted:
+        if len(named) == wanted:
+            boxes = [box for _, box in named]
             centers = tuple(sorted((b[0] + b[2]) / 2 for b in boxes))
             table = _table_box(rows)
-            return Columns(centers, min(b[0] for b in boxes), (table[0], table[2])), first
+            # the data start after the header's last row: rows with empty cells may come before the first number
+            return Columns(centers, min(b[0] for b in boxes), (table[0], table[2])), max(i for i, _ in named) + 1
     return None
 
 
+def _names(text: str, names: tuple[str, ...]) -> bool:
+    """The header cell names one of the columns: in full, or cut by a page break after its first
+    characters (社会公益 of 社会公益组织) when they fit no other column."""
+    if text in names:
+        return True
+    return len(text) >= 2 and sum(name.startswith(text) for name in names) == 1
+
+
+def _header_tail(row: TableRow, columns: Columns) -> bool:
+    """A continuation's first row holding only the ends of header names (组织, 机构) over the value
+    columns: the header's last row, cut by the page break (a cut label sits left of them)."""
+    cells = [((c.box[0] + c.box[2]) / 2, normalize(_text(c))) for c in row.cells if c.box is not None and _text(c)]
+    names = (*_APPLICANT_HEADER, *_REVIEW_HEADER)
+    return bool(cells) and all(
+        x >= columns.left - 1 and any(n.endswith(text) and n != text for n in names) for x, text in cells
+    )
+
+
 def _split_row(row: TableRow, columns: Columns) -> bool:
-    """The first row of a continuation whose value cells are all empty: the end of a label that the
-    page break cut (程性/信息 under 6.属于四类过).  It belongs to the last row of the page before."""
+    """The first row of a continuation whose value cells are all empty and whose label does not open
+    with a row's numbering: the end of a label that the page break cut (程性/信息 under 6.属于四类过).
+    It belongs to the last row of the page before.  ("3.危及…" with empty cells is a row of its own.)"""
     labels, slots = _cell_slots(row, columns)
-    return bool(labels) and not any(slots)
+    return bool(labels) and not any(slots) and not _OPENS_ROW.match(normalize(labels[0]))
 
 
 def _glue(previous: Emitted, row: TableRow) -> None:
@@ -257,6 +283,7 @@ def _numeric_row(row: TableRow, columns: Columns, words: Sequence[Word], page: i
 
 
 _NUMBERED = re.compile(r"(?=(?:\d+[.、．]|[（(][一二三四五六七八九十]+[)）])\D)")
+_OPENS_ROW = re.compile(r"(?:\d+[.、．]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])")
 
 
 def _split_merged(

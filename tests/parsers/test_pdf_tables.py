@@ -121,3 +121,33 @@ def test_a_pdf_row_of_table_3_without_its_columns_geometry_accuses_nobody(seed_t
     new = next(r for r in report.readings if r.key == "new")
     assert not new.certain and "no header placed its columns" in new.why
     assert not [f for f in check_report(report) if f.severity == "error" and f.rule.startswith("applications.")]
+
+
+def test_a_header_row_cut_by_the_page_break_still_names_its_columns() -> None:
+    # the header's last row at the foot of page 1 holds 社会公益 and 法律服务; 组织 and 机构 open page 2
+    reader = TableReader()
+    cut = [h[:4] if len(h) > 4 else h for h in HEADER]  # 社会公益组织 -> 社会公益, 法律服务机构 -> 法律服务
+    header = TableRow(
+        (60, 700, 480, 730),
+        tuple([Cell((60, 700, 200, 730), "(本列数据的勾稽关系…)"), Cell(None, None), Cell(None, None)])
+        + tuple(Cell((a, 700, b, 730), h) for (a, b), h in zip(VALUE_EDGES, cut, strict=True)),
+    )
+    reader.read([header], [], 1)
+    tails = ["", "", "", "组织", "机构", "", ""]
+    tail = TableRow(
+        (60, 30, 480, 40), tuple(Cell((a, 30, b, 40), t) for (a, b), t in zip(VALUE_EDGES, tails, strict=True))
+    )
+    row = _row(40, ["一、本年新收政府信息公开申请数量", None, None], ["21", "0", "0", "0", "0", "0", "21"])
+    lines = reader.read([tail, row], _words(row), 2)
+    assert [line.cells for line in lines] == [["一、本年新收政府信息公开申请数量", "21", "0", "0", "0", "0", "0", "21"]]
+    assert lines[0].geometry is not None and lines[0].geometry.certain
+
+
+def test_a_row_of_empty_cells_after_a_repeated_header_is_a_row_not_the_end_of_a_label() -> None:
+    reader = TableReader()
+    first = [_header(100), _row(130, [None, None, "2.其他法律行政法规禁止公开"], ["0"] * 7)]
+    reader.read(first, _words(first[1]), 1)
+    empty = _row(140, [None, None, "3.危及“三安全一稳定”"], [""] * 7)  # nothing printed in its cells
+    lines = reader.read([_header(100), empty], [], 2)
+    assert lines[-1].cells[0] == "3.危及“三安全一稳定”" and lines[-1].geometry is not None
+    assert reader.emitted[-1].cells[0] == "3.危及“三安全一稳定”"  # not glued onto 2.其他法律…
