@@ -156,7 +156,7 @@ def _review_claims(line: str, report: Report) -> Iterator[Finding]:
         if len(totals) == len(keys) and int(match.group(1)) != sum(totals):
             message = said("text.claims.review", quote=match.group(0), count=sum(totals))
             yield from _claim(report, [f"review_litigation.{k}.total" for k in keys], message, match.group(0))
-    if _ALL_UPHELD.search(line) and ("复议" in line or "诉讼" in line):
+    if _ALL_UPHELD.search(line):
         open_cases = {
             f"{g}.{f}": table[g].get(f) for g in table for f in ("corrected", "other", "pending") if table[g].get(f)
         }

@@ -147,9 +147,7 @@ def _read_tables(src: SourceText, spans: dict[str, tuple[int, int]]) -> dict[str
 
         out[part] = reader(rows, geometry, found=part in spans)
         if src.kind == "pdf" and part in _PLACED_BY_X:
-            out[part].readings = [
-                _unplaced(r) if r.page is None and r.how != "sentence" else r for r in out[part].readings
-            ]
+            out[part].readings = [_unplaced(r) for r in out[part].readings]
     return out
 
 

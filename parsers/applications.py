@@ -11,7 +11,15 @@ from functools import lru_cache
 from itertools import pairwise
 
 from nianbao.core.messages import said
-from nianbao.core.report import APPLICANT_COLUMNS, APPLICATION_LABELS, APPLICATION_ROWS, Finding, RowReading, Table
+from nianbao.core.report import (
+    APPLICANT_COLUMNS,
+    APPLICANT_LABELS,
+    APPLICATION_LABELS,
+    APPLICATION_ROWS,
+    Finding,
+    RowReading,
+    Table,
+)
 from parsers.cells import Row
 from parsers.numbers import normalize
 from parsers.rowmap import OTHER_2019, SURE_SIMILARITY, Placement, place
@@ -79,8 +87,9 @@ _APPLICANT_HEADERS = (
     ("social_welfare", "公益"),
     ("legal_services", "法律服务"),
 )
+# the header's words that name applicants (a repeated header names several; no row is labelled so)
 _APPLICANT_WORDS = frozenset(
-    ("申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构")
+    {"申请人情况", "法人或其他组织", *(v for k, v in APPLICANT_LABELS.items() if k not in ("other", "total"))}
 )
 _NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|受理|接到)[^。；;]{0,16}?(?:政府信息)?公开申请")
 
