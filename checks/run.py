@@ -8,6 +8,8 @@ their inputs through `storage` and hands the results back to `storage.findings`.
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -16,20 +18,23 @@ from typing import Any
 import sqlite_utils
 
 from checks.deadlines import Verdict, deadline, judge_absent, judge_found, latest_due_year
+from checks.doubts import Coverage, Reads, doubt_said, pass_said
 from checks.history import cross_year
 from checks.levels import infer_level
 from checks.registry import rule
 from checks.versions import describe_change
 from nianbao.core.config import Config
 from nianbao.core.findings import FindingRecord
-from nianbao.core.messages import Said, said
+from nianbao.core.messages import VOCABULARY, Said, said
 from storage.documents import unreadable_documents
 from storage.findings import said_of, upsert_findings
+from storage.ledger import Doubt, doubts_by_run
 from storage.portals import sync_config
 from storage.reports import body_of, cells_of, current_reports, previous_version, rule_findings
-from storage.runs import PortalReads, portal_reads, read_summary
+from storage.runs import PortalReads, portal_reads, read_summary, record_check
 
 Row = dict[str, Any]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +52,11 @@ class Evidence:
     reads: PortalReads
     unreadable: dict[tuple[str, int], Row]
     read_summary: Callable[[int], list[Said]] = lambda run_id: []
+    doubts: dict[int, list[Doubt]] = field(default_factory=dict)
+    watched: tuple[str, ...] = ()
     by_key: dict[tuple[str, int], Row] = field(init=False)
+    passes: Reads = field(init=False)
+    tally: Counter[str] = field(default_factory=Counter)  # pairs past their deadline, and those given a verdict
     by_agency: dict[str, list[Row]] = field(init=False)  # a province has 10,000 agencies: no scans per agency
 
     def __post_init__(self) -> None:
@@ -55,6 +64,7 @@ class Evidence:
         self.by_agency = {}
         for r in self.reports:
             self.by_agency.setdefault(r["agency"], []).append(r)
+        self.passes = Reads(self.reads, self.doubts, Coverage(self.watched or tuple(self.by_agency)))
 
 
 def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: str) -> dict[str, int]:
@@ -63,15 +73,36 @@ def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: s
         db, [(p.name, p.urls[0]) for p in config.portals], [(a.name, a.level, a.portal) for a in config.agencies]
     )
     evidence = Evidence(
-        current_reports(db), portal_reads(db), unreadable_documents(db), lambda run_id: read_summary(db, run_id)
+        current_reports(db),
+        portal_reads(db),
+        unreadable_documents(db),
+        lambda run_id: read_summary(db, run_id),
+        doubts_by_run(db),
+        tuple(a.name for a in config.agencies),
     )
     findings = list(deadline_findings(config, evidence, as_of))
     keep = {(f.agency, f.year) for f in findings if f.kind == "not_assessable"}
+    previous = record_check(
+        db, now=now, as_of=as_of.isoformat(), due=evidence.tally["due"], assessed=evidence.tally["assessed"]
+    )
+    if previous and _share(*previous) > _share(evidence.tally["due"], evidence.tally["assessed"]):
+        logger.warning(
+            "fewer watched pairs got a verdict than at the last check: %s of %s, before %s of %s",
+            evidence.tally["assessed"],
+            evidence.tally["due"],
+            previous[1],
+            previous[0],
+        )
     findings += portal_findings(config, evidence.reads)
     findings += inconsistent_findings(db, evidence.reports)
     findings += cross_year_findings(db, evidence.reports)
     findings += changed_findings(db, evidence.reports)
-    return upsert_findings(db, findings, now=now, keep=keep)
+    counts = upsert_findings(db, findings, now=now, keep=keep)
+    return {**counts, "pairs due": evidence.tally["due"], "pairs assessed": evidence.tally["assessed"]}
+
+
+def _share(due: int, assessed: int) -> float:
+    return assessed / due if due else 1.0
 
 
 def _expected(config: Config, reports: list[Row]) -> list[Expected]:
@@ -107,7 +138,18 @@ def _judge_year(
     expected: Expected, year: int, portal: str | None, config: Config, evidence: Evidence, as_of: date
 ) -> FindingRecord | None:
     due = deadline(expected.level, year, config.deadlines)
-    reads = evidence.reads.complete.get(portal or "", [])
+    if due < as_of:
+        evidence.tally["due"] += 1
+    finding = _judge(expected, year, portal, due, evidence, as_of)
+    if due < as_of and (finding is None or finding.kind != "not_assessable"):
+        evidence.tally["assessed"] += 1
+    return finding
+
+
+def _judge(
+    expected: Expected, year: int, portal: str | None, due: date, evidence: Evidence, as_of: date
+) -> FindingRecord | None:
+    reads = evidence.passes.complete_reads(portal, expected.agency, year)
     report = evidence.by_key.get((expected.agency, year))
     if report is not None:
         verdict = judge_found(
@@ -124,15 +166,49 @@ def _judge_year(
         return found
     state = evidence.reads.latest.get(portal or "", {}).get("outcome")
     verdict = judge_absent(due=due, as_of=as_of, complete_reads=reads, portal_state=state)
-    if verdict.status == "missing":  # quote the complete read: what each column declared, and what was read
-        read = evidence.read_summary(evidence.reads.complete_ids[portal or ""][-1])
-        shown = read[:3] + ([said("read.more", more=len(read) - 3)] if len(read) > 3 else [])
-        verdict = replace(
-            verdict,
-            said=said("deadline.missing_read", inner=verdict.said, read=shown),
-            evidence={**verdict.evidence, "read": [r.en for r in read]},
-        )
+    if verdict.status == "missing":  # quote the read: each column declared against read, and the failed entries
+        verdict = _quote_read(verdict, evidence, evidence.passes.clear_pass(portal, expected.agency, year))
+    elif verdict.status == "not_assessable":  # name the one doubt that withholds it
+        verdict = _withheld(verdict, evidence, portal, expected.agency, year, due)
     return _verdict(verdict, expected.agency, year, portal) if verdict.status != "not_due" else None
+
+
+def _quote_read(verdict: Verdict, evidence: Evidence, run: Row | None) -> Verdict:
+    """A `missing` verdict with its evidence: what each column declared and what was read, and that
+    no entry the pass failed to fetch could be the report."""
+    if run is None:
+        return verdict
+    read = evidence.read_summary(run["id"])
+    shown = read[:3] + ([said("read.more", more=len(read) - 3)] if len(read) > 3 else [])
+    failed = evidence.passes.failed_entries(run)
+    message = (
+        said("deadline.missing_ledger", inner=verdict.said, read=shown, failed=failed)
+        if failed
+        else said("deadline.missing_read", inner=verdict.said, read=shown)
+    )
+    return replace(
+        verdict,
+        said=message,
+        evidence={**verdict.evidence, "read": [r.en for r in read], "pass_id": run["id"], "failed_entries": failed},
+    )
+
+
+def _withheld(verdict: Verdict, evidence: Evidence, portal: str | None, agency: str, year: int, due: date) -> Verdict:
+    """A `not_assessable` verdict naming what withholds it: a failed entry that could be the
+    report, a column not read completely, or no pass since the deadline."""
+    run, doubt = evidence.passes.withholding(portal, agency, year, due)
+    if run is not None and run["outcome"] in ("blocked", "unreachable"):
+        what = _portal_said(portal or "", run)  # nothing of the portal was read: say what happened to it
+    else:
+        what = doubt_said(doubt) if doubt is not None else pass_said(run)
+    extra: dict[str, Any] = {"doubt": what.en}
+    if doubt is not None:
+        extra.update(doubt_source=doubt.source, doubt_reason=doubt.reason, doubt_url=doubt.url, pass_id=doubt.run_id)
+    return replace(
+        verdict,
+        said=said("deadline.withheld", deadline=due.isoformat(), doubt=what),
+        evidence={**verdict.evidence, **extra},
+    )
 
 
 _SEVERITY = {"missing": "error", "late": "warning", "not_assessable": "info"}
@@ -195,14 +271,22 @@ def portal_findings(config: Config, reads: PortalReads) -> list[FindingRecord]:
                 url=portal.urls[0],
                 message=_portal_said(portal.name, run).en,
                 said=_portal_said(portal.name, run),
-                evidence={"outcome": run["outcome"], "pass": run["finished_at"], "detail": (run["detail"] or "")[:500]},
+                evidence={
+                    "outcome": run["outcome"],
+                    "cause": run.get("cause"),
+                    "pass": run["finished_at"],
+                    "detail": (run["detail"] or "")[:500],
+                },
             )
         )
     return out
 
 
 def _portal_said(name: str, run: Row) -> Said:
-    return said("portal.state", portal=name, state=f"state.{run['outcome']}", date=run["finished_at"][:10])
+    """What happened to the portal, and only that: a refused connection is no anti-bot block."""
+    cause = run.get("cause")
+    state = f"state.{cause}" if cause and f"state.{cause}" in VOCABULARY else f"state.{run['outcome']}"
+    return said("portal.state", portal=name, state=state, date=run["finished_at"][:10])
 
 
 def inconsistent_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[FindingRecord]:

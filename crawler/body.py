@@ -23,6 +23,8 @@ class BodyTooLarge(Exception):
 class BadEncoding(FetchError):
     """A Content-Encoding nianbao does not accept, or a body that does not decode."""
 
+    kind = "bad_encoding"
+
 
 def _inflater(encoding: str, url: str) -> zlib._Decompress | None:
     if encoding in ("identity", ""):

@@ -29,13 +29,18 @@ _STUB_BYTES = 4096
 
 
 def classify(status: int, body: bytes, base_url: str) -> tuple[str, str | None]:
-    """(outcome, redirect target): ok, blocked, redirect_shell, soft404, not_found, or error."""
+    """(outcome, redirect target): ok, blocked (an anti-bot challenge), redirect_shell, soft404,
+    not_found, forbidden, or error."""
     if status in (412, 202) and _TS.search(body) or status == 521 and (_JSL.search(body) or not body.strip()):
         return "blocked", None
     if status in (404, 410):
         return "not_found", None
     if status >= 400:
-        return "blocked" if status in (403, 405, 412, 521) else "error", None
+        # 412 and 521 are the statuses of the 瑞数 and 加速乐 challenges; a plain 403 is the server
+        # refusing, which says nothing about why (a firewall, a permission): "forbidden", not "blocked"
+        if status in (412, 521):
+            return "blocked", None
+        return ("forbidden" if status in (401, 403, 405) else "error"), None
     if len(body) <= _STUB_BYTES:
         visible = _TAG.sub(b"", _SCRIPT.sub(b"", body)).strip()
         target = _META_REFRESH.search(body) or (_JS_LOCATION.search(body) if len(visible) < 40 else None)

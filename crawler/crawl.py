@@ -15,14 +15,25 @@ import logging
 import re
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
 from crawler.adapters import adapter_for, generic
 from crawler.detail import assemble, continuation_pages
-from crawler.errors import OutOfScope, RobotsDisallowed
 from crawler.fetch import Fetcher, Response
-from crawler.listing import Declared, Link, Page, PageRequest, column_base, is_column_link, is_report_title
+from crawler.listing import (
+    Declared,
+    Link,
+    Page,
+    PageRequest,
+    column_base,
+    column_key,
+    is_column_link,
+    is_report_title,
+    more_by_script,
+    not_a_report,
+    one_page,
+)
 from crawler.sink import Document, Sink
 from nianbao.core.config import Portal
 from nianbao.core.encoding import decode
@@ -56,10 +67,52 @@ _FILENAME = re.compile(r"filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)|filename\s*=\
 
 Progress = Callable[[str, int, int, int], None]
 
+# the fates of a list entry: every entry read ends in exactly one
+STORED, NOT_REPORT, FAILED = "stored", "not_report", "failed"
+
+
+@dataclass(slots=True)
+class Entry:
+    """One entry of a list page — a link whose title looks like an annual report's, or a sub-column —
+    and its fate: `stored` (its document was fetched and handed to storage, or is unchanged),
+    `not_report` (a draft, a notice, another kind of report, a sub-column read as a column of its
+    own) or `failed` (with the kind of failure).  Navigation and news links are no entries."""
+
+    column: str  # the key of the column it was listed in
+    page: str  # the list page it was read on
+    position: int  # that page's place in the column (1 for the first)
+    url: str
+    title: str
+    date: str | None = None  # only a date written in the entry's own row or item
+    date_uncertain: bool = False
+    fate: str = ""
+    reason: str = ""  # the kind of not-a-report, or of failure ("soft404", "off_scope", …)
+    detail: str = ""
+    document: str | None = None  # the URL whose bytes were stored (after redirects)
+
+    def settle(self, fate: str, reason: str = "", detail: str = "", document: str | None = None) -> None:
+        self.fate, self.reason, self.detail, self.document = fate, reason, detail[:500], document
+
+    def record(self) -> dict[str, object]:
+        return {
+            "column": self.column,
+            "page": self.page,
+            "position": self.position,
+            "url": self.url,
+            "title": self.title,
+            "list_date": self.date,
+            "date_uncertain": self.date_uncertain,
+            "fate": self.fate,
+            "reason": self.reason or None,
+            "detail": self.detail or None,
+            "document": self.document,
+        }
+
 
 @dataclass
 class ColumnRead:
-    """One column of a pass: what its CMS declared and what was read."""
+    """One column of a pass: what its CMS declared, what was read, and — when it was not read
+    completely — which years its unread pages could hold."""
 
     url: str
     cms: str = ""
@@ -68,7 +121,17 @@ class ColumnRead:
     read_pages: int = 0
     records: set[str] = field(default_factory=set)  # distinct entries listed
     last_seen: bool = False  # a page that declares itself the last was read
-    failed: list[str] = field(default_factory=list)  # list pages that could not be read
+    failed: list[str] = field(default_factory=list)  # list pages that could not be read, with why
+    key: str = ""
+    no_size: str = ""  # why no size could be established (a script that loads more entries …)
+    capped: str = ""  # a cap that stopped the column's pages from being read
+    queued: int = 0  # pages of the column asked for so far (their positions are 1 … queued)
+    read_positions: set[int] = field(default_factory=set)
+    unread_positions: set[int] = field(default_factory=set)  # pages that failed, or that a cap left unread
+    dates: dict[int, list[str | None]] = field(default_factory=dict)  # position -> its entries' dates
+
+    def __post_init__(self) -> None:
+        self.key = self.key or column_key(self.url)
 
     @property
     def complete(self) -> bool:
@@ -78,10 +141,12 @@ class ColumnRead:
     def why_not(self) -> str:
         """ "" when the column was read completely; else what is missing from the proof."""
         if self.failed:
-            return f"{len(self.failed)} list page(s) could not be read"
+            return f"{len(self.failed)} list page(s) could not be read ({self.failed[0]})"
+        if self.capped:
+            return self.capped
         found = self.declared
         if found is None:
-            return f"its pager ({self.cms or 'unknown CMS'}) declares no size nianbao understands"
+            return self.no_size or f"its pager ({self.cms or 'unknown CMS'}) declares no size nianbao understands"
         if found.records is not None:
             if len(self.records) < found.records:
                 return f"{len(self.records)} of {found.records} declared records listed"
@@ -92,10 +157,46 @@ class ColumnRead:
             return f"{self.read_pages} of {found.pages} declared pages read"
         return ""
 
+    def first_unread(self) -> int | None:
+        """The place of the first page not read (everything from it on may be unread); None when
+        the unread part cannot be placed (records missing from a read list, nothing read)."""
+        if self.complete:
+            return None
+        if self.unread_positions:
+            return min(self.unread_positions)
+        if not self.read_positions:
+            return 1
+        found = self.declared
+        if found is not None and found.records is not None and not self.capped:
+            return None  # records listed short of the count: they could be on any page
+        return max(self.read_positions) + 1
+
+    def unread_years(self) -> tuple[int | None, str]:
+        """(Y, why): the unread pages could hold reports of years up to Y only — or of any year
+        (Y None).  Lists are newest first, but that is taken as proven only when every dated
+        entry read descends in date across the column's pages; then the pages after the last read
+        entry before the first unread page hold entries dated on or before it (D), and a report
+        of year y, published once y is over, can be among them only if y < D's year."""
+        first = self.first_unread()
+        if self.complete:
+            return None, ""
+        if first is None or first <= 1:
+            return None, "its unread part cannot be placed in the list"
+        ordered = [d for position in sorted(self.dates) for d in self.dates[position] if d]
+        if len(ordered) < 2 or any(later > earlier for earlier, later in zip(ordered, ordered[1:], strict=False)):
+            return None, "its entries are not proven to be newest first"
+        before = [d for position in sorted(self.dates) if position < first for d in self.dates[position] if d]
+        if not before:
+            return None, "no dated entry precedes its unread pages"
+        bound = min(before)
+        return int(bound[:4]) - 1, f"entries descend in date; its unread pages hold entries dated {bound} or earlier"
+
     def evidence(self) -> dict[str, object]:
         found = self.declared
+        upto, order = self.unread_years()
         return {
             "column": self.url,
+            "column_key": self.key,
             "cms": self.cms,
             "declared_pages": found.pages if found else None,
             "declared_records": found.records if found else None,
@@ -104,6 +205,8 @@ class ColumnRead:
             "read_records": len(self.records),
             "complete": self.complete,
             "reason": self.why_not or None,
+            "unread_upto": upto,
+            "order": order or None,
         }
 
     def summary(self) -> str:
@@ -121,6 +224,7 @@ class ColumnRead:
 class CrawlResult:
     portal: str
     outcome: str = "complete"  # complete | partial | blocked | unreachable
+    cause: str = ""  # for blocked or unreachable: challenge, robots, refused, dns, timeout, tls, http_5xx …
     pages: int = 0
     candidates: int = 0
     documents: int = 0
@@ -130,6 +234,8 @@ class CrawlResult:
     capped: list[str] = field(default_factory=list)  # caps that cut the pass
     unfetched: list[str] = field(default_factory=list)  # report links listed but not fetched and stored
     lost_writes: list[str] = field(default_factory=list)  # what the writer could not store (set after the pass)
+    entries: list[Entry] = field(default_factory=list)  # the ledger: every entry read, with its fate
+    attachment_failures: list[tuple[str, str, str]] = field(default_factory=list)  # (entry url, attachment, why)
 
     @property
     def detail(self) -> str:
@@ -137,12 +243,23 @@ class CrawlResult:
 
     @property
     def why_partial(self) -> list[str]:
-        """Every reason the pass is not a complete read (empty when it is)."""
+        """Every reason the lists were not read completely (empty when they were).  A listed report
+        that could not be fetched does not make a pass partial: it is a failed entry of the ledger,
+        and it withholds only the verdicts it could change."""
         reasons = [f"column {c.summary()}" for c in self.columns if not c.complete]
-        reasons += self.capped
-        if self.unfetched:
-            reasons.append(f"{len(self.unfetched)} listed report(s) not fetched and stored")
+        reasons += [cap for cap in self.capped if not any(cap == c.capped for c in self.columns)]
         return reasons
+
+    def ledger(self) -> dict[str, dict[str, int]]:
+        """Per column: listed = stored + not_report + failed (an entry without a fate is a bug)."""
+        out: dict[str, dict[str, int]] = {}
+        for column in self.columns:
+            out[column.key] = {"listed": 0, STORED: 0, NOT_REPORT: 0, FAILED: 0}
+        for entry in self.entries:
+            counts = out.setdefault(entry.column, {"listed": 0, STORED: 0, NOT_REPORT: 0, FAILED: 0})
+            counts["listed"] += 1
+            counts[entry.fate] += 1
+        return out
 
 
 class PortalCrawl:
@@ -162,8 +279,12 @@ class PortalCrawl:
         self.result = CrawlResult(portal.name)
         self.bases: set[str] = set()
         self.candidates: dict[str, Link] = {}
-        self.columns: dict[str, ColumnRead] = {}
-        self.start_failures: list[str] = []
+        self.columns: dict[str, ColumnRead] = {}  # by column key: one column however it is linked
+        self.aliases: dict[str, str] = {}  # the key of a URL a column's page redirected to -> the column's
+        self.seen: set[tuple[str, object]] = set()  # list pages asked for, by key
+        self.listed: dict[tuple[str, str], Entry] = {}  # (column key, url): an entry is counted once per column
+        self.by_url: dict[str, list[Entry]] = {}  # a report's entries in every column that lists it
+        self.start_failures: list[tuple[str, str]] = []  # (cause, reason)
         self.documents = 0
         fetcher.validators = self._validators
 
@@ -175,9 +296,7 @@ class PortalCrawl:
         await self._walk_lists()
         if self.result.outcome == "complete":
             await self._fetch_articles()
-        self.result.columns = list(self.columns.values())
-        if self.cancel.is_set():
-            self.result.capped.append("stopped before the end of the pass (shutdown)")
+        self._close()
         if self.result.outcome == "complete" and self.result.why_partial:
             self.result.outcome = "partial"
         return self.result
@@ -189,26 +308,60 @@ class PortalCrawl:
         self.result.columns = list(self.columns.values())
         return self.result
 
+    def _close(self) -> None:
+        """The pass's evidence: its columns, and every entry with its fate — an entry left without
+        one (a bug, or a shutdown) is recorded as failed, never dropped."""
+        self.result.columns = list(self.columns.values())
+        if self.cancel.is_set():
+            stop = "stopped before the end of the pass (shutdown)"
+            self.result.capped.append(stop)
+            for column in self.columns.values():
+                column.capped = column.capped or (stop if not column.complete else "")
+        for entry in self.listed.values():
+            if not entry.fate:
+                reason = "stopped" if self.cancel.is_set() else "unsettled"
+                entry.settle(FAILED, reason, "the pass ended before this entry was fetched")
+        self.result.entries = list(self.listed.values())
+
     # ---- lists -------------------------------------------------------------------------------
+
+    def _column(self, url: str) -> ColumnRead:
+        key = column_key(url)
+        key = self.aliases.get(key, key)
+        if key not in self.columns:
+            self.columns[key] = ColumnRead(url, key=key)
+        return self.columns[key]
+
+    def _request(self, column: ColumnRead, url: str, **kwargs: object) -> PageRequest:
+        column.queued += 1
+        return PageRequest(url, column=column.key, position=column.queued, **kwargs)  # type: ignore[arg-type]
 
     async def _walk_lists(self) -> None:
         queue: deque[tuple[PageRequest, bool]] = deque()
         for url in self.portal.urls:
-            queue.append((PageRequest(url, column=url), True))
-            self.columns[url] = ColumnRead(url)
-        seen: set[object] = set()
+            column = self._column(url)
+            if column.queued == 0:  # the same column configured twice is read once
+                queue.append((self._request(column, url), True))
         while queue and not self.cancel.is_set():
             request, is_start = queue.popleft()
-            if request.key in seen:
+            key = (column_key(request.url), request.data)
+            if key in self.seen:
                 continue
-            seen.add(request.key)
+            self.seen.add(key)
             if self.result.pages >= self.portal.crawl.max_pages:
                 self._cap(request.url, f"stopped after {self.result.pages} list pages (max_pages)")
+                for waiting, _ in [(request, is_start), *queue]:
+                    cut = self.columns.get(waiting.column or "")
+                    if cut is not None:
+                        cut.capped = f"max_pages ({self.portal.crawl.max_pages}) reached before all its pages were read"
+                        cut.unread_positions.add(waiting.position)
                 break
             await self._one_list(request, is_start, queue)
-        if len(self.start_failures) == len(self.portal.urls):
-            blocked = any(reason.startswith(("blocked", "robots")) for reason in self.start_failures)
+        if self.portal.urls and len(self.start_failures) >= len({column_key(u) for u in self.portal.urls}):
+            causes = [cause for cause, _ in self.start_failures]
+            blocked = next((c for c in causes if c in ("challenge", "robots")), None)
             self.result.outcome = "blocked" if blocked else "unreachable"
+            self.result.cause = blocked or causes[0]
 
     async def _one_list(self, request: PageRequest, is_start: bool, queue: deque[tuple[PageRequest, bool]]) -> None:
         """Fetch and read one list page.  The page (and its parsed tree, some 400 KB of lexbor
@@ -216,7 +369,9 @@ class PortalCrawl:
         waiting on their hosts' intervals would otherwise each hold one."""
         page = await self._fetch_list(request, is_start)
         if isinstance(page, str):  # a redirect shell: its target stands in for it
-            queue.appendleft((PageRequest(page, referer=request.url, column=request.column), is_start))
+            if request.position == 1 and request.column:
+                self.aliases.setdefault(column_key(page), request.column)
+            queue.appendleft((replace(request, url=page, referer=request.url, data=None), is_start))
         elif page is not None:
             if is_start:
                 self.bases.add(column_base(page.url))
@@ -232,22 +387,21 @@ class PortalCrawl:
                 etag=known.etag if known else None,
                 last_modified=known.last_modified if known else None,
             )
-        except OutOfScope:
-            return None
-        except RobotsDisallowed as exc:
-            self._list_failed(request, f"robots: {exc}", is_start)
-            return None
         except FetchError as exc:
-            self._list_failed(request, str(exc), is_start)
+            self._list_failed(request, failure_kind(exc), str(exc), is_start)
             return None
         self.result.pages += 1
         self._progress()
+        if response.url != request.url and request.data is None:  # redirected: the target is this page
+            self.seen.add((column_key(response.url), None))
+            if request.position == 1 and request.column:
+                self.aliases.setdefault(column_key(response.url), request.column)
         if response.outcome == "redirect_shell" and response.shell_target:
             return response.shell_target
         if response.outcome == "not_modified":
             stored = self.sink.stored(response.url)
             if stored is None:
-                self._list_failed(request, "304 for a page nianbao has no copy of", is_start)
+                self._list_failed(request, "no_copy", "304 for a page nianbao has no copy of", is_start)
                 return None
             content = stored
         elif response.outcome == "ok":
@@ -261,53 +415,107 @@ class PortalCrawl:
                 last_modified=response.last_modified,
             )
         else:
-            self._list_failed(request, f"{response.outcome} (HTTP {response.status})", is_start)
+            kind = response_kind(response)
+            self._list_failed(request, kind, f"{response.outcome} (HTTP {response.status})", is_start)
             return None
         text, _ = decode(content, content_type=response.content_type)
         return Page(response.url, text)
 
-    def _list_failed(self, request: PageRequest, reason: str, is_start: bool) -> None:
+    def _list_failed(self, request: PageRequest, cause: str, reason: str, is_start: bool) -> None:
         self._problem(request.url, reason)
         if is_start:
-            self.start_failures.append(reason)
+            self.start_failures.append((cause, reason))
         column = self.columns.get(request.column or "")
         if column is not None:
-            column.failed.append(request.url)
+            column.failed.append(f"{request.url}: {cause}")
+            column.unread_positions.add(request.position)
 
     def _read_list(self, page: Page, request: PageRequest, queue: deque[tuple[PageRequest, bool]]) -> None:
         adapter = adapter_for(page)
-        column = self.columns[request.column or page.url]
+        column = self.columns[request.column or column_key(page.url)]
         column.read_pages += 1
+        column.read_positions.add(request.position)
         column.cms = column.cms if column.cms and adapter is generic else adapter.NAME
         declared = adapter.declared(page)
         if declared is not None:
             column.declared = _merge(column.declared, declared)
             column.last_seen = column.last_seen or declared.last
         bases = tuple(self.bases)
+        dates: list[str | None] = []
+        entries = 0
         for link in adapter.entries(page):
-            if is_report_title(link.best_title):
+            title = link.best_title
+            if is_report_title(title):
                 column.records.add(link.url)
+                dates.append(link.date)
+                entries += self._list_entry(column, page, request, link, "", "")
                 if link.url not in self.candidates:
                     self.candidates[link.url] = link
                     self.result.candidates += 1
             elif is_column_link(link, bases):
-                if link.url not in self.columns:
-                    self.columns[link.url] = ColumnRead(link.url)
-                queue.append((PageRequest(link.url, referer=page.url, column=link.url), False))
-            elif adapter.NAME in ("hanweb", "gkmlpt", "jpaas"):
-                column.records.add(link.url)  # the CMS counts every record, reports or not
+                sub = self._column(link.url)
+                entries += self._list_entry(column, page, request, link, NOT_REPORT, "column")
+                if sub.queued == 0 and sub is not column:
+                    queue.append((self._request(sub, link.url, referer=page.url), False))
+            else:
+                if adapter.NAME in ("hanweb", "gkmlpt", "jpaas"):
+                    column.records.add(link.url)  # the CMS counts every record, reports or not
+                kind = not_a_report(title)
+                if kind is not None:
+                    dates.append(link.date)
+                    entries += self._list_entry(column, page, request, link, NOT_REPORT, kind)
+        column.dates.setdefault(request.position, []).extend(dates)
         nexts = adapter.next_pages(page) + (generic.next_pages(page) if adapter is not generic else [])
+        if column.declared is None and not nexts and column.read_pages == 1:
+            self._one_page(column, page, entries)
         # a page of a column is asked for as a browser would, from the column (JPaaS refuses any other Referer)
-        queue.extend((PageRequest(r.url, r.data, r.referer or column.url, column.url), False) for r in nexts)
+        for r in nexts:
+            queue.append((self._request(column, r.url, data=r.data, referer=r.referer or column.url), False))
+
+    def _one_page(self, column: ColumnRead, page: Page, entries: int) -> None:
+        """A column whose CMS declares no size, read in one page with no pager: complete only on
+        positive evidence (`listing.one_page`), and only where the portal accepts that evidence."""
+        script = more_by_script(page)
+        if script:
+            column.no_size = f"{script}; only its first page can be read"
+        elif not self.portal.crawl.one_page_evidence:
+            column.no_size = "no size declared, and this portal requires a declared size (one_page_evidence = false)"
+        else:
+            column.declared = one_page(page, entries)
+            if column.declared is None:
+                column.no_size = "no size declared, and the page is no proven single page (a pager, or not ended)"
+
+    def _list_entry(
+        self, column: ColumnRead, page: Page, request: PageRequest, link: Link, fate: str, reason: str
+    ) -> int:
+        """Enter a list entry in the ledger (once per column); 1 when it is new."""
+        if (column.key, link.url) in self.listed:
+            return 0
+        entry = Entry(column.key, page.url, request.position, link.url, link.best_title, link.date, link.date_uncertain)
+        if fate:
+            entry.settle(fate, reason)
+        else:
+            known = self.by_url.get(link.url)
+            if known and known[0].fate:  # the report was fetched already, for another column's entry
+                entry.settle(known[0].fate, known[0].reason, known[0].detail, known[0].document)
+            self.by_url.setdefault(link.url, []).append(entry)
+        self.listed[(column.key, link.url)] = entry
+        return 1
 
     # ---- articles and attachments ------------------------------------------------------------
+
+    def _settle(self, url: str, fate: str, reason: str = "", detail: str = "", document: str | None = None) -> None:
+        for entry in self.by_url.get(url, []):
+            entry.settle(fate, reason, detail, document)
 
     async def _fetch_articles(self) -> None:
         limit = self.portal.crawl.max_documents
         links = list(self.candidates.items())
         if len(links) > limit:
             self._cap(self.portal.urls[0], f"{len(links)} reports listed, over max_documents ({limit})")
-            self.result.unfetched += [url for url, _ in links[limit:]]
+            for url, _ in links[limit:]:
+                self.result.unfetched.append(url)
+                self._settle(url, FAILED, "cap", f"not fetched: over max_documents ({limit})")
             links = links[:limit]
         slots = asyncio.Semaphore(max(1, self.portal.crawl.concurrency))
 
@@ -317,19 +525,25 @@ class PortalCrawl:
                     await self._fetch_article(url, link)
                 else:
                     self.result.unfetched.append(url)
+                    self._settle(url, FAILED, "stopped", "not fetched: the pass was stopped (shutdown)")
 
         await asyncio.gather(*(one(url, link) for url, link in links))
 
     async def _fetch_article(self, url: str, link: Link) -> None:
         if self.sink.skip(url):
+            self._settle(url, STORED, "resumed", "stored by the interrupted pass this one resumes", url)
             return
         await self.sink.ready()
         response = await self._get_document(url, referer=None)
-        if isinstance(response, str):  # listed but not fetched: found, with the failure recorded
-            self.sink.save_failure(url, portal=self.portal.name, title=link.best_title, date=link.date, error=response)
+        if isinstance(response, Failure):  # listed but not fetched: found, with the failure recorded
+            self.sink.save_failure(
+                url, portal=self.portal.name, title=link.best_title, date=link.date, error=response.detail
+            )
             self.result.unfetched.append(url)
+            self._settle(url, FAILED, response.kind, response.detail)
             return
-        if response is None:
+        if response.outcome == "not_modified":
+            self._settle(url, STORED, "unchanged", "not modified since the copy nianbao has", response.url)
             return
         content = await self._whole_article(response)
         document = Document(
@@ -343,11 +557,14 @@ class PortalCrawl:
             last_modified=response.last_modified,
         )
         self._store(document)
+        self._settle(url, STORED, document=response.url)
         if not _may_attach(content):
             return  # no attachment markers at all: spare building a tree of the whole page
         text, _ = decode(content, content_type=response.content_type)
         for attachment in _attachments(Page(response.url, text)):
-            await self._fetch_attachment(attachment, article=response.url, title=link.best_title, date=link.date)
+            await self._fetch_attachment(
+                attachment, article=response.url, entry=url, title=link.best_title, date=link.date
+            )
 
     async def _whole_article(self, response: Response) -> bytes:
         """A TRS article split over `t…_1.html`, `t…_2.html`: its pages fetched and put together."""
@@ -361,24 +578,33 @@ class PortalCrawl:
         parts = [text]
         for url in rest:
             more = await self._get_document(url, referer=response.url)
-            if not isinstance(more, Response):
+            if not isinstance(more, Response) or more.outcome != "ok":
                 return content  # the failure is recorded; the first page is what there is
             parts.append(decode(more.content, content_type=more.content_type)[0])
         return assemble(parts).encode(codec if codec.startswith(("utf", "gb")) else "utf-8", errors="replace")
 
-    async def _fetch_attachment(self, link: Link, *, article: str, title: str, date: str | None) -> None:
+    async def _fetch_attachment(self, link: Link, *, article: str, entry: str, title: str, date: str | None) -> None:
+        """An attachment of a report's article.  One that cannot be had withholds the verdicts its
+        entry could change (the report may be in it), like a failed entry."""
         if self.sink.skip(link.url):
             return
         if self.documents >= self.portal.crawl.max_documents:
-            self._cap(link.url, f"attachments beyond max_documents ({self.portal.crawl.max_documents}) not fetched")
+            reason = f"attachments beyond max_documents ({self.portal.crawl.max_documents}) not fetched"
+            self._cap(link.url, reason)
+            self.result.attachment_failures.append((entry, link.url, f"cap: {reason}"))
             return
         response = await self._get_document(link.url, referer=article)
-        if not isinstance(response, Response):
+        if isinstance(response, Failure):
+            self.result.attachment_failures.append((entry, link.url, f"{response.kind}: {response.detail}"))
+            return
+        if response.outcome == "not_modified":
             return
         if response.content[:512].lstrip().lower().startswith((b"<html", b"<!doctype")) and _ATTACH_TEXT.search(
             link.text
         ):
-            self._problem(link.url, "an HTML page came back where a file was linked (download refused?)")
+            reason = "an HTML page came back where a file was linked (download refused?)"
+            self._problem(link.url, reason)
+            self.result.attachment_failures.append((entry, link.url, f"refused_download: {reason}"))
             return
         self._store(
             Document(
@@ -396,9 +622,10 @@ class PortalCrawl:
             )
         )
 
-    async def _get_document(self, url: str, *, referer: str | None) -> Response | str | None:
-        """The response; or why it could not be had (recorded as a problem); or None when there is
-        nothing new to store (unchanged, or outside the portal's hosts)."""
+    async def _get_document(self, url: str, *, referer: str | None) -> Response | Failure:
+        """The response (`ok`, or `not_modified` when the copy nianbao has is current); or why it
+        could not be had, recorded as a problem.  Nothing is dropped silently: a link or redirect
+        that leaves the portal's hosts is a failure of its own kind (`off_scope`)."""
         known = self.sink.known(url)
         try:
             response = await self.fetcher.get(
@@ -407,18 +634,20 @@ class PortalCrawl:
                 etag=known.etag if known else None,
                 last_modified=known.last_modified if known else None,
             )
-        except OutOfScope:
-            return None
         except FetchError as exc:
             self._problem(url, str(exc))
-            return str(exc)
+            return Failure(failure_kind(exc), str(exc))
         if response.outcome == "not_modified":
+            if self.sink.stored(response.url) is None:
+                reason = "304 Not Modified, but nianbao has no copy of this URL"
+                self._problem(url, reason)
+                return Failure("no_copy", reason)
             self.result.unchanged += 1
-            return None
+            return response
         if response.outcome != "ok":
             reason = f"{response.outcome} (HTTP {response.status})"
             self._problem(url, reason)
-            return reason
+            return Failure(response_kind(response), reason)
         return response
 
     def _store(self, document: Document) -> None:
@@ -438,6 +667,34 @@ class PortalCrawl:
     def _problem(self, url: str, reason: str) -> None:
         logger.info("%s: %s", url, reason, extra={"portal": self.portal.name, "url": url, "problem": reason})
         self.result.errors.append((url, reason))
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a document could not be had: its kind (a word of `FAILURE_KINDS`) and the details."""
+
+    kind: str
+    detail: str
+
+
+def failure_kind(exc: FetchError) -> str:
+    """The kind of a fetch error: what happened, not a guess about the portal's intent."""
+    return getattr(exc, "kind", "") or "network"
+
+
+def response_kind(response: Response) -> str:
+    """The kind of an answer that is not the page: an anti-bot challenge, a soft 404, a status."""
+    if response.outcome == "blocked":
+        return "challenge"
+    if response.outcome in ("soft404", "not_found"):
+        return response.outcome
+    if response.outcome == "unasked_304":
+        return "unasked_304"
+    if response.status >= 500:
+        return "http_5xx"
+    if response.status >= 400:
+        return "http_4xx"
+    return response.outcome or "error"
 
 
 def _merge(old: Declared | None, new: Declared) -> Declared:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -23,7 +24,16 @@ import httpx
 
 from crawler.body import BadEncoding, BodyTooLarge, Decoder, read_bounded
 from crawler.classify import classify
-from crawler.errors import BadURL, ConnectError, FetchTimeout, OutOfScope, RobotsDisallowed, TooLarge, TooManyRedirects
+from crawler.errors import (
+    BadURL,
+    ConnectError,
+    FetchTimeout,
+    HTTPStatusError,
+    OutOfScope,
+    RobotsDisallowed,
+    TooLarge,
+    TooManyRedirects,
+)
 from crawler.politeness import HostScheduler, RobotsPolicy
 from crawler.scope import Scope
 from crawler.transport import AsyncioTransport
@@ -161,6 +171,10 @@ class Fetcher:
             self.on_fetch(FetchRecord(url, None, "out_of_scope", 0, 0, "not requested: outside the portal's hosts"))
             raise OutOfScope(f"{url}: outside the configured hosts; not requested", url=url)
         policy = await self._robots_for(url)
+        if policy.unavailable is not None:
+            reason = policy.reason
+            self.on_fetch(FetchRecord(url, None, "robots_unavailable", 0, 0, reason))
+            raise HTTPStatusError(f"{url}: {reason}; not requested", url=url, status=policy.unavailable)
         if not policy.allows(url, self.settings.user_agent):
             reason = policy.reason or "disallowed by robots.txt"
             self.on_fetch(FetchRecord(url, None, "robots", 0, 0, reason))
@@ -179,7 +193,9 @@ class Fetcher:
                 try:
                     response = await self._request(origin + "/robots.txt", retries=0)
                     self._robots[origin] = RobotsPolicy.from_response(response.status, response.content)
-                except (FetchTimeout, ConnectError, TooLarge, BadEncoding):
+                except (FetchTimeout, ConnectError):
+                    raise  # the host cannot be reached: that is what happened, not a robots.txt rule
+                except (TooLarge, BadEncoding):
                     self._robots[origin] = RobotsPolicy.from_response(None, b"")
         return self._robots[origin]
 
@@ -218,7 +234,8 @@ class Fetcher:
                 self._record(url, status, "retry", len(content), started, f"HTTP {status}")
                 self.scheduler.defer(host, self._retry_after(resp_headers, attempt))
                 continue
-            return self._finish(url, status, resp_headers, content, started)
+            conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
+            return self._finish(url, status, resp_headers, content, started, conditional)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send(
@@ -246,9 +263,16 @@ class Fetcher:
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise BadURL(f"{url[:200]}: not a usable URL ({exc})", url=url) from exc
         except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise ConnectError(f"{url}: {type(exc).__name__}: {exc or 'connection failed'}", url=url) from exc
+            kind = connect_kind(exc)
+            words = _CONNECT_WORDS.get(kind, f"{type(exc).__name__}: {exc or 'connection failed'}")
+            raise ConnectError(f"{url}: {words}", url=url, kind=kind) from exc
 
-    def _finish(self, url: str, status: int, headers: dict[str, str], content: bytes, started: float) -> Response:
+    def _finish(
+        self, url: str, status: int, headers: dict[str, str], content: bytes, started: float, conditional: bool
+    ) -> Response:
+        if status == 304 and not conditional:  # "not modified" since nothing: no copy to stand for it
+            self._record(url, status, "unasked_304", 0, started, "304 to a request without validators", headers)
+            return Response(url, status, b"", headers, "unasked_304")
         if status == 304:
             self._record(url, status, "not_modified", 0, started, None, headers)
             return Response(url, status, b"", headers, "not_modified")
@@ -296,6 +320,43 @@ class Fetcher:
             if parsed is not None:
                 return min(max(parsed.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER)
         return self._backoff(attempt)
+
+
+_CONNECT_WORDS = {
+    "refused": "connection refused (nothing listens on that address and port)",
+    "dns": "the host name does not resolve (DNS)",
+    "tls": "the TLS handshake failed (certificate or protocol)",
+    "reset": "the connection was reset by the server",
+}
+
+
+_DNS_WORDS = ("Name or service not known", "nodename nor servname", "Temporary failure in name", "No address")
+
+
+def connect_kind(exc: BaseException) -> str:
+    """What broke a connection, read from the exception chain httpx and the transport keep:
+    "refused", "dns", "tls", "reset", or "network"."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
+            return "refused"
+        if isinstance(current, socket.gaierror):
+            return "dns"
+        if isinstance(current, ssl.SSLError):
+            return "tls"
+        if isinstance(current, ConnectionResetError):
+            return "reset"
+        text = str(current)
+        if "Connection refused" in text or "Errno 111" in text:
+            return "refused"
+        if any(words in text for words in _DNS_WORDS):
+            return "dns"
+        if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text and "handshake" in text.lower():
+            return "tls"
+        current = current.__cause__ or current.__context__
+    return "network"
 
 
 def _origin(url: str) -> str:

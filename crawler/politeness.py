@@ -72,13 +72,18 @@ class HostScheduler:
 class RobotsPolicy:
     """The rules of one host: allow-all, deny-all, or a parsed robots.txt."""
 
-    def __init__(self, rules: Protego | None, *, deny_all: bool = False, reason: str = "") -> None:
+    def __init__(
+        self, rules: Protego | None, *, deny_all: bool = False, reason: str = "", unavailable: int | None = None
+    ) -> None:
         self._rules, self.deny_all, self.reason = rules, deny_all, reason
+        self.unavailable = unavailable  # robots.txt answered this 5xx: nothing is fetched, and it is no ban
 
     @classmethod
     def from_response(cls, status: int | None, body: bytes) -> RobotsPolicy:
-        if status is None or status >= 500:
-            return cls(None, deny_all=True, reason=f"robots.txt unavailable ({status or 'no answer'})")
+        if status is not None and status >= 500:
+            return cls(None, deny_all=True, reason=f"robots.txt answered HTTP {status}", unavailable=status)
+        if status is None:
+            return cls(None, deny_all=True, reason="robots.txt could not be read")
         if status in (401, 403):
             return cls(None, deny_all=True, reason=f"robots.txt answered {status}")
         if status >= 400:

@@ -238,7 +238,16 @@ def check(config_path: str | None, db_path: str | None, as_of: date | None, list
     config, db = _open(config_path, db_path)
     with _writing(config, "check", wait=30):
         counts = run_checks(db, config, as_of=today(as_of), now=now_iso(as_of))
-    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+    click.echo(_check_line(counts))
+
+
+def _check_line(counts: dict[str, int]) -> str:
+    """The lifecycle counts, and how many watched pairs past their deadline got a verdict."""
+    due, assessed = counts.get("pairs due"), counts.get("pairs assessed")
+    line = ", ".join(f"{n} {what}" for what, n in counts.items() if not what.startswith("pairs "))
+    if due is None or assessed is None:
+        return line
+    return f"{line}; {assessed} of {due} watched (agency, year) pairs past their deadline got a verdict"
 
 
 @cli.command()
@@ -280,7 +289,7 @@ def run(config_path: str | None, db_path: str | None, as_of: date | None, once: 
         result = run_once(config, db, as_of=as_of, progress=progress)
     for r in result.crawl:
         click.echo(f"crawl {r.portal}: {r.outcome}, {r.candidates} reports listed, {r.documents} documents")
-    click.echo("check: " + ", ".join(f"{n} {what}" for what, n in result.findings.items()))
+    click.echo("check: " + _check_line(result.findings))
     if result.delivery:
         click.echo(
             f"notify: {result.delivery.queued} queued, {result.delivery.sent} sent, {result.delivery.failed} waiting"
@@ -315,17 +324,18 @@ def daemon(config_path: str | None, db_path: str | None) -> None:
 @common
 def status(config_path: str | None, db_path: str | None, year: int | None, as_json: bool, show_portals: bool) -> None:
     """One line per agency and year: found, on time, late, missing, inconsistent."""
-    from nianbao.status import portal_rows, render, render_portals, status_rows
+    from nianbao.status import portal_rows, render, render_portals, render_withheld, status_rows
 
     config, db = _open(config_path, db_path, readonly=True)
     rows, portals = status_rows(db, year=year), portal_rows(db)
     if as_json:
         plain = [{k: v for k, v in p.items() if k != "read_said"} for p in portals]
-        click.echo(json.dumps(plain if show_portals else rows, ensure_ascii=False, indent=2))
+        shown_rows = [{k: v for k, v in r.items() if k != "withheld_said"} for r in rows]
+        click.echo(json.dumps(plain if show_portals else shown_rows, ensure_ascii=False, indent=2))
         return
     lang = _lang(config)
     shown = render_portals(portals, lang)
-    click.echo(shown.lstrip("\n") if show_portals else render(rows, lang) + shown)
+    click.echo(shown.lstrip("\n") if show_portals else render(rows, lang) + render_withheld(rows, lang) + shown)
 
 
 @cli.group()
@@ -424,7 +434,7 @@ def demo(folder: str, lang: str) -> None:
     import os
 
     from nianbao.demo import AS_OF, run_demo
-    from nianbao.status import render, status_rows
+    from nianbao.status import render, render_withheld, status_rows
     from storage.db import open_db
 
     if os.path.exists(os.path.join(folder, "nianbao.db")):
@@ -432,8 +442,10 @@ def demo(folder: str, lang: str) -> None:
     config, result = run_demo(folder, lang=lang)
     for r in result.crawl:
         click.echo(f"crawled {r.portal}: {r.outcome}, {r.candidates} reports listed, {r.documents} documents stored")
+    click.echo("check: " + _check_line(result.findings))
     click.echo(f"\nstatus as of {AS_OF}:\n")
-    click.echo(render(status_rows(open_db(config.db_path), year=AS_OF.year - 1), lang))
+    rows = status_rows(open_db(config.db_path, readonly=True), year=AS_OF.year - 1)
+    click.echo(render(rows, lang) + render_withheld(rows, lang))
     emails = sorted(glob.glob(os.path.join(folder, "outbox", "*.eml")))
     click.echo(f"\ndigest written to {emails[-1] if emails else '(none)'}; database {config.db_path}")
     if result.site:

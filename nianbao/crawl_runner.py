@@ -162,11 +162,14 @@ class StorageSink:
             now=self.now,
             values={
                 "outcome": result.outcome,
+                "cause": result.cause or None,
                 "pages": result.pages,
                 "reports": result.candidates,
                 "errors": len(result.errors),
                 "detail": detail[:4000],
                 "evidence": [c.evidence() for c in result.columns],
+                "entries": [e.record() for e in result.entries],
+                "attachment_failures": list(result.attachment_failures),
             },
         )
 

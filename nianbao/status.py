@@ -7,7 +7,10 @@ from typing import Any
 
 import sqlite_utils
 
-from nianbao.core.messages import N_, chinese_date, gettext_for
+from nianbao.core.findings import StoredFinding
+from nianbao.core.messages import N_, VOCABULARY, chinese_date, gettext_for
+from storage.findings import as_stored
+from storage.ledger import entries_of
 from storage.runs import columns_of, portal_reads, read_summary
 
 HEAD = (
@@ -36,11 +39,14 @@ YES, NO = N_("yes"), N_("no")
 
 
 def status_rows(db: sqlite_utils.Database, *, year: int | None = None) -> list[dict[str, Any]]:
+    """One row per agency and year; a pair without a verdict carries `withheld_by`: the one doubt
+    that withholds it (a failed list entry that could be its report, a column not read …)."""
     sql = "SELECT * FROM status_by_agency_year"
     params: list[Any] = []
     if year is not None:
         sql += " WHERE year = ?"
         params.append(year)
+    withheld = {(f.agency, f.year): f for f in _not_assessable(db)}
     return [
         {
             **row,
@@ -48,9 +54,25 @@ def status_rows(db: sqlite_utils.Database, *, year: int | None = None) -> list[d
             "late": bool(row["late"]),
             "missing": bool(row["missing"]),
             "not_assessable": bool(row["not_assessable"]),
+            "withheld_by": withheld[key].message if (key := (row["agency"], row["year"])) in withheld else None,
+            "withheld_said": withheld[key].said if key in withheld else None,
         }
         for row in db.query(sql, params)
     ]
+
+
+def _not_assessable(db: sqlite_utils.Database) -> list[StoredFinding]:
+    return [
+        as_stored(row)
+        for row in db.query(
+            "SELECT * FROM findings WHERE kind = 'not_assessable' AND resolved_at IS NULL AND dismissed_at IS NULL"
+        )
+    ]
+
+
+def ledger_rows(db: sqlite_utils.Database, run_id: int) -> list[dict[str, Any]]:
+    """A pass's entries that were not stored: what each was, and why (failures first)."""
+    return [e for e in entries_of(db, run_id) if e["fate"] != "stored" and e["reason"] != "column"]
 
 
 def portal_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
@@ -63,8 +85,10 @@ def portal_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             "finished_at": run["finished_at"],
             "detail": run["detail"],
             "columns": columns_of(db, run["id"]),
+            "cause": run.get("cause"),
             "read": [line.en for line in read_summary(db, run["id"])],
             "read_said": read_summary(db, run["id"]),
+            "ledger": ledger_rows(db, run["id"]) if run.get("ledger") else None,
         }
         for portal, run in sorted(reads.latest.items())
     ]
@@ -84,9 +108,48 @@ def render_portals(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
             )
         )
         out += [f"    {line.text(lang)}" for line in row["read_said"]]
+        out += _ledger_lines(row, lang)
         if row["outcome"] != "complete" and row["detail"]:
             out.append("    " + _("why: {detail}").format(detail=row["detail"][:300]))
     return "\n".join(out) if rows else ""
+
+
+def _ledger_lines(row: dict[str, Any], lang: str) -> list[str]:
+    """The pass's ledger per column (listed = stored + not a report + failed), then each entry not
+    stored, with its fate."""
+    _ = gettext_for(lang)
+    out = []
+    for column in row["columns"]:
+        if column.get("listed") is None:
+            continue
+        out.append(
+            "    "
+            + _("{column_url}: {listed} listed = {stored} stored + {not_report} not a report + {failed} failed").format(
+                column_url=column["column_url"],
+                listed=column["listed"],
+                stored=column["stored"],
+                not_report=column["not_report"],
+                failed=column["failed"],
+            )
+        )
+    for entry in sorted(row["ledger"] or [], key=lambda e: e["fate"] != "failed"):
+        word = VOCABULARY.get(f"failure.{entry['reason']}") or VOCABULARY.get(f"entry.{entry['reason']}") or ""
+        out.append(f"      {_(FATES[entry['fate']])}: {entry['title']} — {_(word) if word else entry['reason'] or ''}")
+    return out
+
+
+FATES = {"stored": N_("stored"), "not_report": N_("not a report"), "failed": N_("failed")}
+
+
+def render_withheld(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
+    """Each watched pair without a verdict, and the one doubt that withholds it."""
+    _ = gettext_for(lang)
+    lines = [
+        f"  {r['agency']} {r['year']}: {r['withheld_said'].text(lang) if r['withheld_said'] else r['withheld_by']}"
+        for r in rows
+        if r.get("withheld_by")
+    ]
+    return "\n".join(["", "", _("not assessable, and why:"), *lines]) if lines else ""
 
 
 def _width(text: str) -> int:

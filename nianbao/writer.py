@@ -23,6 +23,7 @@ import sqlite_utils
 from crawler.sink import Document
 from nianbao import logs
 from nianbao.ingest import ingest, ingest_known
+from nianbao.ledger import complete_ledger
 from nianbao.parsing import Parsed, die_with_parent
 from nianbao.workers import Limits, ParsePool
 from parsers.metadata import find_title
@@ -44,6 +45,8 @@ class Writing:
     replies: Any  # a multiprocessing queue back to the crawling process
     pending: dict[str, set[asyncio.Task[None]]] = field(default_factory=lambda: defaultdict(set))
     failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # per portal: URL -> (its list title, why) of each document that could not be stored
+    lost: dict[str, dict[str, tuple[str, str]]] = field(default_factory=lambda: defaultdict(dict))
     # by sha256, while in a worker: the parse, and the URL it was started for
     parsing: dict[str, tuple[asyncio.Future[Parsed], str]] = field(default_factory=dict)
 
@@ -64,7 +67,7 @@ class Writing:
             for op, kwargs in items:
                 document = kwargs.get("document")
                 portal = document.portal if document is not None else kwargs.get("portal")
-                self._failed(portal, document.url if document is not None else kwargs.get("url", op), exc)
+                self._failed(portal, document.url if document is not None else kwargs.get("url", op), exc, document)
 
     def apply(self, op: str, kwargs: dict[str, Any]) -> None:
         """A write that needs no parsing, done at once; a failure costs that item and is counted
@@ -81,9 +84,11 @@ class Writing:
         except Exception as exc:
             self._failed(kwargs.get("portal"), kwargs.get("url", op), exc)
 
-    def _failed(self, portal: str | None, what: str, exc: Exception) -> None:
+    def _failed(self, portal: str | None, what: str, exc: Exception, document: Document | None = None) -> None:
         logger.info("could not store %s: %s", what, exc)  # the crawl ends with one line that sums them up
         self.failures[portal or ""].append(f"{type(exc).__name__}: {exc}")
+        if document is not None:  # its list entry (or the entry it is an attachment of) failed
+            self.lost[portal or ""][document.url] = (document.list_title or "", f"{type(exc).__name__}: {exc}")
 
     def document(self, kwargs: dict[str, Any]) -> None:
         """Bytes this parser has read before join their report at once; new bytes are parsed in a
@@ -94,7 +99,7 @@ class Writing:
             if ingest_known(self.db, document, now=kwargs["now"], sha256=digest) is not None:
                 return  # bytes already read by this parser: one more URL of their report
         except Exception as exc:
-            self._failed(document.portal, document.url, exc)
+            self._failed(document.portal, document.url, exc, document)
             return
         task = asyncio.get_running_loop().create_task(self._parse_and_store(kwargs))
         self.pending[document.portal or ""].add(task)
@@ -106,7 +111,7 @@ class Writing:
         try:
             ingest(self.db, document, now=kwargs["now"], parsed=parsed, sha256=kwargs["sha256"])
         except Exception as exc:
-            self._failed(document.portal, document.url, exc)
+            self._failed(document.portal, document.url, exc, document)
 
     async def _parse(self, document: Document, digest: str) -> Parsed:
         """Parse in a worker; the same bytes arriving while they are being parsed (portals that serve
@@ -130,9 +135,14 @@ class Writing:
             await asyncio.gather(*list(self.pending[portal]), return_exceptions=True)
         values = dict(kwargs["values"])
         lost = self.failures.get(portal)
-        if lost and values["outcome"] == "complete":
-            values["outcome"] = "partial"
+        if lost:
             values["detail"] = f"{len(lost)} write(s) failed: {lost[0]}; " + values["detail"]
+        if lost and values["outcome"] == "complete" and len(self.lost.get(portal, {})) < len(lost):
+            values["outcome"] = "partial"  # a write that belongs to no document (a list page, a fetch row)
+        if "entries" in values:  # the ledger: names from titles, lost writes settled, doubts scoped
+            values["entries"], values["doubts"], values["evidence"] = complete_ledger(
+                values["entries"], values.pop("attachment_failures", []), values["evidence"], self.lost.get(portal, {})
+            )
         try:
             finish_run(self.db, kwargs["run_id"], portal=portal, now=kwargs["now"], values=values)
         except Exception as exc:

@@ -357,3 +357,70 @@ def m008_messages_as_data(db: sqlite_utils.Database) -> None:
                     f"UPDATE {table} SET template = ?, params = ? WHERE rowid = ?",
                     [data["template"], json.dumps(data["params"], ensure_ascii=False), rowid],
                 )
+
+
+@migrations()
+def m009_ledger_and_doubts(db: sqlite_utils.Database) -> None:
+    # the ledger: every entry of every list page read, with its fate (stored | not_report | failed)
+    db.table("list_entries").create(
+        {
+            "id": int,
+            "run_id": int,
+            "portal": str,
+            "column_key": str,
+            "page_url": str,
+            "position": int,
+            "url": str,
+            "title": str,
+            "list_date": str,
+            "date_uncertain": int,
+            "fate": str,
+            "reason": str,
+            "detail": str,
+            "document_url": str,
+            "agency": str,  # whose report the title names (None when it names none)
+            "year": int,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db.table("list_entries").create_index(["run_id"])
+    db.table("list_entries").create_index(["url"])
+    # what withholds verdicts: each doubt of a pass covers (agency or the column's agencies) × (a year,
+    # the years up to `upto`, or every year)
+    db.table("crawl_doubts").create(
+        {
+            "id": int,
+            "run_id": int,
+            "portal": str,
+            "column_key": str,
+            "column_url": str,
+            "source": str,  # entry | attachment | column
+            "agency": str,  # None: every agency the column could list
+            "year": int,  # None: any year (up to `upto` when that is set)
+            "upto": int,
+            "reason": str,
+            "detail": str,
+            "url": str,
+            "title": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db.table("crawl_doubts").create_index(["run_id"])
+    # how a pass ended, in one word (refused, dns, timeout, tls, http_5xx, challenge, robots …), and
+    # whether it kept a ledger (passes before this step did not: only a complete one is evidence)
+    db.table("crawl_runs").add_column("cause", str)
+    db.table("crawl_runs").add_column("ledger", int)
+    for name, kind in (
+        ("column_key", str),
+        ("listed", int),
+        ("stored", int),
+        ("not_report", int),
+        ("failed", int),
+        ("unread_upto", int),
+        ("unread_order", str),
+    ):
+        db.table("crawl_columns").add_column(name, kind)
+    # each evaluation: how many watched (agency, year) pairs past their deadline got a verdict
+    db.table("check_runs").create({"id": int, "checked_at": str, "as_of": str, "due": int, "assessed": int}, pk="id")

@@ -98,8 +98,20 @@ def open_findings(db: sqlite_utils.Database) -> list[StoredFinding]:
 def passes_of(db: sqlite_utils.Database, portal: str, *, limit: int = 10) -> list[Row]:
     """The portal's last passes, newest first, each with its columns (declared against read)."""
     runs = list(db.query("SELECT * FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT ?", [portal, limit]))
-    for run in runs:
+    for index, run in enumerate(runs):
         run["columns"] = list(db.query("SELECT * FROM crawl_columns WHERE run_id = ? ORDER BY id", [run["id"]]))
+        # the last pass's ledger: every entry that was not stored, failures first
+        run["entries"] = (
+            list(
+                db.query(
+                    "SELECT title, url, fate, reason, detail FROM list_entries WHERE run_id = ? AND fate != 'stored' "
+                    "AND reason != 'column' ORDER BY fate != 'failed', id",
+                    [run["id"]],
+                )
+            )
+            if index == 0 and run.get("ledger")
+            else []
+        )
     return runs
 
 

@@ -13,6 +13,7 @@ import sqlite_utils
 
 from nianbao.core.messages import Said, said
 from storage.db import insert_row
+from storage.ledger import write_ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class PortalReads:
     complete: dict[str, list[str]]  # portal -> finish times of complete passes, oldest first
     latest: dict[str, dict[str, Any]]  # portal -> its last finished pass
     complete_ids: dict[str, list[int]] = field(default_factory=dict)  # the ids of those complete passes
+    passes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # portal -> its finished passes, oldest first
 
 
 def begin_run(db: sqlite_utils.Database, portal: str, *, now: str) -> tuple[int, str | None]:
@@ -46,8 +48,13 @@ def finish_run(db: sqlite_utils.Database, run_id: int, *, portal: str, now: str,
     pass of the same portal that it resumed closes too."""
     values = dict(values)
     evidence = values.pop("evidence", [])
+    entries, doubts = values.pop("entries", None), values.pop("doubts", None)
+    if entries is not None:
+        values["ledger"] = 1
     with db.atomic():
         db.table("crawl_runs").update(run_id, {"finished_at": now, **values})
+        if entries is not None:
+            write_ledger(db, run_id, portal, entries, doubts or [])
         db.table("crawl_columns").insert_all(
             {
                 "run_id": run_id,
@@ -61,6 +68,13 @@ def finish_run(db: sqlite_utils.Database, run_id: int, *, portal: str, now: str,
                 "read_records": column["read_records"],
                 "complete": int(bool(column["complete"])),
                 "reason": column["reason"],
+                "column_key": column.get("column_key"),
+                "listed": column.get("listed"),
+                "stored": column.get("stored"),
+                "not_report": column.get("not_report"),
+                "failed": column.get("failed"),
+                "unread_upto": column.get("unread_upto"),
+                "unread_order": column.get("order"),
             }
             for column in evidence
         )
@@ -78,12 +92,14 @@ def portal_reads(db: sqlite_utils.Database) -> PortalReads:
     complete: dict[str, list[str]] = defaultdict(list)
     ids: dict[str, list[int]] = defaultdict(list)
     latest: dict[str, dict[str, Any]] = {}
+    passes: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for run in db.query("SELECT * FROM crawl_runs WHERE finished_at IS NOT NULL ORDER BY id"):
         if run["outcome"] == "complete":
             complete[run["portal"]].append(run["finished_at"])
             ids[run["portal"]].append(run["id"])
         latest[run["portal"]] = run
-    return PortalReads(dict(complete), latest, dict(ids))
+        passes[run["portal"]].append(run)
+    return PortalReads(dict(complete), latest, dict(ids), dict(passes))
 
 
 def columns_of(db: sqlite_utils.Database, run_id: int) -> list[dict[str, Any]]:
@@ -104,3 +120,11 @@ def read_summary(db: sqlite_utils.Database, run_id: int) -> list[Said]:
             line = said("read.undeclared", **where, read=c["read_pages"])
         out.append(line if c["complete"] else said("read.partial", inner=line, reason=c["reason"]))
     return out
+
+
+def record_check(db: sqlite_utils.Database, *, now: str, as_of: str, due: int, assessed: int) -> tuple[int, int] | None:
+    """Keep how many watched pairs past their deadline got a verdict; returns the previous
+    evaluation's (due, assessed), or None for the first."""
+    row = db.execute("SELECT due, assessed FROM check_runs ORDER BY id DESC LIMIT 1").fetchone()
+    db.table("check_runs").insert({"checked_at": now, "as_of": as_of, "due": due, "assessed": assessed})
+    return (int(row[0]), int(row[1])) if row else None

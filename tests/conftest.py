@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from hypothesis import settings
+
+from storage.ledger import ledger_violations
 
 # Property tests: the suite runs the same examples every time (a CI run must not fail by luck);
 # `--hypothesis-profile=explore` searches further with fresh random examples.
@@ -27,6 +32,22 @@ REPORTS = FIXTURES / "reports"
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _every_ledger_adds_up(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test, each database it left in its tmp_path keeps the ledger's equation: per column
+    and pass, listed = stored + not_report + failed, and no entry outside a column."""
+    yield
+    folder = request.node.funcargs.get("tmp_path") if hasattr(request.node, "funcargs") else None
+    for path in sorted(Path(folder).rglob("*.db")) if folder else []:
+        try:
+            db = sqlite_utils.Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+            problems = ledger_violations(db) if db["crawl_columns"].exists() else []
+            db.close()
+        except sqlite3.DatabaseError:
+            continue  # not a database of nianbao's (or one a fault test broke on purpose)
+        assert not problems, f"{path}: " + "; ".join(problems)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

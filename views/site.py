@@ -95,7 +95,12 @@ EVIDENCE_KEYS = {
     "pass": N_("pass finished"),
     "detail": N_("detail"),
     "text": N_("text"),
+    "failed_entries": N_("list entries that could not be fetched"),
+    "doubt_url": N_("what withholds the verdict"),
+    "cause": N_("what happened"),
 }
+# kept for queries, not shown: the finding's message already says them in words
+_HIDDEN_EVIDENCE = frozenset({"doubt", "doubt_source", "doubt_reason", "pass_id"})
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -105,7 +110,7 @@ def evidence_items(evidence: dict[str, Any], lang: str = "en") -> list[tuple[str
     _ = gettext_for(lang)
     out = []
     for key, value in sorted(evidence.items()):
-        if value in (None, "", []):
+        if value in (None, "", []) or key in _HIDDEN_EVIDENCE:
             continue
         items = value if isinstance(value, list) else [value]
         shown = [_evidence_value(key, item, lang) for item in items]
@@ -117,7 +122,7 @@ def evidence_items(evidence: dict[str, Any], lang: str = "en") -> list[tuple[str
 
 def _evidence_value(key: str, value: Any, lang: str) -> str:
     text = str(value)
-    if lang == "en" or key in ("raw", "url", "previous_report", "detail", "text"):
+    if lang == "en" or key in ("raw", "url", "previous_report", "detail", "text", "doubt_url"):
         return text
     if key in ("cells", "used"):
         return "、".join(cell_label(c) for c in text.split(",") if c)
@@ -128,11 +133,22 @@ def _evidence_value(key: str, value: Any, lang: str) -> str:
         return _(_WORDS[text])
     if f"outcome.{text}" in VOCABULARY:
         return _(VOCABULARY[f"outcome.{text}"])
+    if key == "cause" and f"state.{text}" in VOCABULARY:
+        return _(VOCABULARY[f"state.{text}"])
     found = parse(text) if key == "read" else None  # a pass's summary line, as the crawl wrote it
     return found.text(lang) if found is not None else text
 
 
 _WORDS = {text: text for text in VOCABULARY.values()}
+
+
+FATES = {"stored": N_("stored"), "not_report": N_("not a report"), "failed": N_("failed")}
+
+
+def _entry_word(entry: dict[str, Any], lang: str) -> str:
+    """Why a list entry was not stored, in `lang`."""
+    word = VOCABULARY.get(f"failure.{entry['reason']}") or VOCABULARY.get(f"entry.{entry['reason']}")
+    return gettext_for(lang)(word) if word else str(entry["reason"] or "")
 
 
 def build_site(
@@ -230,6 +246,8 @@ def build_site(
             name=name,
             url=url,
             passes=passes_of(db, name),
+            entry_word=lambda entry: _entry_word(entry, lang),
+            fates=FATES,
             findings=by_portal.get(name, []),
             agencies=[a for g in the_grid.groups for a in g.agencies if a.portal == name],
             kinds=kinds,

@@ -25,13 +25,15 @@ def entries(page: Page) -> list[Link]:
 
 
 def declared(page: Page) -> Declared | None:
-    """The page count the pager gives; a page with no pager at all is a list of one page."""
+    """The page count the pager gives.  A page with no pager at all may be a list of one page: the
+    crawl decides that from positive evidence (`listing.one_page`), as for any CMS, since some VSB
+    lists load further entries by script."""
     match = _GOTO.search(page.text) or _TOTAL.search(page.text)
     if match:
         return Declared(pages=int(match.group(1)), how=f"VSB pager: {match.group(0)}")
     if "p_pages" in page.text or "pb_sys_common" in page.text:
         return None  # a pager nianbao cannot read
-    return Declared(pages=1, how="VSB list without a pager (one page)")
+    return None
 
 
 def next_pages(page: Page) -> list[PageRequest]:

@@ -102,6 +102,10 @@ class CrawlSettings:
     max_bytes: Annotated[Count, doc("size cap of one response, decoded (50 MB)", ge=1024)] = 50 * 1024 * 1024
     max_pages: Annotated[Count, doc("list pages per portal and pass; more makes the pass partial", ge=1)] = 200
     max_documents: Annotated[Count, doc("reports and attachments per portal and pass; more: partial", ge=1)] = 2000
+    one_page_evidence: Annotated[
+        Flag,
+        doc("a list with no declared size is complete when it is provably one page (no pager, no paging script)"),
+    ] = True
     user_agent: Annotated[Text, doc("sent on every request, and the agent robots.txt is asked for", min_length=1)] = (
         "nianbao/0.1 (+https://example.org/nianbao; watch@example.org)"
     )

@@ -22,7 +22,10 @@ class ConfigError(NianbaoError):
 
 
 class FetchError(NianbaoError):
-    """A URL could not be fetched; `url` names it."""
+    """A URL could not be fetched; `url` names it, `kind` says what happened (one word: "timeout",
+    "refused", "robots", "off_scope" …), so that a failure is reported as what it was."""
+
+    kind: str = "network"
 
     def __init__(self, message: str, *, url: str = "") -> None:
         super().__init__(message)

@@ -169,6 +169,20 @@ TEMPLATES: dict[str, str] = {
     "deadline.not_assessable": N_(
         "the portal's lists were not read completely after the deadline {deadline} (last pass: {portal_state})"
     ),
+    "deadline.missing_ledger": N_(
+        "{inner} (read: {read}; list entries of that pass that could not be fetched: {failed}, none of which could be "
+        "this report)"
+    ),
+    "deadline.withheld": N_("not assessable after the deadline {deadline}: {doubt}"),
+    "doubt.entry": N_("the list entry '{title}' ({url}) {failure}, and it could be this report"),
+    "doubt.attachment": N_("the attachment {url} of the list entry '{title}' {failure}, and it could hold this report"),
+    "doubt.column": N_(
+        "the column {column_url} was not read completely ({reason}); its unread pages could hold {years}"
+    ),
+    "doubt.pass": N_("the portal's last pass ({date}) was {state} and kept no ledger of its entries"),
+    "doubt.never": N_("the portal's lists have not been read since the deadline"),
+    "years.any": N_("reports of any year"),
+    "years.upto": N_("reports of {upto} and earlier"),
     "report.unreadable": N_("found but not readable: {error}"),
     "portal.state": N_("portal {portal} {state} on the pass of {date}; its agencies' reports are not assessable"),
     "report.changed": N_(
@@ -198,6 +212,50 @@ VOCABULARY: dict[str, str] = {
     "state.blocked": N_("blocked nianbao (anti-bot challenge or robots.txt)"),
     "state.unreachable": N_("could not be reached"),
     "state.partial": N_("was read only in part"),
+    "state.challenge": N_("answered with an anti-bot challenge (blocked)"),
+    "state.robots": N_("forbids nianbao in its robots.txt (blocked)"),
+    "state.refused": N_("refused the connection"),
+    "state.dns": N_("has a host name that does not resolve (DNS)"),
+    "state.timeout": N_("did not answer in time"),
+    "state.tls": N_("failed the TLS handshake"),
+    "state.reset": N_("dropped the connection"),
+    "state.network": N_("could not be reached (network error)"),
+    "state.http_5xx": N_("answered with a server error (HTTP 5xx)"),
+    "state.http_4xx": N_("refused the request (HTTP 4xx)"),
+    "state.not_found": N_("answered 404 for its column pages"),
+    "state.soft404": N_("answered a page-not-found page for its column pages"),
+    # why a list entry (or its attachment) could not be had
+    "failure.off_scope": N_("leads to another host, which nianbao may not fetch"),
+    "failure.robots": N_("is disallowed by robots.txt"),
+    "failure.refused": N_("could not be fetched (connection refused)"),
+    "failure.dns": N_("could not be fetched (its host name does not resolve)"),
+    "failure.tls": N_("could not be fetched (TLS handshake failed)"),
+    "failure.reset": N_("could not be fetched (connection reset)"),
+    "failure.network": N_("could not be fetched (network error)"),
+    "failure.timeout": N_("did not answer in time"),
+    "failure.too_large": N_("is larger than the size cap"),
+    "failure.truncated": N_("came back cut short"),
+    "failure.bad_url": N_("is not a usable URL"),
+    "failure.redirects": N_("redirects in a loop"),
+    "failure.bad_encoding": N_("came back in an encoding that does not decode"),
+    "failure.http_5xx": N_("answered with a server error (HTTP 5xx)"),
+    "failure.http_4xx": N_("answered with a client error (HTTP 4xx)"),
+    "failure.not_found": N_("answered 404 (not found)"),
+    "failure.soft404": N_("answered a page-not-found page (soft 404)"),
+    "failure.challenge": N_("answered with an anti-bot challenge"),
+    "failure.unasked_304": N_("answered 304 Not Modified to a request that asked for no comparison"),
+    "failure.no_copy": N_("answered 304 Not Modified, but nianbao has no copy of it"),
+    "failure.cap": N_("was not fetched (a cap of the pass)"),
+    "failure.stopped": N_("was not fetched (the pass was stopped)"),
+    "failure.lost": N_("could not be stored"),
+    "failure.refused_download": N_("gave an HTML page instead of its file"),
+    "failure.unsettled": N_("was left without a fate (a bug of nianbao)"),
+    "failure.other": N_("could not be fetched"),
+    # what a list entry that is no report is
+    "entry.draft": N_("a draft (送审稿, 征求意见稿 …), not the published report"),
+    "entry.notice": N_("a notice about reports, not a report"),
+    "entry.other": N_("another kind of report (a website's, a legal person's, a budget …)"),
+    "entry.column": N_("a sub-column, read as a column of its own"),
     # a pass's outcome, as `status` and the messages name it
     "outcome.none": N_("none"),
     "outcome.complete": N_("complete"),
@@ -231,8 +289,8 @@ _KEY_PARAMS = {
     "fields": "field",
 }
 _DATE_PARAMS = {"deadline", "published", "absent_on", "first_seen", "read_on", "date", "seen", "before"}
-_WORD_PARAMS = {"source", "state", "level", "contact"}
-_NESTED = {"inner", "where", "why", "explained", "what", "cells", "changes", "counts", "read"}
+_WORD_PARAMS = {"source", "state", "level", "contact", "failure"}
+_NESTED = {"inner", "where", "why", "explained", "what", "cells", "changes", "counts", "read", "doubt", "years"}
 # English separators of list parameters (Chinese uses 、 or ；)
 _SEP_EN = {
     "where": ", ",

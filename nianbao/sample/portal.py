@@ -102,8 +102,8 @@ class SamplePortal:
     year: int = 2025
     sites: dict[str, Site] = field(default_factory=dict)
     huge_bytes: int = 6 * 1024 * 1024
-    # report links that can never be fetched (a soft 404, a draft behind robots.txt): they make
-    # the county's pass partial, as they should; the demo leaves them out to show "missing"
+    # report links of agencies nobody watches that can never be fetched (a soft 404, one behind
+    # robots.txt): failed entries of the ledger, which withhold no watched agency's verdict
     failing_links: bool = True
 
     def start(self) -> SamplePortal:
@@ -299,17 +299,19 @@ def _county_list(portal: SamplePortal, column: str, items: list[Planned]) -> Non
 
 
 def _decoys(portal: SamplePortal, path: str) -> str:
-    """Links a crawler must not follow or count: a website report, a mirror on another host; and
-    (with `failing_links`) a report link answering a soft 404 and a draft behind robots.txt."""
+    """Links a crawler must not follow or count: a website report, a mirror on another host, a draft
+    behind robots.txt (no report: never asked for); and (with `failing_links`) report links of
+    agencies nobody watches that cannot be had — a soft 404 and one behind robots.txt."""
     year, offsite = portal.year, portal.sites["offsite"]
     links = [
         _li(_rel(path, f"/info/12152/{year + 1}0001.htm"), f"某某县人民政府网站{year}年工作年度报表", "", None),
         _li(offsite.url("/art/1.html"), f"某某县{year}年政府信息公开工作年度报告（镜像）", "", None),
+        _li(_rel(path, "/zfxxgk/nbgl/12.htm"), f"某某县档案馆{year}年政府信息公开工作年度报告(送审稿)", "", None),
     ]
     if portal.failing_links:
         links += [
             _li(_rel(path, "/info/12152/9999999.htm"), f"某某县审计局{year}年政府信息公开工作年度报告", "", None),
-            _li(_rel(path, "/zfxxgk/nbgl/12.htm"), f"某某县档案馆{year}年政府信息公开工作年度报告(送审稿)", "", None),
+            _li(_rel(path, "/zfxxgk/nbgl/13.htm"), f"某某县档案馆{year}年政府信息公开工作年度报告", "", None),
         ]
     return "".join(links)
 

@@ -8,7 +8,9 @@ its CMS does.  See shared/research/portals.md §2.
 - `gkmlpt`: Guangdong's platform (JSON, `total`, 100 a page);
 - `trs_split`: a TRS list whose report article runs over `t…_1.html`;
 - `plain`: a `?page=N` pager that says "共N页";
-- `unknown`: a list with no pager at all (nianbao cannot prove it complete).
+- `unknown`: a list of one page with no pager at all (complete on positive evidence);
+- `load_more`: a one-page list whose further entries come by script (加载更多): never complete;
+- `cut`: a one-page list whose answer stops mid-list: never complete.
 """
 
 from __future__ import annotations
@@ -193,8 +195,36 @@ def plain(site: Site, listed: list[Item], *, per_page: int, broken_page: int | N
 
 
 def unknown(site: Site, listed: list[Item]) -> str:
-    """A list with no pager and no count: nianbao cannot prove it has read all of it."""
+    """A list of one page with no pager and no count, closed and ended: one page, on evidence."""
     publish(site, listed)
     body = f"<html><body><ul>{''.join(_li(i) for i in listed)}</ul></body></html>"
     site.add("/lists/nb.html", Answer(200, body.encode(), UTF8))
     return site.url("/lists/nb.html")
+
+
+def load_more(site: Site, listed: list[Item], *, first: int = 5) -> str:
+    """A VSB list of one page that shows its first entries and loads the rest by script when a
+    "加载更多" button is clicked (its HTML holds no pager): never proven read by its first page."""
+    publish(site, listed)
+    shown = "".join(_li(i) for i in listed[:first])
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title>'
+        '<script src="/system/resource/js/dynclicks.js"></script></head>'
+        f'<body>{CHROME}<ul class="txtList" id="list">{shown}</ul>'
+        '<div class="more"><a href="javascript:;" id="more">加载更多</a></div>'
+        "<script>var pageNo = 1; $('#more').click(function(){ pageNo++;"
+        " $.get('/system/resource/list.jsp', {pageNo: pageNo, treeid: 1063}, function(html){ $('#list').append(html); });"
+        f" }});</script>{FOOTER}</body></html>"
+    )
+    site.add("/zfxxgk/nb.htm", Answer(200, page.encode(), UTF8))
+    rest = "".join(_li(i) for i in listed[first:])
+    site.add("/system/resource/list.jsp", Answer(200, rest.encode(), UTF8))
+    return site.url("/zfxxgk/nb.htm")
+
+
+def cut(site: Site, listed: list[Item]) -> str:
+    """A list of one page whose answer stops mid-list (no closing tags): no proof it is whole."""
+    publish(site, listed)
+    body = f"<html><body><ul>{''.join(_li(i) for i in listed)}"
+    site.add("/lists/cut.html", Answer(200, body.encode(), UTF8))
+    return site.url("/lists/cut.html")

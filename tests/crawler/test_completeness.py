@@ -131,23 +131,59 @@ def test_a_failing_list_page_makes_the_pass_partial(site: Site, tmp_path: Path) 
     _no_missing(db, "某某县审计局")
 
 
-def test_a_listed_report_failing_after_its_retries_is_found_not_missing(site: Site, tmp_path: Path) -> None:
+def _kinds(db: sqlite_utils.Database, url: str, agencies: tuple[str, ...], **portal: object) -> dict[str, set[str]]:
+    config = Config(
+        portals=(Portal("县", (url,), **portal),),  # type: ignore[arg-type]
+        agencies=tuple(Agency(a, "department", "县") for a in agencies),
+    )
+    run_checks(db, config, as_of=date(2026, 4, 1), now="2026-04-01T00:00:00")
+    found = list_findings(db, include_closed=True)
+    return {a: {f.kind for f in found if f.agency == a} for a in agencies}
+
+
+def test_a_listed_report_failing_after_its_retries_withholds_its_own_verdict_only(site: Site, tmp_path: Path) -> None:
     listed = variants.items(25, REPORTS, prefix="/art")
     url = variants.plain(site, listed, per_page=10)
     broken = next(i for i in listed if i.report and i.report.agency == "某某县教育局")
     site.add(broken.path, Answer(503, b"busy"))
     db, result = _crawl(url, tmp_path)
-    assert result.outcome == "partial" and result.why_partial == ["1 listed report(s) not fetched and stored"]  # type: ignore[attr-defined]
-    config = Config(portals=(Portal("县", (url,)),), agencies=(Agency("某某县教育局", "department", "县"),))
-    run_checks(db, config, as_of=date(2026, 4, 1), now="2026-04-01T00:00:00")
-    kinds = {f.kind for f in list_findings(db, include_closed=True) if f.agency == "某某县教育局"}
-    assert kinds == {"unreadable"}  # found, with the failure: never missing
+    # the lists were read completely: the failed entry is in the ledger, not a reason to doubt the portal
+    assert result.outcome == "complete" and result.why_partial == []  # type: ignore[attr-defined]
+    [failed] = [e for e in result.entries if e.fate == "failed"]  # type: ignore[attr-defined]
+    assert failed.reason == "http_5xx" and failed.title.startswith("某某县教育局")
+    kinds = _kinds(db, url, ("某某县教育局", "某某县审计局"))
+    assert kinds["某某县教育局"] == {"unreadable"}  # found, with the failure: never missing
+    assert kinds["某某县审计局"] == {"missing"}  # no entry could be its report, and every column was read
 
 
-def test_a_list_without_a_pager_is_never_proven_complete(site: Site, tmp_path: Path) -> None:
+def test_a_one_page_list_is_complete_on_positive_evidence(site: Site, tmp_path: Path) -> None:
     listed = variants.items(8, REPORTS, prefix="/art")
-    db, result = _crawl(variants.unknown(site, listed), tmp_path)
+    url = variants.unknown(site, listed)
+    db, result = _crawl(url, tmp_path)
+    assert result.outcome == "complete", result.why_partial  # type: ignore[attr-defined]
+    [column] = list(db.query("SELECT declared_pages, declared_how, complete FROM crawl_columns"))
+    assert column == {"declared_pages": 1, "declared_how": "one page, no pager, 3 entries", "complete": 1}
+    assert _kinds(db, url, ("某某县审计局",))["某某县审计局"] == {"missing"}
+
+
+def test_a_portal_may_demand_a_declared_size(site: Site, tmp_path: Path) -> None:
+    listed = variants.items(8, REPORTS, prefix="/art")
+    url = variants.unknown(site, listed)
+    db, result = _crawl(url, tmp_path, one_page_evidence=False)
     assert result.outcome == "partial"  # type: ignore[attr-defined]
     [column] = _columns(db)
     assert column["complete"] == 0 and column["declared_pages"] is None
+    _no_missing(db, "某某县审计局")
+
+
+@pytest.mark.parametrize("build", [variants.load_more, variants.cut], ids=["加载更多 by script", "cut mid-list"])
+def test_a_one_page_list_without_proof_is_never_complete(site: Site, tmp_path: Path, build: Callable) -> None:
+    listed = variants.items(12, REPORTS, prefix="/art")
+    url = build(site, listed)
+    db, result = _crawl(url, tmp_path)
+    assert result.outcome == "partial"  # type: ignore[attr-defined]
+    [column] = list(db.query("SELECT complete, reason FROM crawl_columns"))
+    assert column["complete"] == 0
+    if build is variants.load_more:
+        assert "加载更多" in column["reason"]
     _no_missing(db, "某某县审计局")

@@ -38,18 +38,26 @@ def test_every_report_found_and_parsed(portal: SamplePortal, crawled: tuple) -> 
     db, results = crawled
     outcomes = {name: r.outcome for name, r in results.items()}
     assert outcomes == {
-        "某某县人民政府": "partial",  # two listed reports cannot be fetched (a soft 404, one behind robots.txt)
+        "某某县人民政府": "complete",  # two listed reports cannot be fetched: failed entries, not unread lists
         "某某县部门信息公开(TRS)": "complete",
         "某某县政府部门(大汉)": "complete",
         "某某省人民政府": "blocked",
     }
-    assert results["某某县人民政府"].why_partial == ["2 listed report(s) not fetched and stored"]
+    assert results["某某县人民政府"].why_partial == []
+    failed = {(e.title, e.reason) for e in results["某某县人民政府"].entries if e.fate == "failed"}
+    assert failed == {
+        ("某某县审计局2025年政府信息公开工作年度报告", "soft404"),
+        ("某某县档案馆2025年政府信息公开工作年度报告", "robots"),
+        ("某某县2025年政府信息公开工作年度报告（镜像）", "off_scope"),  # another host: never asked for, never dropped
+    }
+    drafts = [e for e in results["某某县人民政府"].entries if e.reason == "draft"]
+    assert [d.fate for d in drafts] == ["not_report"]  # the 送审稿 is no report: not fetched, no doubt
     # listed but not fetched: found, with the failure (never missing)
     failed = {
         r["agency"]: r["fetch_error"]
         for r in db.query("SELECT agency, fetch_error FROM document_urls WHERE fetch_error IS NOT NULL")
     }
-    assert set(failed) == {"某某县审计局", "某某县档案馆"} and "soft404" in failed["某某县审计局"]
+    assert set(failed) == {"某某县审计局", "某某县档案馆", "某某县"} and "soft404" in failed["某某县审计局"]
     # GBK without charset, cut titles, 503-twice and slow pages, and the PDF-only report included
     assert _stored(db) == portal.expected
     attachment = next(p for p in portal.plan if p.attachment)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import trustme
 
-from crawler.errors import RobotsDisallowed
+from crawler.errors import ConnectError, FetchTimeout
 from crawler.fetch import Fetcher, FetchRecord, Response, build_client
 from crawler.scope import Scope
 from nianbao.core.config import CrawlSettings
@@ -63,7 +63,9 @@ def test_https_with_a_trusted_certificate(tls_site: Site, ca: trustme.CA) -> Non
 
 def test_an_untrusted_certificate_is_a_connect_error_not_a_page(tls_site: Site) -> None:
     response, records = _fetch(tls_site.url("/report.html"))  # the system's store does not know this CA
-    assert isinstance(response, RobotsDisallowed)  # robots.txt could not be had: nothing is requested
+    # robots.txt could not be had: nothing is requested, and the failure is what it was (TLS), no robots rule
+    assert isinstance(response, ConnectError) and response.kind == "tls", response
+    assert len(records) == 1
     robots = records[0]
     assert robots.outcome == "error" and "certificate" in (robots.error or "").lower()
     assert "\n" not in (robots.error or "")
@@ -73,10 +75,12 @@ def test_a_closed_port_and_a_silent_server_are_fetch_errors() -> None:
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
-    _, [refused, _] = _fetch(f"http://127.0.0.1:{port}/report.html")
-    assert refused.outcome == "error" and refused.error and "ConnectError" in refused.error
+    error, [refused] = _fetch(f"http://127.0.0.1:{port}/report.html")
+    assert refused.outcome == "error" and refused.error and "connection refused" in refused.error
+    assert isinstance(error, ConnectError) and error.kind == "refused"  # not "blocked": nothing listens
     with socket.socket() as silent:  # accepts connections (the backlog) but never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
-        _, [waited, _] = _fetch(f"http://127.0.0.1:{silent.getsockname()[1]}/report.html")
+        error, [waited] = _fetch(f"http://127.0.0.1:{silent.getsockname()[1]}/report.html")
     assert waited.outcome == "error" and waited.error and "within 3 s" in waited.error
+    assert isinstance(error, FetchTimeout) and error.kind == "timeout"

@@ -24,7 +24,7 @@ class Collector:
         for message in self.messages:
             for part in message.walk():
                 if part.get_content_type() == "text/plain":
-                    out.append(part.get_payload(decode=True).decode("utf-8"))
+                    out.append(part.get_payload(decode=True).decode("utf-8").replace("\r\n", "\n"))
         return out
 
 

@@ -64,7 +64,7 @@ def test_first_digest_names_exactly_the_planted_cases(
     assert f"  {MISSING}\n    MISSING 2025" in text
     assert "  某某县恭门镇人民政府\n    LATE 2025: published 2026-02-20" in text
     assert "  某某县龙山镇人民政府\n    INCONSISTENT 2025 [applications.outcome_total]" in text
-    assert "PORTAL UNREACHABLE: portal 某某省人民政府 blocked" in text
+    assert "PORTAL UNREACHABLE: portal 某某省人民政府 answered with an anti-bot challenge (blocked)" in text
     clean = [
         p.sample.agency for p in portal.plan if p.sample.agency not in ("某某县恭门镇人民政府", "某某县龙山镇人民政府")
     ]  # 刘堡镇 publishes a PDF only: read, on time
