@@ -101,6 +101,62 @@ def test_a_document_over_the_memory_limit_costs_that_document_only() -> None:
     assert after.report is not None
 
 
+# ---- PDFs whose structure loops -------------------------------------------------------------
+
+LOOPS = {
+    "kids hold their node": (hostile.kids_hold_their_node, "page tree loops (a /Kids array holds its own"),
+    "kids hold an ancestor": (hostile.kids_hold_an_ancestor, "page tree loops (a /Kids array holds its own"),
+    "parents loop": (hostile.parents_loop, "page tree loops (a /Parent chain comes back"),
+    "a reference to itself": (hostile.reference_to_itself, "page tree loops (object 6 is a reference to itself)"),
+    "xref to itself": (hostile.xref_to_itself, "cross-reference table loops (its /Prev points back"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOPS))
+def test_a_pdf_whose_structure_loops_is_one_line(tmp_path: Path, name: str) -> None:
+    make, words = LOOPS[name]
+    path = tmp_path / "loop.pdf"
+    path.write_bytes(make())
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "nianbao", "parse", str(path)], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert time.monotonic() - started < BOUND_SECONDS
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.splitlines()  # no traceback, no library warning: one line
+    assert line.startswith(f"nianbao: {path}: the PDF's ") and words in line, line
+
+
+def test_a_looping_pdf_in_a_crawl_is_found_unreadable_with_why(tmp_path: Path) -> None:
+    from nianbao.core.config import Config, CrawlSettings, Portal
+    from nianbao.crawl_runner import crawl_all
+    from nianbao.sample import variants
+    from nianbao.sample.server import Answer, Site, start, stop
+    from storage.db import open_db
+
+    site = Site("portal")
+    start([site])
+    try:
+        listed = variants.items(6, ["某某县水务局", "某某县民政局"], prefix="/art")
+        url = variants.plain(site, listed, per_page=10)
+        looping = next(i for i in listed if i.report is not None)
+        site.add(looping.path, Answer(200, hostile.kids_hold_their_node(), {"Content-Type": "application/pdf"}))
+        settings = CrawlSettings(interval=0.0, timeout=5.0, retries=1)
+        db = open_db(str(tmp_path / "n.db"))
+        crawl_all(Config(portals=(Portal("县", (url,), crawl=settings),)), db, now="2026-02-10T12:00:00+00:00")
+        looping_url = site.url(looping.path)
+    finally:
+        stop([site])
+    rows = {r["url"]: r for r in db.query("SELECT url, agency, parse_error FROM document_urls")}
+    unreadable = rows[looping_url]
+    assert unreadable["agency"] == looping.report.agency  # type: ignore[union-attr]
+    assert unreadable["parse_error"] == (
+        f"{looping_url}: the PDF's page tree loops (a /Kids array holds its own /Pages node or an ancestor)"
+    )
+    stored = {r["agency"] for r in db.query("SELECT agency FROM reports")}
+    assert stored == {"某某县民政局"}  # the crawl went on
+
+
 # ---- processes: a dead writer, a killed crawl, two crawls -----------------------------------
 
 
