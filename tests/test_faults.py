@@ -157,6 +157,38 @@ def test_a_looping_pdf_in_a_crawl_is_found_unreadable_with_why(tmp_path: Path) -
     assert stored == {"某某县民政局"}  # the crawl went on
 
 
+def test_a_crawl_keeps_the_pdf_libraries_warnings_off_stderr(tmp_path: Path) -> None:
+    from nianbao.core.config_doc import toml_value
+    from nianbao.sample import variants
+    from nianbao.sample.server import Answer, Site, start, stop
+
+    site = Site("portal")
+    start([site])
+    try:
+        listed = variants.items(6, ["某某县刘堡镇人民政府", "某某县民政局"], prefix="/art")
+        url = variants.plain(site, listed, per_page=10)
+        odd = next(i for i in listed if i.report is not None)  # pdfminer warns on each of its fonts
+        site.add(odd.path, Answer(200, hostile.without_font_boxes(), {"Content-Type": "application/pdf"}))
+        (tmp_path / "nianbao.toml").write_text(
+            f'[database]\npath = "{tmp_path / "n.db"}"\n[crawl]\ninterval = 0\nretries = 1\n'
+            f'[[portals]]\nname = "县"\nurls = {toml_value([url])}\n',
+            encoding="utf-8",
+        )
+        crawl = subprocess.run(
+            [sys.executable, "-m", "nianbao", "crawl", "--config", "nianbao.toml"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        stop([site])
+    assert crawl.returncode == 0 and crawl.stderr == ""
+    with sqlite3.connect(tmp_path / "n.db") as conn:
+        stored = {r[0] for r in conn.execute("SELECT agency FROM reports")}
+    assert stored == {"某某县刘堡镇人民政府", "某某县民政局"}  # the PDF was read, in a worker process
+
+
 # ---- processes: a dead writer, a killed crawl, two crawls -----------------------------------
 
 

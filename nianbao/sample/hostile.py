@@ -8,8 +8,10 @@ a correct xref, so that the loop is the only fault."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
+from pathlib import Path
 
 from nianbao.sample.pdf import _assemble
 
@@ -127,3 +129,14 @@ def xref_to_itself() -> bytes:
     good = _tree(b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
     start = int(good.rsplit(b"startxref\n", 1)[1].split()[0])
     return good.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Prev %d >>" % start)
+
+
+# ---- odd but readable: a PDF library warns about it, nianbao reads it ---------------------------
+
+
+def without_font_boxes() -> bytes:
+    """The bundled report PDF with every font descriptor's /FontBBox blanked out (spaces of the same
+    length: no offset moves, the xref stays right).  pdfminer warns "Could not get FontBBox…" and
+    reads the text all the same."""
+    data = (Path(__file__).with_name("data") / "attachment-report.pdf").read_bytes()
+    return re.sub(rb"/FontBBox\s*\[[^\]]*\]", lambda m: b" " * len(m.group()), data)
