@@ -349,3 +349,81 @@ def test_read_only_commands_change_nothing(portal: SamplePortal, tmp_path: Path)
         done.communicate(timeout=60)
         assert done.returncode == 0
     assert db.read_bytes() == before
+
+
+# ---- a database on a read-only medium --------------------------------------------------------
+# The tests run as root, whom permission bits do not bind: the medium is made read-only for root
+# too, by a read-only bind mount in a private mount namespace, or by immutable files (chattr +i).
+
+
+def _populated(folder: Path, *, unflushed: bool) -> str:
+    """A database holding two reports, as found on the medium: `unflushed`, the second report is
+    still only in its `-wal` (copied while a reader held a snapshot, so no checkpoint moved it)."""
+    from crawler.sink import Document
+    from nianbao.ingest import ingest
+    from nianbao.sample.reports import SampleReport, balanced, report_text
+    from storage.db import open_db
+
+    source = folder / "source.db"
+    now = "2026-02-10T12:00:00+00:00"
+    first = SampleReport(agency="某某县龙山镇人民政府", year=2025, applications=balanced(2))
+    writer = open_db(str(source))
+    ingest(writer, Document("http://x/1.txt", report_text(first).encode()), now=now)
+    writer.conn.close()
+    reader = sqlite3.connect(source)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM reports").fetchone()
+    second = SampleReport(agency="某某县红旗乡人民政府", year=2025, applications=balanced(3))
+    writer = open_db(str(source))
+    ingest(writer, Document("http://x/2.txt", report_text(second).encode()), now=now)
+    writer.conn.close()
+    medium = folder / "medium"
+    medium.mkdir()
+    (medium / "n.db").write_bytes(source.read_bytes())
+    wal = Path(f"{source}-wal")
+    if unflushed:
+        assert wal.stat().st_size > 0
+        (medium / "n.db-wal").write_bytes(wal.read_bytes())
+    reader.close()
+    if not unflushed:  # the last connection closed: checkpointed, its -wal gone
+        (medium / "n.db").write_bytes(source.read_bytes())
+        assert not wal.exists()
+    return "某某县红旗乡人民政府"
+
+
+def _on_read_only_medium(how: str, medium: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
+    for file in medium.iterdir():
+        file.chmod(0o444)
+    medium.chmod(0o555)
+    if how == "read-only mount":
+        mount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+        prefix = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount, str(medium)]
+        run = [*prefix, *command]
+        probe = [*prefix, "touch", str(medium / "probe")]
+    else:
+        subprocess.run(["chattr", "+i", *[str(f) for f in medium.iterdir()], str(medium)], check=True)
+        run, probe = command, ["touch", str(medium / "probe")]
+    try:
+        assert subprocess.run(probe, capture_output=True).returncode != 0  # binds root: nothing can be created
+        return subprocess.run(run, capture_output=True, text=True, timeout=60, cwd="/")
+    finally:
+        if how == "immutable files":
+            subprocess.run(["chattr", "-i", *[str(f) for f in medium.iterdir()], str(medium)], check=True)
+        medium.chmod(0o755)
+
+
+@pytest.mark.parametrize("unflushed", [False, True], ids=["checkpointed", "writes still in its -wal"])
+@pytest.mark.parametrize("how", ["read-only mount", "immutable files"])
+def test_read_only_commands_open_a_database_on_a_read_only_medium(tmp_path: Path, how: str, unflushed: bool) -> None:
+    latest = _populated(tmp_path, unflushed=unflushed)
+    medium = tmp_path / "medium"
+    files = sorted(f.name for f in medium.iterdir())
+    db = str(medium / "n.db")
+    site = tmp_path / "site"
+    for args in (["status"], ["findings", "list"], ["notify", "--dry-run"], ["site", "--out", str(site)]):
+        done = _on_read_only_medium(how, medium, [sys.executable, "-m", "nianbao", *args, "--db", db])
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        if args == ["status"]:
+            assert "某某县龙山镇人民政府" in done.stdout and latest in done.stdout  # the -wal's report too
+    assert latest in (site / "index.html").read_text(encoding="utf-8")
+    assert sorted(f.name for f in medium.iterdir()) == files  # nothing written beside it
