@@ -259,7 +259,7 @@ def notify(config_path: str | None, db_path: str | None, as_of: date | None, dry
     from nianbao.core.clock import now_iso, today
     from notify import outbox
 
-    config, db = _open(config_path, db_path)
+    config, db = _open(config_path, db_path, readonly=dry_run)  # a dry run reads only: a read-only medium will do
     if dry_run:
         from storage.findings import pending_findings
 

@@ -1,11 +1,20 @@
-"""Logging set-up: human lines by default, one JSON object per line with --log-format json."""
+"""Logging set-up: human lines by default, one JSON object per line with --log-format json.
+
+The PDF libraries talk about the documents they read ("Could not get FontBBox from font
+descriptor…", "MediaBox missing from /Page…"), by logging and by `warnings`.  What a document
+lacks is nianbao's to say (a parse error, a note, in one line), so their words never reach the
+user's stderr as warnings: they become nianbao's debug lines (`-vv`), named after the library.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+import warnings
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -27,7 +36,39 @@ class JsonFormatter(logging.Formatter):
 
 
 # Libraries whose debug output drowns nianbao's own (pdfminer logs every PDF operator at -vv).
-QUIET = ("httpx", "httpcore", "pdfminer", "pdfplumber", "charset_normalizer", "apscheduler.scheduler")
+QUIET = ("httpx", "httpcore", "pdfminer", "pdfplumber", "pypdfium2", "charset_normalizer", "apscheduler.scheduler")
+# Libraries whose warnings are about the document read, not about nianbao: debug lines of nianbao's.
+PDF_LIBRARIES = ("pdfminer", "pdfplumber", "pypdfium2")
+_SHOW_WARNING = warnings.showwarning
+
+
+class _AsDebug(logging.Handler):
+    """A PDF library's record, logged again as a debug line of `nianbao.<library logger>`."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        ours = logging.getLogger(f"nianbao.{record.name}")
+        if not ours.isEnabledFor(logging.DEBUG):
+            return
+        try:
+            ours.debug("%s", record.getMessage())
+        except Exception:  # a library's malformed log call: logging's own way of saying so
+            self.handleError(record)
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """`warnings.showwarning`: a PDF library's warning becomes a debug line, any other is shown."""
+    library = next((name for name in PDF_LIBRARIES if name in Path(filename).parts), None)
+    if library is None:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+    else:
+        logging.getLogger(f"nianbao.{library}").debug("%s: %s", category.__name__, message)
 
 
 def configure(verbosity: int, fmt: str) -> None:
@@ -45,6 +86,11 @@ def configure_level(level: int, fmt: str) -> None:
     root.setLevel(level)
     for name in QUIET:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    for name in PDF_LIBRARIES:
+        library = logging.getLogger(name)
+        library.handlers[:] = [_AsDebug()]
+        library.propagate = False
+    warnings.showwarning = _show_warning
 
 
 def current() -> tuple[int, str]:

@@ -55,10 +55,14 @@ def die_with_parent() -> None:
         pass
 
 
-def worker_setup(memory_mb: int) -> None:
+def worker_setup(memory_mb: int, logging_setup: tuple[int, str] = (logging.WARNING, "text")) -> None:
     """A parse worker: dies with its parent, ignores Ctrl-C (the parent decides when parsing stops),
-    and may not use more than `memory_mb` of address space."""
+    may not use more than `memory_mb` of address space, and logs as its parent does (a spawned
+    process starts with no handler: Python's last resort would print the PDF libraries' warnings)."""
+    from nianbao import logs
+
     die_with_parent()
+    logs.configure_level(*logging_setup)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

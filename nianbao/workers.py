@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
+from nianbao import logs
 from nianbao.core.config import ParseLimits
 from nianbao.parsing import Parsed, parse_document, worker_setup
 
@@ -41,7 +42,7 @@ class ParsePool:
                 max_workers=self.limits.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=worker_setup,
-                initargs=(self.limits.memory_mb,),
+                initargs=(self.limits.memory_mb, logs.current()),
             )
             self.generation += 1
         return self._pool

@@ -2,8 +2,10 @@
 milliseconds, with one line, before a parser library touches it.
 
 - PDF: every compressed stream is inflated with a length limit (a 1 MB file whose stream inflates
-  to 1 GB stops at the limit); then PDFium (C, fast) counts the pages, and each page's characters
-  and drawing objects, before pdfplumber (Python, slow) reads anything.
+  to 1 GB stops at the limit); PDFium (C, fast) counts the pages; the cross-reference chain and
+  the page tree are walked once, by object number, so a loop is named in one line (pdfminer
+  recurses to Python's limit or spins on some, PDFium fails a page on others); then PDFium counts
+  each page's characters and drawing objects, before pdfplumber (Python, slow) reads anything.
 - DOCX: each zip entry's declared size, and the XML's, not only their sum.
 
 The worker process limits (memory, wall time) stay the backstop for what no check foresaw.
@@ -11,15 +13,23 @@ The worker process limits (memory, wall time) stay the backstop for what no chec
 
 from __future__ import annotations
 
+import io
 import re
 import zlib
+from collections.abc import Iterator
 from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 from nianbao.core.errors import ParseError
+
+if TYPE_CHECKING:
+    from pdfminer.pdfdocument import PDFDocument
+    from pypdfium2 import PdfDocument
 
 STREAM_INFLATED = 64 * 1024 * 1024  # one content stream of a real report is well under 1 MB
 PAGE_CHARS = 60_000  # a dense A4 page holds about 3,000 Chinese characters
 PAGE_OBJECTS = 40_000  # text runs, paths and images on one page
+TREE_NODES = 20_000  # page tree references followed (PDFium has refused a tree over max_pages)
 XML_ENTRY = 64 * 1024 * 1024  # word/document.xml of a 300-page report is a few MB
 STREAM_SHOWN = 400_000  # bytes of text one page shows (a dense report page: under 20,000)
 _STREAM_START = re.compile(rb"(?<=[>\s])stream\r?\n")
@@ -28,9 +38,25 @@ _END = b"endstream"
 
 
 def check_pdf(data: bytes, *, source: str, max_pages: int) -> None:
-    """Raise ParseError when the PDF would cost far more than any report."""
+    """Raise ParseError when the PDF would cost far more than any report, or its structure loops.
+    PDFium counts the pages before pdfminer walks the tree: a tree of 100,000 pages costs pdfminer
+    seconds, PDFium milliseconds."""
+    import pypdfium2 as pdfium
+
     _check_streams(data, source)
-    _check_pages(data, source, max_pages)
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        document = None  # damaged or encrypted: pdfplumber says which, in its own words
+    try:
+        if document is not None and len(document) > max_pages:
+            raise ParseError(f"{source}: {len(document)} pages, over the {max_pages} page limit", source=source)
+        _check_tree(data, source)
+        if document is not None:
+            _check_pages(document, source)
+    finally:
+        if document is not None:
+            document.close()
 
 
 def _check_streams(data: bytes, source: str) -> None:
@@ -73,37 +99,130 @@ def _inflate(raw: bytes, source: str) -> bytes | None:
     return b"".join(parts)
 
 
-def _check_pages(data: bytes, source: str, max_pages: int) -> None:
-    import pypdfium2 as pdfium
+class _Loop(Exception):
+    """A chain of the PDF's structure comes back to where it was: what loops, in words."""
+
+
+def _check_tree(data: bytes, source: str) -> None:
+    """The xref chain, the page tree (down its /Kids, up each node's /Parent) and the references
+    on the way are followed once each; coming back to a node already on the way is a loop.  Any
+    other damage is left for the reader to name in its own words."""
+    from pdfminer.pdfdocument import PDFBaseXRef, PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    class Document(PDFDocument):
+        """pdfminer's document, reading each cross-reference table once: a /Prev (or /XRefStm)
+        pointing back to one already read is a loop, not a recursion to Python's limit."""
+
+        def __init__(self, parser: PDFParser) -> None:
+            self.xref_starts: set[int] = set()
+            super().__init__(parser)
+
+        def read_xref_from(self, parser: PDFParser, start: int, xrefs: list[PDFBaseXRef]) -> None:
+            if start in self.xref_starts:
+                raise _Loop("the PDF's cross-reference table loops (its /Prev points back to a table already read)")
+            self.xref_starts.add(start)
+            super().read_xref_from(parser, start, xrefs)
 
     try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError:
-        return  # damaged or encrypted: pdfplumber says which, in its own words
-    try:
-        pages = len(document)
-        if pages > max_pages:
-            raise ParseError(f"{source}: {pages} pages, over the {max_pages} page limit", source=source)
-        for number in range(pages):
+        _walk_tree(Document(PDFParser(io.BytesIO(data))))
+    except _Loop as loop:
+        raise ParseError(f"{source}: {loop}", source=source) from None
+    except Exception:  # damaged or encrypted: pdfplumber says which, in its own words
+        return
+
+
+def _resolve(document: PDFDocument, value: object) -> tuple[int | None, object]:
+    """(object number, object) of a reference, following a reference to a reference; a chain that
+    comes back is a loop (pdfminer's resolve1 would spin on it forever)."""
+    from pdfminer.pdftypes import PDFObjRef
+
+    number, hops = None, set()
+    while isinstance(value, PDFObjRef):
+        number = value.objid
+        if number in hops:
+            raise _Loop(f"the PDF's page tree loops (object {number} is a reference to itself)")
+        hops.add(number)
+        value = document.getobj(number)
+    return number, value
+
+
+def _walk_tree(document: PDFDocument) -> None:
+    """Depth first down /Kids, keeping the path from the root: a kid on the path is a loop.  A node
+    reached twice off the path is walked once (a shared subtree is no loop, and no blow-up); past
+    TREE_NODES references the walk stops, proving nothing."""
+    from pdfminer.pdfpage import LITERAL_PAGES
+
+    path: set[int] = set()
+    seen: set[int] = set()
+    climbed: set[int] = set()
+    stack: list[tuple[int, Iterator[object]]] = [(0, iter([document.catalog.get("Pages")]))]
+    for _ in range(TREE_NODES):
+        if not stack:
+            return
+        number, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            path.discard(number)
+            continue
+        kid, node = _resolve(document, child)
+        if kid in path:
+            raise _Loop("the PDF's page tree loops (a /Kids array holds its own /Pages node or an ancestor)")
+        if kid is None or kid in seen or not isinstance(node, dict):
+            continue
+        seen.add(kid)
+        _climb(document, kid, node, climbed)
+        below = _resolve(document, node.get("Kids"))[1]
+        if node.get("Type") is LITERAL_PAGES and isinstance(below, list):
+            path.add(kid)
+            stack.append((kid, iter(below)))
+
+
+def _climb(document: PDFDocument, number: int, node: dict[str, Any], climbed: set[int]) -> None:
+    """Up the /Parent chain from a node to one already known to end; a chain that comes back is
+    a loop (every reader climbs it for inherited attributes: MediaBox, Resources)."""
+    chain = {number}
+    parent = node.get("Parent")
+    while parent is not None and len(chain) < TREE_NODES:
+        above, parent_node = _resolve(document, parent)
+        if above is None or above in climbed:
+            break
+        if above in chain:
+            raise _Loop("the PDF's page tree loops (a /Parent chain comes back to where it started)")
+        chain.add(above)
+        parent = parent_node.get("Parent") if isinstance(parent_node, dict) else None
+    climbed.update(chain)
+
+
+def _check_pages(document: PdfDocument, source: str) -> None:
+    """Each page's drawing objects and characters, counted by PDFium."""
+    import pypdfium2 as pdfium
+
+    pages = len(document)
+    for number in range(pages):
+        try:
             page = document[number]
-            try:
-                objects = sum(1 for _ in islice(page.get_objects(max_depth=1), PAGE_OBJECTS + 1))
-                if objects > PAGE_OBJECTS:
-                    raise ParseError(
-                        f"{source}: page {number + 1} draws over {PAGE_OBJECTS} objects: refused "
-                        "(no report page has that many)",
-                        source=source,
-                    )
-                chars = page.get_textpage().count_chars()
-                if chars > PAGE_CHARS:
-                    raise ParseError(
-                        f"{source}: page {number + 1} holds {chars} characters: refused (no report page has that many)",
-                        source=source,
-                    )
-            finally:
-                page.close()
-    finally:
-        document.close()
+        except pdfium.PdfiumError:
+            raise ParseError(
+                f"{source}: a damaged PDF (PDFium cannot load page {number + 1} of {pages})", source=source
+            ) from None
+        try:
+            objects = sum(1 for _ in islice(page.get_objects(max_depth=1), PAGE_OBJECTS + 1))
+            if objects > PAGE_OBJECTS:
+                raise ParseError(
+                    f"{source}: page {number + 1} draws over {PAGE_OBJECTS} objects: refused "
+                    "(no report page has that many)",
+                    source=source,
+                )
+            chars = page.get_textpage().count_chars()
+            if chars > PAGE_CHARS:
+                raise ParseError(
+                    f"{source}: page {number + 1} holds {chars} characters: refused (no report page has that many)",
+                    source=source,
+                )
+        finally:
+            page.close()
 
 
 def check_zip_entries(sizes: dict[str, int], *, source: str) -> None:

@@ -1,7 +1,8 @@
 """Open the nianbao database: WAL, foreign keys, a busy timeout, and every pending migration applied
 — in one exclusive transaction, so two processes opening a new database never race through them.
 
-A read-only open (for `status`, `findings list`) applies nothing and works on a read-only file.
+A read-only open (for `status`, `findings list`, `site`) applies nothing and works on a read-only
+file, and on a read-only medium, where SQLite cannot create the WAL's `-shm` beside the database.
 `max_size_mb` caps the file (SQLite's max_page_count): past it a write fails as it would on a full
 disk, and nianbao treats both alike.
 """
@@ -57,11 +58,46 @@ def _migrate(db: sqlite_utils.Database) -> None:
 def _open_readonly(path: str) -> sqlite_utils.Database:
     if not Path(path).exists():
         raise StorageError(f"{path}: no such database (run `nianbao crawl` first)")
-    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
-    db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA busy_timeout = 30000")
+    file = Path(path).resolve()
+    try:
+        db = _connect(file, "mode=ro")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_CANTOPEN or _shm(file).exists():
+            raise
+        db = _connect_unshared(file)
     if migrations.pending(db):
         raise StorageError(f"{path}: written by an older nianbao; open it once with write access to upgrade it")
+    return db
+
+
+def _shm(file: Path) -> Path:
+    return file.with_name(file.name + "-shm")
+
+
+def _connect_unshared(file: Path) -> sqlite_utils.Database:
+    """The database on a read-only medium: no `-shm` exists and none can be made.  No process has it
+    open (a writer keeps its `-shm` while it runs), so nothing needs locking: with writes still in
+    its `-wal`, SQLite reads them with a private wal-index (no locks, exclusive mode); with none,
+    the file alone is the whole database (`immutable`)."""
+    wal = file.with_name(file.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return _connect(file, "mode=ro&vfs=unix-none", exclusive=True)
+    return _connect(file, "mode=ro&immutable=1")
+
+
+def _connect(file: Path, query: str, *, exclusive: bool = False) -> sqlite_utils.Database:
+    """A read-only connection, opened now: SQLite opens the file on first use, and a file it cannot
+    open must fail here."""
+    conn = sqlite3.connect(f"{file.as_uri()}?{query}", uri=True, timeout=30, check_same_thread=False)
+    try:
+        if exclusive:
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA busy_timeout = 30000")
     return db
 
 

@@ -101,6 +101,94 @@ def test_a_document_over_the_memory_limit_costs_that_document_only() -> None:
     assert after.report is not None
 
 
+# ---- PDFs whose structure loops -------------------------------------------------------------
+
+LOOPS = {
+    "kids hold their node": (hostile.kids_hold_their_node, "page tree loops (a /Kids array holds its own"),
+    "kids hold an ancestor": (hostile.kids_hold_an_ancestor, "page tree loops (a /Kids array holds its own"),
+    "parents loop": (hostile.parents_loop, "page tree loops (a /Parent chain comes back"),
+    "a reference to itself": (hostile.reference_to_itself, "page tree loops (object 6 is a reference to itself)"),
+    "xref to itself": (hostile.xref_to_itself, "cross-reference table loops (its /Prev points back"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOPS))
+def test_a_pdf_whose_structure_loops_is_one_line(tmp_path: Path, name: str) -> None:
+    make, words = LOOPS[name]
+    path = tmp_path / "loop.pdf"
+    path.write_bytes(make())
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "nianbao", "parse", str(path)], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert time.monotonic() - started < BOUND_SECONDS
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.splitlines()  # no traceback, no library warning: one line
+    assert line.startswith(f"nianbao: {path}: the PDF's ") and words in line, line
+
+
+def test_a_looping_pdf_in_a_crawl_is_found_unreadable_with_why(tmp_path: Path) -> None:
+    from nianbao.core.config import Config, CrawlSettings, Portal
+    from nianbao.crawl_runner import crawl_all
+    from nianbao.sample import variants
+    from nianbao.sample.server import Answer, Site, start, stop
+    from storage.db import open_db
+
+    site = Site("portal")
+    start([site])
+    try:
+        listed = variants.items(6, ["某某县水务局", "某某县民政局"], prefix="/art")
+        url = variants.plain(site, listed, per_page=10)
+        looping = next(i for i in listed if i.report is not None)
+        site.add(looping.path, Answer(200, hostile.kids_hold_their_node(), {"Content-Type": "application/pdf"}))
+        settings = CrawlSettings(interval=0.0, timeout=5.0, retries=1)
+        db = open_db(str(tmp_path / "n.db"))
+        crawl_all(Config(portals=(Portal("县", (url,), crawl=settings),)), db, now="2026-02-10T12:00:00+00:00")
+        looping_url = site.url(looping.path)
+    finally:
+        stop([site])
+    rows = {r["url"]: r for r in db.query("SELECT url, agency, parse_error FROM document_urls")}
+    unreadable = rows[looping_url]
+    assert unreadable["agency"] == looping.report.agency  # type: ignore[union-attr]
+    assert unreadable["parse_error"] == (
+        f"{looping_url}: the PDF's page tree loops (a /Kids array holds its own /Pages node or an ancestor)"
+    )
+    stored = {r["agency"] for r in db.query("SELECT agency FROM reports")}
+    assert stored == {"某某县民政局"}  # the crawl went on
+
+
+def test_a_crawl_keeps_the_pdf_libraries_warnings_off_stderr(tmp_path: Path) -> None:
+    from nianbao.core.config_doc import toml_value
+    from nianbao.sample import variants
+    from nianbao.sample.server import Answer, Site, start, stop
+
+    site = Site("portal")
+    start([site])
+    try:
+        listed = variants.items(6, ["某某县刘堡镇人民政府", "某某县民政局"], prefix="/art")
+        url = variants.plain(site, listed, per_page=10)
+        odd = next(i for i in listed if i.report is not None)  # pdfminer warns on each of its fonts
+        site.add(odd.path, Answer(200, hostile.without_font_boxes(), {"Content-Type": "application/pdf"}))
+        (tmp_path / "nianbao.toml").write_text(
+            f'[database]\npath = "{tmp_path / "n.db"}"\n[crawl]\ninterval = 0\nretries = 1\n'
+            f'[[portals]]\nname = "县"\nurls = {toml_value([url])}\n',
+            encoding="utf-8",
+        )
+        crawl = subprocess.run(
+            [sys.executable, "-m", "nianbao", "crawl", "--config", "nianbao.toml"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        stop([site])
+    assert crawl.returncode == 0 and crawl.stderr == ""
+    with sqlite3.connect(tmp_path / "n.db") as conn:
+        stored = {r[0] for r in conn.execute("SELECT agency FROM reports")}
+    assert stored == {"某某县刘堡镇人民政府", "某某县民政局"}  # the PDF was read, in a worker process
+
+
 # ---- processes: a dead writer, a killed crawl, two crawls -----------------------------------
 
 
@@ -275,3 +363,81 @@ def test_read_only_commands_change_nothing(portal: SamplePortal, tmp_path: Path)
         done.communicate(timeout=60)
         assert done.returncode == 0
     assert db.read_bytes() == before
+
+
+# ---- a database on a read-only medium --------------------------------------------------------
+# The tests run as root, whom permission bits do not bind: the medium is made read-only for root
+# too, by a read-only bind mount in a private mount namespace, or by immutable files (chattr +i).
+
+
+def _populated(folder: Path, *, unflushed: bool) -> str:
+    """A database holding two reports, as found on the medium: `unflushed`, the second report is
+    still only in its `-wal` (copied while a reader held a snapshot, so no checkpoint moved it)."""
+    from crawler.sink import Document
+    from nianbao.ingest import ingest
+    from nianbao.sample.reports import SampleReport, balanced, report_text
+    from storage.db import open_db
+
+    source = folder / "source.db"
+    now = "2026-02-10T12:00:00+00:00"
+    first = SampleReport(agency="某某县龙山镇人民政府", year=2025, applications=balanced(2))
+    writer = open_db(str(source))
+    ingest(writer, Document("http://x/1.txt", report_text(first).encode()), now=now)
+    writer.conn.close()
+    reader = sqlite3.connect(source)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM reports").fetchone()
+    second = SampleReport(agency="某某县红旗乡人民政府", year=2025, applications=balanced(3))
+    writer = open_db(str(source))
+    ingest(writer, Document("http://x/2.txt", report_text(second).encode()), now=now)
+    writer.conn.close()
+    medium = folder / "medium"
+    medium.mkdir()
+    (medium / "n.db").write_bytes(source.read_bytes())
+    wal = Path(f"{source}-wal")
+    if unflushed:
+        assert wal.stat().st_size > 0
+        (medium / "n.db-wal").write_bytes(wal.read_bytes())
+    reader.close()
+    if not unflushed:  # the last connection closed: checkpointed, its -wal gone
+        (medium / "n.db").write_bytes(source.read_bytes())
+        assert not wal.exists()
+    return "某某县红旗乡人民政府"
+
+
+def _on_read_only_medium(how: str, medium: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
+    for file in medium.iterdir():
+        file.chmod(0o444)
+    medium.chmod(0o555)
+    if how == "read-only mount":
+        mount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+        prefix = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount, str(medium)]
+        run = [*prefix, *command]
+        probe = [*prefix, "touch", str(medium / "probe")]
+    else:
+        subprocess.run(["chattr", "+i", *[str(f) for f in medium.iterdir()], str(medium)], check=True)
+        run, probe = command, ["touch", str(medium / "probe")]
+    try:
+        assert subprocess.run(probe, capture_output=True).returncode != 0  # binds root: nothing can be created
+        return subprocess.run(run, capture_output=True, text=True, timeout=60, cwd="/")
+    finally:
+        if how == "immutable files":
+            subprocess.run(["chattr", "-i", *[str(f) for f in medium.iterdir()], str(medium)], check=True)
+        medium.chmod(0o755)
+
+
+@pytest.mark.parametrize("unflushed", [False, True], ids=["checkpointed", "writes still in its -wal"])
+@pytest.mark.parametrize("how", ["read-only mount", "immutable files"])
+def test_read_only_commands_open_a_database_on_a_read_only_medium(tmp_path: Path, how: str, unflushed: bool) -> None:
+    latest = _populated(tmp_path, unflushed=unflushed)
+    medium = tmp_path / "medium"
+    files = sorted(f.name for f in medium.iterdir())
+    db = str(medium / "n.db")
+    site = tmp_path / "site"
+    for args in (["status"], ["findings", "list"], ["notify", "--dry-run"], ["site", "--out", str(site)]):
+        done = _on_read_only_medium(how, medium, [sys.executable, "-m", "nianbao", *args, "--db", db])
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        if args == ["status"]:
+            assert "某某县龙山镇人民政府" in done.stdout and latest in done.stdout  # the -wal's report too
+    assert latest in (site / "index.html").read_text(encoding="utf-8")
+    assert sorted(f.name for f in medium.iterdir()) == files  # nothing written beside it

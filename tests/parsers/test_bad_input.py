@@ -121,3 +121,34 @@ def test_a_bug_of_nianbao_is_not_called_a_damaged_pdf(monkeypatch: pytest.Monkey
     parsed = parse_document(tiny_pdf("hello"), url="http://x/a.pdf")
     assert parsed.report is None and parsed.error is not None
     assert "a bug: TypeError" in parsed.error and "damaged" not in parsed.error
+
+
+def _nianbao(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_pdf_library_warnings_never_reach_stderr(tmp_path: Path) -> None:
+    from nianbao.sample.hostile import without_font_boxes
+
+    path = tmp_path / "no-font-box.pdf"
+    path.write_bytes(without_font_boxes())
+    quiet = _nianbao("parse", str(path))
+    assert quiet.returncode == 0 and "某某县刘堡镇人民政府" in quiet.stdout
+    assert quiet.stderr == ""
+    debug = _nianbao("-vv", "parse", str(path))  # pdfminer did warn: as nianbao's debug line
+    assert "DEBUG nianbao.pdfminer.pdffont: Could not get FontBBox from font descriptor" in debug.stderr
+
+
+def test_a_pdf_library_warning_by_the_warnings_module_is_a_debug_line() -> None:
+    probe = (
+        "import sys, warnings; from nianbao.logs import configure; configure(int(sys.argv[1]), 'text'); "
+        "warnings.warn_explicit('FPDF_LoadXFA() failed', UserWarning, "
+        "'/venv/site-packages/pypdfium2/_helpers/document.py', 199); "
+        "warnings.warn_explicit('a warning of anyone else', UserWarning, '/app/other.py', 1)"
+    )
+    quiet, debug = (
+        subprocess.run([sys.executable, "-c", probe, level], capture_output=True, text=True, timeout=60)
+        for level in ("0", "2")
+    )
+    assert "a warning of anyone else" in quiet.stderr and "FPDF_LoadXFA" not in quiet.stderr  # others still shown
+    assert "DEBUG nianbao.pypdfium2: UserWarning: FPDF_LoadXFA() failed" in debug.stderr
