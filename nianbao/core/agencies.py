@@ -54,9 +54,11 @@ def normalise(name: str) -> str:
 def derive_region(names: Iterable[str]) -> str | None:
     """The longest prefix ending in 省/市/州/盟/县/区/旗 that all `names` share (normalised); None
     when they share none.  Given the portal's government (某某县人民政府) it is that government's
-    region (某某县); given its departments and townships, what they all start with.  One name alone
-    may give too long a prefix (某某县市场监督管理局 → 某某县市): a too-long region only fails to
-    match (the report is listed as unmatched), it never matches a wrong agency; `region` fixes it."""
+    region (某某县); given its departments and townships, what they all start with.  A prefix may come
+    out too long (某某县红旗 of 某某县红旗乡 and 某某县红旗镇; 某某县市 of 某某县市场监督管理局 alone):
+    the region is also cut after each of those characters (`_forms`), so 红旗乡人民政府 still gets
+    某某县 in front; and a wrong region only fails to match (the report is listed as unmatched), it
+    never matches a wrong agency.  The portal's `region` key overrides it."""
     forms = [normalise(n) for n in names]
     if not forms:
         return None
