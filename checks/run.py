@@ -271,7 +271,7 @@ def changed_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[Find
     for report in reports:
         if (report["version"] or 1) <= 1:
             continue
-        before = previous_version(db, report["agency"], report["year"], report["version"])
+        before = previous_version(db, report["id"])
         before_seen = before["first_seen"][:10] if before else "?"
         what, evidence = (
             describe_change(

@@ -39,12 +39,15 @@ def status_grid(db: sqlite_utils.Database) -> list[Row]:
 
 
 def all_reports(db: sqlite_utils.Database) -> list[Row]:
-    """Every stored version of every attributed report (no text, no bytes), newest version first."""
+    """Every stored version of every attributed report (no text, no bytes), newest version first,
+    under the watched agency the last check mapped its name to (`agency_matches`; one that could be
+    two agencies is left out: under its own name it might show on a look-alike's page)."""
     return list(
         db.query(
-            "SELECT id, agency, year, title, url, portal, published_at, published_source, first_seen, version, "
-            "is_current, format, superseded_at FROM reports WHERE agency IS NOT NULL "
-            "ORDER BY agency, year DESC, version DESC, id DESC"
+            "SELECT r.id, coalesce(m.agency, r.agency) AS agency, r.year, r.title, r.url, r.portal, r.published_at, "
+            "r.published_source, r.first_seen, r.version, r.is_current, r.format, r.superseded_at FROM reports r "
+            "LEFT JOIN agency_matches m ON m.report_id = r.id WHERE r.agency IS NOT NULL AND m.how IS NOT 'ambiguous' "
+            "ORDER BY 2, r.year DESC, r.version DESC, r.id DESC"
         )
     )
 
