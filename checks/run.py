@@ -15,11 +15,13 @@ from typing import Any
 
 import sqlite_utils
 
+from checks.attribution import attribute
 from checks.deadlines import Verdict, deadline, judge_absent, judge_found, latest_due_year
 from checks.history import cross_year
 from checks.levels import infer_level
 from checks.registry import rule
 from checks.versions import describe_change
+from nianbao.core.agencies import matcher_of
 from nianbao.core.config import Config
 from nianbao.core.findings import FindingRecord
 from nianbao.core.messages import Said, said
@@ -62,9 +64,9 @@ def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: s
     sync_config(
         db, [(p.name, p.urls[0]) for p in config.portals], [(a.name, a.level, a.portal) for a in config.agencies]
     )
-    evidence = Evidence(
-        current_reports(db), portal_reads(db), unreadable_documents(db), lambda run_id: read_summary(db, run_id)
-    )
+    # every report under the watched agency its name maps to (unmatched ones keep theirs), before any verdict
+    reports, unreadable = attribute(db, matcher_of(config), current_reports(db), unreadable_documents(db))
+    evidence = Evidence(reports, portal_reads(db), unreadable, lambda run_id: read_summary(db, run_id))
     findings = list(deadline_findings(config, evidence, as_of))
     keep = {(f.agency, f.year) for f in findings if f.kind == "not_assessable"}
     findings += portal_findings(config, evidence.reads)
