@@ -111,12 +111,14 @@ def crawled_portals(db: sqlite_utils.Database) -> list[str]:
 
 
 def application_totals(db: sqlite_utils.Database, rows: tuple[str, ...]) -> list[Row]:
-    """Per year and agency: the `total` column of the given rows of table 3, from current reports
-    (rows read with certainty only: a doubtful row does not go into a trend)."""
+    """Per year and agency (the watched agency a report maps to): the `total` column of the given
+    rows of table 3, from current reports (rows read with certainty only: a doubtful row does not go
+    into a trend)."""
     marks = ",".join("?" for _ in rows)
     return list(
         db.query(
-            "SELECT r.year, r.agency, c.row_key, c.value FROM report_cells c JOIN reports r ON r.id = c.report_id "
+            "SELECT r.year, coalesce(m.agency, r.agency) AS agency, c.row_key, c.value FROM report_cells c "
+            "JOIN reports r ON r.id = c.report_id LEFT JOIN agency_matches m ON m.report_id = r.id "
             "WHERE r.is_current = 1 AND r.year IS NOT NULL AND c.part = 'applications' AND c.column_key = 'total' "
             f"AND c.row_key IN ({marks}) AND EXISTS (SELECT 1 FROM report_rows w WHERE w.report_id = c.report_id "
             "AND w.part = c.part AND w.row_key = c.row_key AND w.certain = 1)",
