@@ -124,9 +124,12 @@ class Matcher:
     def of(cls, watched: Sequence[Watched], portals: Sequence[tuple[str, str | None]]) -> Matcher:
         """From the watched agencies and the portals as (name, configured region): a portal without
         `region` gets the one its government's name gives, else the one all its agencies share."""
+        by_portal: dict[str | None, list[Watched]] = {}
+        for w in watched:  # a province watches 10,000 agencies on 1,000 portals: grouped once
+            by_portal.setdefault(w.portal, []).append(w)
         regions: dict[str, str] = {}
         for portal, region in portals:
-            mine = [w for w in watched if w.portal == portal]
+            mine = by_portal.get(portal, [])
             governments = [w.name for w in mine if w.level == "government"]
             found = region or derive_region(governments or [w.name for w in mine])
             if found:
