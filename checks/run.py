@@ -17,12 +17,14 @@ from typing import Any
 
 import sqlite_utils
 
+from checks.attribution import attribute
 from checks.deadlines import Verdict, deadline, judge_absent, judge_found, latest_due_year
 from checks.doubts import Coverage, Reads, doubt_said, pass_said
 from checks.history import cross_year
 from checks.levels import infer_level
 from checks.registry import rule
 from checks.versions import describe_change
+from nianbao.core.agencies import matcher_of
 from nianbao.core.config import Config
 from nianbao.core.findings import FindingRecord
 from nianbao.core.messages import VOCABULARY, Said, said
@@ -72,10 +74,12 @@ def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: s
     sync_config(
         db, [(p.name, p.urls[0]) for p in config.portals], [(a.name, a.level, a.portal) for a in config.agencies]
     )
+    # every report under the watched agency its name maps to (unmatched ones keep theirs), before any verdict
+    reports, unreadable = attribute(db, matcher_of(config), current_reports(db), unreadable_documents(db))
     evidence = Evidence(
-        current_reports(db),
+        reports,
         portal_reads(db),
-        unreadable_documents(db),
+        unreadable,
         lambda run_id: read_summary(db, run_id),
         doubts_by_run(db),
         tuple(a.name for a in config.agencies),
@@ -355,7 +359,7 @@ def changed_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[Find
     for report in reports:
         if (report["version"] or 1) <= 1:
             continue
-        before = previous_version(db, report["agency"], report["year"], report["version"])
+        before = previous_version(db, report["id"])
         before_seen = before["first_seen"][:10] if before else "?"
         what, evidence = (
             describe_change(

@@ -324,7 +324,8 @@ def daemon(config_path: str | None, db_path: str | None) -> None:
 @common
 def status(config_path: str | None, db_path: str | None, year: int | None, as_json: bool, show_portals: bool) -> None:
     """One line per agency and year: found, on time, late, missing, inconsistent."""
-    from nianbao.status import portal_rows, render, render_portals, render_withheld, status_rows
+    from nianbao.status import portal_rows, render, render_portals, render_unmatched, render_withheld, status_rows
+    from storage.matches import unmatched
 
     config, db = _open(config_path, db_path, readonly=True)
     rows, portals = status_rows(db, year=year), portal_rows(db)
@@ -335,7 +336,10 @@ def status(config_path: str | None, db_path: str | None, year: int | None, as_js
         return
     lang = _lang(config)
     shown = render_portals(portals, lang)
-    click.echo(shown.lstrip("\n") if show_portals else render(rows, lang) + render_withheld(rows, lang) + shown)
+    strays = render_unmatched([r for r in unmatched(db) if year is None or r["year"] == year], lang)
+    click.echo(
+        shown.lstrip("\n") if show_portals else render(rows, lang) + render_withheld(rows, lang) + shown + strays
+    )
 
 
 @cli.group()

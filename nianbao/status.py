@@ -152,6 +152,28 @@ def render_withheld(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
     return "\n".join(["", "", _("not assessable, and why:"), *lines]) if lines else ""
 
 
+def render_unmatched(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
+    """Reports whose name is no watched agency's (or could be two): never given to a look-alike,
+    listed here so a person can add the agency, an alias or the portal's region."""
+    _ = gettext_for(lang)
+    if not rows:
+        return ""
+    out = ["", _("unmatched reports (their name is no watched agency's: add the agency or an alias)")]
+    for row in rows:
+        line = _("{portal}: {name} {year} {url}").format(
+            portal=row["portal"] or "-",
+            name=row["written"] or _("(no name)"),
+            year=_("{year}").format(year=row["year"]) if row["year"] else "-",
+            url=row["url"] or "",
+        )
+        if row["candidates"]:
+            line += " " + _("(could be: {agencies})").format(
+                agencies=("、" if lang != "en" else ", ").join(row["candidates"])
+            )
+        out.append("  " + line.rstrip())
+    return "\n".join(out)
+
+
 def _width(text: str) -> int:
     return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
 

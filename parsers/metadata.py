@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from nianbao.core.agencies import strip_invisible
 from parsers.dates import find_published_date, iso_date
 
 _TITLE = re.compile(
@@ -41,7 +42,11 @@ _DATE_TEXT = re.compile(r"\s|\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*�
 def find_title(lines: tuple[str, ...], given: str | None) -> tuple[str | None, str | None, int | None]:
     """(title, agency, year): the page's own title if it names a report, else a title line near the
     top (agency before or after the year, or on the line above), else a phrase such as
-    "现向社会公布…2024年度政府信息公开工作报告" in the opening paragraph."""
+    "现向社会公布…2024年度政府信息公开工作报告" in the opening paragraph.  Zero-width and other
+    invisible characters are dropped first: pasted into a page title, they split the agency's name
+    (某某县红旗\u200b乡人民政府) and would be stored with it."""
+    given = strip_invisible(given) if given else given
+    lines = tuple(strip_invisible(line) for line in lines[:12])
     for candidate in ([given] if given else []) + [line for line in lines[:8] if len(line) <= 80 and "|" not in line]:
         found = _title_line(candidate.strip())
         if found:

@@ -146,11 +146,12 @@ def record_unfetched(
 
 def unreadable_documents(db: sqlite_utils.Database) -> dict[tuple[str, int], dict[str, Any]]:
     """Documents whose list title names an agency and year but which could not be fetched or
-    parsed: the report is found, so it is not missing."""
+    parsed: the report is found, so it is not missing (under the name the title gives, and the
+    portal that listed it: a check maps it to a watched agency)."""
     rows = db.query(
-        "SELECT url, agency, year, coalesce(parse_error, 'not fetched: ' || fetch_error) AS parse_error, first_seen, "
-        "list_date FROM document_urls WHERE kind = 'document' AND (parse_error IS NOT NULL OR fetch_error IS NOT NULL) "
-        "AND agency IS NOT NULL ORDER BY url"
+        "SELECT url, agency, year, portal, coalesce(parse_error, 'not fetched: ' || fetch_error) AS parse_error, "
+        "first_seen, list_date FROM document_urls WHERE kind = 'document' "
+        "AND (parse_error IS NOT NULL OR fetch_error IS NOT NULL) AND agency IS NOT NULL ORDER BY url"
     )
     found: dict[tuple[str, int], dict[str, Any]] = {}
     for row in rows:

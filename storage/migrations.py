@@ -424,3 +424,72 @@ def m009_ledger_and_doubts(db: sqlite_utils.Database) -> None:
         db.table("crawl_columns").add_column(name, kind)
     # each evaluation: how many watched (agency, year) pairs past their deadline got a verdict
     db.table("check_runs").create({"id": int, "checked_at": str, "as_of": str, "due": int, "assessed": int}, pk="id")
+
+
+@migrations()
+def m010_agency_matches(db: sqlite_utils.Database) -> None:
+    # whose report each stored report is, as the last `check` decided from its name (nianbao.core.agencies):
+    # one row per report (or unreadable document) whose name is not a watched agency's as written —
+    # `agency` is the watched agency it maps to, NULL when it maps to none (`how` "unmatched": it keeps
+    # its own name) or could be two ("ambiguous", `candidates`: it counts for nobody); both are listed
+    db.table("agency_matches").create(
+        {
+            "report_id": int,
+            "url": str,
+            "portal": str,
+            "written": str,
+            "year": int,
+            "agency": str,
+            "how": str,
+            "candidates": str,
+        },
+    )
+    db.table("agency_matches").create_index(["report_id"])
+    db.table("agency_matches").create_index(["agency"])
+    # the status view under the watched names: a report mapped to a watched agency counts as that
+    # agency's, under its own name no more; an unmatched one keeps its own name; one that could be two
+    # watched agencies ("ambiguous") counts for neither.  `keys` groups one UNION ALL, which gives each
+    # (agency, year) its newest report too, with no lookup per key (measured as fast as the view before); a key
+    # that only a renamed report gave (f = 0, no report left under it) is dropped at the end
+    db.create_view(
+        "status_by_agency_year",
+        """
+        WITH keys AS (
+            SELECT agency, year, max(f) AS f, max(id) AS report_id FROM (
+                SELECT agency, year, 0 AS f, CASE WHEN EXISTS (SELECT 1 FROM agency_matches m WHERE m.report_id = r.id
+                    AND (m.agency IS NOT NULL OR m.how = 'ambiguous')) THEN NULL ELSE r.id END AS id
+                    FROM reports r WHERE is_current = 1 AND agency IS NOT NULL AND year IS NOT NULL
+                UNION ALL SELECT m.agency, r.year, 0, r.id FROM agency_matches m CROSS JOIN reports r ON r.id = m.report_id
+                    WHERE m.agency IS NOT NULL AND r.is_current = 1 AND r.year IS NOT NULL
+                UNION ALL SELECT agency, year, 1, NULL FROM findings WHERE agency IS NOT NULL AND year IS NOT NULL
+            ) GROUP BY agency, year
+        ), open AS (
+            SELECT agency, year, kind, count(*) AS n FROM findings
+            WHERE resolved_at IS NULL AND dismissed_at IS NULL AND severity != 'info' GROUP BY agency, year, kind
+        ), info AS (
+            SELECT agency, year, kind, count(*) AS n FROM findings
+            WHERE resolved_at IS NULL AND dismissed_at IS NULL GROUP BY agency, year, kind
+        ), flags AS (
+            SELECT k.agency, k.year, k.f, k.report_id,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'late'), 0) AS n_late,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'missing'), 0) AS n_missing,
+                coalesce((SELECT n FROM open o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'inconsistent'), 0) AS n_inconsistent,
+                coalesce((SELECT n FROM info o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'not_assessable'), 0) AS n_not_assessable,
+                coalesce((SELECT n FROM info o WHERE o.agency = k.agency AND o.year = k.year AND o.kind = 'unreadable'), 0) AS n_unreadable
+            FROM keys k
+        )
+        SELECT agency, year, report_id, (SELECT published_at FROM reports WHERE id = report_id) AS published_at,
+            (report_id IS NOT NULL OR n_unreadable > 0) AS found, n_late > 0 AS late, n_missing > 0 AS missing,
+            n_inconsistent AS inconsistent, n_not_assessable > 0 AS not_assessable, n_unreadable AS could_not_check,
+            CASE
+                WHEN n_missing > 0 THEN 'missing'
+                WHEN n_not_assessable > 0 THEN 'not assessable'
+                WHEN n_late > 0 THEN 'late'
+                WHEN n_inconsistent > 0 THEN 'inconsistent'
+                WHEN n_unreadable > 0 THEN 'could not be checked'
+                WHEN report_id IS NOT NULL THEN 'on time'
+                ELSE 'not found'
+            END AS status
+        FROM flags WHERE report_id IS NOT NULL OR f = 1 ORDER BY agency, year""",
+        replace=True,
+    )

@@ -39,12 +39,15 @@ def status_grid(db: sqlite_utils.Database) -> list[Row]:
 
 
 def all_reports(db: sqlite_utils.Database) -> list[Row]:
-    """Every stored version of every attributed report (no text, no bytes), newest version first."""
+    """Every stored version of every attributed report (no text, no bytes), newest version first,
+    under the watched agency the last check mapped its name to (`agency_matches`; one that could be
+    two agencies is left out: under its own name it might show on a look-alike's page)."""
     return list(
         db.query(
-            "SELECT id, agency, year, title, url, portal, published_at, published_source, first_seen, version, "
-            "is_current, format, superseded_at FROM reports WHERE agency IS NOT NULL "
-            "ORDER BY agency, year DESC, version DESC, id DESC"
+            "SELECT r.id, coalesce(m.agency, r.agency) AS agency, r.year, r.title, r.url, r.portal, r.published_at, "
+            "r.published_source, r.first_seen, r.version, r.is_current, r.format, r.superseded_at FROM reports r "
+            "LEFT JOIN agency_matches m ON m.report_id = r.id WHERE r.agency IS NOT NULL AND m.how IS NOT 'ambiguous' "
+            "ORDER BY 2, r.year DESC, r.version DESC, r.id DESC"
         )
     )
 
@@ -120,12 +123,14 @@ def crawled_portals(db: sqlite_utils.Database) -> list[str]:
 
 
 def application_totals(db: sqlite_utils.Database, rows: tuple[str, ...]) -> list[Row]:
-    """Per year and agency: the `total` column of the given rows of table 3, from current reports
-    (rows read with certainty only: a doubtful row does not go into a trend)."""
+    """Per year and agency (the watched agency a report maps to): the `total` column of the given
+    rows of table 3, from current reports (rows read with certainty only: a doubtful row does not go
+    into a trend)."""
     marks = ",".join("?" for _ in rows)
     return list(
         db.query(
-            "SELECT r.year, r.agency, c.row_key, c.value FROM report_cells c JOIN reports r ON r.id = c.report_id "
+            "SELECT r.year, coalesce(m.agency, r.agency) AS agency, c.row_key, c.value FROM report_cells c "
+            "JOIN reports r ON r.id = c.report_id LEFT JOIN agency_matches m ON m.report_id = r.id "
             "WHERE r.is_current = 1 AND r.year IS NOT NULL AND c.part = 'applications' AND c.column_key = 'total' "
             f"AND c.row_key IN ({marks}) AND EXISTS (SELECT 1 FROM report_rows w WHERE w.report_id = c.report_id "
             "AND w.part = c.part AND w.row_key = c.row_key AND w.certain = 1)",

@@ -226,13 +226,15 @@ def cells_of(db: sqlite_utils.Database, report_id: int, *, certain_only: bool = 
     return {(part, row, column): value for part, row, column, value in db.execute(sql, [report_id]).fetchall()}
 
 
-def previous_version(db: sqlite_utils.Database, agency: str, year: int, version: int) -> dict[str, Any] | None:
-    """The report that version `version` replaced."""
+def previous_version(db: sqlite_utils.Database, report_id: int) -> dict[str, Any] | None:
+    """The report that report `report_id` replaced (the version before, under the name it was
+    stored with: a check may show it under another, the watched agency's)."""
     return next(
         iter(
             db.query(
-                "SELECT * FROM reports WHERE agency = ? AND year = ? AND version = ? ORDER BY id DESC LIMIT 1",
-                [agency, year, version - 1],
+                "SELECT p.* FROM reports r JOIN reports p ON p.agency = r.agency AND p.year = r.year "
+                "AND p.version = r.version - 1 WHERE r.id = ? ORDER BY p.id DESC LIMIT 1",
+                [report_id],
             )
         ),
         None,

@@ -46,6 +46,11 @@ def test_the_example_file_is_written_from_the_schema_and_loads() -> None:
         ({"notify": {"email": {"smtp_port": "25"}}}, "notify.email.smtp_port: input should be a valid integer"),
         ({"schedule": {"cron": "99 * * * *"}}, "schedule.cron: '99 * * * *' is not a cron expression"),
         ({"databse": {"path": "x.db"}}, 'databse: unknown key (did you mean "database"?)'),
+        (
+            {"agencies": [{"name": "某某县红旗乡人民政府", "aliases": ["红旗镇人民政府"]}, {"name": "红旗镇人民政府"}]},
+            "agencies[0].aliases[0]: '红旗镇人民政府' is the name or an alias of '红旗镇人民政府'",
+        ),
+        ({"agencies": [{"name": "镇", "aliases": [1]}]}, "agencies[0].aliases[0]: input should be a valid string"),
     ],
 )
 def test_every_error_names_its_key(document: dict, line: str) -> None:

@@ -25,6 +25,7 @@ from checks.registry import all_rules
 from nianbao.core.config import Deadlines
 from nianbao.core.findings import StoredFinding
 from nianbao.core.messages import N_, VOCABULARY, cell_label, chinese_date, gettext_for, parse
+from storage.matches import unmatched
 from storage.overview import (
     all_reports,
     application_totals,
@@ -248,6 +249,7 @@ def build_site(
             passes=passes_of(db, name),
             entry_word=lambda entry: _entry_word(entry, lang),
             fates=FATES,
+            unmatched=unmatched(db, portal=name),
             findings=by_portal.get(name, []),
             agencies=[a for g in the_grid.groups for a in g.agencies if a.portal == name],
             kinds=kinds,

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
+from nianbao.core.agencies import normalise
 from nianbao.core.errors import ConfigError
 
 LEVELS = ("government", "department", "township")
@@ -129,6 +130,10 @@ class Portal:
     language: Annotated[
         Language | None, doc('the language of the digest its recipients get: "zh_CN" or "en" (else [notify])')
     ] = None
+    region: Annotated[
+        Text | None,
+        doc('the region its agencies\' names may leave out, "某某县" (else derived from their names: README)'),
+    ] = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +144,7 @@ class Agency:
     name: Annotated[Text, doc("the agency's name as its reports give it", min_length=1)]
     level: Annotated[Level, doc("government | department | township (sets the deadline)")] = "township"
     portal: Annotated[Text | None, doc("the portal (by name) that publishes its reports")] = None
+    aliases: Annotated[Texts, doc("other names its reports give it (a former name, an abbreviation)")] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +274,19 @@ class Config:
 _ADAPTER = TypeAdapter(Config)
 
 
+def _aliases(config: Config) -> list[str]:
+    """An alias that is (once normalised) another agency's name or alias would make every report
+    under it ambiguous, hence unmatched: a mistake to say at once."""
+    owner: dict[str, str] = {normalise(a.name): a.name for a in config.agencies}
+    problems = []
+    for index, agency in enumerate(config.agencies):
+        for number, alias in enumerate(agency.aliases):
+            other = owner.setdefault(normalise(alias), agency.name)
+            if other != agency.name:
+                problems.append(f"agencies[{index}].aliases[{number}]: {alias!r} is the name or an alias of {other!r}")
+    return problems
+
+
 def load(path: str | None, *, db: str | None = None) -> Config:
     """Read `path` (or ./nianbao.toml when it exists, else the defaults) and apply --db."""
     if path is None and Path("nianbao.toml").exists():
@@ -392,8 +411,9 @@ def _section_type(section: Any, name: str) -> Any:
 
 
 def _references(config: Config) -> list[str]:
-    """Cross-field rules the types cannot say: unique portal names, agencies' portals that exist."""
-    problems = []
+    """Cross-field rules the types cannot say: unique portal names, agencies' portals that exist,
+    aliases that name no other agency."""
+    problems = _aliases(config)
     names = [p.name for p in config.portals]
     for index, name in enumerate(names):
         if name in names[:index]:

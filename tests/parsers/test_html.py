@@ -50,6 +50,13 @@ def test_pubdate_meta_and_info_line(seed_text: str) -> None:
     assert _json(page)["published_at"] == "2025-01-21"
 
 
+@pytest.mark.parametrize("mark", ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad"])
+def test_invisible_characters_in_the_page_title_are_not_stored(seed_text: str, mark: str) -> None:
+    title = TITLE.replace("闫家", f"闫{mark}家")
+    report = parse_bytes(render(seed_text, title=title).encode(), source="x")
+    assert (report.agency, report.title, report.year) == ("张家川县闫家乡人民政府", TITLE, 2024)
+
+
 def test_empty_cells_are_null_not_zero(seed_text: str) -> None:
     from tests.conftest import set_row
 
