@@ -18,57 +18,70 @@ could hide that pair's report:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 from typing import Any
 
+from nianbao.core.agencies import normalise
 from nianbao.core.messages import Said, said
 from storage.ledger import Doubt
 from storage.runs import PortalReads
 
 Row = dict[str, Any]
-_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff\u00ad\u3000]+")
-_REGION = re.compile(r"^(?:.{1,10}?(?:自治区|自治州|自治县|自治旗|特别行政区|省|市|州|盟|地区|县|区|旗))+")
+_LEVEL = re.compile(r".{1,10}?(?:自治区|自治州|自治县|自治旗|特别行政区|省|市|州|盟|地区|县|区|旗)")
 _GOVERNMENT = re.compile(r"(?:人民政府|政府|管理委员会|管委会)$")
 _CLOSE = 0.6  # a name this like a watched agency's core may be it, misspelt or cut
 EVIDENCE_OUTCOMES = frozenset({"complete", "partial", "blocked", "unreachable"})
 
 
-def normalise(name: str) -> str:
-    """NFKC, with zero-width characters and all spaces removed."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", name))
+def _split(name: str) -> tuple[str, str]:
+    """(region, the rest) of a name without its 人民政府.  A region level is cut off only while at
+    least two characters of a name remain after it (旗 also ends 红旗: 某某县红旗乡 is 某某县 +
+    红旗乡); a name that is all region (某某县) is that region's government."""
+    rest, prefix = _GOVERNMENT.sub("", normalise(name)), ""
+    while (match := _LEVEL.match(rest)) is not None:
+        after = rest[match.end() :]
+        if not after:
+            return prefix + match.group(0), ""
+        if len(after) < 2:
+            break
+        prefix, rest = prefix + match.group(0), after
+    return prefix, rest
 
 
 def core(name: str) -> str:
     """The name without its region prefix and its 人民政府: 某某县红旗乡人民政府 → 红旗乡; a
     government of a region (某某县人民政府) has an empty core."""
-    return _REGION.sub("", _GOVERNMENT.sub("", normalise(name)))
+    return _split(name)[1]
 
 
 def region(name: str) -> str:
     """The region prefix of a name: 某某县红旗乡人民政府 → 某某县."""
-    match = _REGION.match(_GOVERNMENT.sub("", normalise(name)))
-    return match.group(0) if match else ""
+    return _split(name)[0]
 
 
 @dataclass
 class Coverage:
-    """Whether a name a doubt carries could be a given watched agency."""
+    """Whether a name a doubt carries could be a given watched agency (under its name or an alias)."""
 
     agencies: Iterable[str]
-    cores: dict[str, str] = field(init=False)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cores: dict[str, tuple[str, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.cores = {a: core(a) for a in self.agencies}
-        self._watched_cores = set(self.cores.values())
+        self.cores = {a: tuple(core(n) for n in (a, *self.aliases.get(a, ()))) for a in self.agencies}
+        self._watched_cores = {c for names in self.cores.values() for c in names}
 
     def could_be(self, named: str | None, agency: str) -> bool:
         if not named:
             return True  # the title names no agency: it could be anyone's
-        mine = self.cores.get(agency, core(agency))
+        names = (agency, *self.aliases.get(agency, ()))
+        mine = self.cores.get(agency) or tuple(core(n) for n in names)
+        return any(self._could_be(named, name, own) for name, own in zip(names, mine, strict=False))
+
+    def _could_be(self, named: str, agency: str, mine: str) -> bool:
         theirs = core(named)
         if not mine:  # a government of a region: a name that is that region's government
             return not theirs and (not region(named) or region(named) == region(agency))

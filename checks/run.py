@@ -31,6 +31,7 @@ from nianbao.core.messages import VOCABULARY, Said, said
 from storage.documents import unreadable_documents
 from storage.findings import said_of, upsert_findings
 from storage.ledger import Doubt, doubts_by_run
+from storage.matches import unmatched
 from storage.portals import sync_config
 from storage.reports import body_of, cells_of, current_reports, previous_version, rule_findings
 from storage.runs import PortalReads, portal_reads, read_summary, record_check
@@ -58,6 +59,8 @@ class Evidence:
     watched: tuple[str, ...] = ()
     by_key: dict[tuple[str, int], Row] = field(init=False)
     passes: Reads = field(init=False)
+    ambiguous: dict[tuple[str, int], Row] = field(default_factory=dict)  # a report that could be this pair's
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     tally: Counter[str] = field(default_factory=Counter)  # pairs past their deadline, and those given a verdict
     by_agency: dict[str, list[Row]] = field(init=False)  # a province has 10,000 agencies: no scans per agency
 
@@ -66,7 +69,7 @@ class Evidence:
         self.by_agency = {}
         for r in self.reports:
             self.by_agency.setdefault(r["agency"], []).append(r)
-        self.passes = Reads(self.reads, self.doubts, Coverage(self.watched or tuple(self.by_agency)))
+        self.passes = Reads(self.reads, self.doubts, Coverage(self.watched or tuple(self.by_agency), self.aliases))
 
 
 def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: str) -> dict[str, int]:
@@ -83,6 +86,13 @@ def run_checks(db: sqlite_utils.Database, config: Config, *, as_of: date, now: s
         lambda run_id: read_summary(db, run_id),
         doubts_by_run(db),
         tuple(a.name for a in config.agencies),
+        {
+            (candidate, row["year"]): row
+            for row in unmatched(db)
+            if row["how"] == "ambiguous"
+            for candidate in row["candidates"]
+        },
+        {a.name: a.aliases for a in config.agencies if a.aliases},
     )
     findings = list(deadline_findings(config, evidence, as_of))
     keep = {(f.agency, f.year) for f in findings if f.kind == "not_assessable"}
@@ -169,12 +179,24 @@ def _judge(
         found: FindingRecord = unreadable_finding(doc, expected.agency, year, portal)
         return found
     state = evidence.reads.latest.get(portal or "", {}).get("outcome")
+    if (expected.agency, year) in evidence.ambiguous and as_of > due:  # a report it may be: never missing
+        return _verdict(_ambiguous(evidence.ambiguous[(expected.agency, year)], due), expected.agency, year, portal)
     verdict = judge_absent(due=due, as_of=as_of, complete_reads=reads, portal_state=state)
     if verdict.status == "missing":  # quote the read: each column declared against read, and the failed entries
         verdict = _quote_read(verdict, evidence, evidence.passes.clear_pass(portal, expected.agency, year))
     elif verdict.status == "not_assessable":  # name the one doubt that withholds it
         verdict = _withheld(verdict, evidence, portal, expected.agency, year, due)
     return _verdict(verdict, expected.agency, year, portal) if verdict.status != "not_due" else None
+
+
+def _ambiguous(row: Row, due: date) -> Verdict:
+    """Not assessable: a stored report names an agency that could be this one or another watched one."""
+    doubt = said("doubt.ambiguous", written=row["written"], url=row["url"] or "?", candidates=row["candidates"])
+    return Verdict(
+        "not_assessable",
+        said("deadline.withheld", deadline=due.isoformat(), doubt=doubt),
+        {"deadline": due.isoformat(), "doubt_source": "ambiguous", "doubt_url": row["url"]},
+    )
 
 
 def _quote_read(verdict: Verdict, evidence: Evidence, run: Row | None) -> Verdict:

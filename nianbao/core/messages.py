@@ -180,6 +180,9 @@ TEMPLATES: dict[str, str] = {
         "the column {column_url} was not read completely ({reason}); its unread pages could hold {years}"
     ),
     "doubt.pass": N_("the portal's last pass ({date}) was {state} and kept no ledger of its entries"),
+    "doubt.ambiguous": N_(
+        "a report of the name '{written}' ({url}) could be this agency's or another watched one's ({candidates})"
+    ),
     "doubt.never": N_("the portal's lists have not been read since the deadline"),
     "years.any": N_("reports of any year"),
     "years.upto": N_("reports of {upto} and earlier"),
