@@ -16,6 +16,7 @@ import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from urllib.parse import unquote
 
 from crawler.adapters import adapter_for, generic
@@ -69,6 +70,7 @@ class ColumnRead:
     records: set[str] = field(default_factory=set)  # distinct entries listed
     last_seen: bool = False  # a page that declares itself the last was read
     failed: list[str] = field(default_factory=list)  # list pages that could not be read
+    cut: str = ""  # the cap that left pages of it unread ("max_pages (200) cut its list")
 
     @property
     def complete(self) -> bool:
@@ -76,11 +78,18 @@ class ColumnRead:
 
     @property
     def why_not(self) -> str:
-        """ "" when the column was read completely; else what is missing from the proof."""
+        """ "" when the column was read completely; else what is missing from the proof (and the
+        cap that cut it, when one did)."""
+        reason = self._gap()
+        return f"{reason}; {self.cut}" if reason and self.cut else reason
+
+    def _gap(self) -> str:
         if self.failed:
             return f"{len(self.failed)} list page(s) could not be read"
         found = self.declared
-        if found is None:
+        if found is not None and found.note:
+            return f"its pager ({self.cms}): {found.note}"
+        if found is None or (found.pages is None and found.records is None and not found.last):
             return f"its pager ({self.cms or 'unknown CMS'}) declares no size nianbao understands"
         if found.records is not None:
             if len(self.records) < found.records:
@@ -204,6 +213,7 @@ class PortalCrawl:
             seen.add(request.key)
             if self.result.pages >= self.portal.crawl.max_pages:
                 self._cap(request.url, f"stopped after {self.result.pages} list pages (max_pages)")
+                self._cut(request, *(left for left, _ in queue))
                 break
             await self._one_list(request, is_start, queue)
         if len(self.start_failures) == len(self.portal.urls):
@@ -296,9 +306,14 @@ class PortalCrawl:
                 queue.append((PageRequest(link.url, referer=page.url, column=link.url), False))
             elif adapter.NAME in ("hanweb", "gkmlpt", "jpaas"):
                 column.records.add(link.url)  # the CMS counts every record, reports or not
-        nexts = adapter.next_pages(page) + (generic.next_pages(page) if adapter is not generic else [])
+        nexts = chain(adapter.next_pages(page), generic.next_pages(page) if adapter is not generic else ())
+        # lazily made: taken only as far as max_pages could still fetch (a pager may declare a billion)
+        budget = max(0, self.portal.crawl.max_pages - self.result.pages)
+        taken = list(islice(nexts, budget + 1))
+        if len(taken) > budget:
+            self._cut(PageRequest(page.url, column=column.url))
         # a page of a column is asked for as a browser would, from the column (JPaaS refuses any other Referer)
-        queue.extend((PageRequest(r.url, r.data, r.referer or column.url, column.url), False) for r in nexts)
+        queue.extend((PageRequest(r.url, r.data, r.referer or column.url, column.url), False) for r in taken[:budget])
 
     # ---- articles and attachments ------------------------------------------------------------
 
@@ -427,6 +442,13 @@ class PortalCrawl:
         self.result.documents += 1
         self._progress()
 
+    def _cut(self, *unread: PageRequest) -> None:
+        """The columns of list pages max_pages leaves unread say so in their reason."""
+        for request in unread:
+            column = self.columns.get(request.column or "")
+            if column is not None:
+                column.cut = f"max_pages ({self.portal.crawl.max_pages}) cut its list"
+
     def _cap(self, url: str, reason: str) -> None:
         if reason not in self.result.capped:
             self.result.capped.append(reason)
@@ -449,6 +471,7 @@ def _merge(old: Declared | None, new: Declared) -> Declared:
         records=new.records if new.records is not None else old.records,
         last=old.last or new.last,
         how=old.how if old.how == new.how or not new.how else f"{old.how}; {new.how}",
+        note=old.note or new.note,  # a value nianbao could not use on any page leaves the size unproven
     )
 
 
