@@ -135,6 +135,7 @@ class CrawlResult:
     documents: int = 0
     unchanged: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the fetcher's: caps applied (a slow portal), values ignored
     columns: list[ColumnRead] = field(default_factory=list)
     capped: list[str] = field(default_factory=list)  # caps that cut the pass
     unfetched: list[str] = field(default_factory=list)  # report links listed but not fetched and stored
@@ -185,6 +186,7 @@ class PortalCrawl:
         if self.result.outcome == "complete":
             await self._fetch_articles()
         self.result.columns = list(self.columns.values())
+        self._take_notes()
         if self.cancel.is_set():
             self.result.capped.append("stopped before the end of the pass (shutdown)")
         if self.result.outcome == "complete" and self.result.why_partial:
@@ -196,7 +198,15 @@ class PortalCrawl:
         (`columns`), with no report fetched (for `nianbao discover`)."""
         await self._walk_lists()
         self.result.columns = list(self.columns.values())
+        self._take_notes()
         return self.result
+
+    def _take_notes(self) -> None:
+        """The fetcher's notes join the pass's record, first among its problems: they concern the
+        whole portal (a Crawl-delay capped, a Retry-After ignored), and the record keeps the first 20."""
+        notes = [note for note in self.fetcher.notes if note not in self.result.notes]
+        self.result.notes += notes
+        self.result.errors[:0] = [(self.portal.urls[0], note) for note in notes]
 
     # ---- lists -------------------------------------------------------------------------------
 

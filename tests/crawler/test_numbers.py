@@ -1,7 +1,9 @@
-"""Bounded hostile numbers: what a portal declares is evidence, never a loop bound.  A pager
-declaring a billion pages costs what max_pages allows (the column partial, max_pages named); a
-pager value that is no usable number makes its column partial and the portal's other reports are
-still stored.  Loopback portals throughout; time bounds are generous (a busy 2-core machine)."""
+"""Bounded hostile numbers: what a portal declares is evidence, never a loop bound nor a wait.  A
+pager declaring a billion pages costs what max_pages allows (the column partial, max_pages named);
+a Crawl-delay or Retry-After of a day is capped and noted in the pass's record (the portal slow);
+one that is no number is ignored with a note; a pager value that is no usable number makes its
+column partial and the portal's other reports are still stored.  Loopback portals throughout;
+time bounds are generous (a busy 2-core machine), lower bounds are what a wait cannot undercut."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import sqlite_utils
 from nianbao.core.config import Config, CrawlSettings, Portal
 from nianbao.crawl_runner import crawl_all
 from nianbao.sample import variants
-from nianbao.sample.server import Answer, Site, start, stop
+from nianbao.sample.server import Answer, Request, Site, start, stop
 from storage.db import open_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,6 +125,49 @@ def test_a_pager_declaring_a_billion_pages_costs_max_pages_and_names_it(tmp_path
     assert column["declared_pages"] == 1_000_000_000 and column["read_pages"] == 200 and column["complete"] == 0
     assert "max_pages (200)" in column["reason"]
     assert out["outcome"] == "partial" and out["stored"] == ["某某县民政局", "某某县水务局"]
+
+
+# ---- Crawl-delay and Retry-After ---------------------------------------------------------------------
+
+
+def test_a_crawl_delay_of_a_day_is_capped_and_the_portal_noted_slow(site: Site, tmp_path: Path) -> None:
+    site.add("/robots.txt", Answer(200, b"User-agent: *\nCrawl-delay: 86400\n"))
+    listed = variants.items(12, ["某某县水务局", "某某县民政局"], prefix="/art")
+    url = variants.plain(site, listed, per_page=10)
+    db, result, elapsed = _crawl((url,), tmp_path, max_crawl_delay=0.3)
+    assert result.outcome == "complete", result.why_partial  # type: ignore[attr-defined]
+    assert _stored(db) == {"某某县水务局", "某某县民政局"}
+    requests = len(site.log) - 1  # after robots.txt, each start waits out the capped delay
+    assert requests >= 4 and 0.3 * (requests - 1) * 0.9 <= elapsed < 60
+    note = "robots.txt Crawl-delay 86400 s capped at 0.3 s (max_crawl_delay)"
+    assert any(note in n for n in result.notes)  # type: ignore[attr-defined]
+    assert note in _detail(db) and "slow portal" in _detail(db)
+
+
+def test_retry_after_soon_backs_off_and_a_day_is_capped_both_noted(site: Site, tmp_path: Path) -> None:
+    listed = variants.items(12, ["某某县水务局", "某某县民政局"], prefix="/art")
+    url = variants.plain(site, listed, per_page=10)
+    busy = {"某某县水务局": "soon", "某某县民政局": "86400"}
+    calls: dict[str, list[float]] = {}
+    for item in listed:
+        if item.report is None:
+            continue
+        page, retry_after = site.routes[item.path], busy[item.report.agency]
+
+        def once_busy(request: Request, page: object = page, retry_after: str = retry_after) -> Answer:
+            seen = calls.setdefault(request.path, [])
+            seen.append(time.monotonic())
+            return page if len(seen) > 1 else Answer(503, b"busy", {"Retry-After": retry_after})  # type: ignore[return-value]
+
+        site.add(item.path, once_busy)
+    db, result, elapsed = _crawl((url,), tmp_path, max_retry_after=0.5)
+    assert result.outcome == "complete", result.why_partial  # type: ignore[attr-defined]
+    assert _stored(db) == {"某某县水务局", "某某县民政局"}  # retried, not given up
+    assert elapsed < 60 and all(len(times) == 2 for times in calls.values()) and len(calls) == 2
+    assert all(times[1] - times[0] >= 0.45 for times in calls.values())  # a wait came between (1 s, 0.5 s)
+    detail = _detail(db)
+    assert "Retry-After 'soon' is neither seconds nor a date: ignored, backoff used" in detail
+    assert "Retry-After 86400 s capped at 0.5 s (max_retry_after)" in detail
 
 
 # ---- a pager value that is no usable number ----------------------------------------------------------
