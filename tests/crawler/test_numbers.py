@@ -199,4 +199,4 @@ def test_a_hanweb_pager_value_that_is_no_number_costs_its_column_only(site: Site
     assert (
         columns[hanweb]["complete"] == 0 and f"{bad.split(':')[0]} '{bad.split(':')[1]}'" in columns[hanweb]["reason"]
     )
-    assert not any(r["path"].startswith("/module/web/jpage/") for r in map(vars, site.log))  # nothing asked on it
+    assert not any(r.path.startswith("/module/web/jpage/") for r in site.log)  # nothing asked on its numbers
