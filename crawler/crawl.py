@@ -16,6 +16,7 @@ import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 from urllib.parse import unquote
 
 from crawler.adapters import adapter_for, generic
@@ -129,6 +130,7 @@ class ColumnRead:
     read_positions: set[int] = field(default_factory=set)
     unread_positions: set[int] = field(default_factory=set)  # pages that failed, or that a cap left unread
     dates: dict[int, list[str | None]] = field(default_factory=dict)  # position -> its entries' dates
+    cut: str = ""  # max_pages left pages its pager declares unasked: said with what is missing
 
     def __post_init__(self) -> None:
         self.key = self.key or column_key(self.url)
@@ -139,13 +141,20 @@ class ColumnRead:
 
     @property
     def why_not(self) -> str:
-        """ "" when the column was read completely; else what is missing from the proof."""
+        """ "" when the column was read completely; else what is missing from the proof (and the
+        cap that cut it, when one did)."""
+        reason = self._gap()
+        return f"{reason}; {self.cut}" if reason and self.cut and not self.capped else reason
+
+    def _gap(self) -> str:
         if self.failed:
             return f"{len(self.failed)} list page(s) could not be read ({self.failed[0]})"
         if self.capped:
             return self.capped
         found = self.declared
-        if found is None:
+        if found is not None and found.note:
+            return f"its pager ({self.cms}): {found.note}"
+        if found is None or (found.pages is None and found.records is None and not found.last):
             return self.no_size or f"its pager ({self.cms or 'unknown CMS'}) declares no size nianbao understands"
         if found.records is not None:
             if len(self.records) < found.records:
@@ -230,6 +239,7 @@ class CrawlResult:
     documents: int = 0
     unchanged: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the fetcher's: caps applied (a slow portal), values ignored
     columns: list[ColumnRead] = field(default_factory=list)
     capped: list[str] = field(default_factory=list)  # caps that cut the pass
     unfetched: list[str] = field(default_factory=list)  # report links listed but not fetched and stored
@@ -297,6 +307,7 @@ class PortalCrawl:
         if self.result.outcome == "complete":
             await self._fetch_articles()
         self._close()
+        self._take_notes()
         if self.result.outcome == "complete" and self.result.why_partial:
             self.result.outcome = "partial"
         return self.result
@@ -306,6 +317,7 @@ class PortalCrawl:
         (`columns`), with no report fetched (for `nianbao discover`)."""
         await self._walk_lists()
         self.result.columns = list(self.columns.values())
+        self._take_notes()
         return self.result
 
     def _close(self) -> None:
@@ -322,6 +334,13 @@ class PortalCrawl:
                 reason = "stopped" if self.cancel.is_set() else "unsettled"
                 entry.settle(FAILED, reason, "the pass ended before this entry was fetched")
         self.result.entries = list(self.listed.values())
+
+    def _take_notes(self) -> None:
+        """The fetcher's notes join the pass's record, first among its problems: they concern the
+        whole portal (a Crawl-delay capped, a Retry-After ignored), and the record keeps the first 20."""
+        notes = [note for note in self.fetcher.notes if note not in self.result.notes]
+        self.result.notes += notes
+        self.result.errors[:0] = [(self.portal.urls[0], note) for note in notes]
 
     # ---- lists -------------------------------------------------------------------------------
 
@@ -465,11 +484,16 @@ class PortalCrawl:
                     dates.append(link.date)
                     entries += self._list_entry(column, page, request, link, NOT_REPORT, kind)
         column.dates.setdefault(request.position, []).extend(dates)
-        nexts = adapter.next_pages(page) + (generic.next_pages(page) if adapter is not generic else [])
-        if column.declared is None and not nexts and column.read_pages == 1:
+        nexts = chain(adapter.next_pages(page), generic.next_pages(page) if adapter is not generic else ())
+        # lazily made: taken only as far as max_pages could still fetch (a pager may declare a billion)
+        budget = max(0, self.portal.crawl.max_pages - self.result.pages)
+        taken = list(islice(nexts, budget + 1))
+        if len(taken) > budget:
+            column.cut = f"max_pages ({self.portal.crawl.max_pages}) cut its list"
+        if column.declared is None and not taken and column.read_pages == 1:
             self._one_page(column, page, entries)
         # a page of a column is asked for as a browser would, from the column (JPaaS refuses any other Referer)
-        for r in nexts:
+        for r in taken[:budget]:
             queue.append((self._request(column, r.url, data=r.data, referer=r.referer or column.url), False))
 
     def _one_page(self, column: ColumnRead, page: Page, entries: int) -> None:
@@ -706,6 +730,7 @@ def _merge(old: Declared | None, new: Declared) -> Declared:
         records=new.records if new.records is not None else old.records,
         last=old.last or new.last,
         how=old.how if old.how == new.how or not new.how else f"{old.how}; {new.how}",
+        note=old.note or new.note,  # a value nianbao could not use on any page leaves the size unproven
     )
 
 

@@ -2,7 +2,9 @@
 (Retry-After honoured), conditional requests, redirects followed only within scope; and safely:
 the timeout bounds the whole request (a server trickling one byte every two seconds is cut at the
 timeout), the size cap counts decoded bytes as they stream, a URL that is not one is refused for
-that link alone.
+that link alone, and a portal's Crawl-delay and Retry-After are obeyed only up to
+`max_crawl_delay` and `max_retry_after` (a day's delay would stall the run: capped, the portal
+noted slow in `Fetcher.notes`), one that is no number of seconds ignored with a note.
 
 Only this module knows httpx's exceptions; it translates them into crawler.errors.  Every HTTP
 request made is reported to `on_fetch`, so the fetches table holds one row per request.
@@ -18,6 +20,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timezone
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -43,8 +46,8 @@ logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
-MAX_RETRY_AFTER = 60.0
 MAX_URL = 2048
+MAX_NOTES = 50  # a portal answering every request with a bad Retry-After gives a few notes, not thousands
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,15 @@ class Fetcher:
         self._robots_lock = asyncio.Lock()
         # validators of stored copies, for a redirect target's conditional request (set by the crawl)
         self.validators: Validators = lambda url: (None, None)
+        # what the portal asked that was capped or ignored ("…Crawl-delay 86400 s capped at 30 s"): the crawl
+        # puts them in the pass's record
+        self.notes: list[str] = []
+
+    def _note(self, text: str) -> None:
+        if text in self.notes or len(self.notes) >= MAX_NOTES:
+            return
+        self.notes.append(text)
+        logger.info("%s", text)
 
     async def get(
         self,
@@ -181,9 +193,17 @@ class Fetcher:
             raise RobotsDisallowed(f"{url}: {reason}; not requested", url=url)
 
     def _interval(self, url: str) -> float:
-        """The configured interval, or robots.txt's Crawl-delay for the agent sent when it is longer."""
-        policy = self._robots.get(_origin(url))
+        """The configured interval, or robots.txt's Crawl-delay for the agent sent when it is longer
+        (up to max_crawl_delay: `Crawl-delay: 86400` would hold the run for a day per request)."""
+        origin = _origin(url)
+        policy = self._robots.get(origin)
         delay = policy.crawl_delay(self.settings.user_agent) if policy else None
+        cap = self.settings.max_crawl_delay
+        if delay is not None and delay > cap:
+            self._note(
+                f"slow portal: {origin}/robots.txt Crawl-delay {delay:g} s capped at {cap:g} s (max_crawl_delay)"
+            )
+            delay = cap
         return max(self.settings.interval, delay or 0.0)
 
     async def _robots_for(self, url: str) -> RobotsPolicy:
@@ -193,6 +213,8 @@ class Fetcher:
                 try:
                     response = await self._request(origin + "/robots.txt", retries=0)
                     self._robots[origin] = RobotsPolicy.from_response(response.status, response.content)
+                    for value in self._robots[origin].ignored:
+                        self._note(f"{origin}/robots.txt Crawl-delay {value!r} is no number of seconds: ignored")
                 except (FetchTimeout, ConnectError):
                     raise  # the host cannot be reached: that is what happened, not a robots.txt rule
                 except (TooLarge, BadEncoding):
@@ -232,7 +254,7 @@ class Fetcher:
                 raise
             if status in RETRY_STATUSES and attempt < retries:
                 self._record(url, status, "retry", len(content), started, f"HTTP {status}")
-                self.scheduler.defer(host, self._retry_after(resp_headers, attempt))
+                self.scheduler.defer(host, self._retry_after(url, resp_headers, attempt))
                 continue
             conditional = "If-None-Match" in headers or "If-Modified-Since" in headers
             return self._finish(url, status, resp_headers, content, started, conditional)
@@ -311,15 +333,36 @@ class Fetcher:
     def _backoff(self, attempt: int) -> float:
         return float(max(self.settings.interval, 1.0) * (2**attempt))
 
-    def _retry_after(self, headers: dict[str, str], attempt: int) -> float:
+    def _retry_after(self, url: str, headers: dict[str, str], attempt: int) -> float:
+        """Seconds before the retry: Retry-After (seconds or a date) up to max_retry_after, else the
+        ordinary backoff.  A cap applied, or a value that is neither ("soon"), is noted."""
         value = headers.get("retry-after", "").strip()
-        if value.isdigit():
-            return min(float(value), MAX_RETRY_AFTER)
-        if value:
-            parsed = email.utils.parsedate_to_datetime(value)
-            if parsed is not None:
-                return min(max(parsed.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER)
-        return self._backoff(attempt)
+        if not value:
+            return self._backoff(attempt)
+        origin, cap = _origin(url), self.settings.max_retry_after
+        seconds = _retry_seconds(value)
+        if seconds is None:
+            backoff = self._backoff(attempt)
+            self._note(f"{origin}: Retry-After {value[:40]!r} is neither seconds nor a date: ignored, backoff used")
+            return backoff
+        if seconds > cap:
+            self._note(f"slow portal: {origin} Retry-After {seconds:.0f} s capped at {cap:g} s (max_retry_after)")
+            return cap
+        return seconds
+
+
+def _retry_seconds(value: str) -> float | None:
+    """Retry-After as seconds from now: delay-seconds or an HTTP-date (a past one is 0); None for
+    anything else."""
+    if value.isascii() and value.isdigit():
+        return float(value)  # 5000 digits give inf: capped like any long delay
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.tzinfo is None:  # "-0000": UTC without saying so
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return max(parsed.timestamp() - time.time(), 0.0)
 
 
 _CONNECT_WORDS = {

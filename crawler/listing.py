@@ -56,12 +56,14 @@ class PageRequest:
 @dataclass(frozen=True, slots=True)
 class Declared:
     """What a column's CMS says about its size: a page count, a record count, or the end of the list
-    (a page shorter than a full one).  Completeness is proven against this, never assumed."""
+    (a page shorter than a full one).  Completeness is proven against this, never assumed; a pager
+    value that is no usable number gives a `note` instead of a size, and the column stays partial."""
 
     pages: int | None = None
     records: int | None = None
     last: bool = False  # this page is the last one (a short page of a list without a count)
     how: str = ""  # where the CMS says it ("createPageHTML(3, …)", "totalRecord:52", …)
+    note: str = ""  # a pager value nianbao could not use ("perPage:0"): the column's size is unknown
 
 
 @dataclass

@@ -10,6 +10,8 @@ network errors mean "try later" (nothing is fetched this run).
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -69,13 +71,23 @@ class HostScheduler:
         return {host: list(state.starts) for host, state in self._hosts.items()}
 
 
+_CRAWL_DELAY = re.compile(r"^[ \t]*crawl-delay[ \t]*:[ \t]*([^#\r\n]*)", re.I | re.M)
+
+
 class RobotsPolicy:
-    """The rules of one host: allow-all, deny-all, or a parsed robots.txt."""
+    """The rules of one host: allow-all, deny-all, or a parsed robots.txt.  `ignored` holds the
+    Crawl-delay values that are no number of seconds ("abc", "-5"): ignored, and worth a note."""
 
     def __init__(
-        self, rules: Protego | None, *, deny_all: bool = False, reason: str = "", unavailable: int | None = None
+        self,
+        rules: Protego | None,
+        *,
+        deny_all: bool = False,
+        reason: str = "",
+        unavailable: int | None = None,
+        ignored: tuple[str, ...] = (),
     ) -> None:
-        self._rules, self.deny_all, self.reason = rules, deny_all, reason
+        self._rules, self.deny_all, self.reason, self.ignored = rules, deny_all, reason, ignored
         self.unavailable = unavailable  # robots.txt answered this 5xx: nothing is fetched, and it is no ban
 
     @classmethod
@@ -88,7 +100,9 @@ class RobotsPolicy:
             return cls(None, deny_all=True, reason=f"robots.txt answered {status}")
         if status >= 400:
             return cls(None)
-        return cls(Protego.parse(body.decode("utf-8", errors="replace")))
+        text = body.decode("utf-8", errors="replace")
+        ignored = tuple(v.strip()[:40] for v in _CRAWL_DELAY.findall(text) if _seconds(v) is None)
+        return cls(Protego.parse(text), ignored=ignored)
 
     def allows(self, url: str, user_agent: str) -> bool:
         if self.deny_all:
@@ -96,5 +110,16 @@ class RobotsPolicy:
         return self._rules is None or bool(self._rules.can_fetch(url, user_agent))
 
     def crawl_delay(self, user_agent: str) -> float | None:
+        """The delay robots.txt asks of this agent, uncapped (the fetcher caps it); None for none or
+        for one that is no number of seconds."""
         delay = self._rules.crawl_delay(user_agent) if self._rules else None
-        return float(delay) if delay else None
+        return _seconds(delay) if delay else None
+
+
+def _seconds(value: object) -> float | None:
+    """A finite, non-negative number of seconds, or None ("abc", "-5", "nan", "inf")."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None

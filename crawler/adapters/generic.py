@@ -8,8 +8,10 @@ is called missing from it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from crawler.adapters.safe import count, unusable
 from crawler.listing import Declared, Link, Page, PageRequest
 
 NAME = "generic"
@@ -30,21 +32,25 @@ def entries(page: Page) -> list[Link]:
 def declared(page: Page) -> Declared | None:
     match = _PAGES.search(page.text)
     if match:
-        return Declared(pages=int(match.group(1)), how=f"pager: {match.group(0)}")
+        pages = count(match.group(1))
+        if pages is None:
+            return Declared(how="pager", note=unusable("the pager's 共…页", match.group(1)))
+        return Declared(pages=pages, how=f"pager: {match.group(0)}")
     match = _RECORDS.search(page.text)
     if match:
-        return Declared(records=int(match.group(1)), how=f"list: {match.group(0)}")
+        records = count(match.group(1))
+        if records is None:
+            return Declared(how="list", note=unusable("the list's 共…条", match.group(1)))
+        return Declared(records=records, how=f"list: {match.group(0)}")
     return None
 
 
-def next_pages(page: Page) -> list[PageRequest]:
+def next_pages(page: Page) -> Iterator[PageRequest]:
+    """The pager's links to further pages of the list (same host), as they are asked for."""
     here = urlsplit(page.url)
-    found = []
     for link in page.links():
-        target = urlsplit(link.url)
-        if target.netloc != here.netloc:
+        if urlsplit(link.url).netloc != here.netloc:  # links are URLs or marked "invalid:" (listing._link)
             continue
         text = link.text.strip()
         if _NEXT.match(text) or (text.isdigit() and len(text) <= 4 and _PAGED_URL.search(link.url)):
-            found.append(PageRequest(link.url, referer=page.url))
-    return found
+            yield PageRequest(link.url, referer=page.url)

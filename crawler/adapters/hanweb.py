@@ -6,13 +6,17 @@ sent in the URL, as jpage does, and in the form too, as some installs read it th
 after the first repeat one look-ahead record; records are counted once, by URL.
 
 The CMS declares `totalRecord` (and the proxy `<totalrecord>`): a column is read completely when
-that many distinct records were listed."""
+that many distinct records were listed.  Its windows are made as the crawl asks for them (a
+`totalRecord` of a billion costs what `max_pages` allows), and a value that is no usable number
+(`perPage:0`, `totalRecord:abc`) is a note: the column stays partial with what it listed."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode, urljoin
+from collections.abc import Iterator
+from urllib.parse import urlencode
 
+from crawler.adapters.safe import count, join, unusable
 from crawler.listing import Declared, Link, Page, PageRequest
 
 NAME = "hanweb"
@@ -36,33 +40,50 @@ def entries(page: Page) -> list[Link]:
 
 def declared(page: Page) -> Declared | None:
     options = _options(page.text)
-    if "totalRecord" in options:
-        total = int(options["totalRecord"] or 0)
-        return Declared(records=total, how=f"Hanweb jpage totalRecord:{total}")
+    paging = _paging(options) if options else None
+    if isinstance(paging, str):
+        return Declared(how="Hanweb jpage", note=paging)
+    if paging is not None and "totalRecord" in options:
+        return Declared(records=paging[0], how=f"Hanweb jpage totalRecord:{paging[0]}")
     match = _TOTAL.search(page.text)
     if match:
-        return Declared(records=int(match.group(1)), how=f"Hanweb dataproxy <totalrecord>{match.group(1)}")
+        total = count(match.group(1))
+        if total is None:
+            return Declared(how="Hanweb dataproxy", note=unusable("Hanweb dataproxy <totalrecord>", match.group(1)))
+        return Declared(records=total, how=f"Hanweb dataproxy <totalrecord>{total}")
     return None
 
 
-def next_pages(page: Page) -> list[PageRequest]:
+def next_pages(page: Page) -> Iterator[PageRequest]:
+    """The proxy's record windows, made as they are asked for (a window per perPage × groupSize)."""
     options = _options(page.text)
     if not options or "dataproxy.jsp" in page.url:
-        return []
-    total = int(options.get("totalRecord", "0") or 0)
-    per_page = int(options.get("perPage", "15") or 15)
-    group = per_page * int(options.get("groupSize", "1") or 1)
-    proxy = urljoin(page.url, options.get("proxyUrl", "/module/web/jpage/dataproxy.jsp"))
+        return
+    paging = _paging(options)
+    if isinstance(paging, str):
+        return  # the note is the column's declaration: it stays partial with what it listed
+    total, per_page, group_size = paging
+    group = per_page * group_size
+    proxy = join(page.url, options.get("proxyUrl", "/module/web/jpage/dataproxy.jsp"))
     params = _ajax_params(page.text, options.get("ajaxParam", ""))
     embedded = len(_RECORD.findall(page.text))  # 0 when the column page embeds no records: ask from record 1
-    requests = []
     for start in range(embedded + 1, total + 1, group):
         end = min(start + group - 1, total)
         window = {"startrecord": str(start), "endrecord": str(end), "perpage": str(per_page)}
-        requests.append(
-            PageRequest(f"{proxy}?{urlencode(window)}", data=tuple({**params, **window}.items()), referer=page.url)
-        )
-    return requests
+        yield PageRequest(f"{proxy}?{urlencode(window)}", data=tuple({**params, **window}.items()), referer=page.url)
+
+
+def _paging(options: dict[str, str]) -> tuple[int, int, int] | str:
+    """(totalRecord, perPage, groupSize) as jpage reads them (absent or empty: its defaults), or the
+    note on the first that is no usable number ("perPage:0", "totalRecord:abc")."""
+    numbers = []
+    for key, default, least in (("totalRecord", "0", 0), ("perPage", "15", 1), ("groupSize", "1", 1)):
+        value = options.get(key) or default
+        number = count(value, least=least)
+        if number is None:
+            return unusable(f"Hanweb jpage {key}", value)
+        numbers.append(number)
+    return numbers[0], numbers[1], numbers[2]
 
 
 def _options(text: str) -> dict[str, str]:

@@ -95,11 +95,17 @@ class CrawlSettings:
 
     __pydantic_config__ = _SCHEMA
     interval: Annotated[Seconds, doc("seconds between two requests to one host", ge=0)] = 1.0
+    max_crawl_delay: Annotated[
+        Seconds, doc("seconds of robots.txt Crawl-delay obeyed at most; longer: capped, portal noted slow", ge=0)
+    ] = 30.0
     concurrency: Annotated[Count, doc("requests in flight to one host", ge=1, le=16)] = 1
     timeout: Annotated[Seconds, doc("seconds for a whole request, body included", gt=0)] = 20.0
     retries: Annotated[
         Count, doc("extra tries on timeouts, 429 and 5xx (backoff, Retry-After honoured)", ge=0, le=10)
     ] = 2
+    max_retry_after: Annotated[
+        Seconds, doc("seconds of Retry-After obeyed at most; longer: capped, portal noted slow", ge=0)
+    ] = 60.0
     max_bytes: Annotated[Count, doc("size cap of one response, decoded (50 MB)", ge=1024)] = 50 * 1024 * 1024
     max_pages: Annotated[Count, doc("list pages per portal and pass; more makes the pass partial", ge=1)] = 200
     max_documents: Annotated[Count, doc("reports and attachments per portal and pass; more: partial", ge=1)] = 2000

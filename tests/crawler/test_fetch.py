@@ -144,6 +144,62 @@ def test_retry_after_is_honoured(sites: tuple[Site, Site]) -> None:
     assert clock.sleeps == [30.0] and len(calls) == 2
 
 
+def test_a_crawl_delay_of_a_day_is_capped_and_noted(sites: tuple[Site, Site]) -> None:
+    home, _ = sites
+    home.add("/robots.txt", Answer(200, b"User-agent: *\nCrawl-delay: 86400\n"))
+    for n in range(2):
+        home.add(f"/{n}", Answer(200, b"<html>x</html>", HTML))
+    clock = FakeClock()
+    fetcher = _clocked(home, clock)
+    _run(fetcher, home.url("/0"), home.url("/1"))
+    assert clock.sleeps == [30.0, 30.0]  # max_crawl_delay's default, not a day
+    assert fetcher.notes == [
+        f"slow portal: {home.base}/robots.txt Crawl-delay 86400 s capped at 30 s (max_crawl_delay)"
+    ]
+
+
+def test_a_crawl_delay_that_is_no_number_is_ignored_and_noted(sites: tuple[Site, Site]) -> None:
+    home, _ = sites
+    home.add("/robots.txt", Answer(200, b"User-agent: *\nCrawl-delay: abc\n"))
+    home.add("/0", Answer(200, b"<html>x</html>", HTML))
+    clock = FakeClock()
+    fetcher = _clocked(home, clock, interval=2.0)
+    _run(fetcher, home.url("/0"))
+    assert clock.sleeps == [2.0]  # the configured interval
+    assert fetcher.notes == [f"{home.base}/robots.txt Crawl-delay 'abc' is no number of seconds: ignored"]
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "sleeps", "note"),
+    [
+        ("soon", [1.0], "Retry-After 'soon' is neither seconds nor a date: ignored, backoff used"),
+        ("-5", [1.0], "Retry-After '-5' is neither seconds nor a date: ignored, backoff used"),
+        ("86400", [60.0], "slow portal: {base} Retry-After 86400 s capped at 60 s (max_retry_after)"),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", [60.0], "capped at 60 s (max_retry_after)"),
+        ("9" * 5000, [60.0], "slow portal: {base} Retry-After inf s capped at 60 s (max_retry_after)"),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", [], ""),  # a date gone by: retry at once
+    ],
+)
+def test_retry_after_is_capped_and_one_that_is_no_delay_backs_off(
+    sites: tuple[Site, Site], retry_after: str, sleeps: list[float], note: str
+) -> None:
+    home, _ = sites
+    calls: list[str] = []
+
+    def limited(request: object) -> Answer:
+        calls.append("x")
+        busy = Answer(503, b"busy", {"Retry-After": retry_after})
+        return Answer(200, b"<html>ok</html>", HTML) if len(calls) > 1 else busy
+
+    home.add("/limited", limited)
+    clock = FakeClock()
+    fetcher = _clocked(home, clock)
+    [response] = _run(fetcher, home.url("/limited"))
+    assert response.outcome == "ok" and len(calls) == 2  # type: ignore[attr-defined]
+    assert clock.sleeps == sleeps
+    assert len(fetcher.notes) == (1 if note else 0) and all(note.format(base=home.base) in n for n in fetcher.notes)
+
+
 def test_the_portals_own_agent_and_timeout_reach_the_wire(sites: tuple[Site, Site]) -> None:
     home, other = sites
     for site in (home, other):
