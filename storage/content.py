@@ -12,7 +12,7 @@ and the lines between two tables joined before splitting at 。！？； so that
 not count (a part heading, which ends in no stop, opens the sentence after it).  `identity` is
 the hash of the agency, the year, every cell and those sentences.  Both are pure, and read only what
 storage keeps of a report (its normalised lines, title, agency and cells), so a stored report's
-identity can be computed again from the database alone (see migration m009).
+identity can be computed again from the database alone (see migration m010).
 """
 
 from __future__ import annotations
