@@ -153,6 +153,8 @@ def _without_title_head(kept: list[str | None], title: str, agency: str) -> list
 
 def _number(value: float | int | Decimal) -> str:
     """One spelling per number: 3, 3.0 and Decimal("3.00") are 3; 1.5 is 1.5."""
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return str(int(value))  # nearly every cell: a count
     number = Decimal(str(value))
     return str(number.to_integral_value()) if number == number.to_integral_value() else str(number.normalize())
 
