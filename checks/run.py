@@ -33,7 +33,7 @@ from storage.findings import said_of, upsert_findings
 from storage.ledger import Doubt, doubts_by_run
 from storage.matches import unmatched
 from storage.portals import sync_config
-from storage.reports import body_of, cells_of, current_reports, previous_version, rule_findings
+from storage.reports import body_of, cells_of, current_reports, previous_version, rule_findings, sentences_of
 from storage.runs import PortalReads, portal_reads, read_summary, record_check
 
 Row = dict[str, Any]
@@ -376,28 +376,33 @@ def cross_year_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[F
 
 @rule("report.changed", kind="changed", severity="warning", scope="monitoring", also=())
 def changed_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[FindingRecord]:
-    """A report's own content (its numbers or its text) changed after publication; every version is kept."""
+    """A report's own content (its numbers or its text) changed after publication; every version is kept.
+
+    Its own: a cell, or a sentence of its prose as storage.content reads it (no title heading,
+    running header or page chrome).  A version whose cells and sentences equal its predecessor's
+    (one stored before nianbao told a heading from the report), or whose predecessor is gone, is no
+    evidence of a change."""
     out = []
     for report in reports:
         if (report["version"] or 1) <= 1:
             continue
         before = previous_version(db, report["id"])
-        before_seen = before["first_seen"][:10] if before else "?"
-        what, evidence = (
-            describe_change(
-                cells_of(db, before["id"]),
-                cells_of(db, report["id"]),
-                body_of(db, before["id"]),
-                body_of(db, report["id"]),
-            )
-            if before
-            else (said("changed.content"), {})
+        if before is None:
+            continue
+        change = describe_change(
+            cells_of(db, before["id"]),
+            cells_of(db, report["id"]),
+            sentences_of(db, before["id"]),
+            sentences_of(db, report["id"]),
         )
+        if change is None:
+            continue
+        what, evidence = change
         changed = said(
             "report.changed",
             version=report["version"],
             seen=report["first_seen"][:10],
-            before=before_seen,
+            before=before["first_seen"][:10],
             what=what,
         )
         out.append(
@@ -416,7 +421,7 @@ def changed_findings(db: sqlite_utils.Database, reports: list[Row]) -> list[Find
                     **evidence,
                     "version": report["version"],
                     "sha256": report["sha256"],
-                    "previous_sha256": before["sha256"] if before else None,
+                    "previous_sha256": before["sha256"],
                 },
                 key=str(report["version"]),
             )

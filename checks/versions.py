@@ -1,5 +1,8 @@
 """What changed between two versions of a report, in words a person can check: the cells whose
-numbers changed (old → new), or — when no number changed — a short diff of the text.  Pure."""
+numbers changed (old → new), or — when no number changed — the prose sentences removed (−) and
+added (+).  The sentences are the report's own (storage.content: no title heading, running header,
+page number or page chrome), so what a `changed` finding quotes is always a change of the report.
+Pure."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from nianbao.core.messages import Said, said
 Cells = dict[tuple[str, str, str], float]
 MAX_CELLS = 8
 MAX_LINES = 3
+QUOTE = 60  # characters of a sentence quoted
+CONTEXT = 12  # of them, before the first character that differs
 
 
 def _fmt(value: float | None) -> str:
@@ -30,28 +35,53 @@ def cell_changes(old: Cells, new: Cells) -> list[Said]:
 
 
 def text_changes(old: list[str], new: list[str]) -> list[str]:
-    """The first few lines that were removed (−) or added (+)."""
-    out = []
-    for line in difflib.unified_diff(old, new, lineterm="", n=0):
-        if line.startswith(("---", "+++", "@@")):
+    """The first few sentences removed (−) or added (+).  A long sentence is quoted around its
+    first difference from the one it replaced, so the quote shows the words that changed."""
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
             continue
-        out.append(line[0] + " " + (line[1:61] + "…" if len(line) > 61 else line[1:]))
-        if len(out) == MAX_LINES:
-            break
+        removed, added = old[i1:i2], new[j1:j2]
+        for k, sentence in enumerate(removed):
+            out.append("- " + _quote(sentence, added[k] if k < len(added) else None))
+        for k, sentence in enumerate(added):
+            out.append("+ " + _quote(sentence, removed[k] if k < len(removed) else None))
+        if len(out) >= MAX_LINES:
+            return out[:MAX_LINES]
     return out
 
 
+def _quote(sentence: str, other: str | None) -> str:
+    """At most QUOTE characters of `sentence`, from a little before where it first differs from `other`."""
+    if len(sentence) <= QUOTE:
+        return sentence
+    same = 0
+    if other is not None:
+        while same < min(len(sentence), len(other)) and sentence[same] == other[same]:
+            same += 1
+    start = max(0, min(same - CONTEXT, len(sentence) - QUOTE))
+    end = start + QUOTE
+    return ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
+
+
 def describe_change(
-    old_cells: Cells, new_cells: Cells, old_text: list[str], new_text: list[str]
-) -> tuple[Said, dict[str, Any]]:
-    """(what changed, as a message; the evidence)."""
+    old_cells: Cells, new_cells: Cells, old_text: list[str] | None, new_text: list[str] | None
+) -> tuple[Said, dict[str, Any]] | None:
+    """(what changed, as a message; the evidence), or None when neither a cell nor a sentence
+    changed: then nothing of the report changed, whatever its bytes, chrome or headings did.
+    A text is None when it is not known (a report stored before its body was kept): then only the
+    cells can tell."""
     cells = cell_changes(old_cells, new_cells)
+    lines = text_changes(old_text, new_text) if old_text is not None and new_text is not None else []
+    evidence: dict[str, Any] = {}
     if cells:
-        evidence = {"cells": [c.en for c in cells]}
-        if len(cells) > MAX_CELLS:
-            return said("changed.cells_more", changes=cells[:MAX_CELLS], more=len(cells) - MAX_CELLS), evidence
-        return said("changed.cells", changes=cells), evidence
-    lines = text_changes(old_text, new_text)
+        evidence["cells"] = [c.en for c in cells]
     if lines:
-        return said("changed.text", lines=lines), {"text": lines}
-    return said("changed.content"), {}
+        evidence["text"] = lines
+    if cells and len(cells) > MAX_CELLS:
+        return said("changed.cells_more", changes=cells[:MAX_CELLS], more=len(cells) - MAX_CELLS), evidence
+    if cells:
+        return said("changed.cells", changes=cells), evidence
+    if lines:
+        return said("changed.text", lines=lines), evidence
+    return None

@@ -493,3 +493,32 @@ def m010_agency_matches(db: sqlite_utils.Database) -> None:
         FROM flags WHERE report_id IS NOT NULL OR f = 1 ORDER BY agency, year""",
         replace=True,
     )
+
+
+@migrations()
+def m011_content_identity(db: sqlite_utils.Database) -> None:
+    """A report's content identity now reads its cells and its prose sentences only, leaving out the
+    title heading, running headers, page numbers and a page's chrome (storage.content): the article
+    page and its DOCX attachment of one report are one report.  Every stored report gets the new
+    identity, computed from what the database keeps of it (its cells, its body as stored, its title
+    and agency): exactly what a new parse of the same document gives, so a report stored before is
+    recognised when it is read again.  Recomputed rather than tolerated: two kinds of hash side by
+    side would have to be compared forever.  A report stored before its body was kept (m006) keeps
+    the hash it had; it is matched by its bytes, and a change to it is judged by its cells alone.
+    This runs storage.content as it is when the database is upgraded: a later change to what counts
+    as a report's own content needs a migration of its own that computes the identity again."""
+    import zlib
+
+    from storage.content import identity, sentences
+
+    rows = db.execute("SELECT id, agency, year, title, body_z FROM reports WHERE body_z IS NOT NULL").fetchall()
+    for report_id, agency, year, title, body_z in rows:
+        cells = db.execute(
+            "SELECT part, row_key, column_key, value FROM report_cells WHERE report_id = ? AND value IS NOT NULL",
+            [report_id],
+        ).fetchall()
+        prose = sentences(zlib.decompress(body_z).decode("utf-8").split("\n"), title=title, agency=agency)
+        db.execute(
+            "UPDATE reports SET content_hash = ? WHERE id = ?",
+            [identity(agency, year, [tuple(c) for c in cells], prose), report_id],
+        )

@@ -1,8 +1,10 @@
 """Parsed reports, their numbers in long form, and full-text search; with history.
 
-A report edited after publication gets a new version (a new sha256 for the same agency and
-year); a document re-parsed by a newer parser gets a new row for that parser version.  Only the
-newest row is `is_current`; nothing is deleted.
+A report edited after publication gets a new version (new content for the same agency and year);
+a document re-parsed by a newer parser gets a new row for that parser version.  Only the newest row
+is `is_current`; nothing is deleted.  What counts as the same content is `storage.content`'s: the
+cells and the prose sentences, not the page or document around them, so an article page and its
+DOCX/PDF attachment of one report are one report with two URLs (each URL keeps its document).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 
 import sqlite_utils
 
-from nianbao.core.report import Finding, Report, Table, body_lines, content_hash
+from nianbao.core.report import Finding, Report, Table, body_lines
+from storage.content import Cell, identity, sentences
 from storage.db import insert_row, insert_rows
 
 PARSER_VERSION = "2"  # 2: rows placed by template order, readings with certainty
@@ -52,23 +55,23 @@ def save_report(
     parser_version: str = PARSER_VERSION,
 ) -> int:
     """Store one parsed report atomically.  The same document again changes nothing; the same
-    report reached under another URL (same content, other bytes around it) becomes another URL of
-    the stored report, not a new version."""
+    report reached under another URL (the same cells and sentences in other bytes: another page's
+    chrome, the article page's attachment) becomes another URL of the stored report, not a new
+    version.  So does a URL that still shows the content it showed, while another URL of the report
+    changed (a page left as it was beside its edited attachment): a new version needs new content
+    from the URL that shows it."""
     existing = db.execute(
         "SELECT id FROM reports WHERE sha256 = ? AND parser_version = ?", [sha256, parser_version]
     ).fetchone()
     if existing:
         _link(db, int(existing[0]), url, sha256, now)
         return int(existing[0])
-    digest = content_hash(report)
-    same = db.execute(
-        "SELECT id FROM reports WHERE agency IS ? AND year IS ? AND content_hash = ? AND parser_version = ? "
-        "AND is_current = 1",
-        [report.agency, report.year, digest, parser_version],
-    ).fetchone()
-    if same and report.agency and report.year:
-        _link(db, int(same[0]), url, sha256, now)
-        return int(same[0])
+    body = body_lines(report)
+    digest = content_identity(report, body)
+    same = _same_content(db, report, digest, url, parser_version) if report.agency and report.year else None
+    if same is not None:
+        _link(db, same, url, sha256, now)
+        return same
     with db.atomic():
         version = _version(db, report, sha256, digest)
         first_seen = db.execute("SELECT min(first_seen) FROM reports WHERE sha256 = ?", [sha256]).fetchone()[0]
@@ -93,7 +96,7 @@ def save_report(
                     "is_current": 1,
                     "findings_count": len(findings),
                     "content_hash": digest,
-                    "body_z": zlib.compress("\n".join(body_lines(report)).encode("utf-8")),
+                    "body_z": zlib.compress("\n".join(body).encode("utf-8")),
                 }
             )
             .last_pk
@@ -101,6 +104,39 @@ def save_report(
         _save_contents(db, report_id, report, findings)
         _link(db, report_id, url, sha256, now)
     return report_id
+
+
+def content_identity(report: Report, body: list[str] | None = None) -> str:
+    """The report's content identity (storage.content.identity) over what storage keeps of it: its
+    cells, and its body as stored (`body_lines`), so that the same can be computed from the
+    database alone (migration m010)."""
+    cells: list[Cell] = [(c["part"], c["row_key"], c["column_key"], c["value"]) for c in _cells(report)]
+    lines = body if body is not None else body_lines(report)
+    return identity(report.agency, report.year, cells, sentences(lines, title=report.title, agency=report.agency))
+
+
+def _same_content(
+    db: sqlite_utils.Database, report: Report, digest: str, url: str | None, parser_version: str
+) -> int | None:
+    """The stored report this one is (its id), or None when it is new content: the current report
+    of its agency and year with this content; else the one this URL last showed, when it shows the
+    same content still."""
+    current = db.execute(
+        "SELECT id FROM reports WHERE agency = ? AND year = ? AND content_hash = ? AND parser_version = ? "
+        "AND is_current = 1",
+        [report.agency, report.year, digest, parser_version],
+    ).fetchone()
+    if current:
+        return int(current[0])
+    if url is None:
+        return None
+    last = db.execute(
+        "SELECT r.id, r.content_hash FROM report_urls u JOIN reports r ON r.id = u.report_id "
+        "WHERE u.url = ? AND r.agency = ? AND r.year = ? AND r.parser_version = ? "
+        "ORDER BY u.first_seen DESC, r.id DESC LIMIT 1",
+        [url, report.agency, report.year, parser_version],
+    ).fetchone()
+    return int(last[0]) if last and last[1] == digest else None
 
 
 def parsed_before(
@@ -247,9 +283,18 @@ def rule_findings(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 def body_of(db: sqlite_utils.Database, report_id: int) -> list[str]:
-    """The normalised text of a stored report (to say what changed between versions)."""
+    """The normalised text of a stored report, line by line (the cross-year rules compare it)."""
     row = db.execute("SELECT body_z FROM reports WHERE id = ?", [report_id]).fetchone()
     return zlib.decompress(row[0]).decode("utf-8").split("\n") if row and row[0] else []
+
+
+def sentences_of(db: sqlite_utils.Database, report_id: int) -> list[str] | None:
+    """The report's own prose sentences (storage.content.sentences: what its identity reads, and
+    what a `changed` finding quotes); None for a report stored before its body was kept (m006)."""
+    row = db.execute("SELECT body_z, title, agency FROM reports WHERE id = ?", [report_id]).fetchone()
+    if not row or not row[0]:
+        return None
+    return sentences(zlib.decompress(row[0]).decode("utf-8").split("\n"), title=row[1], agency=row[2])
 
 
 def urls_of(db: sqlite_utils.Database, report_id: int) -> list[str]:
