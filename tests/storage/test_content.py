@@ -128,7 +128,7 @@ def test_identity_reads_cells_and_sentences_only() -> None:
 
 
 def test_a_parsed_page_and_its_stored_body_give_the_same_sentences() -> None:
-    """The identity is computed again from the stored body (migration m010): parsing the text and
+    """The identity is computed again from the stored body (migration m011): parsing the text and
     folding it first must give the same sentences."""
     report = parse_document(report_text(SAMPLE).encode(), url="http://127.0.0.1/a.txt").report
     assert report is not None

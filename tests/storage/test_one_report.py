@@ -1,7 +1,7 @@
 """One report however it is published, as storage decides it: the article page and its DOCX
 attachment of the same content are one report with two URLs (each keeping its document), in either
 order and read again; a changed cell or sentence is a new version and a `changed` finding that
-names it; and reports stored by an earlier nianbao are recognised when read again (m010)."""
+names it; and reports stored by an earlier nianbao are recognised when read again (m011)."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def test_a_url_that_goes_back_to_what_it_showed_is_current_again(tmp_path: Path)
 
 
 def test_reports_stored_before_are_recognised_when_read_again(tmp_path: Path) -> None:
-    """A database written before m010 (the demo's, its documents' bytes left out): every report's
+    """A database written before m011 (the demo's, its documents' bytes left out): every report's
     identity is computed again from what the database keeps, and equals the identity a new crawl of
     the same portal gives each report.  So each document, read again in other bytes (another
     page's chrome around the same report), joins its stored report instead of becoming version 2."""
