@@ -2,7 +2,8 @@
 (Retry-After honoured), conditional requests, redirects followed only within scope; and safely:
 the timeout bounds the whole request (a server trickling one byte every two seconds is cut at the
 timeout), the size cap counts decoded bytes as they stream, a URL that is not one is refused for
-that link alone.
+that link alone, and a body that ends before the answer said it would is `Truncated`, never a
+response (what a body without such a promise shows of its own end is `crawler.truncation`'s).
 
 Only this module knows httpx's exceptions; it translates them into crawler.errors.  Every HTTP
 request made is reported to `on_fetch`, so the fetches table holds one row per request.
@@ -15,7 +16,7 @@ import email.utils
 import logging
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -23,7 +24,16 @@ import httpx
 
 from crawler.body import BadEncoding, BodyTooLarge, Decoder, read_bounded
 from crawler.classify import classify
-from crawler.errors import BadURL, ConnectError, FetchTimeout, OutOfScope, RobotsDisallowed, TooLarge, TooManyRedirects
+from crawler.errors import (
+    BadURL,
+    ConnectError,
+    FetchTimeout,
+    OutOfScope,
+    RobotsDisallowed,
+    TooLarge,
+    TooManyRedirects,
+    Truncated,
+)
 from crawler.politeness import HostScheduler, RobotsPolicy
 from crawler.scope import Scope
 from crawler.transport import AsyncioTransport
@@ -179,7 +189,7 @@ class Fetcher:
                 try:
                     response = await self._request(origin + "/robots.txt", retries=0)
                     self._robots[origin] = RobotsPolicy.from_response(response.status, response.content)
-                except (FetchTimeout, ConnectError, TooLarge, BadEncoding):
+                except (FetchTimeout, ConnectError, Truncated, TooLarge, BadEncoding):
                     self._robots[origin] = RobotsPolicy.from_response(None, b"")
         return self._robots[origin]
 
@@ -205,8 +215,11 @@ class Fetcher:
                     host, interval=self._interval(url), concurrency=self.settings.concurrency
                 ):
                     status, resp_headers, content = await self._send(url, headers, data)
-            except (FetchTimeout, ConnectError) as exc:
-                self._record(url, None, "error", 0, started, str(exc))
+            except (FetchTimeout, ConnectError, Truncated) as exc:  # a cut connection may hold the next time
+                if isinstance(exc, Truncated):
+                    self._record(url, None, "truncated", exc.received, started, str(exc))
+                else:
+                    self._record(url, None, "error", 0, started, str(exc))
                 if attempt < retries:
                     self.scheduler.defer(host, self._backoff(attempt))
                     continue
@@ -237,7 +250,20 @@ class Fetcher:
                     if declared > cap and "content-encoding" not in response.headers:
                         raise TooLarge(f"{url}: {declared} bytes announced, over the {cap} byte cap", url=url)
                     decoder = Decoder(response.headers.get("content-encoding"), url=url, limit=cap)
-                    content = await read_bounded(response.aiter_raw(), decoder)
+                    wire = _Counted(response.aiter_raw())
+                    try:
+                        content = await read_bounded(wire, decoder)
+                    except httpx.RemoteProtocolError as exc:  # h11: the peer closed before the body's end
+                        raise _truncated(url, wire.size, response.headers.get("content-length")) from exc
+                    # closed inside the gzip/deflate stream (an empty body, as a 304's, has no stream to end)
+                    if wire.size and any(not layer.eof for layer in decoder.layers):
+                        encoding = response.headers.get("content-encoding")
+                        raise Truncated(
+                            f"{url}: the {encoding} body ended before its compressed stream did "
+                            f"(after {wire.size} bytes)",
+                            url=url,
+                            received=wire.size,
+                        )
                     return response.status_code, {k.lower(): v for k, v in response.headers.items()}, content
         except BodyTooLarge:
             raise TooLarge(f"{url}: over the {cap} byte cap (decoded); download stopped", url=url) from None
@@ -296,6 +322,33 @@ class Fetcher:
             if parsed is not None:
                 return min(max(parsed.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER)
         return self._backoff(attempt)
+
+
+class _Counted:
+    """The raw body as it streams, with the bytes received so far counted (to say where it was cut)."""
+
+    def __init__(self, raw: AsyncIterator[bytes]) -> None:
+        self.raw, self.size = raw, 0
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        data = await self.raw.__anext__()
+        self.size += len(data)
+        return data
+
+
+def _truncated(url: str, received: int, content_length: str | None) -> Truncated:
+    """The body ended before its end as HTTP/1.1 frames it: its Content-Length, or its last chunk.
+    (A body framed by the connection's close has no end to miss here: crawler.truncation looks at
+    what its format says instead.)"""
+    expected = int(content_length) if content_length and content_length.strip().isdigit() else None
+    if expected is not None:
+        said = f"the body ended after {received} of {expected} bytes"
+    else:
+        said = f"the chunked body ended after {received} bytes, before its last chunk"
+    return Truncated(f"{url}: {said}", url=url, received=received, expected=expected)
 
 
 def _origin(url: str) -> str:
