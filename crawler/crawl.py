@@ -20,10 +20,11 @@ from urllib.parse import unquote
 
 from crawler.adapters import adapter_for, generic
 from crawler.detail import assemble, continuation_pages
-from crawler.errors import OutOfScope, RobotsDisallowed
+from crawler.errors import OutOfScope, RobotsDisallowed, Truncated
 from crawler.fetch import Fetcher, Response
 from crawler.listing import Declared, Link, Page, PageRequest, column_base, is_column_link, is_report_title
 from crawler.sink import Document, Sink
+from crawler.truncation import cut_short
 from nianbao.core.config import Portal
 from nianbao.core.encoding import decode
 from nianbao.core.errors import FetchError
@@ -397,8 +398,9 @@ class PortalCrawl:
         )
 
     async def _get_document(self, url: str, *, referer: str | None) -> Response | str | None:
-        """The response; or why it could not be had (recorded as a problem); or None when there is
-        nothing new to store (unchanged, or outside the portal's hosts)."""
+        """The response; or why it could not be had (recorded as a problem; "truncated: …" when the
+        body was cut short); or None when there is nothing new to store (unchanged, or outside the
+        portal's hosts)."""
         known = self.sink.known(url)
         try:
             response = await self.fetcher.get(
@@ -410,8 +412,9 @@ class PortalCrawl:
         except OutOfScope:
             return None
         except FetchError as exc:
-            self._problem(url, str(exc))
-            return str(exc)
+            reason = f"truncated: {exc}" if isinstance(exc, Truncated) else str(exc)
+            self._problem(url, reason)
+            return reason
         if response.outcome == "not_modified":
             self.result.unchanged += 1
             return None
@@ -419,6 +422,11 @@ class PortalCrawl:
             reason = f"{response.outcome} (HTTP {response.status})"
             self._problem(url, reason)
             return reason
+        # a body cut short with no Content-Length to say so: a failed fetch, never a new version
+        cut = cut_short(response.content, response.content_type, lambda: self.sink.stored(response.url))
+        if cut is not None:
+            self._problem(url, cut)
+            return cut
         return response
 
     def _store(self, document: Document) -> None:
