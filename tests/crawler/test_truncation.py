@@ -329,6 +329,25 @@ def test_a_changed_report_sent_whole_without_a_length_is_version_2(county: Porta
     assert changed.agency == TOWN and "applications.new.total 6 → 7" in changed.message
 
 
+def test_a_cut_page_of_a_cms_that_never_closes_its_tags_is_caught_by_its_lost_parts(county: Portal) -> None:
+    """No closing tags to miss: the page is judged by the parts the report lost."""
+    sloppy = county.bodies[TOWN].replace(b"</body>", b"").replace(b"</html>", b"")
+    county.bodies[TOWN] = sloppy
+    county.serve_whole()
+    county.crawl(0)
+    stored = county.url_row(TOWN)["sha256"]
+    cut = sloppy[: sloppy.index("五、存在的主要问题".encode())]  # parts 五 and 六 lost
+    county.site.add(county.paths[TOWN], Answer(raw=_raw("Content-Type: text/html; charset=utf-8\r\n", cut)))
+    county.crawl(1)
+    assert county.versions()[TOWN] == [1]
+    row = county.url_row(TOWN)
+    assert row["sha256"] == stored
+    assert row["fetch_error"].startswith("truncated: 4 of the six parts found, where the current version (1, ")
+    assert row["fetch_error"].endswith("has 6; not found: problems, other_matters")
+    assert not county.findings("changed")
+    assert not [f for f in list_findings(county.db) if "of the six parts not found" in f.message]
+
+
 def test_a_new_report_cut_on_its_first_fetch_is_found_not_stored(county: Portal) -> None:
     """No earlier copy: a PDF or DOCX shows its own cut; the report is found (failed), never missing."""
     county.serve_whole()
