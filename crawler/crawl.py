@@ -20,7 +20,7 @@ from itertools import chain, islice
 from urllib.parse import unquote
 
 from crawler.adapters import adapter_for, generic
-from crawler.detail import assemble, continuation_pages
+from crawler.detail import TooManyParts, assemble, continuation_pages
 from crawler.fetch import Fetcher, Response
 from crawler.listing import (
     Declared,
@@ -36,6 +36,7 @@ from crawler.listing import (
     one_page,
 )
 from crawler.sink import Document, Sink
+from crawler.truncation import cut_short
 from nianbao.core.config import Portal
 from nianbao.core.encoding import decode
 from nianbao.core.errors import FetchError
@@ -570,6 +571,10 @@ class PortalCrawl:
             self._settle(url, STORED, "unchanged", "not modified since the copy nianbao has", response.url)
             return
         content = await self._whole_article(response)
+        if isinstance(content, Failure):  # a report read in part is never stored: its entry failed
+            self.result.unfetched.append(url)
+            self._settle(url, FAILED, content.kind, content.detail)
+            return
         document = Document(
             response.url,
             content,
@@ -590,20 +595,26 @@ class PortalCrawl:
                 attachment, article=response.url, entry=url, title=link.best_title, date=link.date
             )
 
-    async def _whole_article(self, response: Response) -> bytes:
-        """A TRS article split over `t…_1.html`, `t…_2.html`: its pages fetched and put together."""
+    async def _whole_article(self, response: Response) -> bytes | Failure:
+        """A TRS article split over `t…_1.html`, `t…_2.html`: its pages fetched and put together; a
+        part that cannot be had makes the whole a failure ("truncated"), never a report in part."""
         content = response.content
         if b"createPageHTML" not in content and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
             return content  # no pager script (which every split article has), in any ASCII-based encoding
         text, codec = decode(content, content_type=response.content_type)
-        rest = continuation_pages(response.url, text)
+        try:
+            rest = continuation_pages(response.url, text)
+        except TooManyParts as exc:
+            self._problem(response.url, str(exc))
+            return Failure("too_large", str(exc))
         if not rest:
             return content
         parts = [text]
-        for url in rest:
+        for number, url in enumerate(rest, start=2):
             more = await self._get_document(url, referer=response.url)
             if not isinstance(more, Response) or more.outcome != "ok":
-                return content  # the failure is recorded; the first page is what there is
+                why = more.detail if isinstance(more, Failure) else "not modified, and no copy to stand for it"
+                return Failure("truncated", f"truncated: page {number} of the article could not be had ({why})")
             parts.append(decode(more.content, content_type=more.content_type)[0])
         return assemble(parts).encode(codec if codec.startswith(("utf", "gb")) else "utf-8", errors="replace")
 
@@ -659,8 +670,10 @@ class PortalCrawl:
                 last_modified=known.last_modified if known else None,
             )
         except FetchError as exc:
-            self._problem(url, str(exc))
-            return Failure(failure_kind(exc), str(exc))
+            kind = failure_kind(exc)
+            reason = f"truncated: {exc}" if kind == "truncated" else str(exc)
+            self._problem(url, reason)
+            return Failure(kind, reason)
         if response.outcome == "not_modified":
             if self.sink.stored(response.url) is None:
                 reason = "304 Not Modified, but nianbao has no copy of this URL"
@@ -672,6 +685,11 @@ class PortalCrawl:
             reason = f"{response.outcome} (HTTP {response.status})"
             self._problem(url, reason)
             return Failure(response_kind(response), reason)
+        # a body cut short with no Content-Length to say so: a failed fetch, never a new version
+        cut = cut_short(response.content, response.content_type, lambda: self.sink.stored(response.url))
+        if cut is not None:
+            self._problem(url, cut)
+            return Failure("truncated", cut)
         return response
 
     def _store(self, document: Document) -> None:

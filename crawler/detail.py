@@ -9,19 +9,31 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from crawler.adapters import safe
+
 _CALL = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*\d+\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"'](\w+)[\"']")
+MAX_PARTS = 30  # an annual report runs over a few pages; a pager declaring more is no article's
+
+
+class TooManyParts(ValueError):
+    """The article's pager declares more pages than any report has: it is not read in part."""
+
+
 _BODY = ".TRS_Editor, .trs_editor_view, #zoom, .article-content"
 
 
 def continuation_pages(url: str, text: str) -> list[str]:
-    """The URLs of the further pages of this article (none for a page that is not split)."""
+    """The URLs of the further pages of this article (none for a page that is not split); raises
+    TooManyParts for a pager that declares more pages than a report has."""
     match = _CALL.search(text)
     if not match:
         return []
-    count, stem, ext = int(match.group(1)), match.group(2), match.group(3)
+    count, stem, ext = safe.count(match.group(1)), match.group(2), match.group(3)
     name = urlsplit(url).path.rsplit("/", 1)[-1]
-    if count <= 1 or not name.startswith(stem):
-        return []  # a list page's pager, not the article's own
+    if count is None or count <= 1 or not name.startswith(stem):
+        return []  # a list page's pager, not the article's own (or no number at all)
+    if count > MAX_PARTS:
+        raise TooManyParts(f"the article's pager declares {count} pages, more than {MAX_PARTS}")
     return [urljoin(url, f"{stem}_{k}.{ext}") for k in range(1, count)]
 
 

@@ -58,3 +58,15 @@ class BadURL(FetchError):
     """A link that is not a usable URL (too long, no host, a scheme httpx cannot ask): not requested."""
 
     kind = "bad_url"
+
+
+class Truncated(FetchError):
+    """The body ended before the answer said it would: fewer bytes than its Content-Length, a chunked
+    body without its last chunk, a compressed body without its end.  Such a body is never stored: a
+    report cut short would read as a changed report missing parts."""
+
+    kind = "truncated"
+
+    def __init__(self, message: str, *, url: str = "", received: int = 0, expected: int | None = None) -> None:
+        super().__init__(message, url=url)
+        self.received, self.expected = received, expected

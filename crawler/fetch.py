@@ -4,7 +4,9 @@ the timeout bounds the whole request (a server trickling one byte every two seco
 timeout), the size cap counts decoded bytes as they stream, a URL that is not one is refused for
 that link alone, and a portal's Crawl-delay and Retry-After are obeyed only up to
 `max_crawl_delay` and `max_retry_after` (a day's delay would stall the run: capped, the portal
-noted slow in `Fetcher.notes`), one that is no number of seconds ignored with a note.
+noted slow in `Fetcher.notes`), one that is no number of seconds ignored with a note; and a
+body that ends before the answer said it would is `Truncated`, never a response (what a body
+without such a promise shows of its own end is `crawler.truncation`'s).
 
 Only this module knows httpx's exceptions; it translates them into crawler.errors.  Every HTTP
 request made is reported to `on_fetch`, so the fetches table holds one row per request.
@@ -18,7 +20,7 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timezone
 from urllib.parse import urljoin, urlsplit
@@ -36,6 +38,7 @@ from crawler.errors import (
     RobotsDisallowed,
     TooLarge,
     TooManyRedirects,
+    Truncated,
 )
 from crawler.politeness import HostScheduler, RobotsPolicy
 from crawler.scope import Scope
@@ -217,7 +220,7 @@ class Fetcher:
                         self._note(f"{origin}/robots.txt Crawl-delay {value!r} is no number of seconds: ignored")
                 except (FetchTimeout, ConnectError):
                     raise  # the host cannot be reached: that is what happened, not a robots.txt rule
-                except (TooLarge, BadEncoding):
+                except (TooLarge, BadEncoding, Truncated):
                     self._robots[origin] = RobotsPolicy.from_response(None, b"")
         return self._robots[origin]
 
@@ -243,8 +246,11 @@ class Fetcher:
                     host, interval=self._interval(url), concurrency=self.settings.concurrency
                 ):
                     status, resp_headers, content = await self._send(url, headers, data)
-            except (FetchTimeout, ConnectError) as exc:
-                self._record(url, None, "error", 0, started, str(exc))
+            except (FetchTimeout, ConnectError, Truncated) as exc:  # a cut connection may hold the next time
+                if isinstance(exc, Truncated):
+                    self._record(url, None, "truncated", exc.received, started, str(exc))
+                else:
+                    self._record(url, None, "error", 0, started, str(exc))
                 if attempt < retries:
                     self.scheduler.defer(host, self._backoff(attempt))
                     continue
@@ -276,7 +282,20 @@ class Fetcher:
                     if declared > cap and "content-encoding" not in response.headers:
                         raise TooLarge(f"{url}: {declared} bytes announced, over the {cap} byte cap", url=url)
                     decoder = Decoder(response.headers.get("content-encoding"), url=url, limit=cap)
-                    content = await read_bounded(response.aiter_raw(), decoder)
+                    wire = _Counted(response.aiter_raw())
+                    try:
+                        content = await read_bounded(wire, decoder)
+                    except httpx.RemoteProtocolError as exc:  # h11: the peer closed before the body's end
+                        raise _truncated(url, wire.size, response.headers.get("content-length")) from exc
+                    # closed inside the gzip/deflate stream (an empty body, as a 304's, has no stream to end)
+                    if wire.size and any(not layer.eof for layer in decoder.layers):
+                        encoding = response.headers.get("content-encoding")
+                        raise Truncated(
+                            f"{url}: the {encoding} body ended before its compressed stream did "
+                            f"(after {wire.size} bytes)",
+                            url=url,
+                            received=wire.size,
+                        )
                     return response.status_code, {k.lower(): v for k, v in response.headers.items()}, content
         except BodyTooLarge:
             raise TooLarge(f"{url}: over the {cap} byte cap (decoded); download stopped", url=url) from None
@@ -400,6 +419,33 @@ def connect_kind(exc: BaseException) -> str:
             return "tls"
         current = current.__cause__ or current.__context__
     return "network"
+
+
+class _Counted:
+    """The raw body as it streams, with the bytes received so far counted (to say where it was cut)."""
+
+    def __init__(self, raw: AsyncIterator[bytes]) -> None:
+        self.raw, self.size = raw, 0
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        data = await self.raw.__anext__()
+        self.size += len(data)
+        return data
+
+
+def _truncated(url: str, received: int, content_length: str | None) -> Truncated:
+    """The body ended before its end as HTTP/1.1 frames it: its Content-Length, or its last chunk.
+    (A body framed by the connection's close has no end to miss here: crawler.truncation looks at
+    what its format says instead.)"""
+    expected = int(content_length) if content_length and content_length.strip().isdigit() else None
+    if expected is not None:
+        said = f"the body ended after {received} of {expected} bytes"
+    else:
+        said = f"the chunked body ended after {received} bytes, before its last chunk"
+    return Truncated(f"{url}: {said}", url=url, received=received, expected=expected)
 
 
 def _origin(url: str) -> str:

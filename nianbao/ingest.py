@@ -1,7 +1,8 @@
 """One document in: store its bytes, parse it, check it, store the report — each step isolated.
 
 A document that cannot be parsed is still stored (so a later parser can retry it) and the reason
-is recorded on its URL; nothing already stored is lost.
+is recorded on its URL; nothing already stored is lost.  A report that lost parts its current
+version has is a fetch cut short: recorded as a failed fetch of its URL, never a new version.
 """
 
 from __future__ import annotations
@@ -12,11 +13,18 @@ from dataclasses import dataclass, replace
 import sqlite_utils
 
 from crawler.sink import Document
-from nianbao.core.report import Report
+from nianbao.core.report import PART_TITLES, Report
 from nianbao.parsing import Parsed, parse_document
 from parsers.metadata import find_title
-from storage.documents import document_content, documents_to_reparse, record_parse, save_document, sha256_of
-from storage.reports import PARSER_VERSION, add_url, parsed_before, save_report
+from storage.documents import (
+    document_content,
+    documents_to_reparse,
+    record_parse,
+    record_unfetched,
+    save_document,
+    sha256_of,
+)
+from storage.reports import PARSER_VERSION, add_url, parsed_before, replaces, save_report
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +43,23 @@ def ingest(
     now: str,
     parsed: Parsed | None = None,
     sha256: str | None = None,
+    fetched: bool = True,
 ) -> Ingested:
     """Store one fetched document, parse and check it (unless `parsed` says what that gave), and store
-    the report, in one transaction.  `sha256`: the content's digest, when the caller has it."""
+    the report, in one transaction.  `sha256`: the content's digest, when the caller has it.
+
+    A fetched report that would become a new version of its agency's report for the year while
+    having fewer of the six parts than the current version is a fetch cut short (a connection closed
+    early, with no Content-Length to tell): it is recorded as a failed fetch of its URL and not
+    stored, so the current version stays current and no `changed` or `inconsistent` comes of it.
+    `fetched=False` (a re-parse of bytes stored long ago) skips that test: no fetch can cut those."""
     if parsed is None:
         parsed = parse_document(document.content, url=document.url, content_type=document.content_type)
     url = document.url
+    digest = sha256 or sha256_of(document.content)
     with db.atomic():
-        digest = _save(db, document, now=now, sha256=sha256)
         if parsed.report is None:
+            _save(db, document, now=now, sha256=digest)
             # the list's title still says whose report this is: "found but unreadable", never "missing"
             title = document.list_title
             _, agency, year = find_title((title,), title) if title else (None, None, None)
@@ -54,6 +70,22 @@ def ingest(
         source = "page" if report.published_at else None
         if report.published_at is None and document.list_date:
             report, source = replace(report, published_at=document.list_date), "list"
+        cut = lost_parts(db, report, sha256=digest) if fetched else None
+        if cut is not None:
+            record_unfetched(
+                db,
+                url,
+                portal=document.portal,
+                title=document.list_title,
+                date=document.list_date,
+                error=cut,
+                now=now,
+                agency=report.agency,
+                year=report.year,
+            )
+            logger.info("not stored: %s: %s", url, cut)
+            return Ingested(digest, None, cut)
+        _save(db, document, now=now, sha256=digest)
         report_id = save_report(
             db,
             report,
@@ -66,6 +98,23 @@ def ingest(
         )
         record_parse(db, url, error=None, agency=report.agency, year=report.year)
     return Ingested(digest, report_id)
+
+
+def lost_parts(db: sqlite_utils.Database, report: Report, *, sha256: str) -> str | None:
+    """ "truncated: …" when `report` would replace the current version of its report with fewer of
+    the six parts: a cut copy, not an edit (an edit changes numbers or sentences and keeps its
+    parts).  Legacy reports (before the 2019 format) are not counted in six parts."""
+    current = replaces(db, report, sha256=sha256)
+    if current is None or current.parts is None or report.format == "legacy":
+        return None
+    have = set(report.parts) & set(PART_TITLES)
+    if len(have) >= len(current.parts):
+        return None
+    lost = [part for part in PART_TITLES if part in current.parts and part not in have]
+    return (
+        f"truncated: {len(have)} of the six parts found, where the current version ({current.version}, "
+        f"{current.url}) has {len(current.parts)}; not found: {', '.join(lost)}"
+    )
 
 
 def ingest_known(
@@ -125,7 +174,7 @@ def reparse(db: sqlite_utils.Database, *, now: str) -> tuple[int, int]:
             row["list_date"],
             filename=row["filename"],
         )
-        result = ingest(db, document, now=now)
+        result = ingest(db, document, now=now, fetched=False)  # stored bytes: no fetch to have cut them
         stored += result.report_id is not None
         failed += result.error is not None
     return stored, failed

@@ -34,19 +34,19 @@ def complete_ledger(
     entries: list[Row],
     attachment_failures: list[tuple[str, str, str]],
     columns: list[Row],
-    lost: dict[str, tuple[str, str]],
+    lost: dict[str, tuple[str, str, str]],
 ) -> tuple[list[Row], list[Row], list[Row]]:
-    """(entries, doubts, columns): entries with the names their titles give and the lost writes
-    settled as failed; the doubts; the columns with their ledger counts."""
+    """(entries, doubts, columns): entries with the names their titles give, and those whose document
+    could not be stored (`lost`: URL -> (title, why, kind "lost" or "truncated")) settled as failed;
+    the doubts; the columns with their ledger counts."""
     by_url: dict[str, Row] = {}
     documents: set[str] = set()
     for entry in entries:
         entry["agency"], entry["year"] = title_names(entry["title"])
         by_url.setdefault(entry["url"], entry)
         if entry["document"] in lost and entry["fate"] == "stored":
-            entry.update(
-                fate="failed", reason="lost", detail=f"could not be stored: {lost[entry['document']][1]}"[:500]
-            )
+            _, why, kind = lost[entry["document"]]
+            entry.update(fate="failed", reason=kind, detail=why[:500])
         documents.add(entry["document"] or "")
     url_of = {c.get("column_key"): c["column"] for c in columns}
     doubts = [
@@ -63,7 +63,7 @@ def complete_ledger(
             doubts.append(
                 _doubt("attachment", owner["column"], url_of.get(owner["column"]), owner, kind, detail, attachment)
             )
-    for url, (title, why) in lost.items():
+    for url, (title, why, kind) in lost.items():
         if url not in documents:  # an attachment (or a continuation) that could not be stored
             agency, year = title_names(title)
             doubts.append(
@@ -74,8 +74,8 @@ def complete_ledger(
                     "agency": agency,
                     "year": year,
                     "upto": None,
-                    "reason": "lost",
-                    "detail": f"could not be stored: {why}"[:500],
+                    "reason": kind,
+                    "detail": why[:500],
                     "url": url,
                     "title": title,
                 }

@@ -45,8 +45,9 @@ class Writing:
     replies: Any  # a multiprocessing queue back to the crawling process
     pending: dict[str, set[asyncio.Task[None]]] = field(default_factory=lambda: defaultdict(set))
     failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    # per portal: URL -> (its list title, why) of each document that could not be stored
-    lost: dict[str, dict[str, tuple[str, str]]] = field(default_factory=lambda: defaultdict(dict))
+    # per portal: URL -> (its list title, why, kind) of each document that could not be stored ("lost")
+    # or was found cut short when parsed ("truncated")
+    lost: dict[str, dict[str, tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(dict))
     # by sha256, while in a worker: the parse, and the URL it was started for
     parsing: dict[str, tuple[asyncio.Future[Parsed], str]] = field(default_factory=dict)
 
@@ -88,7 +89,7 @@ class Writing:
         logger.info("could not store %s: %s", what, exc)  # the crawl ends with one line that sums them up
         self.failures[portal or ""].append(f"{type(exc).__name__}: {exc}")
         if document is not None:  # its list entry (or the entry it is an attachment of) failed
-            self.lost[portal or ""][document.url] = (document.list_title or "", f"{type(exc).__name__}: {exc}")
+            self.lost[portal or ""][document.url] = (document.list_title or "", f"{type(exc).__name__}: {exc}", "lost")
 
     def document(self, kwargs: dict[str, Any]) -> None:
         """Bytes this parser has read before join their report at once; new bytes are parsed in a
@@ -109,9 +110,12 @@ class Writing:
         document = kwargs["document"]
         parsed = await self._parse(document, kwargs["sha256"])
         try:
-            ingest(self.db, document, now=kwargs["now"], parsed=parsed, sha256=kwargs["sha256"])
+            stored = ingest(self.db, document, now=kwargs["now"], parsed=parsed, sha256=kwargs["sha256"])
         except Exception as exc:
             self._failed(document.portal, document.url, exc, document)
+            return
+        if stored.error and stored.error.startswith("truncated:"):  # a cut copy: a failed fetch of its entry
+            self.lost[document.portal or ""][document.url] = (document.list_title or "", stored.error, "truncated")
 
     async def _parse(self, document: Document, digest: str) -> Parsed:
         """Parse in a worker; the same bytes arriving while they are being parsed (portals that serve
@@ -137,7 +141,8 @@ class Writing:
         lost = self.failures.get(portal)
         if lost:
             values["detail"] = f"{len(lost)} write(s) failed: {lost[0]}; " + values["detail"]
-        if lost and values["outcome"] == "complete" and len(self.lost.get(portal, {})) < len(lost):
+        stored_lost = [url for url, (_, _, kind) in self.lost.get(portal, {}).items() if kind == "lost"]
+        if lost and values["outcome"] == "complete" and len(stored_lost) < len(lost):
             values["outcome"] = "partial"  # a write that belongs to no document (a list page, a fetch row)
         if "entries" in values:  # the ledger: names from titles, lost writes settled, doubts scoped
             values["entries"], values["doubts"], values["evidence"] = complete_ledger(

@@ -113,8 +113,8 @@ def record_unfetched(
     db: sqlite_utils.Database,
     url: str,
     *,
-    portal: str,
-    title: str,
+    portal: str | None,
+    title: str | None,
     date: str | None,
     error: str,
     now: str,
@@ -122,7 +122,9 @@ def record_unfetched(
     year: int | None,
 ) -> None:
     """A report the list names but that could not be fetched: kept with the failure, so it is found
-    (never missing); a later pass that fetches it replaces the failure."""
+    (never missing); a later pass that fetches it replaces the failure.  A URL that served a
+    document before keeps it (and its validators): a fetch cut short leaves the last good copy the
+    URL's, so the next fetch is judged against it."""
     existing = db.execute("SELECT sha256 FROM document_urls WHERE url = ?", [url]).fetchone()
     if existing and existing[0]:
         db.execute("UPDATE document_urls SET fetch_error = ?, last_seen = ? WHERE url = ?", [error, now, url])

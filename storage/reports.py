@@ -4,7 +4,9 @@ A report edited after publication gets a new version (new content for the same a
 a document re-parsed by a newer parser gets a new row for that parser version.  Only the newest row
 is `is_current`; nothing is deleted.  What counts as the same content is `storage.content`'s: the
 cells and the prose sentences, not the page or document around them, so an article page and its
-DOCX/PDF attachment of one report are one report with two URLs (each URL keeps its document).
+DOCX/PDF attachment of one report are one report with two URLs (each URL keeps its document).  What a new version would
+replace (`replaces`) can be asked first: a copy that lost parts the current version has is a cut
+fetch, not an edit.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import sqlite_utils
 
-from nianbao.core.report import Finding, Report, Table, body_lines
+from nianbao.core.report import PART_TITLES, Finding, Report, Table, body_lines
 from storage.content import Cell, identity, sentences
 from storage.db import insert_row, insert_rows
 
@@ -137,6 +140,49 @@ def _same_content(
         [url, report.agency, report.year, parser_version],
     ).fetchone()
     return int(last[0]) if last and last[1] == digest else None
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    """The current version of a report, as a new one would replace it."""
+
+    id: int
+    version: int
+    url: str | None
+    parts: frozenset[str] | None  # which of the six parts it has; None for a legacy report (not six parts)
+
+
+def replaces(
+    db: sqlite_utils.Database, report: Report, *, sha256: str, parser_version: str = PARSER_VERSION
+) -> Current | None:
+    """The current version that `save_report` would supersede with `report` as a new version of the
+    same agency and year; None when storing it would make no new version (these bytes or this
+    content are stored already, the report names no agency or year, or it is the first version)."""
+    if not (report.agency and report.year):
+        return None
+    if db.execute("SELECT 1 FROM reports WHERE sha256 = ? AND parser_version = ?", [sha256, parser_version]).fetchone():
+        return None
+    row = db.execute(
+        "SELECT id, version, url, format, content_hash FROM reports WHERE agency = ? AND year = ? AND is_current = 1 "
+        "ORDER BY id DESC LIMIT 1",
+        [report.agency, report.year],
+    ).fetchone()
+    if row is None or row[4] == content_identity(report):
+        return None
+    report_id, version, url, form, _ = row
+    return Current(int(report_id), int(version), url, None if form == "legacy" else parts_of(db, int(report_id)))
+
+
+def parts_of(db: sqlite_utils.Database, report_id: int) -> frozenset[str]:
+    """Which of the six parts a stored report has: all but those its `report.sections` finding says
+    were not found (the parser's own count, kept with the report; the text is not parsed again)."""
+    missing = db.execute(
+        "SELECT cells FROM report_findings WHERE report_id = ? AND rule = 'report.sections' AND "
+        "(template = 'report.sections.missing' OR (template IS NULL AND message LIKE '%of the six parts not found%'))",
+        [report_id],
+    ).fetchone()
+    lost = set((missing[0] or "").split(",")) if missing else set()
+    return frozenset(part for part in PART_TITLES if part not in lost)
 
 
 def parsed_before(

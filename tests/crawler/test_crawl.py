@@ -72,8 +72,11 @@ def test_every_report_found_and_parsed(portal: SamplePortal, crawled: tuple) -> 
     assert (
         pdfs[0]["filename"].endswith(".pdf") and "政府信息公开工作报告" in pdfs[0]["filename"]
     )  # Content-Disposition kept
-    [damaged] = list(db.query("SELECT parse_error FROM document_urls WHERE url LIKE '%/files/%'"))
-    assert "damaged or truncated PDF" in damaged["parse_error"]  # recorded, and the crawl went on
+    # the damaged upload (a PDF's first 200 bytes) ends without %%EOF: a failed fetch, recorded, never stored;
+    # and the crawl went on
+    [damaged] = [reason for url, reason in results["某某县人民政府"].errors if "/files/" in url]
+    assert damaged.startswith("truncated: a PDF of 200 bytes without %%EOF")
+    assert not list(db.query("SELECT url FROM document_urls WHERE url LIKE '%/files/%'"))
 
 
 def test_duplicate_urls_stored_once(crawled: tuple) -> None:

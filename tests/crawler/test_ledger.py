@@ -321,3 +321,29 @@ def test_the_ledger_adds_up_and_is_stored(sites: tuple[Site, Site], tmp_path: Pa
     }
     names = {r["agency"] for r in db.query("SELECT agency FROM list_entries WHERE fate = 'failed'")}
     assert names == {"某某县审计局", "某某县档案馆", "某某县水务局"}
+
+
+@pytest.mark.parametrize(
+    ("count", "second", "reason"),
+    [(2, Answer(503, b"busy"), "truncated"), (1000000000, None, "too_large")],
+    ids=["second page failing", "a billion pages declared"],
+)
+def test_an_article_read_in_part_is_a_failed_entry_not_a_report(
+    sites: tuple[Site, Site], tmp_path: Path, count: int, second: Answer | None, reason: str
+) -> None:
+    """A TRS article split over pages: a part that cannot be had (or a pager no article has) makes
+    the entry failed — a report read in part would be accused of missing parts."""
+    site, _ = sites
+    sample = SampleReport(agency=HONGQI, year=2025, applications=balanced(1))
+    stem = "t20260120_1"
+    page = render(report_text(sample), title=sample.title, pub_date="2026-01-10 09:00").replace(
+        "</body>", f'<script>createPageHTML({count}, 0, "{stem}", "html");</script></body>'
+    )
+    site.add(f"/nb/{stem}.html", Answer(200, page.encode(), UTF8))
+    if second is not None:
+        site.add(f"/nb/{stem}_1.html", second)
+    site.add("/nb/index.html", Answer(200, _list([(f"./{stem}.html", sample.title, "2026-01-10")]), UTF8))
+    db, result, kinds = _crawl(tmp_path, (site.url("/nb/index.html"),))
+    assert _fates(result)[sample.title] == ("failed", reason)
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+    assert "missing" not in kinds[HONGQI] and kinds[LONGSHAN] == {"missing"}
