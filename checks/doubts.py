@@ -139,7 +139,7 @@ class Reads:
         return run, covering[0] if covering else None
 
     def failed_entries(self, run: Row) -> int:
-        return sum(1 for d in self.doubts.get(run["id"], []) if d.source != "column")
+        return sum(1 for d in self.doubts.get(run["id"], []) if d.source == "entry")
 
 
 def _is_evidence(run: Row) -> bool:
