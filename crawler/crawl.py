@@ -336,6 +336,18 @@ class PortalCrawl:
                 entry.settle(FAILED, reason, "the pass ended before this entry was fetched")
         self.result.entries = list(self.listed.values())
 
+    def abandon(self, reason: str) -> CrawlResult:
+        """The pass cut by an error of nianbao's: partial, every column unproven, the ledger kept."""
+        self._problem(self.portal.urls[0], reason)
+        self.result.capped.append(reason)
+        for column in self.columns.values():
+            column.capped = column.capped or reason
+            column.unread_positions.add(1)  # where the error struck is unknown: no page's entries are proven
+        self._close()
+        if self.result.outcome == "complete":
+            self.result.outcome = "partial"
+        return self.result
+
     def _take_notes(self) -> None:
         """The fetcher's notes join the pass's record, first among its problems: they concern the
         whole portal (a Crawl-delay capped, a Retry-After ignored), and the record keeps the first 20."""
@@ -771,5 +783,12 @@ async def crawl_portal(
     *,
     cancel: asyncio.Event | None = None,
 ) -> CrawlResult:
-    """One pass over one portal."""
-    return await PortalCrawl(portal, fetcher, sink, progress, cancel).run()
+    """One pass over one portal.  A bug of nianbao's met on the way ends the pass as `partial` with
+    what it had read: every entry keeps a fate (those not reached fail as "unsettled"), and no
+    column it was still reading counts as complete."""
+    crawl = PortalCrawl(portal, fetcher, sink, progress, cancel)
+    try:
+        return await crawl.run()
+    except Exception as exc:
+        logger.exception("portal=%s crawl failed", portal.name)
+        return crawl.abandon(f"crawler error: {type(exc).__name__}: {exc}")

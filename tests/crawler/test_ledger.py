@@ -347,3 +347,27 @@ def test_an_article_read_in_part_is_a_failed_entry_not_a_report(
     assert _fates(result)[sample.title] == ("failed", reason)
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
     assert "missing" not in kinds[HONGQI] and kinds[LONGSHAN] == {"missing"}
+
+
+def test_a_bug_met_mid_pass_keeps_the_ledger_and_proves_nothing(
+    sites: tuple[Site, Site], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error of nianbao's own (planted: the title test raises on one entry) ends that portal's
+    pass as partial, every entry with a fate, and no verdict resting on the pass."""
+    import crawler.crawl
+
+    site, _ = sites
+    title = _report(site, "/art/1.html", LONGSHAN)
+    bad = "某某县某某局2025年工作年度报表"
+
+    def buggy(text: str) -> str | None:
+        if text == bad:
+            raise RuntimeError("planted")
+        return None
+
+    monkeypatch.setattr(crawler.crawl, "not_a_report", buggy)
+    site.add("/nb/index.html", Answer(200, _list([("/art/1.html", title, "2026-01-10"), ("/x.html", bad, "")]), UTF8))
+    db, result, kinds = _crawl(tmp_path, (site.url("/nb/index.html"),))
+    assert result.outcome == "partial" and any("crawler error" in c for c in result.capped)
+    assert _fates(result)[title] == ("failed", "unsettled")  # listed before the error, never fetched
+    assert kinds == {HONGQI: {"not_assessable"}, LONGSHAN: {"not_assessable"}}
