@@ -4,7 +4,8 @@ through one queue, in order, and is parsed (in the workers) and stored (here).
 
 A portal's pass is closed only after every document it handed over is parsed and stored; if any
 write failed, the pass is recorded partial with the reason — never complete.  The writer ignores
-SIGINT/SIGTERM (the crawling process decides when it stops) and dies with its parent.
+SIGINT/SIGTERM (the crawling process decides when it stops) and dies with its parent
+(`nianbao.procs`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import queue
 import signal
 from collections import defaultdict
@@ -21,9 +23,9 @@ from typing import Any
 import sqlite_utils
 
 from crawler.sink import Document
-from nianbao import logs
+from nianbao import logs, procs
 from nianbao.ingest import ingest, ingest_known
-from nianbao.parsing import Parsed, die_with_parent
+from nianbao.parsing import Parsed
 from nianbao.workers import Limits, ParsePool
 from parsers.metadata import find_title
 from storage.db import open_db
@@ -181,8 +183,7 @@ def _take(inbox: Any) -> list[tuple[str, dict[str, Any]]]:
 def main(
     path: str, inbox: Any, replies: Any, limits: Limits, max_size_mb: int | None, logging_setup: tuple[int, str]
 ) -> None:
-    """The writer process's entry point."""
-    die_with_parent()
+    """The writer process's entry point (after `procs.run` tied it to its parent)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logs.configure_level(*logging_setup)
@@ -193,11 +194,12 @@ def start(
     path: str, limits: Limits, max_size_mb: int | None = None
 ) -> tuple[multiprocessing.process.BaseProcess, Any, Any]:
     """The writer process, its inbox and its replies."""
+    procs.start_tracker()
     context = multiprocessing.get_context("spawn")
     inbox, replies = context.Queue(maxsize=1024), context.Queue()
     process = context.Process(
-        target=main,
-        args=(path, inbox, replies, limits, max_size_mb, logs.current()),
+        target=procs.run,
+        args=(os.getpid(), "nianbao.writer:main", path, inbox, replies, limits, max_size_mb, logs.current()),
         name="nianbao-writer",
         daemon=False,
     )

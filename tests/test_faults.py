@@ -145,7 +145,7 @@ def _children(pid: int) -> list[int]:
 def _writer_of(pid: int) -> int:
     for _ in range(100):
         for child in _children(pid):
-            if "resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace"):
+            if "spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace"):  # not the tracker
                 return child
         time.sleep(0.1)
     raise AssertionError("no writer process")
