@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -39,12 +37,11 @@ class ParsePool:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            procs.start_tracker()  # in the writer, its parent's (inherited); in `nianbao parse`, its own
             self._pool = ProcessPoolExecutor(
                 max_workers=self.limits.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=procs.CONTEXT,  # spawned, each tied to this process from its start
                 initializer=procs.worker_setup,
-                initargs=(os.getpid(), self.limits.memory_mb),
+                initargs=(self.limits.memory_mb,),
             )
             self.generation += 1
         return self._pool

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 import signal
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -205,7 +204,7 @@ def main(
     max_size_mb: int | None,
     logging_setup: tuple[int, str],
 ) -> None:
-    """The writer process's entry point (after `procs.run` tied it to its parent)."""
+    """The writer process's entry point."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logs.configure_level(*logging_setup)
@@ -217,13 +216,11 @@ def start(
 ) -> tuple[multiprocessing.process.BaseProcess, Connection, Connection]:
     """The writer process, the end of its inbox to send on, and the end of its replies to receive
     from.  The other ends are closed here once the writer has them."""
-    procs.start_tracker()
-    context = multiprocessing.get_context("spawn")
-    inbox_out, inbox = context.Pipe(duplex=False)
-    replies, replies_in = context.Pipe(duplex=False)
-    process = context.Process(
-        target=procs.run,
-        args=(os.getpid(), "nianbao.writer:main", path, inbox_out, replies_in, limits, max_size_mb, logs.current()),
+    inbox_out, inbox = procs.CONTEXT.Pipe(duplex=False)
+    replies, replies_in = procs.CONTEXT.Pipe(duplex=False)
+    process = procs.CONTEXT.Process(  # spawned, tied to this process from its start
+        target=main,
+        args=(path, inbox_out, replies_in, limits, max_size_mb, logs.current()),
         name="nianbao-writer",
         daemon=False,
     )

@@ -179,13 +179,23 @@ def portal() -> Iterator[SamplePortal]:
         yield running
 
 
-@pytest.mark.parametrize("when", ["mid-parse", "with the pipe to it full"])
+def _reports(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return int(conn.execute("SELECT count(*) FROM reports").fetchone()[0])
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
+@pytest.mark.parametrize("when", ["as its parse workers start", "a report stored", "with the pipe to it full"])
 def test_a_dead_writer_ends_the_crawl_within_5_s_with_one_line(portal: SamplePortal, tmp_path: Path, when: str) -> None:
     _config(tmp_path, portal)
     crawl = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
     writer = _writer(crawl.pid)
-    if when == "mid-parse":
+    if when == "as its parse workers start":  # one may be starting: it must end silently
         until(lambda: children(writer, "spawned"), "a parse worker")
+    elif when == "a report stored":
+        until(lambda: _reports(tmp_path / "n.db"), "a report stored", every=0.05)
     else:  # a writer that reads nothing more (busy, swapping) before it is killed
         os.kill(writer, signal.SIGSTOP)
         until(lambda: writing_a_pipe(crawl.pid), "the crawl waiting to hand more to the writer")
@@ -206,14 +216,16 @@ def test_a_dead_writer_ends_the_crawl_within_5_s_with_one_line(portal: SamplePor
     assert _passes(db)[0][1] == "the process running this pass ended before it did"
 
 
-def _at(moment: str, running: subprocess.Popen[str]) -> None:
+def _at(moment: str, running: subprocess.Popen[str], db: Path) -> None:
     """Wait for `moment` in the life of a crawl (or daemon) process."""
     if moment == "tracker started":  # the writer not yet started
         until(lambda: children(running.pid, "tracker"), "the resource tracker")
     elif moment == "writer starting":  # as soon as it exists: before it could tie itself to its parent
         _writer(running.pid)
-    elif moment == "mid-parse":
+    elif moment == "parse workers starting":
         until(lambda: children(_writer(running.pid), "spawned"), "a parse worker")
+    elif moment == "a report stored":  # mid-pass: parsing and storing under way, more to come
+        until(lambda: _reports(db), "a report stored", every=0.05)
     elif moment == "writer stopped":  # frozen: only the kernel can end it (no watchdog thread runs)
         writer = _writer(running.pid)
         until(lambda: children(writer, "spawned"), "a parse worker")
@@ -230,10 +242,11 @@ def _at(moment: str, running: subprocess.Popen[str]) -> None:
     [
         ("crawl", "tracker started"),
         ("crawl", "writer starting"),
-        ("crawl", "mid-parse"),
+        ("crawl", "parse workers starting"),
+        ("crawl", "a report stored"),
         ("crawl", "writer stopped"),
         ("crawl", "closing"),
-        ("daemon", "mid-parse"),
+        ("daemon", "a report stored"),
     ],
 )
 def test_kill_9_leaves_no_process_of_nianbao_behind(
@@ -243,14 +256,15 @@ def test_kill_9_leaves_no_process_of_nianbao_behind(
     if command == "daemon":
         config.write_text(config.read_text(encoding="utf-8") + '[schedule]\ncron = "* * * * * *"\n', encoding="utf-8")
     running = _nianbao(command, "--config", "nianbao.toml", cwd=tmp_path)
-    _at(moment, running)
+    db = tmp_path / "n.db"
+    _at(moment, running, db)
     os.kill(running.pid, signal.SIGKILL)
     killed = time.monotonic()
     _exited(running, 30)
     assert_all_gone(str(tmp_path), since=killed)  # writer, parse workers, resource tracker
-    _ended(running, 10)
-    db = tmp_path / "n.db"
-    if moment in ("mid-parse", "writer stopped"):  # a pass was under way: the next one closes it
+    out, err = _ended(running, 10)
+    assert "Traceback" not in err and (err == "" or command == "daemon"), err  # none of them says a word
+    if moment in ("a report stored", "writer stopped"):  # a pass was under way: the next one closes it
         assert _integrity(db) == "ok"
         _next_crawl_completes(tmp_path)
         outcomes = [o for o, _ in _passes(db)]
