@@ -318,3 +318,19 @@ def test_health_reads_a_database_on_a_read_only_medium(healthy: Path, tmp_path: 
     assert done.returncode == 0 and done.stderr == "", done.stderr
     assert done.stdout.startswith("正常：各网站最近一次完整读取都在6小时以内")
     assert sorted(f.name for f in medium.iterdir()) == ["n.db"]  # nothing written beside it
+
+
+def test_the_readme_shows_what_health_says_of_the_demo(tmp_path: Path) -> None:
+    """The README's `nianbao health` session on the demo's database, run again: the same lines, the same exits."""
+    from nianbao.demo import run_demo
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ nianbao health --db nianbao-demo/nianbao.db --as-of 2026-04-15T18:00", 1)[1]
+    session = ("$ nianbao health --db nianbao-demo/nianbao.db --as-of 2026-04-15T18:00" + shown).split("\n```")[0]
+    config, _ = run_demo(str(tmp_path / "nianbao-demo"))
+    ran = []
+    for command in session.split("$ ")[1:]:
+        args = command.splitlines()[0].split(";")[0].split()[1:]
+        result = CliRunner().invoke(cli, [a.replace("nianbao-demo/", f"{tmp_path}/nianbao-demo/") for a in args])
+        ran.append(f"$ {command.splitlines()[0]}\n{result.output}exit {result.exit_code}\n")
+    assert len(ran) == 2 and "".join(ran) == session.rstrip("\n") + "\n"
