@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
@@ -75,3 +76,11 @@ def mark_sent(db: sqlite_utils.Database, outgoing: Outgoing, *, now: str) -> Non
 
 def mark_failed(db: sqlite_utils.Database, outgoing: Outgoing, *, error: str) -> None:
     db.table("notifications").update(outgoing.id, {"attempts": outgoing.attempts + 1, "last_error": error})
+
+
+def backlog(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The outbox's waiting digests, oldest first: when each was queued, how often it was tried and
+    the last error (the message itself left out: `nianbao health` reads only these)."""
+    return list(
+        db.query("SELECT id, created_at, attempts, last_error FROM notifications WHERE sent_at IS NULL ORDER BY id")
+    )

@@ -75,6 +75,7 @@ def _cron(value: Any) -> Any:
 
 
 Seconds = Annotated[float, Field(strict=True)]
+Hours = Annotated[float, Field(strict=True)]
 Count = Annotated[int, Field(strict=True)]
 Text = Annotated[str, Field(strict=True)]
 Flag = Annotated[bool, Field(strict=True)]
@@ -236,6 +237,22 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
+class HealthSettings:
+    """[health] when `nianbao health` warns (exit 1) and when it fails (exit 2)."""
+
+    __pydantic_config__ = _SCHEMA
+    max_age_hours: Annotated[
+        Hours, doc("a portal not read completely, or no check made, for longer than this: a warning", gt=0)
+    ] = 36.0
+    fail_age_hours: Annotated[
+        Hours, doc("no check made, or no portal read completely, for longer than this: failing", gt=0)
+    ] = 72.0
+    max_pass_hours: Annotated[
+        Hours, doc("a pass still running after this long: its process died or hangs (failing)", gt=0)
+    ] = 12.0
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration file; each field is one TOML section."""
 
@@ -249,6 +266,7 @@ class Config:
     schedule: Schedule = field(default_factory=Schedule)
     parse: ParseLimits = field(default_factory=ParseLimits)
     site: Site = field(default_factory=Site)
+    health: HealthSettings = field(default_factory=HealthSettings)
 
     @property
     def db_path(self) -> str:
@@ -418,8 +436,13 @@ def _section_type(section: Any, name: str) -> Any:
 
 def _references(config: Config) -> list[str]:
     """Cross-field rules the types cannot say: unique portal names, agencies' portals that exist,
-    aliases that name no other agency."""
+    aliases that name no other agency, a health warning before its failure."""
     problems = _aliases(config)
+    if config.health.fail_age_hours < config.health.max_age_hours:
+        problems.append(
+            f"health.fail_age_hours: {config.health.fail_age_hours} is less than "
+            f"health.max_age_hours ({config.health.max_age_hours}): failing must come after the warning"
+        )
     names = [p.name for p in config.portals]
     for index, name in enumerate(names):
         if name in names[:index]:

@@ -104,5 +104,6 @@ def example_toml() -> str:
         section(EmailSettings, "[notify.email]", EXAMPLES[EmailSettings])
         + ["# credentials come from the environment (NIANBAO_SMTP_USER, NIANBAO_SMTP_PASSWORD), never from this file"],
         section(type(config.schedule), "[schedule]"),
+        section(type(config.health), "[health]"),
     ]
     return HEADER + "\n" + "\n\n".join("\n".join(block) for block in blocks) + "\n"
