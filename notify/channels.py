@@ -42,7 +42,7 @@ class _Hide(logging.Filter):
 
 
 class _Caught(logging.Handler):
-    """Apprise's warnings during one send: the last says why it failed."""
+    """Apprise's warnings and errors during one send: they say why it failed."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -52,7 +52,7 @@ class _Caught(logging.Handler):
         self.lines.append(record.getMessage().strip())
 
     def reason(self) -> str:
-        return next((line for line in reversed(self.lines) if line), "")
+        return "; ".join(dict.fromkeys(line for line in self.lines if line))
 
 
 @contextmanager

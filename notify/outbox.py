@@ -48,7 +48,7 @@ def queue_digests(db: sqlite_utils.Database, config: Config, *, now: str, today:
     if not new and not resolved:
         return 0
     audiences = _audiences(config, new, resolved) if _emails(config) else {}
-    routes = _routes(db, config, new, resolved)
+    routes = routes_of(db, config, new, resolved)
     sender = config.email.sender if config.email else "nianbao@localhost"
     tables = tables_of(db, new) if audiences else {}
     with db.atomic():
@@ -90,7 +90,7 @@ def _emails(config: Config) -> bool:
     return bool(config.email or config.outbox_dir or not config.channels)
 
 
-def _routes(
+def routes_of(
     db: sqlite_utils.Database, config: Config, new: list[StoredFinding], resolved: list[StoredFinding]
 ) -> list[tuple[Channel, Audience]]:
     """Each channel with the findings its route lets through (every finding when it names no
