@@ -264,15 +264,18 @@ def notify(config_path: str | None, db_path: str | None, as_of: date | None, dry
         from storage.findings import pending_findings
 
         new, resolved = pending_findings(db, today(as_of))
-        from notify.compose import text_body
+        from notify.compose import summary, text_body
 
         click.echo(text_body(new, resolved, lang=_lang(config)) if new or resolved else "nothing new to send")
+        for channel, (items, gone, lang) in outbox.routes_of(db, config, new, resolved):  # what each channel would get
+            title, body = summary(items, gone, site_url=config.site.base_url, lang=lang)
+            click.echo(f"--- {channel.name} ---\n{title}\n{body}")
         return
     with _writing(config, "notify", wait=30):
         result = outbox.notify(db, config, now=now_iso(as_of), today=today(as_of))
-    click.echo(f"{result.queued} digest(s) queued, {result.sent} sent, {result.failed} waiting for the mail server")
+    click.echo(f"{result.queued} digest(s) queued, {result.sent} sent, {result.failed} waiting in the outbox")
     if result.failed:
-        raise UserError(f"mail not sent, kept in the outbox for the next run: {result.errors[0]}")
+        raise UserError(f"not sent, kept in the outbox for the next run: {result.errors[0]}")
 
 
 @cli.command()

@@ -44,6 +44,16 @@ def _http_url(value: Any) -> Any:
     return value
 
 
+def _channel_url(value: Any) -> Any:
+    if isinstance(value, str):
+        from nianbao.core.channels import problem
+
+        found = problem(value)
+        if found:
+            raise ValueError(found)
+    return value
+
+
 def _month_day(value: Any) -> Any:
     if isinstance(value, str):
         try:
@@ -82,6 +92,8 @@ Flag = Annotated[bool, Field(strict=True)]
 Texts = Annotated[tuple[Text, ...], BeforeValidator(_listed)]
 Url = Annotated[Text, BeforeValidator(_http_url)]
 MonthDay = Annotated[Text, BeforeValidator(_month_day)]
+ChannelUrl = Annotated[Text, BeforeValidator(_channel_url)]
+Levels = Annotated[tuple[Level, ...], BeforeValidator(_listed)]
 Cron = Annotated[Text, BeforeValidator(_cron)]
 
 
@@ -186,6 +198,20 @@ class EmailSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Channel:
+    """[[notify.channels]] a group robot (钉钉, 企业微信, 飞书) or any service Apprise knows gets a short summary."""
+
+    __pydantic_config__ = _SCHEMA
+    name: Annotated[Text, doc("the channel's name in the outbox and in logs", min_length=1)]
+    url: Annotated[ChannelUrl, doc("an Apprise URL; each secret named as {ENVIRONMENT_VARIABLE}, never written here")]
+    portals: Annotated[Texts, doc("only the findings of these portals (by name); else every portal's")] = ()
+    levels: Annotated[
+        Levels, doc('only findings about agencies of these levels, e.g. ["township"]; else every level\'s')
+    ] = ()
+    language: Annotated[Language | None, doc('the summary\'s language: "zh_CN" or "en" (else [notify])')] = None
+
+
+@dataclass(frozen=True, slots=True)
 class Notify:
     """[notify] where digests go."""
 
@@ -195,6 +221,7 @@ class Notify:
         "zh_CN"
     )
     email: EmailSettings | None = None
+    channels: tuple[Channel, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +306,10 @@ class Config:
     @property
     def outbox_dir(self) -> str | None:
         return self.notify.outbox_dir
+
+    @property
+    def channels(self) -> tuple[Channel, ...]:
+        return self.notify.channels
 
     @property
     def cron(self) -> str:
@@ -452,4 +483,19 @@ def _references(config: Config) -> list[str]:
             close = difflib.get_close_matches(agency.portal, names, n=1, cutoff=0.3)
             hint = f' (did you mean "{close[0]}"?)' if close else f" (portals: {', '.join(names) or 'none configured'})"
             problems.append(f"agencies[{index}].portal: {agency.portal!r} names no configured portal{hint}")
+    return problems + _channels(config, names)
+
+
+def _channels(config: Config, portals: list[str]) -> list[str]:
+    """A channel's name is its outbox key (unique); the portals it routes must exist."""
+    problems = []
+    names = [c.name for c in config.channels]
+    for index, channel in enumerate(config.channels):
+        where = f"notify.channels[{index}]"
+        if channel.name in names[:index]:
+            problems.append(f"{where}.name: {channel.name!r} is used by another channel already")
+        for number, portal in enumerate(channel.portals):
+            if portal not in portals:
+                listed = ", ".join(portals) or "none configured"
+                problems.append(f"{where}.portals[{number}]: {portal!r} names no configured portal (portals: {listed})")
     return problems
