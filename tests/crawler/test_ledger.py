@@ -375,7 +375,11 @@ def test_a_bug_met_mid_pass_keeps_the_ledger_and_proves_nothing(
 
 
 def _column(numbers: dict[int, int | None], dates: dict[int, list[str | None]], unread: set[int]) -> ColumnRead:
-    column = ColumnRead("http://127.0.0.1/nb/list", declared=Declared(pages=10), failed=["a page: http_5xx"])
+    column = ColumnRead(
+        "http://127.0.0.1/nb/list",
+        declared=Declared(pages=10),
+        failed=[("http://127.0.0.1/nb/list?page=3", "http_5xx")],
+    )
     column.numbers, column.dates, column.unread_positions = numbers, dates, unread
     column.read_positions = set(dates)
     column.read_pages = len(dates)
