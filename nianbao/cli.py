@@ -463,6 +463,37 @@ def export(
 
 
 @cli.command()
+@click.option("--year", type=int, required=True, help="The report year the check was about (e.g. 2025).")
+@click.option("--docx", "docx_path", metavar="FILE", required=True, help="Write the draft here (.docx).")
+@common
+def bulletin(config_path: str | None, db_path: str | None, year: int, docx_path: str) -> None:
+    """Draft the 通报 on the year's annual check as an editable DOCX, from the stored findings only."""
+    from pathlib import Path
+
+    from nianbao.core.messages import gettext_for
+    from views.bulletin import draft
+    from views.bulletin_docx import write_docx
+
+    config, db = _open(config_path, db_path, readonly=True)
+    found = draft(db, year, deadlines=config.deadlines)
+    if found is None:
+        raise UserError(f"{config.db_path}: no check has run on this database yet (run `nianbao check` first)")
+    if not found.counts["agencies"]:
+        raise UserError(f"{config.db_path}: no agency has a report or a finding for {year}")
+    try:
+        write_docx(found, Path(docx_path))
+    except OSError as exc:
+        raise UserError(f"cannot write the draft: {exc}") from exc
+    _ = gettext_for(_lang(config))
+    named = sum(len(section.entries) for section in found.sections)
+    click.echo(
+        _("{path} written: {agencies} agencies checked, {named} named by problem").format(
+            path=docx_path, agencies=found.counts["agencies"], named=named
+        )
+    )
+
+
+@cli.command()
 @click.option("--out", "folder", default="nianbao-demo", show_default=True, help="Folder for the database and .eml.")
 @click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True, help="Language.")
 def demo(folder: str, lang: str) -> None:
