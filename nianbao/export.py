@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache, partial
 from itertools import groupby
 from typing import Any
 
@@ -66,7 +66,7 @@ NUMBER_COLUMNS = (
     (N_("Agency"), "text"),
     (N_("Year"), "number"),
     (N_("Part"), "text"),
-    (N_("Table row"), "long"),
+    (N_("Table row"), "wide"),
     (N_("Table column"), "text"),
     (N_("Value"), "number"),
     (N_("Read with certainty"), "text"),
@@ -133,12 +133,11 @@ def _findings(db: sqlite_utils.Database, lang: str, year: int | None) -> Iterato
     report gives them, and its evidence, all in words."""
     _ = gettext_for(lang)
     rules = all_rules()
-    cells: dict[int, Any] = {}
+    # a report's cells, for the findings about it (a few reports at a time: a province has thousands)
+    cells = lru_cache(maxsize=16)(partial(cells_of, db))
     for f in open_findings(db):
         if year is not None and f.year not in (year, None):
             continue
-        if f.report_id is not None and f.report_id not in cells:
-            cells[f.report_id] = cells_of(db, f.report_id)
         rule = rules.get(f.rule or "")
         evidence = "\n".join(
             f"{name}{'：' if lang != 'en' else ': '}{text}" for name, text in evidence_items(f.evidence, lang)
@@ -151,7 +150,7 @@ def _findings(db: sqlite_utils.Database, lang: str, year: int | None) -> Iterato
             _(KIND_LABELS[f.kind]) if f.kind in KIND_LABELS else f.kind,
             _(SEVERITIES[f.severity]) if f.severity in SEVERITIES else f.severity,
             f.text(lang),
-            _cells_involved(f, cells.get(f.report_id or -1, {}), lang),
+            _cells_involved(f, cells(f.report_id) if f.report_id is not None else {}, lang),
             evidence,
             f.rule,
             _(rule.doc) if rule and rule.doc else None,

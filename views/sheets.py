@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 Value = str | int | float | date | None
 EXCEL_ROWS = 1_048_576  # rows of a sheet, header included
 SAMPLE = 2000  # rows read ahead to size the columns (write-only mode writes the widths first)
-WIDEST = {"text": 40, "long": 80, "number": 14, "date": 16}
+WIDEST = {"text": 40, "wide": 60, "long": 80, "number": 14, "date": 16}
 CHINESE_DATE = 'yyyy"年"m"月"d"日"'
 ISO_DATE = "yyyy-mm-dd"
 _HEAD_FONT = Font(bold=True)
@@ -38,8 +38,8 @@ _TOP = Alignment(vertical="top")
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A column: its header as the reader sees it, and what it holds ("text", "long" text that
-    wraps, "number" or "date")."""
+    """A column: its header as the reader sees it, and what it holds: "text", "wide" text (a row's
+    label: a wider column), "long" text (wrapped: a message, its evidence), "number" or "date"."""
 
     head: str
     kind: str = "text"
