@@ -150,7 +150,7 @@ def draft(db: sqlite_utils.Database, year: int, *, deadlines: Deadlines) -> Bull
     as_of = date.fromisoformat(str(check["as_of"])[:10])
     findings = findings_of_year(db, year)
     kept = [f for f in findings if f.dismissed_at is None and f.severity in _COUNTED.get(f.kind, ())]
-    dismissed = sum(1 for f in findings if f.dismissed_at is not None and f.kind in _COUNTED)
+    dismissed = sum(1 for f in findings if f.dismissed_at is not None and f.severity in _COUNTED.get(f.kind, ()))
     statuses = [r for r in status_grid(db) if r["year"] == year]
     sections = tuple(s for s in (_section(db, p, kept, year, as_of) for p in PROBLEMS) if s.entries)
     counts = {"agencies": len(statuses), "on time": sum(1 for r in statuses if r["status"] == "on time")}
