@@ -131,6 +131,7 @@ class ColumnRead:
     read_positions: set[int] = field(default_factory=set)
     unread_positions: set[int] = field(default_factory=set)  # pages that failed, or that a cap left unread
     dates: dict[int, list[str | None]] = field(default_factory=dict)  # position -> its entries' dates
+    numbers: dict[int, int | None] = field(default_factory=dict)  # position -> the page's number in the list
     cut: str = ""  # max_pages left pages its pager declares unasked: said with what is missing
 
     def __post_init__(self) -> None:
@@ -168,38 +169,44 @@ class ColumnRead:
         return ""
 
     def first_unread(self) -> int | None:
-        """The place of the first page not read (everything from it on may be unread); None when
-        the unread part cannot be placed (records missing from a read list, nothing read)."""
+        """The place in the list (its page number) of the first page not read: everything from it
+        on may be unread; None when the unread part cannot be placed (records missing from a read
+        list, nothing read, a page whose number in the list is unknown)."""
         if self.complete:
             return None
-        if self.unread_positions:
-            return min(self.unread_positions)
         if not self.read_positions:
             return 1
+        if self.unread_positions:
+            numbers = [self.numbers.get(p) for p in self.unread_positions]
+            return None if None in numbers else min(n for n in numbers if n is not None)
         found = self.declared
         if found is not None and found.records is not None and not self.capped:
             return None  # records listed short of the count: they could be on any page
-        return max(self.read_positions) + 1
+        numbers = [self.numbers.get(p) for p in self.read_positions]
+        return None if None in numbers else max(n for n in numbers if n is not None) + 1
 
     def unread_years(self) -> tuple[int | None, str]:
         """(Y, why): the unread pages could hold reports of years up to Y only — or of any year
-        (Y None).  Lists are newest first, but that is taken as proven only when every dated
-        entry read descends in date across the column's pages; then the pages after the last read
-        entry before the first unread page hold entries dated on or before it (D), and a report
-        of year y, published once y is over, can be among them only if y < D's year."""
-        first = self.first_unread()
+        (Y None).  Lists are newest first, but that is taken as proven only by the dates read:
+        the entries before the first unread page (in list order: pages by the number the CMS gives
+        them) descend in date, and every entry read after it is older.  Then the unread pages hold
+        entries dated on or before the last entry before them (D), and a report of year y,
+        published once y is over, can be among them only if y < D's year.  Where a page's place in
+        the list is unknown (reached by a "下一页" link), the first page alone bounds them: every
+        other page comes after it."""
         if self.complete:
             return None, ""
+        by_number: dict[int | None, list[str | None]] = {}
+        for position, dates in self.dates.items():
+            by_number.setdefault(self.numbers.get(position), []).extend(dates)
+        first = self.first_unread()
+        if first is None and 1 in by_number:  # unplaced pages: everything read after page 1 must be older
+            return _bound(by_number[1], [d for n, v in by_number.items() if n != 1 for d in v])
         if first is None or first <= 1:
             return None, "its unread part cannot be placed in the list"
-        ordered = [d for position in sorted(self.dates) for d in self.dates[position] if d]
-        if len(ordered) < 2 or any(later > earlier for earlier, later in zip(ordered, ordered[1:], strict=False)):
-            return None, "its entries are not proven to be newest first"
-        before = [d for position in sorted(self.dates) if position < first for d in self.dates[position] if d]
-        if not before:
-            return None, "no dated entry precedes its unread pages"
-        bound = min(before)
-        return int(bound[:4]) - 1, f"entries descend in date; its unread pages hold entries dated {bound} or earlier"
+        numbers = sorted(n for n in by_number if n is not None)
+        before = [d for n in numbers if n < first for d in by_number[n]]
+        return _bound(before, [d for n in numbers if n > first for d in by_number[n]])
 
     def evidence(self) -> dict[str, object]:
         found = self.declared
@@ -364,8 +371,11 @@ class PortalCrawl:
             self.columns[key] = ColumnRead(url, key=key)
         return self.columns[key]
 
-    def _request(self, column: ColumnRead, url: str, **kwargs: object) -> PageRequest:
+    def _request(self, column: ColumnRead, url: str, *, number: int | None = 1, **kwargs: object) -> PageRequest:
+        """A page of `column`, numbered in the order asked (`position`); `number`: its place in the
+        list as the CMS numbers it (1 for a column's first page), None when unknown."""
         column.queued += 1
+        column.numbers[column.queued] = number
         return PageRequest(url, column=column.key, position=column.queued, **kwargs)  # type: ignore[arg-type]
 
     async def _walk_lists(self) -> None:
@@ -507,7 +517,8 @@ class PortalCrawl:
             self._one_page(column, page, entries)
         # a page of a column is asked for as a browser would, from the column (JPaaS refuses any other Referer)
         for r in taken[:budget]:
-            queue.append((self._request(column, r.url, data=r.data, referer=r.referer or column.url), False))
+            request = self._request(column, r.url, number=r.number, data=r.data, referer=r.referer or column.url)
+            queue.append((request, False))
 
     def _one_page(self, column: ColumnRead, page: Page, entries: int) -> None:
         """A column whose CMS declares no size, read in one page with no pager: complete only on
@@ -749,6 +760,18 @@ def response_kind(response: Response) -> str:
     if response.status >= 400:
         return "http_4xx"
     return response.outcome or "error"
+
+
+def _bound(before: list[str | None], after: list[str | None]) -> tuple[int | None, str]:
+    """The latest year a report on the unread pages could be of, from the dates of the entries read
+    `before` them (in list order: they must descend) and `after` them (all older than those before)."""
+    dates, later = [d for d in before if d], [d for d in after if d]
+    if len(dates) + len(later) < 2 or any(b > a for a, b in zip(dates, dates[1:], strict=False)):
+        return None, "its entries are not proven to be newest first"
+    if later and max(later) > min(dates):
+        return None, "its entries are not proven to be newest first"
+    bound = min(dates)
+    return int(bound[:4]) - 1, f"entries descend in date; its unread pages hold entries dated {bound} or earlier"
 
 
 def _merge(old: Declared | None, new: Declared) -> Declared:

@@ -46,7 +46,8 @@ class PageRequest:
     data: tuple[tuple[str, str], ...] | None = None  # form fields: a POST (Hanweb's data proxy)
     referer: str | None = None
     column: str | None = None  # the key of the column this page belongs to (set by the crawl)
-    position: int = 0  # the page's place in its column, 1 for the first (set by the crawl)
+    position: int = 0  # the order in which the crawl asked for the column's pages, 1 for the first
+    number: int | None = None  # the page's number in the list as the CMS numbers it, None when unknown
 
     @property
     def key(self) -> tuple[str, tuple[tuple[str, str], ...] | None]:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
@@ -264,15 +264,18 @@ def notify(config_path: str | None, db_path: str | None, as_of: date | None, dry
         from storage.findings import pending_findings
 
         new, resolved = pending_findings(db, today(as_of))
-        from notify.compose import text_body
+        from notify.compose import summary, text_body
 
         click.echo(text_body(new, resolved, lang=_lang(config)) if new or resolved else "nothing new to send")
+        for channel, (items, gone, lang) in outbox.routes_of(db, config, new, resolved):  # what each channel would get
+            title, body = summary(items, gone, site_url=config.site.base_url, lang=lang)
+            click.echo(f"--- {channel.name} ---\n{title}\n{body}")
         return
     with _writing(config, "notify", wait=30):
         result = outbox.notify(db, config, now=now_iso(as_of), today=today(as_of))
-    click.echo(f"{result.queued} digest(s) queued, {result.sent} sent, {result.failed} waiting for the mail server")
+    click.echo(f"{result.queued} digest(s) queued, {result.sent} sent, {result.failed} waiting in the outbox")
     if result.failed:
-        raise UserError(f"mail not sent, kept in the outbox for the next run: {result.errors[0]}")
+        raise UserError(f"not sent, kept in the outbox for the next run: {result.errors[0]}")
 
 
 @cli.command()
@@ -340,6 +343,55 @@ def status(config_path: str | None, db_path: str | None, year: int | None, as_js
     click.echo(
         shown.lstrip("\n") if show_portals else render(rows, lang) + render_withheld(rows, lang) + shown + strays
     )
+
+
+def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> date | datetime | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+08:00]") from None
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Everything found, as one JSON document (English keys).")
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_moment,
+    metavar="WHEN",
+    help="Measure ages from this moment: YYYY-MM-DD (its noon, UTC) or an ISO time (UTC unless it has a zone).",
+)
+@common
+def health(config_path: str | None, db_path: str | None, as_json: bool, as_of: date | datetime | None) -> None:
+    """For monitoring: is the daemon doing its job?  One line per problem.
+
+    Exit 0: healthy.  1: warnings (a portal not read completely for [health] max_age_hours, an old
+    check, a digest never tried, fewer verdicts than the check before).  2: failing (no check or no
+    portal read completely for fail_age_hours, a pass whose process died or hangs, a digest the mail
+    server refused) or unusable (no database, not one nianbao can read).  Opens the database read-only."""
+    import sqlite3
+
+    from nianbao.core.config import load
+    from nianbao.core.errors import StorageError
+    from nianbao.health import assess, moment_of, unusable
+    from storage.db import open_db
+
+    config = load(config_path, db=db_path)
+    now = moment_of(as_of)
+    try:
+        db = open_db(config.db_path, readonly=True)
+        found = assess(
+            db, config.health, now=now, watched=tuple(p.name for p in config.portals), database=config.db_path
+        )
+    except (StorageError, sqlite3.DatabaseError) as exc:
+        found = unusable(config.db_path, str(exc), now=now)
+    if as_json:
+        click.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(found.lines(_lang(config))))
+    click.get_current_context().exit(found.exit_code)
 
 
 @cli.group()

@@ -4,8 +4,9 @@ in bounded worker processes and owns the database connection that writes.  One c
 portal and pass, with the evidence of how completely each column was read.
 
 The crawling process only fetches: parsing and storing run on other cores with their own GIL, so
-a busy writer never delays a request.  If the writer dies, the crawl stops with one clear error
-(the interrupted passes are closed at the next start) instead of waiting forever.
+a busy writer never delays a request.  If the writer dies (its pipes end), the crawl stops at once
+with one clear error (the interrupted passes are closed as `interrupted` at the next start): nothing
+fetched after that could be stored.
 """
 
 from __future__ import annotations
@@ -42,7 +43,12 @@ BACKLOG = 512  # documents waiting for the writer before fetching pauses: memory
 
 
 class StorageSink:
-    """The crawler's sink: reads from its own connection; writes go, in order, to the writer process."""
+    """The crawler's sink: reads from its own connection; writes go, in order, to the writer process.
+
+    Two threads talk to the writer, so the event loop never blocks on it: the sender hands writes
+    over in order (waiting while the pipe is full), the receiver takes its replies as they come
+    (the writer must never wait on us).  A failed send or the end of the replies is the writer's
+    death."""
 
     def __init__(
         self, db: sqlite_utils.Database, *, now: str, limits: Limits | None, max_size_mb: int | None = None
@@ -54,23 +60,48 @@ class StorageSink:
         self.reader = open_db(path)
         self.process, self.inbox, self.replies = writer.start(path, limits or Limits(), max_size_mb)
         self.outgoing: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
-        self.sender = threading.Thread(target=self._send, name="nianbao-sender", daemon=True)
         self.documents = 0
         self.resume_since: dict[str, str] = {}
         self.run_ids: dict[str, int] = {}
+        self.outcomes: dict[str, tuple[str, list[str]]] = {}
+        self.done = False  # the writer said it stored everything and closed the database
+        self.dead = threading.Event()  # the writer died before that
         self.writer_error = ""
+        self.sender = threading.Thread(target=self._send, name="nianbao-sender", daemon=True)
+        self.receiver = threading.Thread(target=self._receive, name="nianbao-receiver", daemon=True)
+        self.sender.start()
+        self.receiver.start()
 
     def _send(self) -> None:
-        """Hand everything to the writer in order; notice if it dies."""
-        while (item := self.outgoing.get()) is not None:
+        """Hand everything to the writer in order, then its stop; stops at the writer's death."""
+        while True:
+            item = self.outgoing.get()
+            try:
+                self.inbox.send(writer.STOP if item is None else item)
+            except OSError:  # the pipe is broken: the writer is gone
+                self.dead.set()
+                return
+            except Exception:  # a bug (it would not pickle): that write is lost, the others go on
+                logger.exception("could not hand %s to the writer", item[0] if item else "the stop")
+            if item is None:
+                return
+
+    def _receive(self) -> None:
+        """The writer's replies: each portal's final outcome, then "done"; the end of the pipe
+        before "done" is the writer's death."""
+        try:
             while True:
-                try:
-                    self.inbox.put(item, timeout=1)
-                    break
-                except queue.Full:
-                    if not self.process.is_alive():
-                        self.writer_error = f"the writer process died (exit code {self.process.exitcode})"
-                        return
+                kind, data = self.replies.recv()
+                if kind == "finished":
+                    self.outcomes[data["portal"]] = (data["outcome"], data["lost"])
+                elif kind == "done":
+                    for portal, lost in data["failures"].items():
+                        outcome, known = self.outcomes.get(portal, ("partial", []))
+                        self.outcomes[portal] = (outcome, known or lost)
+                    self.done = True
+                    return
+        except (EOFError, OSError):
+            self.dead.set()
 
     def _put(self, op: str, **kwargs: Any) -> None:
         self.outgoing.put((op, kwargs))
@@ -94,13 +125,14 @@ class StorageSink:
 
     async def ready(self) -> None:
         """Wait while the writer has too much to do (a slow parse must not fill memory)."""
-        while self.outgoing.qsize() + self.inbox.qsize() > BACKLOG and self.alive():
+        while self.outgoing.qsize() > BACKLOG and self.alive():
             await asyncio.sleep(0.05)
 
     def alive(self) -> bool:
-        if not self.process.is_alive() and not self.writer_error:
-            self.writer_error = f"the writer process died (exit code {self.process.exitcode})"
-        return not self.writer_error
+        """The writer still runs (its pipes say so at once; its exit is a second witness)."""
+        if not self.dead.is_set() and not self.process.is_alive():
+            self.dead.set()
+        return not self.dead.is_set()
 
     # ---- writes ------------------------------------------------------------------------------
 
@@ -185,40 +217,27 @@ class StorageSink:
                 if resume_since:
                     self.resume_since[portal.name] = resume_since
                     logger.info("resuming the pass started %s", resume_since, extra={"portal": portal.name})
-        self.sender.start()
 
     def close(self) -> dict[str, tuple[str, list[str]]]:
         """Wait until everything is written; per portal, the final outcome (a pass that lost writes
-        is partial) and the writes it lost."""
+        is partial) and the writes it lost.  When the writer died, `writer_error` says so."""
         self.outgoing.put(None)
-        if self.sender.ident is not None:  # not started when the crawl failed before its first portal
-            self.sender.join()
-        outcomes: dict[str, tuple[str, list[str]]] = {}
-        if not self.writer_error:
-            self.inbox.put(writer.STOP)
-            while True:
-                try:
-                    kind, data = self.replies.get(timeout=1)
-                except queue.Empty:
-                    if not self.process.is_alive():
-                        self.writer_error = f"the writer process died (exit code {self.process.exitcode})"
-                        break
-                    continue
-                if kind == "finished":
-                    outcomes[data["portal"]] = (data["outcome"], data["lost"])
-                elif kind == "done":
-                    for portal, lost in data["failures"].items():
-                        outcome, known = outcomes.get(portal, ("partial", []))
-                        outcomes[portal] = (outcome, known or lost)
-                    break
-        if self.writer_error:
-            self.process.join(timeout=30)
-            if self.process.is_alive():
+        # both threads end with the writer at the latest: a send to a dead writer fails, and the
+        # end of its replies is read, as soon as it has exited
+        self.sender.join()
+        self.receiver.join()
+        if not self.done:
+            self.process.join(timeout=5)  # its exit status, a moment after its pipes closed
+            if self.process.is_alive():  # no pipe to it left: nothing it does can reach the database
                 self.process.kill()
+                self.process.join(timeout=5)
+            self.writer_error = f"the writer process died (exit code {self.process.exitcode})"
         # else: the writer has stored everything and closed the database; it still stops its idle
         # parse workers and exits on its own (multiprocessing reaps it), which nobody need wait for
+        self.inbox.close()
+        self.replies.close()
         self.reader.close()
-        return outcomes
+        return self.outcomes
 
 
 def crawl_all(
@@ -269,7 +288,6 @@ async def _crawl_all(
     scheduler: HostScheduler,
 ) -> list[CrawlResult]:
     stop = asyncio.Event()
-    watcher = asyncio.create_task(_watch(cancel, stop, sink))
     # a transport given (tests) is shared by one client; otherwise each portal has its own client
     shared = build_client(config.crawl, transport=transport) if transport is not None else None
     tls = tls_context() if shared is None else None
@@ -303,17 +321,29 @@ async def _crawl_all(
         return result
 
     sink.begin(config.portals)
+    crawling = asyncio.gather(*(one(p) for p in config.portals))
+    watcher = asyncio.create_task(_watch(cancel, stop, sink, crawling))
     try:
-        return list(await asyncio.gather(*(one(p) for p in config.portals)))
+        return list(await crawling)
+    except asyncio.CancelledError:
+        if sink.alive():
+            raise
+        return []  # the writer died: crawl_all raises, nothing here was or will be stored
     finally:
         watcher.cancel()
         if shared is not None:
             await shared.aclose()
 
 
-async def _watch(cancel: threading.Event | None, stop: asyncio.Event, sink: StorageSink) -> None:
-    """A shutdown asked from another thread (the daemon's signal handler), or a dead writer,
-    reaches the event loop: every portal stops at its next page."""
-    while not (cancel is not None and cancel.is_set()) and sink.alive():
+async def _watch(
+    cancel: threading.Event | None, stop: asyncio.Event, sink: StorageSink, crawling: asyncio.Future[Any]
+) -> None:
+    """A shutdown asked from another thread (the daemon's signal handler) reaches the event loop:
+    every portal stops at its next page, and what was fetched is written.  A dead writer stops
+    every portal at once: nothing fetched from now on could be stored."""
+    while sink.alive():
+        if cancel is not None and cancel.is_set():
+            stop.set()
         await asyncio.sleep(0.1)
     stop.set()
+    crawling.cancel()

@@ -2,8 +2,8 @@
 costs that document only — its bytes are stored with a one-line `parse_error`, the report is
 "found but unreadable", and a dead or stuck worker is replaced.
 
-Each worker runs with an address-space limit (RLIMIT_AS) and dies with its parent (Linux
-PR_SET_PDEATHSIG); each document has a wall-time limit, past which the workers are killed and
+Each worker runs with an address-space limit (RLIMIT_AS) and dies with its parent (`nianbao.procs`);
+each document has a wall-time limit, past which the workers are killed and
 replaced.  When a worker dies with several documents in flight, each is tried once more on fresh
 workers: the one that kills a worker twice is the culprit.
 """
@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
-from nianbao import logs
+from nianbao import logs, procs
 from nianbao.core.config import ParseLimits
-from nianbao.parsing import Parsed, parse_document, worker_setup
+from nianbao.parsing import Parsed, parse_document
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +39,8 @@ class ParsePool:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.limits.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=worker_setup,
+                mp_context=procs.CONTEXT,  # spawned, each tied to this process from its start
+                initializer=procs.worker_setup,
                 initargs=(self.limits.memory_mb, logs.current()),
             )
             self.generation += 1

@@ -1,10 +1,15 @@
 """The writer: the one process that writes the database during a crawl, and the parent of the
 bounded parse workers.  The crawling process only fetches; everything it hands over comes here
-through one queue, in order, and is parsed (in the workers) and stored (here).
+through one pipe, in order, and is parsed (in the workers) and stored (here).
 
 A portal's pass is closed only after every document it handed over is parsed and stored; if any
 write failed, the pass is recorded partial with the reason — never complete.  The writer ignores
-SIGINT/SIGTERM (the crawling process decides when it stops) and dies with its parent.
+SIGINT/SIGTERM (the crawling process decides when it stops) and dies with its parent
+(`nianbao.procs`).
+
+The inbox and the replies are pipes, each end held by one process only: when either process dies,
+the other reads the end of the pipe (or fails to write) at once — nothing waits on a dead process,
+and no queue's feeder thread keeps a process from exiting.
 """
 
 from __future__ import annotations
@@ -12,19 +17,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import queue
 import signal
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
 from typing import Any
 
 import sqlite_utils
 
 from crawler.sink import Document
-from nianbao import logs
+from nianbao import logs, procs
 from nianbao.ingest import ingest, ingest_known
 from nianbao.ledger import complete_ledger
-from nianbao.parsing import Parsed, die_with_parent
+from nianbao.parsing import Parsed
 from nianbao.workers import Limits, ParsePool
 from parsers.metadata import find_title
 from storage.db import open_db
@@ -42,7 +47,7 @@ class Writing:
 
     db: sqlite_utils.Database
     pool: ParsePool
-    replies: Any  # a multiprocessing queue back to the crawling process
+    replies: Connection | None  # the pipe back to the crawling process
     pending: dict[str, set[asyncio.Task[None]]] = field(default_factory=lambda: defaultdict(set))
     failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # per portal: URL -> (its list title, why, kind) of each document that could not be stored ("lost")
@@ -153,10 +158,21 @@ class Writing:
         except Exception as exc:
             self._failed(portal, f"the pass of {portal}", exc)
             values["outcome"] = "failed"
-        self.replies.put(("finished", {"portal": portal, "outcome": values["outcome"], "lost": lost or []}))
+        _tell(self.replies, "finished", {"portal": portal, "outcome": values["outcome"], "lost": lost or []})
 
 
-async def _serve(path: str, inbox: Any, replies: Any, limits: Limits, max_size_mb: int | None) -> None:
+def _tell(replies: Connection | None, kind: str, data: dict[str, Any]) -> None:
+    """A reply to the crawling process; when it is gone there is nobody to tell (this process ends
+    with it)."""
+    if replies is None:
+        return
+    try:
+        replies.send((kind, data))
+    except OSError:
+        pass
+
+
+async def _serve(path: str, inbox: Connection, replies: Connection, limits: Limits, max_size_mb: int | None) -> None:
     writing = Writing(open_db(path, max_size_mb=max_size_mb), ParsePool(limits), replies)
     loop = asyncio.get_running_loop()
     try:
@@ -178,26 +194,32 @@ async def _serve(path: str, inbox: Any, replies: Any, limits: Limits, max_size_m
             await asyncio.gather(*list(tasks), return_exceptions=True)
     finally:
         writing.db.close()  # nothing is written after "done": the crawl goes on without waiting for us
-        replies.put(("done", {"failures": dict(writing.failures), "replaced": writing.pool.replaced}))
+        _tell(replies, "done", {"failures": dict(writing.failures), "replaced": writing.pool.replaced})
         writing.pool.close()
 
 
-def _take(inbox: Any) -> list[tuple[str, dict[str, Any]]]:
-    """The next item (waiting for it), and those already queued behind it, up to BATCH."""
-    items = [inbox.get()]
-    while len(items) < BATCH and items[-1] != STOP:
-        try:
-            items.append(inbox.get_nowait())
-        except queue.Empty:
-            break
+def _take(inbox: Connection) -> list[tuple[str, dict[str, Any]]]:
+    """The next item (waiting for it), and those already sent behind it, up to BATCH.  The end of
+    the pipe (the crawling process ended without saying stop) is a stop: what came is stored."""
+    items: list[tuple[str, dict[str, Any]]] = []
+    try:
+        items.append(inbox.recv())
+        while len(items) < BATCH and items[-1] != STOP and inbox.poll():
+            items.append(inbox.recv())
+    except (EOFError, OSError):
+        items.append(STOP)
     return items
 
 
 def main(
-    path: str, inbox: Any, replies: Any, limits: Limits, max_size_mb: int | None, logging_setup: tuple[int, str]
+    path: str,
+    inbox: Connection,
+    replies: Connection,
+    limits: Limits,
+    max_size_mb: int | None,
+    logging_setup: tuple[int, str],
 ) -> None:
     """The writer process's entry point."""
-    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logs.configure_level(*logging_setup)
@@ -206,15 +228,20 @@ def main(
 
 def start(
     path: str, limits: Limits, max_size_mb: int | None = None
-) -> tuple[multiprocessing.process.BaseProcess, Any, Any]:
-    """The writer process, its inbox and its replies."""
-    context = multiprocessing.get_context("spawn")
-    inbox, replies = context.Queue(maxsize=1024), context.Queue()
-    process = context.Process(
+) -> tuple[multiprocessing.process.BaseProcess, Connection, Connection]:
+    """The writer process, the end of its inbox to send on, and the end of its replies to receive
+    from.  The other ends are closed here once the writer has them."""
+    inbox_out, inbox = procs.CONTEXT.Pipe(duplex=False)
+    replies, replies_in = procs.CONTEXT.Pipe(duplex=False)
+    process = procs.CONTEXT.Process(  # spawned, tied to this process from its start
         target=main,
-        args=(path, inbox, replies, limits, max_size_mb, logs.current()),
+        args=(path, inbox_out, replies_in, limits, max_size_mb, logs.current()),
         name="nianbao-writer",
         daemon=False,
     )
-    process.start()
+    try:
+        process.start()
+    finally:
+        inbox_out.close()
+        replies_in.close()
     return process, inbox, replies

@@ -1,5 +1,6 @@
 """Compose the digest: new and resolved findings grouped by portal and agency, as plain text and
-HTML.  Pure: findings in, EmailMessage out.  Everything a portal served is escaped."""
+HTML; and the short summary a channel (a 钉钉/企业微信/飞书 group) gets.  Pure: findings in,
+EmailMessage or text out.  Everything a portal served is escaped."""
 
 from __future__ import annotations
 
@@ -222,3 +223,45 @@ def compose(
     msg.set_content(text_body(new, resolved, tables=tables, site_url=site_url, lang=lang))
     msg.add_alternative(html_body(new, resolved, tables=tables, site_url=site_url, lang=lang), subtype="html")
     return msg
+
+
+# The channel summary: a chat message read on a phone, so counts and names only; the detail stays in
+# the email and on the site.  Robots cap a message (企业微信: 2,048 bytes), so few names per kind.
+SUMMARY_KINDS = ("missing", "late", "inconsistent", "unreadable", "unreachable", "changed", "quality")
+SUMMARY_LINE = N_("{label} {n}: {names}")
+SUMMARY_MORE = N_("{names} and {more} more")  # zh: "{names}等{total}个"
+SUMMARY_RESOLVED = N_("RESOLVED")
+SUMMARY_LINK = N_("Details: {url}")
+SUMMARY_NO_LINK = N_("Details in the digest email.")
+SUMMARY_NAMES = 5
+
+
+def summary(
+    new: list[StoredFinding],
+    resolved: list[StoredFinding],
+    *,
+    site_url: str | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+) -> tuple[str, str]:
+    """(title, body) of a channel's message: the digest's subject as title, then per kind its count
+    and the agencies (or portals) it names, then the site's link."""
+    _ = gettext_for(lang)
+    lines = []
+    for kind in SUMMARY_KINDS:
+        mine = [f for f in new if f.kind == kind]
+        if mine:
+            lines.append(_(SUMMARY_LINE).format(label=kind_label(kind, lang), n=len(mine), names=_names(mine, lang)))
+    if resolved:
+        lines.append(_(SUMMARY_LINE).format(label=_(SUMMARY_RESOLVED), n=len(resolved), names=_names(resolved, lang)))
+    lines.append(_(SUMMARY_LINK).format(url=site_url) if site_url else _(SUMMARY_NO_LINK))
+    return subject(new, resolved, lang), "\n".join(lines)
+
+
+def _names(findings: list[StoredFinding], lang: str) -> str:
+    """The agencies (a portal for a finding about the portal itself), the first few of them."""
+    names = sorted({f.agency or f.portal or "" for f in findings} - {""})
+    shown = ("、" if lang != "en" else ", ").join(names[:SUMMARY_NAMES])
+    if len(names) <= SUMMARY_NAMES:
+        return shown
+    more = len(names) - SUMMARY_NAMES
+    return gettext_for(lang)(SUMMARY_MORE).format(names=shown, more=more, total=len(names))

@@ -1,6 +1,10 @@
 """The outbox: digests are written to the database before they are sent, and their findings are
 marked notified only after the server accepted them.  A mail server that is down leaves the
-digest pending; the next run sends it first, once.  New findings join a digest only once."""
+digest pending; the next run sends it first, once.  New findings join a digest only once.
+
+Each channel ([[notify.channels]]: a 钉钉/企业微信/飞书 group robot …) gets its own outbox entry
+with its route's findings, queued in the same transaction as the email: a robot that is down is
+retried alone on the next run, and neither resends the other."""
 
 from __future__ import annotations
 
@@ -13,14 +17,15 @@ from email.message import EmailMessage
 
 import sqlite_utils
 
-from nianbao.core.config import Config
+from nianbao.core.config import Channel, Config
 from nianbao.core.errors import NotifyError
 from nianbao.core.findings import StoredFinding
-from notify.compose import compose
+from notify import channels
+from notify.compose import compose, summary
 from notify.smtp import send
 from storage.findings import mark_queued, pending_findings
 from storage.notifications import mark_failed, mark_sent, queue_digest, set_message, unsent
-from storage.overview import report_rows
+from storage.overview import configured_agencies, report_rows
 from storage.reports import cells_of
 from views.tables import TableView, marks_of, report_tables
 
@@ -37,15 +42,28 @@ class Delivery:
 
 def queue_digests(db: sqlite_utils.Database, config: Config, *, now: str, today: date) -> int:
     """Put this run's digest(s) in the outbox: one for the default recipients with everything, one
-    per portal with its own recipients holding that portal's findings."""
+    per portal with its own recipients holding that portal's findings, and one summary per channel
+    holding its route's findings.  Returns how many entries were queued."""
     new, resolved = pending_findings(db, today)
     if not new and not resolved:
         return 0
-    audiences = _audiences(config, new, resolved)
+    audiences = _audiences(config, new, resolved) if _emails(config) else {}
+    routes = routes_of(db, config, new, resolved)
     sender = config.email.sender if config.email else "nianbao@localhost"
-    tables = tables_of(db, new)
+    tables = tables_of(db, new) if audiences else {}
     with db.atomic():
         last = 0
+        for channel, (items, gone, lang) in routes:
+            last = queue_digest(
+                db,
+                now=now,
+                recipients=[],
+                new=[f.id for f in items],
+                resolved=[f.id for f in gone],
+                channel=channel.name,
+            )
+            title, body = summary(items, gone, site_url=config.site.base_url, lang=lang)
+            set_message(db, last, subject=title, message=body)
         for to, (items, gone, lang) in audiences.items():
             last = queue_digest(
                 db, now=now, recipients=list(to), new=[f.id for f in items], resolved=[f.id for f in gone]
@@ -63,7 +81,40 @@ def queue_digests(db: sqlite_utils.Database, config: Config, *, now: str, today:
             )
             set_message(db, last, subject=str(message["Subject"]), message=message.as_string())
         mark_queued(db, last, new=[f.id for f in new], resolved=[f.id for f in resolved])
-    return len(audiences)
+    return len(audiences) + len(routes)
+
+
+def _emails(config: Config) -> bool:
+    """Whether the digest email is queued: when it has somewhere to go, or when nothing else does
+    (then its delivery fails saying so, and it waits in the outbox for a configuration)."""
+    return bool(config.email or config.outbox_dir or not config.channels)
+
+
+def routes_of(
+    db: sqlite_utils.Database, config: Config, new: list[StoredFinding], resolved: list[StoredFinding]
+) -> list[tuple[Channel, Audience]]:
+    """Each channel with the findings its route lets through (every finding when it names no
+    portals and no levels), in its language; a channel with nothing to say gets no entry."""
+    levels = _levels(db, config)
+    out: list[tuple[Channel, Audience]] = []
+    for channel in config.channels:
+
+        def routed(f: StoredFinding, channel: Channel = channel) -> bool:
+            if channel.portals and f.portal not in channel.portals:
+                return False
+            return not channel.levels or levels.get(f.agency or "") in channel.levels
+
+        items, gone = [f for f in new if routed(f)], [f for f in resolved if routed(f)]
+        if items or gone:
+            out.append((channel, (items, gone, channel.language or config.notify.language)))
+    return out
+
+
+def _levels(db: sqlite_utils.Database, config: Config) -> dict[str, str]:
+    """Each agency's level: as configured, else as the database last mirrored it (an agency seen in
+    an earlier configuration).  A finding about a portal itself has no agency, hence no level."""
+    known = {str(row["name"]): str(row["level"]) for row in configured_agencies(db) if row["level"]}
+    return known | {agency.name: agency.level for agency in config.agencies}
 
 
 def tables_of(db: sqlite_utils.Database, findings: list[StoredFinding]) -> dict[int, list[TableView]]:
@@ -101,9 +152,11 @@ def deliver(db: sqlite_utils.Database, config: Config, *, now: str) -> Delivery:
     sent = failed = 0
     errors: list[str] = []
     for outgoing in unsent(db):
-        message = message_from_string(outgoing.message, policy=policy.default)
         try:
-            _send(message, config, outgoing.id)
+            if outgoing.channel is None:
+                _send(message_from_string(outgoing.message, policy=policy.default), config, outgoing.id)
+            else:
+                _send_channel(outgoing.channel, outgoing.subject, outgoing.message, config)
         except NotifyError as exc:
             failed += 1
             errors.append(str(exc))
@@ -124,6 +177,13 @@ def _send(message: EmailMessage, config: Config, nid: int) -> None:
         send(message, config.email)
     elif not config.outbox_dir:
         raise NotifyError("no [notify.email] settings and no notify.outbox_dir: nowhere to send the digest")
+
+
+def _send_channel(name: str, title: str, body: str, config: Config) -> None:
+    channel = next((c for c in config.channels if c.name == name), None)
+    if channel is None:  # renamed or removed since it was queued: kept, in case it comes back
+        raise NotifyError(f"channel {name}: no longer in [[notify.channels]]; its summary waits in the outbox")
+    channels.send(channel, title=title, body=body)
 
 
 def notify(db: sqlite_utils.Database, config: Config, *, now: str, today: date) -> Delivery:

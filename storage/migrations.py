@@ -522,3 +522,11 @@ def m011_content_identity(db: sqlite_utils.Database) -> None:
             "UPDATE reports SET content_hash = ? WHERE id = ?",
             [identity(agency, year, [tuple(c) for c in cells], prose), report_id],
         )
+
+
+@migrations()
+def m012_channel_outbox(db: sqlite_utils.Database) -> None:
+    """Each delivery of a digest is its own outbox entry: the email (channel NULL) and each
+    [[notify.channels]] robot by its name, each with its own attempts, error and sent_at, so a
+    robot that fails is retried alone and never resends the email."""
+    db.table("notifications").add_column("channel", str)

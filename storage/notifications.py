@@ -1,10 +1,13 @@
 """The outbox (`notifications` table): a digest is written here before it is sent, and its
-findings are marked notified in the same transaction that marks it sent."""
+findings are marked notified in the same transaction that marks it sent.  Each delivery is its own
+entry: the email (`channel` NULL) and each channel's summary (`channel` = its name), so each is
+tried, failed and sent on its own."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
@@ -16,10 +19,12 @@ class Outgoing:
     """A digest waiting in the outbox."""
 
     id: int
-    message: str  # the whole RFC 5322 message, as it will be sent
+    message: str  # the whole RFC 5322 message, as it will be sent; a channel's: the summary's text
     attempts: int
     finding_ids: tuple[int, ...]
     resolved_ids: tuple[int, ...]
+    channel: str | None = None  # None: the email
+    subject: str = ""
 
 
 def queue_digest(
@@ -29,8 +34,10 @@ def queue_digest(
     recipients: list[str],
     new: list[int],
     resolved: list[int],
+    channel: str | None = None,
 ) -> int:
-    """A new outbox entry (its message is set once its id is known: the Message-ID holds it)."""
+    """A new outbox entry (its message is set once its id is known: the Message-ID holds it);
+    `channel`: a channel's summary rather than the email."""
     return int(
         db.table("notifications")  # type: ignore[arg-type]
         .insert(
@@ -40,6 +47,7 @@ def queue_digest(
                 "finding_ids": json.dumps(new),
                 "resolved_ids": json.dumps(resolved),
                 "attempts": 0,
+                "channel": channel,
             }
         )
         .last_pk
@@ -51,7 +59,7 @@ def set_message(db: sqlite_utils.Database, notification_id: int, *, subject: str
 
 
 def unsent(db: sqlite_utils.Database) -> list[Outgoing]:
-    """Every digest not yet accepted by the mail server, oldest first."""
+    """Every delivery not yet accepted (by the mail server, or a channel's service), oldest first."""
     return [
         Outgoing(
             row["id"],
@@ -59,13 +67,16 @@ def unsent(db: sqlite_utils.Database) -> list[Outgoing]:
             row["attempts"] or 0,
             tuple(json.loads(row["finding_ids"])),
             tuple(json.loads(row["resolved_ids"])),
+            row["channel"],
+            row["subject"] or "",
         )
         for row in db.query("SELECT * FROM notifications WHERE sent_at IS NULL ORDER BY id")
     ]
 
 
 def mark_sent(db: sqlite_utils.Database, outgoing: Outgoing, *, now: str) -> None:
-    """The server accepted it: the digest and its findings are marked together."""
+    """The server accepted it: the delivery and its findings are marked together (a finding is
+    notified when its first delivery is accepted)."""
     with db.atomic():
         db.table("notifications").update(
             outgoing.id, {"sent_at": now, "attempts": outgoing.attempts + 1, "last_error": None}
@@ -75,3 +86,11 @@ def mark_sent(db: sqlite_utils.Database, outgoing: Outgoing, *, now: str) -> Non
 
 def mark_failed(db: sqlite_utils.Database, outgoing: Outgoing, *, error: str) -> None:
     db.table("notifications").update(outgoing.id, {"attempts": outgoing.attempts + 1, "last_error": error})
+
+
+def backlog(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The outbox's waiting digests, oldest first: when each was queued, how often it was tried and
+    the last error (the message itself left out: `nianbao health` reads only these)."""
+    return list(
+        db.query("SELECT id, created_at, attempts, last_error FROM notifications WHERE sent_at IS NULL ORDER BY id")
+    )

@@ -128,3 +128,47 @@ def record_check(db: sqlite_utils.Database, *, now: str, as_of: str, due: int, a
     row = db.execute("SELECT due, assessed FROM check_runs ORDER BY id DESC LIMIT 1").fetchone()
     db.table("check_runs").insert({"checked_at": now, "as_of": as_of, "due": due, "assessed": assessed})
     return (int(row[0]), int(row[1])) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class PortalPasses:
+    """What `nianbao health` asks of one portal's passes: the newest (perhaps still running), the
+    newest that finished, the newest complete one, and when its first pass began."""
+
+    portal: str
+    newest: dict[str, Any]
+    finished: dict[str, Any] | None
+    complete: dict[str, Any] | None
+    first_started: str
+
+
+def passes_by_portal(db: sqlite_utils.Database) -> dict[str, PortalPasses]:
+    """Each portal's passes as `PortalPasses`, in three indexed lookups rather than the whole history."""
+    newest = {
+        r["portal"]: r
+        for r in db.query("SELECT * FROM crawl_runs WHERE id IN (SELECT max(id) FROM crawl_runs GROUP BY portal)")
+    }
+    finished = {
+        r["portal"]: r
+        for r in db.query(
+            "SELECT * FROM crawl_runs WHERE id IN "
+            "(SELECT max(id) FROM crawl_runs WHERE finished_at IS NOT NULL GROUP BY portal)"
+        )
+    }
+    complete = {
+        r["portal"]: r
+        for r in db.query(
+            "SELECT * FROM crawl_runs WHERE id IN "
+            "(SELECT max(id) FROM crawl_runs WHERE outcome = 'complete' AND finished_at IS NOT NULL GROUP BY portal)"
+        )
+    }
+    first = dict(db.execute("SELECT portal, min(started_at) FROM crawl_runs GROUP BY portal").fetchall())
+    return {
+        portal: PortalPasses(portal, row, finished.get(portal), complete.get(portal), first[portal])
+        for portal, row in sorted(newest.items())
+    }
+
+
+def last_checks(db: sqlite_utils.Database, count: int = 2) -> list[dict[str, Any]]:
+    """The last `count` evaluations (`check_runs`), newest first."""
+    return list(db.query("SELECT * FROM check_runs ORDER BY id DESC LIMIT ?", [count]))

@@ -109,3 +109,70 @@ def test_config_check_command(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text("[crawl\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["config", "check", str(tmp_path / "bad.toml")])
     assert result.exit_code == 2 and "not valid TOML" in result.output
+
+
+def _channel(url: str, **more: object) -> dict:
+    return {"portals": [PORTAL], "notify": {"channels": [{"name": "群", "url": url, **more}]}}
+
+
+@pytest.mark.parametrize(
+    ("document", "line"),
+    [
+        (_channel("dingtalk://0a1b2c3d4e/"), "notify.channels[0].url: the secret 'token' is written in the file"),
+        (_channel("dingtalk://SEC99@{T}/"), "notify.channels[0].url: the secret 'secret' is written in the file"),
+        (_channel("wecombot://693a91f6-7d1c"), "notify.channels[0].url: the secret 'key' is written in the file"),
+        (_channel("feishu://f3ishuhook"), "notify.channels[0].url: the secret 'token' is written in the file"),
+        (_channel("json://u:pw@127.0.0.1/"), "notify.channels[0].url: the secret 'password' is written in the file"),
+        (
+            _channel("json://127.0.0.1/robot?access_token=abc"),
+            "notify.channels[0].url: the secret 'access_token' is written in the file",
+        ),
+        (
+            _channel("https://oapi.dingtalk.com/robot/send?access_token=abc"),
+            "notify.channels[0].url: https://oapi.dingtalk.com/… is not a URL Apprise knows",
+        ),
+        (_channel("dingtalk://{T/"), "notify.channels[0].url: braces must hold an environment variable's name"),
+        (_channel("dingtalk://{T}/", levels=["county"]), "notify.channels[0].levels[0]: input should be 'government'"),
+        (_channel("dingtalk://{T}/", portals=["省"]), "notify.channels[0].portals[0]: '省' names no configured portal"),
+        (_channel("dingtalk://{T}/", lang="en"), 'notify.channels[0].lang: unknown key (did you mean "language"?)'),
+    ],
+)
+def test_a_channel_url_holds_no_secret_and_its_route_names_what_exists(document: dict, line: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        from_dict(document, source="n.toml")
+    assert any(text.startswith(f"n.toml: {line}") for text in str(caught.value).splitlines()), str(caught.value)
+    for secret in ("0a1b2c3d4e", "SEC99", "693a91f6", "f3ishuhook", ":pw@", "=abc"):
+        assert secret not in str(caught.value)  # the refusal does not repeat the secret it refuses
+
+
+def test_channels_whose_secrets_come_from_the_environment_load() -> None:
+    config = from_dict(
+        {
+            "portals": [PORTAL],
+            "notify": {
+                "channels": [
+                    {"name": "乡镇工作群", "url": "dingtalk://{NIANBAO_DINGTALK_TOKEN}/", "levels": "township"},
+                    {"name": "加签群", "url": "dingtalk://{NIANBAO_DINGTALK_SECRET}@{NIANBAO_DINGTALK_TOKEN}/"},
+                    {"name": "企业微信群", "url": "wecombot://{NIANBAO_WECOM_KEY}", "portals": ["县"]},
+                    {"name": "飞书群", "url": "feishu://{NIANBAO_FEISHU_TOKEN}", "language": "en"},
+                    {"name": "电报", "url": "tgram://{TG_BOT}:{TG_KEY}/12345"},
+                    {"name": "自建服务", "url": "json://127.0.0.1:8080/hook"},  # no secret at all
+                ]
+            },
+        }
+    )
+    assert [c.name for c in config.channels][:2] == ["乡镇工作群", "加签群"]
+    assert config.channels[0].levels == ("township",) and config.channels[2].portals == ("县",)
+    with pytest.raises(ConfigError, match=r"notify.channels\[1\].name: '群' is used by another channel already"):
+        from_dict({"notify": {"channels": [{"name": "群", "url": "json://h/"}, {"name": "群", "url": "json://g/"}]}})
+
+
+def test_the_examples_robot_loads_once_uncommented(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    start = text.index("# [[notify.channels]]")
+    block = text[start : text.index("\n\n", start)]
+    assert "dingtalk://{NIANBAO_DINGTALK_TOKEN}/" in block
+    uncommented = "\n".join(line if "…" in line else line[2:] for line in block.splitlines())  # "…": yours to fill
+    (tmp_path / "n.toml").write_text(text.replace(block, uncommented), "utf-8")
+    [channel] = load(str(tmp_path / "n.toml")).channels
+    assert channel.levels == ("township",) and channel.url == "dingtalk://{NIANBAO_DINGTALK_TOKEN}/"

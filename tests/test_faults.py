@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -21,6 +22,7 @@ from nianbao.core.config import ParseLimits
 from nianbao.sample import hostile
 from nianbao.sample.portal import SamplePortal, default_plan
 from nianbao.workers import ParsePool
+from tests.processes import MARK, assert_all_gone, children, until, writing_a_pipe
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUND_SECONDS, BOUND_MB = 15, 600
@@ -209,47 +211,54 @@ def _config(tmp_path: Path, portal: SamplePortal, **database: object) -> Path:
 
 
 def _nianbao(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    """`nianbao` in `cwd`; it and every process under it carry MARK=str(cwd)."""
     return subprocess.Popen(
         [sys.executable, "-m", "nianbao", *args],
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        env={**os.environ, MARK: str(cwd)},
     )
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and int((entry / "stat").read_text().split(") ")[1].split()[1]) == pid:
-                out.append(int(entry.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
-
-
-def _writer_of(pid: int) -> int:
-    for _ in range(100):
-        for child in _children(pid):
-            if "resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace"):
-                return child
-        time.sleep(0.1)
-    raise AssertionError("no writer process")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+def _writer(pid: int) -> int:
+    return until(lambda: children(pid, "spawned"), f"the writer of {pid}")[0]
 
 
 def _integrity(db: Path) -> str:
     with sqlite3.connect(db) as conn:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _passes(db: Path) -> list[tuple[str, str | None]]:
+    with sqlite3.connect(db) as conn:
+        return [(r[0], r[1]) for r in conn.execute("SELECT outcome, detail FROM crawl_runs ORDER BY id")]
+
+
+def _exited(process: subprocess.Popen[str], timeout: float) -> None:
+    """Wait for the process itself (its output ends only when its children are gone too)."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError(f"{process.args[3:]} still running {timeout:g} s later") from None
+
+
+def _ended(process: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+    """Its output once it and every process holding its output have ended; a failed test (not a
+    hung one) if that takes longer than `timeout`."""
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError(f"{process.args[3:]}: its output still open {timeout:g} s later") from None
+
+
+def _next_crawl_completes(tmp_path: Path) -> None:
+    again = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
+    out, err = _ended(again, 180)
+    assert again.returncode == 0 and err == "", err
 
 
 @pytest.fixture()
@@ -258,57 +267,110 @@ def portal() -> Iterator[SamplePortal]:
         yield running
 
 
-def test_a_dead_writer_stops_the_crawl_with_one_line(portal: SamplePortal, tmp_path: Path) -> None:
+def _reports(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return int(conn.execute("SELECT count(*) FROM reports").fetchone()[0])
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
+@pytest.mark.parametrize("when", ["as its parse workers start", "a report stored", "with the pipe to it full"])
+def test_a_dead_writer_ends_the_crawl_within_5_s_with_one_line(portal: SamplePortal, tmp_path: Path, when: str) -> None:
     _config(tmp_path, portal)
     crawl = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
-    writer = _writer_of(crawl.pid)
-    time.sleep(1.0)
+    writer = _writer(crawl.pid)
+    if when == "as its parse workers start":  # one may be starting: it must end silently
+        until(lambda: children(writer, "spawned"), "a parse worker")
+    elif when == "a report stored":
+        until(lambda: _reports(tmp_path / "n.db"), "a report stored", every=0.05)
+    else:  # a writer that reads nothing more (busy, swapping) before it is killed
+        os.kill(writer, signal.SIGSTOP)
+        until(lambda: writing_a_pipe(crawl.pid), "the crawl waiting to hand more to the writer")
     os.kill(writer, signal.SIGKILL)
-    out, err = crawl.communicate(timeout=30)
-    assert crawl.returncode == 2 and "the writer process died" in err and len(err.strip().splitlines()) == 1
-    assert _integrity(tmp_path / "n.db") == "ok"
-    again = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
-    out, err = again.communicate(timeout=120)
-    assert again.returncode == 0, err
-    with sqlite3.connect(tmp_path / "n.db") as conn:
-        outcomes = [r[0] for r in conn.execute("SELECT outcome FROM crawl_runs ORDER BY id")]
-    assert outcomes == ["interrupted", "complete"]
+    killed = time.monotonic()
+    _exited(crawl, 60)
+    took = time.monotonic() - killed
+    assert_all_gone(str(tmp_path), since=killed)  # its parse workers, the resource tracker
+    out, err = _ended(crawl, 10)
+    assert crawl.returncode == 2 and took < 5, (took, err)
+    assert err.splitlines() == [
+        "nianbao: the writer process died (exit code -9): the crawl stopped; the next run resumes it"
+    ]
+    db = tmp_path / "n.db"
+    assert _integrity(db) == "ok" and [o for o, _ in _passes(db)] == ["running"]  # nobody left to close it
+    _next_crawl_completes(tmp_path)
+    assert [o for o, _ in _passes(db)] == ["interrupted", "complete"]
+    assert _passes(db)[0][1] == "the process running this pass ended before it did"
 
 
-@pytest.mark.parametrize("command", ["crawl", "daemon"])
-def test_kill_9_mid_pass_leaves_no_process_and_the_next_run_completes(
-    portal: SamplePortal, tmp_path: Path, command: str
+def _at(moment: str, running: subprocess.Popen[str], db: Path) -> None:
+    """Wait for `moment` in the life of a crawl (or daemon) process."""
+    if moment == "tracker started":  # the writer not yet started
+        until(lambda: children(running.pid, "tracker"), "the resource tracker")
+    elif moment == "writer starting":  # as soon as it exists: before it could tie itself to its parent
+        _writer(running.pid)
+    elif moment == "parse workers starting":
+        until(lambda: children(_writer(running.pid), "spawned"), "a parse worker")
+    elif moment == "a report stored":  # mid-pass: parsing and storing under way, more to come
+        until(lambda: _reports(db), "a report stored", every=0.05)
+    elif moment == "writer stopped":  # frozen: only the kernel can end it (no watchdog thread runs)
+        writer = _writer(running.pid)
+        until(lambda: children(writer, "spawned"), "a parse worker")
+        os.kill(writer, signal.SIGSTOP)
+    elif moment == "closing":  # the writer has said it stored everything; it stops its workers
+        assert running.stdout is not None
+        until(lambda: select.select([running.stdout], [], [], 0)[0], "the crawl's summary", timeout=180)
+    else:
+        raise AssertionError(moment)
+
+
+@pytest.mark.parametrize(
+    ("command", "moment"),
+    [
+        ("crawl", "tracker started"),
+        ("crawl", "writer starting"),
+        ("crawl", "parse workers starting"),
+        ("crawl", "a report stored"),
+        ("crawl", "writer stopped"),
+        ("crawl", "closing"),
+        ("daemon", "a report stored"),
+    ],
+)
+def test_kill_9_leaves_no_process_of_nianbao_behind(
+    portal: SamplePortal, tmp_path: Path, command: str, moment: str
 ) -> None:
     config = _config(tmp_path, portal)
     if command == "daemon":
         config.write_text(config.read_text(encoding="utf-8") + '[schedule]\ncron = "* * * * * *"\n', encoding="utf-8")
     running = _nianbao(command, "--config", "nianbao.toml", cwd=tmp_path)
-    writer = _writer_of(running.pid)
-    time.sleep(1.5)
-    workers = _children(writer)
+    db = tmp_path / "n.db"
+    _at(moment, running, db)
     os.kill(running.pid, signal.SIGKILL)
-    running.communicate(timeout=10)
-    deadline = time.monotonic() + 10
-    while any(_alive(p) for p in [writer, *workers]) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [p for p in [writer, *workers] if _alive(p)]  # no child outlives its parent
-    assert _integrity(tmp_path / "n.db") == "ok"
-    again = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
-    out, err = again.communicate(timeout=120)
-    assert again.returncode == 0, err
-    with sqlite3.connect(tmp_path / "n.db") as conn:
-        outcomes = [r[0] for r in conn.execute("SELECT outcome FROM crawl_runs ORDER BY id")]
-    assert outcomes[0] == "interrupted" and outcomes[-1] == "complete"
+    killed = time.monotonic()
+    _exited(running, 30)
+    assert_all_gone(str(tmp_path), since=killed)  # writer, parse workers, resource tracker
+    out, err = _ended(running, 10)
+    assert "Traceback" not in err and (err == "" or command == "daemon"), err  # none of them says a word
+    if moment in ("a report stored", "writer stopped"):  # a pass was under way: the next one closes it
+        assert _integrity(db) == "ok"
+        _next_crawl_completes(tmp_path)
+        outcomes = [o for o, _ in _passes(db)]
+        assert outcomes[0] == "interrupted" and outcomes[-1] == "complete", outcomes
 
 
 def test_a_second_crawl_is_refused_while_the_first_writes(portal: SamplePortal, tmp_path: Path) -> None:
     _config(tmp_path, portal)
     first = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
-    _writer_of(first.pid)
-    second = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
-    out, err = second.communicate(timeout=30)
+    writer = _writer(first.pid)
+    os.kill(writer, signal.SIGSTOP)  # the first crawl cannot finish before the second has tried
+    try:
+        second = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
+        out, err = _ended(second, 60)
+    finally:
+        os.kill(writer, signal.SIGCONT)
     assert second.returncode == 2 and "is writing to this database" in err and f"pid {first.pid}" in err
-    first.communicate(timeout=120)
+    _ended(first, 180)
     assert first.returncode == 0
 
 

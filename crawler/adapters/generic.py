@@ -52,5 +52,7 @@ def next_pages(page: Page) -> Iterator[PageRequest]:
         if urlsplit(link.url).netloc != here.netloc:  # links are URLs or marked "invalid:" (listing._link)
             continue
         text = link.text.strip()
-        if _NEXT.match(text) or (text.isdigit() and len(text) <= 4 and _PAGED_URL.search(link.url)):
-            yield PageRequest(link.url, referer=page.url)
+        if text.isdigit() and len(text) <= 4 and _PAGED_URL.search(link.url):
+            yield PageRequest(link.url, referer=page.url, number=int(text))  # a numbered link says its place
+        elif _NEXT.match(text):
+            yield PageRequest(link.url, referer=page.url)  # 下一页, 尾页: its place in the list is not said

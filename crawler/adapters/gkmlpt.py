@@ -85,7 +85,7 @@ def next_pages(page: Page) -> Iterator[PageRequest]:
         sid, category = _SID.search(page.text), _CATEGORY.search(page.text)
         if sid and category:
             api = f"/gkmlpt/api/all/{category.group(1)}?{urlencode({'page': 1, 'sid': sid.group(1)})}"
-            yield PageRequest(join(page.url, api), referer=page.url)
+            yield PageRequest(join(page.url, api), referer=page.url, number=2)  # after the page that holds none
         return
     query = dict(parse_qsl(urlsplit(page.url).query))
     total = _total(payload)
@@ -93,4 +93,4 @@ def next_pages(page: Page) -> Iterator[PageRequest]:
         return  # every further page is asked for from page 1, once
     base = page.url.split("?", 1)[0]
     for n in range(2, -(-total // PER_PAGE) + 1):
-        yield PageRequest(f"{base}?{urlencode({**query, 'page': n})}", referer=None)
+        yield PageRequest(f"{base}?{urlencode({**query, 'page': n})}", referer=None, number=n + 1)

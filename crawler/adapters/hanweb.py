@@ -67,10 +67,12 @@ def next_pages(page: Page) -> Iterator[PageRequest]:
     proxy = join(page.url, options.get("proxyUrl", "/module/web/jpage/dataproxy.jsp"))
     params = _ajax_params(page.text, options.get("ajaxParam", ""))
     embedded = len(_RECORD.findall(page.text))  # 0 when the column page embeds no records: ask from record 1
-    for start in range(embedded + 1, total + 1, group):
+    for number, start in enumerate(range(embedded + 1, total + 1, group), start=2):
         end = min(start + group - 1, total)
         window = {"startrecord": str(start), "endrecord": str(end), "perpage": str(per_page)}
-        yield PageRequest(f"{proxy}?{urlencode(window)}", data=tuple({**params, **window}.items()), referer=page.url)
+        yield PageRequest(
+            f"{proxy}?{urlencode(window)}", data=tuple({**params, **window}.items()), referer=page.url, number=number
+        )
 
 
 def _paging(options: dict[str, str]) -> tuple[int, int, int] | str:

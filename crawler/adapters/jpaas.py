@@ -82,12 +82,12 @@ def next_pages(page: Page) -> Iterator[PageRequest]:
         if match and isinstance(size, int):
             api = join(page.url, match.group(1).replace("&amp;", "&"))
             if not api.startswith("invalid:"):
-                yield PageRequest(_with_page(api, 1, size), referer=page.url)
+                yield PageRequest(_with_page(api, 1, size), referer=page.url, number=2)
         return
     asked = _request_page(page.url)
     if asked is None or len(entries(page)) < asked[1] or not payload.get("success", False):
         return
-    yield PageRequest(_with_page(page.url, asked[0] + 1, asked[1]), referer=None)
+    yield PageRequest(_with_page(page.url, asked[0] + 1, asked[1]), referer=None, number=asked[0] + 2)
 
 
 def declared(page: Page) -> Declared | None:

@@ -49,7 +49,7 @@ def next_pages(page: Page) -> Iterator[PageRequest]:
         return
     number, name, ext, first_suffix = plan
     for k in range(first_suffix, first_suffix + number - 1):
-        yield PageRequest(join(page.url, f"{name}_{k}.{ext}"), referer=page.url)
+        yield PageRequest(join(page.url, f"{name}_{k}.{ext}"), referer=page.url, number=k - first_suffix + 2)
 
 
 def _plan(page: Page) -> Plan | str | None:

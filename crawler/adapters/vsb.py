@@ -54,4 +54,5 @@ def next_pages(page: Page) -> Iterator[PageRequest]:
         return
     stem = parts.path[: -len(".htm")]
     for k in range(pages - 1, 0, -1):
-        yield PageRequest(urlunsplit((parts.scheme, parts.netloc, f"{stem}/{k}.htm", "", "")), referer=page.url)
+        url = urlunsplit((parts.scheme, parts.netloc, f"{stem}/{k}.htm", "", ""))
+        yield PageRequest(url, referer=page.url, number=pages - k + 1)  # x/{N-1}.htm is page 2

@@ -44,6 +44,16 @@ def _http_url(value: Any) -> Any:
     return value
 
 
+def _channel_url(value: Any) -> Any:
+    if isinstance(value, str):
+        from nianbao.core.channels import problem
+
+        found = problem(value)
+        if found:
+            raise ValueError(found)
+    return value
+
+
 def _month_day(value: Any) -> Any:
     if isinstance(value, str):
         try:
@@ -75,12 +85,15 @@ def _cron(value: Any) -> Any:
 
 
 Seconds = Annotated[float, Field(strict=True)]
+Hours = Annotated[float, Field(strict=True)]
 Count = Annotated[int, Field(strict=True)]
 Text = Annotated[str, Field(strict=True)]
 Flag = Annotated[bool, Field(strict=True)]
 Texts = Annotated[tuple[Text, ...], BeforeValidator(_listed)]
 Url = Annotated[Text, BeforeValidator(_http_url)]
 MonthDay = Annotated[Text, BeforeValidator(_month_day)]
+ChannelUrl = Annotated[Text, BeforeValidator(_channel_url)]
+Levels = Annotated[tuple[Level, ...], BeforeValidator(_listed)]
 Cron = Annotated[Text, BeforeValidator(_cron)]
 
 
@@ -185,6 +198,20 @@ class EmailSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Channel:
+    """[[notify.channels]] a group robot (钉钉, 企业微信, 飞书) or any service Apprise knows gets a short summary."""
+
+    __pydantic_config__ = _SCHEMA
+    name: Annotated[Text, doc("the channel's name in the outbox and in logs", min_length=1)]
+    url: Annotated[ChannelUrl, doc("an Apprise URL; each secret named as {ENVIRONMENT_VARIABLE}, never written here")]
+    portals: Annotated[Texts, doc("only the findings of these portals (by name); else every portal's")] = ()
+    levels: Annotated[
+        Levels, doc('only findings about agencies of these levels, e.g. ["township"]; else every level\'s')
+    ] = ()
+    language: Annotated[Language | None, doc('the summary\'s language: "zh_CN" or "en" (else [notify])')] = None
+
+
+@dataclass(frozen=True, slots=True)
 class Notify:
     """[notify] where digests go."""
 
@@ -194,6 +221,7 @@ class Notify:
         "zh_CN"
     )
     email: EmailSettings | None = None
+    channels: tuple[Channel, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +264,22 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
+class HealthSettings:
+    """[health] when `nianbao health` warns (exit 1) and when it fails (exit 2)."""
+
+    __pydantic_config__ = _SCHEMA
+    max_age_hours: Annotated[
+        Hours, doc("a portal not read completely, or no check made, for longer than this: a warning", gt=0)
+    ] = 36.0
+    fail_age_hours: Annotated[
+        Hours, doc("no check made, or no portal read completely, for longer than this: failing", gt=0)
+    ] = 72.0
+    max_pass_hours: Annotated[
+        Hours, doc("a pass still running after this long: its process died or hangs (failing)", gt=0)
+    ] = 12.0
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration file; each field is one TOML section."""
 
@@ -249,6 +293,7 @@ class Config:
     schedule: Schedule = field(default_factory=Schedule)
     parse: ParseLimits = field(default_factory=ParseLimits)
     site: Site = field(default_factory=Site)
+    health: HealthSettings = field(default_factory=HealthSettings)
 
     @property
     def db_path(self) -> str:
@@ -261,6 +306,10 @@ class Config:
     @property
     def outbox_dir(self) -> str | None:
         return self.notify.outbox_dir
+
+    @property
+    def channels(self) -> tuple[Channel, ...]:
+        return self.notify.channels
 
     @property
     def cron(self) -> str:
@@ -418,8 +467,13 @@ def _section_type(section: Any, name: str) -> Any:
 
 def _references(config: Config) -> list[str]:
     """Cross-field rules the types cannot say: unique portal names, agencies' portals that exist,
-    aliases that name no other agency."""
+    aliases that name no other agency, a health warning before its failure."""
     problems = _aliases(config)
+    if config.health.fail_age_hours < config.health.max_age_hours:
+        problems.append(
+            f"health.fail_age_hours: {config.health.fail_age_hours} is less than "
+            f"health.max_age_hours ({config.health.max_age_hours}): failing must come after the warning"
+        )
     names = [p.name for p in config.portals]
     for index, name in enumerate(names):
         if name in names[:index]:
@@ -429,4 +483,19 @@ def _references(config: Config) -> list[str]:
             close = difflib.get_close_matches(agency.portal, names, n=1, cutoff=0.3)
             hint = f' (did you mean "{close[0]}"?)' if close else f" (portals: {', '.join(names) or 'none configured'})"
             problems.append(f"agencies[{index}].portal: {agency.portal!r} names no configured portal{hint}")
+    return problems + _channels(config, names)
+
+
+def _channels(config: Config, portals: list[str]) -> list[str]:
+    """A channel's name is its outbox key (unique); the portals it routes must exist."""
+    problems = []
+    names = [c.name for c in config.channels]
+    for index, channel in enumerate(config.channels):
+        where = f"notify.channels[{index}]"
+        if channel.name in names[:index]:
+            problems.append(f"{where}.name: {channel.name!r} is used by another channel already")
+        for number, portal in enumerate(channel.portals):
+            if portal not in portals:
+                listed = ", ".join(portals) or "none configured"
+                problems.append(f"{where}.portals[{number}]: {portal!r} names no configured portal (portals: {listed})")
     return problems

@@ -10,7 +10,7 @@ import json
 from dataclasses import MISSING, Field, fields
 from typing import Any, get_type_hints
 
-from nianbao.core.config import CRAWL_KEYS, Agency, Config, EmailSettings, Portal
+from nianbao.core.config import CRAWL_KEYS, Agency, Channel, Config, EmailSettings, Portal
 
 HEADER = """\
 # nianbao configuration: copy to ./nianbao.toml (the default) or pass --config FILE.
@@ -29,6 +29,7 @@ EXAMPLES: dict[type, dict[str, Any]] = {
         "sender": "nianbao@example.org",
         "to": ("watch@example.org",),
     },
+    Channel: {"name": "乡镇工作群", "url": "dingtalk://{NIANBAO_DINGTALK_TOKEN}/", "levels": ("township",)},
 }
 _ALIASES: dict[tuple[type, str], str] = {(EmailSettings, "sender"): "from"}
 _COMMENT_AT = 40
@@ -91,6 +92,18 @@ def _portal_section() -> list[str]:
     return out
 
 
+def _channel_section() -> list[str]:
+    """A robot, commented out: a channel whose variable is unset would fail on every run."""
+    lines = section(Channel, "[[notify.channels]]", EXAMPLES[Channel])
+    lines += [
+        "# secrets come from the environment: export NIANBAO_DINGTALK_TOKEN=… (企业微信: wecombot://{…}, 飞书: feishu://{…})"
+    ]
+    return [
+        line if line.startswith("# ") else _line("# " + line.partition(" # ")[0].rstrip(), line.partition(" # ")[2])
+        for line in lines
+    ]
+
+
 def example_toml() -> str:
     """The example file: every section and key of the schema, its default and its description."""
     config = Config()
@@ -100,9 +113,12 @@ def example_toml() -> str:
         section(type(config.deadlines), "[deadlines]"),
         _portal_section(),
         section(Agency, "[[agencies]]", EXAMPLES[Agency]),
-        section(type(config.notify), "[notify]", skip=("email",)),
+        section(type(config.notify), "[notify]", skip=("email", "channels")),
         section(EmailSettings, "[notify.email]", EXAMPLES[EmailSettings])
         + ["# credentials come from the environment (NIANBAO_SMTP_USER, NIANBAO_SMTP_PASSWORD), never from this file"],
+        _channel_section(),
+        section(type(config.site), "[site]"),
         section(type(config.schedule), "[schedule]"),
+        section(type(config.health), "[health]"),
     ]
     return HEADER + "\n" + "\n\n".join("\n".join(block) for block in blocks) + "\n"

@@ -16,7 +16,8 @@ import pytest
 import sqlite_utils
 
 from checks.run import run_checks
-from crawler.crawl import CrawlResult
+from crawler.crawl import ColumnRead, CrawlResult
+from crawler.listing import Declared
 from nianbao.core.config import Agency, Config, CrawlSettings, Portal
 from nianbao.crawl_runner import crawl_all
 from nianbao.sample import variants
@@ -371,3 +372,31 @@ def test_a_bug_met_mid_pass_keeps_the_ledger_and_proves_nothing(
     assert result.outcome == "partial" and any("crawler error" in c for c in result.capped)
     assert _fates(result)[title] == ("failed", "unsettled")  # listed before the error, never fetched
     assert kinds == {HONGQI: {"not_assessable"}, LONGSHAN: {"not_assessable"}}
+
+
+def _column(numbers: dict[int, int | None], dates: dict[int, list[str | None]], unread: set[int]) -> ColumnRead:
+    column = ColumnRead("http://127.0.0.1/nb/list", declared=Declared(pages=10), failed=["a page: http_5xx"])
+    column.numbers, column.dates, column.unread_positions = numbers, dates, unread
+    column.read_positions = set(dates)
+    column.read_pages = len(dates)
+    return column
+
+
+def test_the_unread_years_follow_the_pages_places_in_the_list() -> None:
+    """Pages 1, 2 and 4 read, page 3 failing: page 3 holds entries dated on or before page 2's last."""
+    dates: dict[int, list[str | None]] = {1: ["2026-01-10", "2026-01-05"], 2: ["2025-03-01"], 4: ["2024-02-01"]}
+    column = _column({1: 1, 2: 2, 3: 3, 4: 4}, dates, {3})
+    assert column.unread_years()[0] == 2024
+    inverted = _column({1: 1, 2: 2, 3: 3, 4: 4}, {**dates, 4: ["2026-02-01"]}, {3})  # not newest first
+    assert inverted.unread_years()[0] is None
+
+
+def test_a_page_of_unknown_place_leaves_the_first_page_alone_to_bound() -> None:
+    """The page that failed was reached by a 下一页 link (its place unknown), and the last page by a
+    尾页 link: neither page 2's dates nor the last page's may bound it — only page 1's, which comes
+    before every other page."""
+    dates: dict[int, list[str | None]] = {1: ["2026-01-10", "2026-01-05"], 2: ["2025-03-01"], 3: ["2019-01-01"]}
+    column = _column({1: 1, 2: 2, 3: None, 4: None}, dates, {4})
+    assert column.unread_years()[0] == 2025
+    newer = _column({1: 1, 2: 2, 3: None, 4: None}, {**dates, 3: ["2026-02-01"]}, {4})  # page 1 not the newest
+    assert newer.unread_years()[0] is None

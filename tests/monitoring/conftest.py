@@ -42,3 +42,6 @@ def smtp() -> Iterator[tuple[Collector, int]]:
     controller.start()
     yield collector, port
     controller.stop()
+
+
+from tests.monitoring.robots import robots  # noqa: E402, F401 - the group robots' stand-ins, a fixture
