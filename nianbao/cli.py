@@ -561,6 +561,70 @@ def site(config_path: str | None, db_path: str | None, as_of: date | None, out: 
 
 
 @cli.command()
+@click.option("--xlsx", "xlsx_path", metavar="FILE", help="Write an Excel workbook (.xlsx) with the three sheets.")
+@click.option("--csv", "csv_dir", metavar="DIR", help="Write one CSV per sheet into DIR (UTF-8 with a BOM).")
+@click.option("--year", type=int, help="Only this report year.")
+@common
+def export(
+    config_path: str | None, db_path: str | None, xlsx_path: str | None, csv_dir: str | None, year: int | None
+) -> None:
+    """Export for Excel and WPS: status by agency and year, open findings, every number (long form)."""
+    from pathlib import Path
+
+    from nianbao.core.messages import gettext_for
+    from nianbao.export import export_sheets
+    from views.sheets import CHINESE_DATE, ISO_DATE, write_csv, write_xlsx
+
+    if not xlsx_path and not csv_dir:
+        raise UserError("give --xlsx FILE, --csv DIR, or both")
+    config, db = _open(config_path, db_path, readonly=True)
+    lang = _lang(config)
+    _ = gettext_for(lang)
+    sheets = export_sheets(db, deadlines=config.deadlines, lang=lang, year=year)
+    try:
+        if xlsx_path:
+            rows = write_xlsx(sheets, Path(xlsx_path), date_format=ISO_DATE if lang == "en" else CHINESE_DATE)
+            shown = ("、" if lang != "en" else ", ").join(f"{title} {n}" for title, n in rows.items())
+            click.echo(_("{path} written: {sheets} (rows)").format(path=xlsx_path, sheets=shown))
+        if csv_dir:
+            paths = write_csv(sheets, Path(csv_dir))
+            click.echo(_("{n} CSV files written to {folder}").format(n=len(paths), folder=csv_dir))
+    except OSError as exc:
+        raise UserError(f"cannot write the export: {exc}") from exc
+
+
+@cli.command()
+@click.option("--year", type=int, required=True, help="The report year the check was about (e.g. 2025).")
+@click.option("--docx", "docx_path", metavar="FILE", required=True, help="Write the draft here (.docx).")
+@common
+def bulletin(config_path: str | None, db_path: str | None, year: int, docx_path: str) -> None:
+    """Draft the 通报 on the year's annual check as an editable DOCX, from the stored findings only."""
+    from pathlib import Path
+
+    from nianbao.core.messages import gettext_for
+    from views.bulletin import draft
+    from views.bulletin_docx import write_docx
+
+    config, db = _open(config_path, db_path, readonly=True)
+    found = draft(db, year, deadlines=config.deadlines)
+    if found is None:
+        raise UserError(f"{config.db_path}: no check has run on this database yet (run `nianbao check` first)")
+    if not found.counts["agencies"]:
+        raise UserError(f"{config.db_path}: no agency has a report or a finding for {year}")
+    try:
+        write_docx(found, Path(docx_path))
+    except OSError as exc:
+        raise UserError(f"cannot write the draft: {exc}") from exc
+    _ = gettext_for(_lang(config))
+    named = sum(len(section.entries) for section in found.sections)
+    click.echo(
+        _("{path} written: {agencies} agencies checked, {named} named by problem").format(
+            path=docx_path, agencies=found.counts["agencies"], named=named
+        )
+    )
+
+
+@cli.command()
 @click.option("--out", "folder", default="nianbao-demo", show_default=True, help="Folder for the database and .eml.")
 @click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True, help="Language.")
 def demo(folder: str, lang: str) -> None:
