@@ -1,0 +1,46 @@
+"""Scans in, `SourceText` out: an image-only PDF or an image file read by OCR, then handed to the
+PDF reader's own line and table assembly (`parsers.pdf.assemble`)."""
+
+from __future__ import annotations
+
+from nianbao.core.errors import ParseError, UnsupportedFormat
+from parsers.ocr.pages import PageImage, image_page, pdf_pages
+from parsers.ocr import Limits
+from parsers.ocr.scan import read_pages
+from parsers.source import SourceText
+
+MIN_READ_DPI = 50  # below this, no digit has the pixels to be read at all
+
+
+class ScannedDocument(UnsupportedFormat):
+    """A scan that OCR could not read a report from."""
+
+
+def scanned_pdf(data: bytes, *, source: str, limits: Limits) -> SourceText:
+    """An image-only PDF, page by page."""
+    return _assemble(pdf_pages(data, source=source, max_pages=limits.pages), source=source, limits=limits)
+
+
+def image_file(data: bytes, *, source: str, limits: Limits) -> SourceText:
+    """An image attachment: one page."""
+    return _assemble([image_page(data, source=source)], source=source, limits=limits)
+
+
+def _assemble(images: list[PageImage], *, source: str, limits: Limits) -> SourceText:
+    from parsers.pdf import RawPage, assemble
+
+    if not images:
+        raise ParseError(f"{source}: a scan with no pages", source=source)
+    coarse = max(image.dpi for image in images if image.declared) if any(i.declared for i in images) else None
+    if coarse is not None and coarse < MIN_READ_DPI:
+        raise ScannedDocument(
+            f"{source}: a scan of {len(images)} page(s), no text layer, at {coarse:.0f} dpi: too coarse to read",
+            source=source,
+        )
+    pages = read_pages(images, source=source, limits=limits)
+    lines, geometry = assemble([RawPage(p.tables, p.lines, p.words) for p in pages])
+    if not lines:
+        raise ScannedDocument(
+            f"{source}: a scan of {len(images)} page(s), no text layer, and OCR found no text on it", source=source
+        )
+    return SourceText(lines=lines, kind="scan", geometry=geometry)
