@@ -11,14 +11,15 @@ import ctypes
 import logging
 import resource
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checks.registry import check_report
 from nianbao.core.errors import ParseError
-from nianbao.core.report import Finding, Report
-from parsers import parse_bytes
+from nianbao.core.report import APPLICANT_COLUMNS, REVIEW_FIELDS, Finding, Report
+from parsers import OCR, NeedsOcr, OcrLimits, parse_bytes
 
 logger = logging.getLogger(__name__)
+COLUMNS = {"applications": APPLICANT_COLUMNS, "review_litigation": REVIEW_FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +30,28 @@ class Parsed:
     report: Report | None
     findings: tuple[Finding, ...] = ()
     error: str | None = None
+    needs_ocr: bool = False  # a scan met without OCR: worth reading again with it
 
 
-def parse_document(content: bytes, *, url: str, content_type: str | None = None, max_pages: int = 300) -> Parsed:
-    """Parse and check one document (pure: no database); whatever happens, a Parsed comes back."""
+def parse_document(
+    content: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    max_pages: int = 300,
+    ocr: OcrLimits | None = OCR,
+) -> Parsed:
+    """Parse and check one document (pure: no database); whatever happens, a Parsed comes back.
+    A scan's cell crops are kept only where a reader will look: uncertain cells, and the cells of
+    the sums that found something."""
     try:
-        report = parse_bytes(content, source=url, content_type=content_type, max_pages=max_pages)
-        return Parsed(report, tuple(check_report(report)))
+        if ocr is not None:
+            allow_ocr_memory()
+        report = parse_bytes(content, source=url, content_type=content_type, max_pages=max_pages, ocr=ocr)
+        findings = tuple(check_report(report))
+        return Parsed(keep_crops(report, findings), findings)
+    except NeedsOcr as exc:
+        return Parsed(None, (), str(exc), needs_ocr=True)
     except ParseError as exc:
         return Parsed(None, (), str(exc))
     except MemoryError:
@@ -47,6 +63,27 @@ def parse_document(content: bytes, *, url: str, content_type: str | None = None,
         return Parsed(None, (), f"{url}: nianbao could not parse this document (a bug: {type(exc).__name__}: {exc})")
 
 
+def keep_crops(report: Report, findings: tuple[Finding, ...]) -> Report:
+    """The report with the crops of a scan's cells that nobody needs to see dropped."""
+    if report.kind != "scan":
+        return report
+    wanted = {c for f in findings if f.severity != "info" for c in (*f.cells, *f.used)}
+    readings = []
+    for row in report.readings:
+        if not row.ocr:
+            readings.append(row)
+            continue
+        columns = COLUMNS.get(row.part, ())
+        kept = tuple(
+            cell
+            if cell is None or not cell.certain or (i < len(columns) and f"{row.part}.{row.key}.{columns[i]}" in wanted)
+            else replace(cell, crop=None)
+            for i, cell in enumerate(row.ocr)
+        )
+        readings.append(replace(row, ocr=kept))
+    return replace(report, readings=tuple(readings))
+
+
 def die_with_parent() -> None:
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -55,14 +92,26 @@ def die_with_parent() -> None:
         pass
 
 
-def worker_setup(memory_mb: int, logging_setup: tuple[int, str] = (logging.WARNING, "text")) -> None:
+def worker_setup(
+    memory_mb: int, logging_setup: tuple[int, str] = (logging.WARNING, "text"), ocr_memory_mb: int | None = None
+) -> None:
     """A parse worker: dies with its parent, ignores Ctrl-C (the parent decides when parsing stops),
-    may not use more than `memory_mb` of address space, and logs as its parent does (a spawned
-    process starts with no handler: Python's last resort would print the PDF libraries' warnings)."""
+    may not use more than `memory_mb` of address space (`ocr_memory_mb` while it reads a scan: the
+    OCR models' runtime reserves more), and logs as its parent does (a spawned process starts with
+    no handler: Python's last resort would print the PDF libraries' warnings)."""
     from nianbao import logs
 
     die_with_parent()
     logs.configure_level(*logging_setup)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_AS, (limit, max(limit, (ocr_memory_mb or 0) * 1024 * 1024)))
+
+
+def allow_ocr_memory() -> None:
+    """Before a scan is read, the worker's address space may grow to its hard limit (the OCR budget):
+    the OCR models' runtime reserves more than any other parse.  It stays so: the worker keeps the
+    models loaded for the next scan."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))

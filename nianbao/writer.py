@@ -43,6 +43,7 @@ class Writing:
     db: sqlite_utils.Database
     pool: ParsePool
     replies: Any  # a multiprocessing queue back to the crawling process
+    ocr: dict[str, bool] = field(default_factory=dict)  # portals whose own switch says whether scans are read
     pending: dict[str, set[asyncio.Task[None]]] = field(default_factory=lambda: defaultdict(set))
     failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # per portal: URL -> (its list title, why, kind) of each document that could not be stored ("lost")
@@ -122,7 +123,12 @@ class Writing:
         one attachment, two columns listing one report) wait for that parse instead of starting another."""
         if digest not in self.parsing:
             started: asyncio.Future[Parsed] = asyncio.ensure_future(
-                self.pool.parse(document.content, url=document.url, content_type=document.content_type)
+                self.pool.parse(
+                    document.content,
+                    url=document.url,
+                    content_type=document.content_type,
+                    ocr=self.ocr.get(document.portal or ""),
+                )
             )
             self.parsing[digest] = (started, document.url)
             started.add_done_callback(lambda _: self.parsing.pop(digest, None))
@@ -156,8 +162,10 @@ class Writing:
         self.replies.put(("finished", {"portal": portal, "outcome": values["outcome"], "lost": lost or []}))
 
 
-async def _serve(path: str, inbox: Any, replies: Any, limits: Limits, max_size_mb: int | None) -> None:
-    writing = Writing(open_db(path, max_size_mb=max_size_mb), ParsePool(limits), replies)
+async def _serve(
+    path: str, inbox: Any, replies: Any, limits: Limits, max_size_mb: int | None, ocr: dict[str, bool]
+) -> None:
+    writing = Writing(open_db(path, max_size_mb=max_size_mb), ParsePool(limits), replies, ocr=ocr)
     loop = asyncio.get_running_loop()
     try:
         stopped = False
@@ -194,25 +202,31 @@ def _take(inbox: Any) -> list[tuple[str, dict[str, Any]]]:
 
 
 def main(
-    path: str, inbox: Any, replies: Any, limits: Limits, max_size_mb: int | None, logging_setup: tuple[int, str]
+    path: str,
+    inbox: Any,
+    replies: Any,
+    limits: Limits,
+    max_size_mb: int | None,
+    logging_setup: tuple[int, str],
+    ocr: dict[str, bool] | None = None,
 ) -> None:
     """The writer process's entry point."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logs.configure_level(*logging_setup)
-    asyncio.run(_serve(path, inbox, replies, limits, max_size_mb))
+    asyncio.run(_serve(path, inbox, replies, limits, max_size_mb, ocr or {}))
 
 
 def start(
-    path: str, limits: Limits, max_size_mb: int | None = None
+    path: str, limits: Limits, max_size_mb: int | None = None, ocr: dict[str, bool] | None = None
 ) -> tuple[multiprocessing.process.BaseProcess, Any, Any]:
-    """The writer process, its inbox and its replies."""
+    """The writer process, its inbox and its replies; `ocr`: the portals' own OCR switches."""
     context = multiprocessing.get_context("spawn")
     inbox, replies = context.Queue(maxsize=1024), context.Queue()
     process = context.Process(
         target=main,
-        args=(path, inbox, replies, limits, max_size_mb, logs.current()),
+        args=(path, inbox, replies, limits, max_size_mb, logs.current(), ocr or {}),
         name="nianbao-writer",
         daemon=False,
     )

@@ -23,13 +23,13 @@ from parsers.html import from_html
 from parsers.ocr import Limits as OcrLimits
 from parsers.office import from_doc
 from parsers.pdf import MAX_PAGES as MAX_PDF_PAGES
-from parsers.pdf import from_pdf
+from parsers.pdf import NeedsOcr, from_pdf
 from parsers.review import read_review_litigation
 from parsers.sections import inline_parts, split_parts
 from parsers.source import RowGeometry, SourceText, from_text
 from parsers.tables import GLUED_WHY, TableRead, unreadable
 
-__all__ = ["Finding", "OcrLimits", "Report", "parse_bytes", "parse_source", "extract"]
+__all__ = ["Finding", "NeedsOcr", "OcrLimits", "Report", "parse_bytes", "parse_source", "extract"]
 
 MAX_BYTES = 50 * 1024 * 1024
 OCR = OcrLimits()  # scans are read unless the caller passes ocr=None ([parse] ocr = false)
@@ -81,7 +81,7 @@ def extract(
 def _image(data: bytes, *, source: str, ocr: OcrLimits | None) -> SourceText:
     """An image attachment: a scanned page, read by OCR when it may be."""
     if ocr is None:
-        raise UnsupportedFormat(f"{source}: an image; OCR is turned off", source=source)
+        raise NeedsOcr(f"{source}: an image; OCR is turned off ([parse] ocr)", source=source)
     from parsers.ocr import missing
 
     lacking = missing()

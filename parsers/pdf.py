@@ -35,6 +35,11 @@ class ScannedDocument(UnsupportedFormat):
     """A PDF whose pages are only images: nothing to read without OCR."""
 
 
+class NeedsOcr(ScannedDocument):
+    """A scan that OCR could read, met while OCR was not asked for: the parse workers read it again
+    with OCR, under OCR's own time limit, when the configuration allows."""
+
+
 def from_pdf(data: bytes, *, source: str, max_pages: int = MAX_PAGES, ocr: OcrLimits | None = None) -> SourceText:
     """Read the PDF with pdfplumber; its errors (damage, passwords) become ParseError.  What nianbao
     does with what it read runs outside that net: a bug of nianbao's is never called a damaged PDF.
@@ -53,8 +58,9 @@ def from_pdf(data: bytes, *, source: str, max_pages: int = MAX_PAGES, ocr: OcrLi
 
                 return scanned_pdf(data, source=source, limits=ocr)
             raise ScannedDocument(f"{scanned}; {lacking}", source=source)
-        reason = "OCR is turned off" if images and ocr is None else "it cannot be read without OCR"
-        raise ScannedDocument(f"{scanned}; {reason}", source=source)
+        if images:
+            raise NeedsOcr(f"{scanned}; OCR is turned off ([parse] ocr)", source=source)
+        raise ScannedDocument(f"{scanned}; it cannot be read without OCR", source=source)
     lines, geometry = assemble(pages)
     return SourceText(lines=lines, kind="pdf", geometry=geometry)
 

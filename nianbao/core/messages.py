@@ -63,6 +63,10 @@ TEMPLATES: dict[str, str] = {
         "could not be checked: the numbers seem not to add up ({inner}), but these rows were not read "
         "with certainty: {why}"
     ),
+    "admissible.none": N_(
+        "{inner}, whichever of their readings the uncertain cells hold ({cells})"
+    ),
+    "cell.options": N_("{cell} read as {readings}"),
     "doubt.row": N_("row {row} ({why})"),
     "doubt.absent": N_("row {row} (not found in the report)"),
     # how a row was read (parsers: RowReading.why, joined by "; ")
@@ -300,6 +304,7 @@ _SEP_EN = {
     "why": "; ",
     "parts": "、",
     "values": " and ",
+    "readings": " or ",
     "cells": ", ",
     "counts": ", ",
     "changes": "; ",
@@ -307,7 +312,7 @@ _SEP_EN = {
     "read": "; ",
     "fields": ", ",
 }
-_SEP_ZH = {"why": "；", "changes": "；", "lines": " / ", "read": "；", "values": "和"}
+_SEP_ZH = {"why": "；", "changes": "；", "lines": " / ", "read": "；", "values": "和", "readings": "或"}
 
 _DISCLOSURE_LABELS = DISCLOSURE_LABELS
 # the row names a reader finds at the start of each row (the official note after 部分公开 left out)

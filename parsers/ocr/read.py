@@ -3,17 +3,14 @@ PDF reader's own line and table assembly (`parsers.pdf.assemble`)."""
 
 from __future__ import annotations
 
-from nianbao.core.errors import ParseError, UnsupportedFormat
+from nianbao.core.errors import ParseError
 from parsers.ocr.pages import PageImage, image_page, pdf_pages
 from parsers.ocr import Limits
 from parsers.ocr.scan import read_pages
+from parsers.pdf import RawPage, ScannedDocument, assemble
 from parsers.source import SourceText
 
 MIN_READ_DPI = 50  # below this, no digit has the pixels to be read at all
-
-
-class ScannedDocument(UnsupportedFormat):
-    """A scan that OCR could not read a report from."""
 
 
 def scanned_pdf(data: bytes, *, source: str, limits: Limits) -> SourceText:
@@ -27,8 +24,6 @@ def image_file(data: bytes, *, source: str, limits: Limits) -> SourceText:
 
 
 def _assemble(images: list[PageImage], *, source: str, limits: Limits) -> SourceText:
-    from parsers.pdf import RawPage, assemble
-
     if not images:
         raise ParseError(f"{source}: a scan with no pages", source=source)
     coarse = max(image.dpi for image in images if image.declared) if any(i.declared for i in images) else None
