@@ -21,8 +21,9 @@ _NUMERIC = re.compile(r"^[\d.,，\-—一/\\－―–\s]*$")
 
 
 def fold(text: str) -> str:
-    """A reading as compared: width folded, spaces out, "none" marks as blank."""
-    clean = "".join(unicodedata.normalize("NFKC", text).split()).replace(",", "").replace("，", "")
+    """A reading as compared: width folded, spaces out, a stray full stop at either end dropped (a
+    speck beside a digit), "none" marks as blank."""
+    clean = "".join(unicodedata.normalize("NFKC", text).split()).replace(",", "").replace("，", "").strip(".")
     return "" if clean in _NONE else clean
 
 

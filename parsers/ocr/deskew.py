@@ -16,7 +16,7 @@ MAX_ANGLE = 3.0
 def skew(grey: np.ndarray) -> float:
     """The page's skew in degrees (counter-clockwise positive, as cv2 rotates)."""
     small = grey
-    while small.shape[1] > 900:
+    while small.shape[1] > 1400:
         small = cv2.pyrDown(small)
     ink = (small < 128).astype(np.float32)
     if ink.sum() < 50:
@@ -26,8 +26,8 @@ def skew(grey: np.ndarray) -> float:
         rotated = _rotate(ink, angle, border=0)
         return float(np.var(rotated.sum(axis=1)))
 
-    best = max(np.arange(-MAX_ANGLE, MAX_ANGLE + 0.01, 0.25), key=score)
-    return float(max(np.arange(best - 0.25, best + 0.26, 0.05), key=score))
+    best = max(np.arange(-MAX_ANGLE, MAX_ANGLE + 0.01, 0.1), key=score)
+    return float(max(np.arange(best - 0.1, best + 0.101, 0.02), key=score))
 
 
 def straighten(grey: np.ndarray) -> tuple[np.ndarray, float]:
