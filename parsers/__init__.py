@@ -7,6 +7,7 @@ extractor (text, HTML, and the office formats) feeds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from nianbao.core.encoding import decode
@@ -62,7 +63,10 @@ def extract(
         if kind == "html" or "<html" in text[:2000].lower():
             ascii_compatible = not codec.startswith(("utf-16", "utf-32"))
             return from_html(
-                data if codec == "utf-8" else text, encoding=codec, source=data if ascii_compatible else None
+                data if codec == "utf-8" else text,
+                encoding=codec,
+                source=data if ascii_compatible else None,
+                images=_pictures(source, ocr),
             )
         return from_text(text, encoding=codec)
     if kind == "pdf":
@@ -76,6 +80,23 @@ def extract(
     raise UnsupportedFormat(
         f"{source}: a binary file, not a report (no PDF, DOCX, DOC or text signature)", source=source
     )
+
+
+def _pictures(source: str, ocr: OcrLimits | None) -> Callable[[tuple[str, ...]], SourceText] | None:
+    """How an article page's pasted pictures are read: by OCR when it may run here, else not at all."""
+    if ocr is None:
+        return None
+    from parsers.ocr import missing
+
+    if missing() is not None:
+        return None
+
+    def read(lines: tuple[str, ...]) -> SourceText:
+        from parsers.ocr.read import pasted
+
+        return pasted(lines, source=source, limits=ocr)
+
+    return read
 
 
 def _image(data: bytes, *, source: str, ocr: OcrLimits | None) -> SourceText:

@@ -62,6 +62,6 @@ def compare(
         page=page,
         box=box,
         dpi=round(dpi),
-        certain=agreed and dpi >= MIN_DPI,
+        certain=agreed and round(dpi) >= MIN_DPI,  # PNG stores dots per metre: 200 dpi comes back 199.99
         crop=crop,
     )

@@ -3,6 +3,8 @@ PDF reader's own line and table assembly (`parsers.pdf.assemble`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from nianbao.core.errors import ParseError
 from parsers.ocr.pages import PageImage, image_page, pdf_pages
 from parsers.ocr import Limits
@@ -39,3 +41,41 @@ def _assemble(images: list[PageImage], *, source: str, limits: Limits) -> Source
             f"{source}: a scan of {len(images)} page(s), no text layer, and OCR found no text on it", source=source
         )
     return SourceText(lines=lines, kind="scan", geometry=geometry)
+
+
+def pasted(lines: tuple[str, ...], *, source: str, limits: Limits) -> SourceText:
+    """An article page whose tables are pictures (`data:` images in its text): each run of pictures
+    read as pages of a scan, its rows put where the pictures stood, the rest of the page as it is."""
+    import base64
+
+    out: list[str] = []
+    geometry = {}
+    run: list[PageImage] = []
+    read_any = False
+
+    def flush() -> None:
+        nonlocal read_any
+        if not run:
+            return
+        pages = read_pages(run, source=source, limits=limits)
+        found, where = assemble([RawPage(p.tables, p.lines, p.words) for p in pages])
+        geometry.update({len(out) + i: g for i, g in where.items()})
+        out.extend(found)
+        run.clear()
+        read_any = True
+
+    for line in lines:
+        if not line.startswith("\x00image:"):
+            flush()
+            out.append(line)
+            continue
+        header, _, payload = line[len("\x00image:") :].partition(",")
+        try:
+            data = base64.b64decode(payload, validate=False) if header.endswith(";base64") else b""
+            run.append(replace(image_page(data, source=source), number=len(run) + 1))
+        except (ParseError, ValueError):
+            continue  # a picture that is no image: the page's text stands without it
+        if len(run) > limits.pages:
+            raise ParseError(f"{source}: more than {limits.pages} pictures to read", source=source)
+    flush()
+    return SourceText(lines=tuple(out), kind="scan" if read_any else "html", geometry=geometry)
