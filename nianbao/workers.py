@@ -43,7 +43,11 @@ class ParsePool:
                 max_workers=self.limits.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=worker_setup,
-                initargs=(self.limits.memory_mb, logs.current(), self.limits.ocr_memory_mb if self.limits.ocr else None),
+                initargs=(
+                    self.limits.memory_mb,
+                    logs.current(),
+                    self.limits.ocr_memory_mb if self.limits.ocr else None,
+                ),
             )
             self.generation += 1
         return self._pool

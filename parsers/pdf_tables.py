@@ -316,7 +316,9 @@ def scan_geometry(geometry: RowGeometry, row: TableRow, columns: Columns) -> Row
         options = tuple(_options(read) for read in reads)
     why = "; ".join(w for w in (geometry.why if not geometry.certain else "", *doubts) if w)
     certain = geometry.certain and not doubts
-    return RowGeometry(geometry.page, geometry.y, geometry.xs, certain, why if not certain else "", tuple(reads), options)
+    return RowGeometry(
+        geometry.page, geometry.y, geometry.xs, certain, why if not certain else "", tuple(reads), options
+    )
 
 
 def _options(read: CellReading | None) -> tuple[str, ...] | None:

@@ -9,8 +9,8 @@ from dataclasses import replace
 from nianbao.core.messages import said
 from nianbao.core.report import REVIEW_FIELDS, REVIEW_GROUPS, Finding, RowReading, Table
 from parsers.cells import Row
-from parsers.source import RowGeometry
 from parsers.numbers import normalize
+from parsers.source import RowGeometry
 from parsers.tables import (
     GLUED_WHY,
     MAX_LABEL,

@@ -40,8 +40,18 @@ ENGLISH = {
 RULE_TEMPLATES = {
     "applications.balance": ["applications.balance", "unknown.cells", "unreadable.doubt", "admissible.none"],
     "applications.row_total": ["applications.row_total", "unknown.cells", "unreadable.doubt", "admissible.none"],
-    "applications.outcome_total": ["applications.outcome_total", "unknown.cells", "unreadable.doubt", "admissible.none"],
-    "review_litigation.group_total": ["review_litigation.group_total", "unknown.cells", "unreadable.doubt", "admissible.none"],
+    "applications.outcome_total": [
+        "applications.outcome_total",
+        "unknown.cells",
+        "unreadable.doubt",
+        "admissible.none",
+    ],
+    "review_litigation.group_total": [
+        "review_litigation.group_total",
+        "unknown.cells",
+        "unreadable.doubt",
+        "admissible.none",
+    ],
     "applications.carry_over": ["applications.carry_over"],
     "active_disclosure.in_force": ["active_disclosure.in_force"],
     "report.sections": ["report.legacy", "report.sections.missing", "report.sections.no_table", "note.rows_missing"],

@@ -63,9 +63,7 @@ TEMPLATES: dict[str, str] = {
         "could not be checked: the numbers seem not to add up ({inner}), but these rows were not read "
         "with certainty: {why}"
     ),
-    "admissible.none": N_(
-        "{inner}, whichever of their readings the uncertain cells hold ({cells})"
-    ),
+    "admissible.none": N_("{inner}, whichever of their readings the uncertain cells hold ({cells})"),
     "cell.options": N_("{cell} read as {readings}"),
     "doubt.row": N_("row {row} ({why})"),
     "doubt.absent": N_("row {row} (not found in the report)"),

@@ -89,5 +89,5 @@ def image_page(data: bytes, *, source: str) -> PageImage:
             grey = np.array(image.convert("L"), copy=True)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         raise ParseError(f"{source}: an image that cannot be decoded", source=source) from None
-    declared = bool(dpi) and float(dpi[0]) > 1
-    return PageImage(grey, float(dpi[0]) if declared else 0.0, declared)
+    resolution = float(dpi[0]) if isinstance(dpi, tuple) and dpi else 0.0
+    return PageImage(grey, float(round(resolution)) if resolution > 1 else 0.0, resolution > 1)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from nianbao.core.errors import ParseError
-from parsers.ocr.pages import PageImage, image_page, pdf_pages
 from parsers.ocr import Limits
+from parsers.ocr.pages import PageImage, image_page, pdf_pages
 from parsers.ocr.scan import read_pages
 from parsers.pdf import RawPage, ScannedDocument, assemble
 from parsers.source import SourceText

@@ -100,9 +100,7 @@ def crop(grey: np.ndarray, box: PixelBox, dpi: float, ruling: np.ndarray) -> np.
         return np.full((max(8, round(dpi * 0.1)), max(8, round(dpi * 0.1))), 255, np.uint8)
     pad = max(2, round(dpi * 0.02))
     (top, left), (bottom, right) = dark.min(axis=0), dark.max(axis=0)
-    return np.ascontiguousarray(
-        inner[max(0, top - pad) : bottom + pad + 1, max(0, left - pad) : right + pad + 1]
-    )
+    return np.ascontiguousarray(inner[max(0, top - pad) : bottom + pad + 1, max(0, left - pad) : right + pad + 1])
 
 
 def for_tesseract(inner: np.ndarray, tall: int) -> np.ndarray:

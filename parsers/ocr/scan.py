@@ -158,7 +158,14 @@ def _lines(loose: Sequence[Seen], scale: float) -> list[dict[str, Any]]:
         text = "".join(p.text for p in pieces)
         size = (bottom - top) * scale
         lines.append(
-            {"x0": x0 * scale, "x1": x1 * scale, "top": top * scale, "bottom": bottom * scale, "text": text, "chars": [{"size": size}]}
+            {
+                "x0": x0 * scale,
+                "x1": x1 * scale,
+                "top": top * scale,
+                "bottom": bottom * scale,
+                "text": text,
+                "chars": [{"size": size}],
+            }
         )
     return lines
 
@@ -178,7 +185,9 @@ def _words(seen: Sequence[Seen], scale: float) -> list[Word]:
 def read_pages(images: Sequence[PageImage], *, source: str, limits: Limits) -> list[ScannedPage]:
     """Every page, within the limits."""
     if len(images) > limits.pages:
-        raise ParseError(f"{source}: a scan of {len(images)} pages, over the {limits.pages} pages OCR reads", source=source)
+        raise ParseError(
+            f"{source}: a scan of {len(images)} pages, over the {limits.pages} pages OCR reads", source=source
+        )
     return [read_page(image, source=source, limits=limits) for image in images]
 
 

@@ -43,7 +43,9 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """The report with its planted error, as the PDF its office printed before scanning it."""
     _needs()
     folder = tmp_path_factory.mktemp("scans")
-    text = report_text(SampleReport(agency=AGENCY, year=2025, applications=PLANTED, review=REVIEW, normative=(3, 1, 20)))
+    text = report_text(
+        SampleReport(agency=AGENCY, year=2025, applications=PLANTED, review=REVIEW, normative=(3, 1, 20))
+    )
     docx = build_docx(text, folder / "planted.docx", title=f"{AGENCY}2025年度政府信息公开工作报告")
     return convert(docx.read_bytes(), source="planted", suffix=".docx", target="pdf")
 
@@ -84,7 +86,9 @@ def test_a_150_dpi_scan_is_read_but_accuses_nobody(planted: bytes) -> None:
 def test_an_article_whose_table_is_pasted_as_pictures(planted: bytes, tmp_path: Path) -> None:
     """Table 三, printed alone (over several pages) and pasted as PNGs where the table stood: the
     columns of its first page carry to the next, as in a PDF, and the planted error is found."""
-    text = report_text(SampleReport(agency=AGENCY, year=2025, applications=PLANTED, review=REVIEW, normative=(3, 1, 20)))
+    text = report_text(
+        SampleReport(agency=AGENCY, year=2025, applications=PLANTED, review=REVIEW, normative=(3, 1, 20))
+    )
     before, rest = text.split("三、收到和处理政府信息公开申请情况")
     table, after = rest.split("四、政府信息公开行政复议")
     docx = build_docx(table.strip(), tmp_path / "table.docx")
