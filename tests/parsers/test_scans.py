@@ -8,20 +8,33 @@ degradations is `benchmarks/ocr_bench.py`: each document costs OCR seconds, so f
 from __future__ import annotations
 
 import base64
+import json
 import os
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from checks.registry import check_report
+from checks.run import run_checks
+from crawler.sink import Document
+from nianbao.core.config import Agency, Config, Portal
 from nianbao.core.report import APPLICANT_COLUMNS, Report
+from nianbao.ingest import ingest
+from nianbao.parsing import Parsed, parse_document
 from nianbao.sample.docx_report import build_docx
 from nianbao.sample.reports import SampleReport, report_text
 from nianbao.sample.scans import DEGRADED, Condition, pages, png_page, scanned_pdf
+from notify.compose import SCANNED, text_body
+from notify.outbox import tables_of
 from parsers import parse_bytes
 from parsers.ocr import missing
 from parsers.office import convert, soffice
+from storage.db import open_db
+from storage.findings import pending_findings
 from tests.parsers.test_pdf_readings import AGENCY, APPS, REVIEW
+from views.site import build_site
 
 PLANTED = {**APPS, "granted": [8, 1, 0, 0, 1, 0, 10]}  # one grant fewer: the outcomes no longer make the total
 PLANTED_ERRORS = [
@@ -59,8 +72,17 @@ def _errors(report: Report) -> list[tuple[str, tuple[str, ...]]]:
     return sorted((f.rule, f.cells) for f in check_report(report) if f.severity == "error")
 
 
-def test_a_degraded_200_dpi_scan_is_read_cell_for_cell_and_its_error_found(planted: bytes) -> None:
-    report = parse_bytes(scanned_pdf(planted, DEGRADED), source="scan.pdf")
+@pytest.fixture(scope="module")
+def degraded(planted: bytes) -> tuple[bytes, Parsed]:
+    """The planted report scanned at 200 dpi, askew, speckled and saved as JPEG 60, parsed and checked
+    once as a parse worker does (crops kept only where a reader will look)."""
+    scan = scanned_pdf(planted, DEGRADED)
+    return scan, parse_document(scan, url="http://127.0.0.1/nb/scan.pdf")
+
+
+def test_a_degraded_200_dpi_scan_is_read_cell_for_cell_and_its_error_found(degraded: tuple[bytes, Parsed]) -> None:
+    report = degraded[1].report
+    assert report is not None
     assert report.kind == "scan" and report.agency == AGENCY and report.year == 2025
     assert _cells(report) == {key: PLANTED.get(key, [0] * 7) for key in _cells(report)}
     assert _errors(report) == PLANTED_ERRORS
@@ -69,6 +91,8 @@ def test_a_degraded_200_dpi_scan_is_read_cell_for_cell_and_its_error_found(plant
     total = row.ocr[0]
     assert total is not None and total.readings == ("21", "21") and total.agreed and total.dpi == 200
     assert total.page >= 2 and total.box[2] > total.box[0] and total.crop  # the crop of a cell an error names
+    [new] = [r for r in report.readings if r.key == "new"]
+    assert all(c is not None and c.crop is None for c in new.ocr if c is not None and c.certain)  # nobody looks there
     # table 二 of a scan is never certain: no sum checks it
     assert all(not r.certain for r in report.readings if r.part == "active_disclosure")
 
@@ -117,3 +141,28 @@ def test_without_ocr_a_scan_is_one_line_that_says_why(planted: bytes, tmp_path: 
 
     with pytest.raises(NeedsOcr, match=r"no text layer\); OCR is turned off \(\[parse\] ocr\)$"):
         parse_bytes(scanned_pdf(planted, Condition(100)), source="scan.pdf", ocr=None)
+
+
+def test_the_site_shows_the_scanned_cells_and_the_digest_says_it_was_a_scan(
+    degraded: tuple[bytes, Parsed], tmp_path: Path
+) -> None:
+    scan, parsed = degraded
+    db = open_db(str(tmp_path / "n.db"))
+    document = Document("http://127.0.0.1/nb/scan.pdf", scan, "application/pdf", portal="县", list_date="2026-01-15")
+    ingest(db, document, now="2026-01-15T00:00:00", parsed=parsed)
+    config = Config(portals=(Portal("县", ("http://127.0.0.1/nb/",)),), agencies=(Agency(AGENCY, "township", "县"),))
+    run_checks(db, config, as_of=date(2026, 4, 1), now="2026-04-01T00:00:00")
+    assert db.execute("SELECT kind FROM reports").fetchone()[0] == "scan"
+    stored = db.execute("SELECT ocr FROM report_rows WHERE row_key = 'total' AND part = 'applications'").fetchone()[0]
+    assert json.loads(stored)[0]["readings"] == ["21", "21"]
+    build_site(db, tmp_path / "site", as_of=date(2026, 4, 1), deadlines=config.deadlines, now="2026-04-01T00:00:00")
+    [page] = (tmp_path / "site" / "agency").glob("*.html")
+    html = page.read_text(encoding="utf-8")
+    assert "扫描件" in html  # read from a scan, said in the reader's language
+    offending = re.search(
+        r'<td class="cell bad"[^>]*data-cell="applications.total.natural_person"[^>]*>(.*?)</td>', html
+    )
+    assert offending and '<img class="crop" src="data:image/png;base64,' in offending.group(1)  # opens from disk
+    new, resolved = pending_findings(db, date(2026, 4, 1))
+    body = text_body(new, resolved, tables=tables_of(db, new), lang="en")
+    assert SCANNED in body
