@@ -203,7 +203,7 @@ def _read_tables(src: SourceText, spans: dict[str, tuple[int, int]]) -> dict[str
     return out
 
 
-_UNCHECKED = "table 二 read from a scan: no sum checks its numbers"
+_UNCHECKED = said("why.scan_table2").en
 
 
 def _unchecked(reading: RowReading) -> RowReading:

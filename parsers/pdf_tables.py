@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nianbao.core.messages import said
 from nianbao.core.report import CellReading
 from parsers.numbers import NONE_MARKS, normalize
 from parsers.source import RowGeometry
@@ -277,7 +278,7 @@ def _numeric_row(row: TableRow, columns: Columns, words: Sequence[Word], page: i
         why = "numbers re-read from the text layer (the table extractor gave " + " | ".join(by_cells) + ")"
     elif not trouble:  # a scan: one reader's boxes are no second reading of another reader's cells
         values, certain = by_cells, False
-        why = "the cells and the text found on the page place the numbers differently"
+        why = said("why.scan_places").en
     else:
         split = _split_merged(row, labels, columns, words, page, scan=scan)
         if split:
@@ -306,11 +307,11 @@ def scan_geometry(geometry: RowGeometry, row: TableRow, columns: Columns) -> Row
     doubts = []
     coarse = min((r.dpi for r in reads if r is not None and r.agreed and not r.certain), default=None)
     if coarse is not None:
-        doubts.append(f"read from an image of {coarse} dpi (under 200 dpi: never certain)")
+        doubts.append(said("why.coarse", dpi=coarse).en)
     for index, read in enumerate(reads):
         if read is not None and not read.agreed:
-            first, second = (repr(r) if r else "blank" for r in read.readings)
-            doubts.append(f"cell {index + 1}: the two readers disagree ({first} on the page, {second} in the cell)")
+            first, second = (f"'{r}'" if r else "—" for r in read.readings)
+            doubts.append(said("why.readers", n=index + 1, first=first, second=second).en)
     options: tuple[tuple[str, ...] | None, ...] = ()
     if geometry.certain:
         options = tuple(_options(read) for read in reads)
@@ -365,9 +366,9 @@ def _split_merged(
                 return []
             values[slot], xs[slot] = word.text, round(word.x, 1)
         head = labels[:-1] if index == 0 else []
-        why = "a missing ruling line merged this row with the next; split by the lines of its numbers"
+        why = said("why.merged").en
         if scan:  # one reader's boxes alone: no second reading of these numbers
-            why += " (read by one reader only)"
+            why = said("why.one_reader", inner=said("why.merged")).en
         geometry = RowGeometry(page, round(level[0].top, 1), tuple(xs), not scan, why)
         out.append(Emitted([*head, label, *values], geometry, len(head) + 1))
     return out
