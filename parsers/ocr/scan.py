@@ -16,7 +16,6 @@ from statistics import median
 from typing import Any
 
 import cv2
-import numpy as np
 
 from nianbao.core.errors import ParseError
 from parsers.ocr import Limits
@@ -189,8 +188,3 @@ def read_pages(images: Sequence[PageImage], *, source: str, limits: Limits) -> l
             f"{source}: a scan of {len(images)} pages, over the {limits.pages} pages OCR reads", source=source
         )
     return [read_page(image, source=source, limits=limits) for image in images]
-
-
-def empty(grey: np.ndarray) -> bool:
-    """A blank page (a scanned back side): nothing to read."""
-    return bool((grey < 128).mean() < 0.0005)
