@@ -1,13 +1,15 @@
 """The tables' own arithmetic (勾稽关系): each rule a pure function of one report.
 
-Empty (null) cells are unknown, not zero.  Because every count is non-negative, a sum with
-unknown parts is still decided when the known parts already exceed the total (an error) or
-exactly make it (the unknown parts must be zero); otherwise one `info` finding names the cells
-that could not be checked.
-
-No accusation without a sure reading: a sum that does not add up is an `inconsistent` error only
-when every cell it uses was read with certainty (see `RowReading`); otherwise the finding is
-`unreadable` — it names the rows nianbao could not read and why, and accuses nobody.
+Rules over what a cell can be, not only what it is (`checks.admissible`):
+- consistent when the cells as read satisfy the sum, empty (null) cells taken as 0 (real reports
+  leave zeros blank);
+- an accusation (an `inconsistent` error) only when no value the cells can hold satisfies it: a
+  cell read with certainty is its value, an empty cell or an uncertain row any count >= 0, a
+  scanned cell whose two readers disagree one of its two readings.  Counts are never negative, so
+  parts that already exceed their total are an error whatever the unknown parts hold;
+- otherwise it could not be checked: `unreadable` (a warning naming the rows nianbao could not
+  read with certainty, and why) when uncertain rows are involved, else one `info` finding naming
+  the sums that empty cells left open.  Neither accuses anybody.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
 
+from checks.admissible import satisfiable
 from checks.registry import rule
 from nianbao.core.messages import Said, said
 from nianbao.core.report import (
@@ -39,18 +41,6 @@ def _fmt(value: Number) -> str:
     return str(to_json_number(value))
 
 
-def compare(parts: Sequence[Number], total: Number) -> str:
-    """ "ok", "error" or "unknown" for total == sum(parts), reading None as an unknown count ≥ 0."""
-    if total is None:
-        return "unknown"
-    if None not in parts:
-        return "ok" if sum(cast(Sequence[int | Decimal], parts)) == total else "error"
-    known = sum(v for v in parts if v is not None)
-    if known > total:
-        return "error"
-    return "ok" if known == total else "unknown"
-
-
 def doubts(report: Report, cells: Iterable[str]) -> list[Said]:
     """Why the cells a rule uses cannot be trusted (empty when every one was read with certainty)."""
     out = []
@@ -67,11 +57,53 @@ def finding(rule_id: str, severity: str, message: Said, **kw: object) -> Finding
     return Finding(rule_id, severity, message.en, said=message, **kw)  # type: ignore[arg-type]
 
 
-def accuse(report: Report, rule_id: str, message: Said, *, used: Sequence[str], cells: tuple[str, ...]) -> Finding:
-    """The error when every cell used was read with certainty; else what could not be read."""
+def _unknown(rule_id: str, where: list[Said]) -> Iterator[Finding]:
+    if where:
+        cells = tuple(w.en for w in where)
+        yield finding(rule_id, "info", said("unknown.cells", where=where), cells=cells)
+
+
+def _as_read(values: Iterable[Number]) -> int | Decimal:
+    return sum((v for v in values if v is not None), start=0)
+
+
+def decide(report: Report, left: Sequence[str], right: Sequence[str], values: dict[str, Number]) -> str:
+    """ "ok" when the cells as read (empty as 0) make sum(left) == sum(right), "error" when no value
+    the cells can hold does, "open" in between."""
+    if _as_read(values[c] for c in left) == _as_read(values[c] for c in right):
+        return "ok"
+    if satisfiable([report.admissible(c) for c in left], [report.admissible(c) for c in right]):
+        return "open"
+    return "error"
+
+
+def _options(report: Report, cells: Sequence[str]) -> list[Said]:
+    """The uncertain cells that held an accusation to their readings (a scan's two readers)."""
+    out = []
+    for cell in cells:
+        options = report.admissible(cell)
+        part, _, rest = cell.partition(".")
+        key = rest.rpartition(".")[0]
+        reading = next((r for r in report.readings if r.part == part and r.key == key), None)
+        if options is not None and reading is not None and not reading.certain:
+            values = sorted(options)
+            out.append(said("cell.options", cell=cell, readings=[_fmt(v) for v in values]))
+    return out
+
+
+def _verdict(
+    report: Report, rule_id: str, message: Said, verdict: str, *, used: Sequence[str], cells: tuple[str, ...]
+) -> Finding | None:
+    """The finding for a sum that does not add up as read: an error when it cannot, else what
+    could not be read (None when only empty cells left it open: the caller lists those)."""
+    if verdict == "error":
+        held = _options(report, used)
+        if held:
+            message = said("admissible.none", inner=message, cells=held)
+        return finding(rule_id, ERROR, message, cells=cells, used=tuple(used))
     why = doubts(report, used)
     if not why:
-        return finding(rule_id, ERROR, message, cells=cells, used=tuple(used))
+        return None
     return finding(
         rule_id,
         "warning",
@@ -80,12 +112,6 @@ def accuse(report: Report, rule_id: str, message: Said, *, used: Sequence[str], 
         kind="unreadable",
         used=tuple(used),
     )
-
-
-def _unknown(rule_id: str, where: list[Said]) -> Iterator[Finding]:
-    if where:
-        cells = tuple(w.en for w in where)
-        yield finding(rule_id, "info", said("unknown.cells", where=where), cells=cells)
 
 
 @rule("applications.balance", severity=ERROR, kind=KINDS, also=("warning", "info"))
@@ -97,29 +123,29 @@ def applications_balance(report: Report) -> Iterator[Finding]:
     unknown = []
     rows = ("new", "carried_over", "total", "carried_forward")
     for col in APPLICANT_COLUMNS:
-        new, old, total, fwd = (table[r].get(col) for r in rows)
-        if new is None or old is None or total is None or fwd is None:
-            if not all(v is None for v in (new, old, total, fwd)):
-                unknown.append(said("where.column", column=col))
+        cells = tuple(f"applications.{r}.{col}" for r in rows)
+        values = {cell: table[r].get(col) for cell, r in zip(cells, rows, strict=True)}
+        if all(v is None for v in values.values()):
             continue
-        if new + old != total + fwd:
-            cells = tuple(f"applications.{r}.{col}" for r in rows)
-            yield accuse(
-                report,
-                "applications.balance",
-                said(
-                    "applications.balance",
-                    column=col,
-                    new=_fmt(new),
-                    old=_fmt(old),
-                    left=_fmt(new + old),
-                    total=_fmt(total),
-                    fwd=_fmt(fwd),
-                    right=_fmt(total + fwd),
-                ),
-                used=cells,
-                cells=cells,
-            )
+        verdict = decide(report, cells[:2], cells[2:], values)
+        if verdict == "ok":
+            continue
+        new, old, total, fwd = (values[c] or 0 for c in cells)
+        message = said(
+            "applications.balance",
+            column=col,
+            new=_fmt(values[cells[0]]),
+            old=_fmt(values[cells[1]]),
+            left=_fmt(new + old),
+            total=_fmt(values[cells[2]]),
+            fwd=_fmt(values[cells[3]]),
+            right=_fmt(total + fwd),
+        )
+        found = _verdict(report, "applications.balance", message, verdict, used=cells, cells=cells)
+        if found is None:
+            unknown.append(said("where.column", column=col))
+        else:
+            yield found
     yield from _unknown("applications.balance", unknown)
 
 
@@ -148,20 +174,33 @@ class Sum:
     def used(self) -> tuple[str, ...]:
         return tuple(f"{self.part}.{row}.{column}" for row in self.rows for column in self.columns)
 
+    @property
+    def part_cells(self) -> tuple[str, ...]:
+        """The parts' cells, in the order of `parts` (a row's or group's columns, a column's rows)."""
+        if self.where == "column":
+            return tuple(f"{self.part}.{row}.{self.columns[0]}" for row in self.rows[:-1])
+        return tuple(f"{self.part}.{self.rows[0]}.{column}" for column in self.columns[:-1])
+
 
 def _check_sums(report: Report, rule_id: str, sums: Iterable[Sum]) -> Iterator[Finding]:
-    """One finding per sum that is wrong; one `info` naming the sums that empty cells left open."""
+    """One finding per sum that is wrong or cannot be read; one `info` naming the sums that only
+    empty cells left open."""
     unknown = []
     for s in sums:
         if s.total is None and all(v is None for v in s.parts):
             continue  # nothing given at all: the part is absent, reported elsewhere
-        verdict = compare(s.parts, s.total)
-        if verdict == "unknown":
+        parts = s.part_cells
+        values = dict(zip((*parts, s.cell), (*s.parts, s.total), strict=True))
+        verdict = decide(report, parts, (s.cell,), values)
+        if verdict == "ok":
+            continue
+        given = sum(v or 0 for v in s.parts)
+        message = said(rule_id, where=s.said, given=_fmt(given), total=_fmt(s.total))
+        found = _verdict(report, rule_id, message, verdict, used=s.used, cells=(s.cell,))
+        if found is None:
             unknown.append(s.said)
-        elif verdict == "error":
-            given = sum(v or 0 for v in s.parts)
-            message = said(rule_id, where=s.said, given=_fmt(given), total=_fmt(s.total))
-            yield accuse(report, rule_id, message, used=s.used, cells=(s.cell,))
+        else:
+            yield found
     yield from _unknown(rule_id, unknown)
 
 

@@ -51,14 +51,20 @@ class StorageSink:
     death."""
 
     def __init__(
-        self, db: sqlite_utils.Database, *, now: str, limits: Limits | None, max_size_mb: int | None = None
+        self,
+        db: sqlite_utils.Database,
+        *,
+        now: str,
+        limits: Limits | None,
+        max_size_mb: int | None = None,
+        ocr: dict[str, bool] | None = None,
     ) -> None:
         self.now, self.setup_db = now, db
         path = db.execute("PRAGMA database_list").fetchone()[2]
         if not path:
             raise StorageError("a crawl needs a database file (the writer is another process)")
         self.reader = open_db(path)
-        self.process, self.inbox, self.replies = writer.start(path, limits or Limits(), max_size_mb)
+        self.process, self.inbox, self.replies = writer.start(path, limits or Limits(), max_size_mb, ocr)
         self.outgoing: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
         self.documents = 0
         self.resume_since: dict[str, str] = {}
@@ -255,7 +261,13 @@ def crawl_all(
     `cancel` is set, each portal stops at its next page and what was fetched is written.  Raises
     StorageError when the writer died (nothing written after that; the passes stay open and are
     closed as interrupted at the next start)."""
-    sink = StorageSink(db, now=now, limits=limits or config.parse, max_size_mb=config.database.max_size_mb)
+    sink = StorageSink(
+        db,
+        now=now,
+        limits=limits or config.parse,
+        max_size_mb=config.database.max_size_mb,
+        ocr={p.name: p.ocr for p in config.portals if p.ocr is not None},
+    )
     try:
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:  # libuv's loop: the same
             # asyncio, at a third of the cost per request of the standard loop

@@ -8,14 +8,16 @@ is ready in a fraction of the time the crawl's or the storage's modules would ta
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import resource
+from dataclasses import dataclass, replace
 
 from checks.registry import check_report
 from nianbao.core.errors import ParseError
-from nianbao.core.report import Finding, Report
-from parsers import parse_bytes
+from nianbao.core.report import APPLICANT_COLUMNS, REVIEW_FIELDS, Finding, Report
+from parsers import OCR, NeedsOcr, OcrLimits, parse_bytes
 
 logger = logging.getLogger(__name__)
+COLUMNS = {"applications": APPLICANT_COLUMNS, "review_litigation": REVIEW_FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +28,28 @@ class Parsed:
     report: Report | None
     findings: tuple[Finding, ...] = ()
     error: str | None = None
+    needs_ocr: bool = False  # a scan met without OCR: worth reading again with it
 
 
-def parse_document(content: bytes, *, url: str, content_type: str | None = None, max_pages: int = 300) -> Parsed:
-    """Parse and check one document (pure: no database); whatever happens, a Parsed comes back."""
+def parse_document(
+    content: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    max_pages: int = 300,
+    ocr: OcrLimits | None = OCR,
+) -> Parsed:
+    """Parse and check one document (pure: no database); whatever happens, a Parsed comes back.
+    A scan's cell crops are kept only where a reader will look: uncertain cells, and the cells of
+    the sums that found something."""
     try:
-        report = parse_bytes(content, source=url, content_type=content_type, max_pages=max_pages)
-        return Parsed(report, tuple(check_report(report)))
+        if ocr is not None:
+            allow_ocr_memory()
+        report = parse_bytes(content, source=url, content_type=content_type, max_pages=max_pages, ocr=ocr)
+        findings = tuple(check_report(report))
+        return Parsed(keep_crops(report, findings), findings)
+    except NeedsOcr as exc:
+        return Parsed(None, (), str(exc), needs_ocr=True)
     except ParseError as exc:
         return Parsed(None, (), str(exc))
     except MemoryError:
@@ -42,3 +59,33 @@ def parse_document(content: bytes, *, url: str, content_type: str | None = None,
     except Exception as exc:  # a bug of nianbao's: named as such, and the document is still stored
         logger.exception("parser bug on %s", url)
         return Parsed(None, (), f"{url}: nianbao could not parse this document (a bug: {type(exc).__name__}: {exc})")
+
+
+def keep_crops(report: Report, findings: tuple[Finding, ...]) -> Report:
+    """The report with the crops of a scan's cells that nobody needs to see dropped."""
+    if report.kind != "scan":
+        return report
+    wanted = {c for f in findings if f.severity != "info" for c in (*f.cells, *f.used)}
+    readings = []
+    for row in report.readings:
+        if not row.ocr:
+            readings.append(row)
+            continue
+        columns = COLUMNS.get(row.part, ())
+        kept = tuple(
+            cell
+            if cell is None or not cell.certain or (i < len(columns) and f"{row.part}.{row.key}.{columns[i]}" in wanted)
+            else replace(cell, crop=None)
+            for i, cell in enumerate(row.ocr)
+        )
+        readings.append(replace(row, ocr=kept))
+    return replace(report, readings=tuple(readings))
+
+
+def allow_ocr_memory() -> None:
+    """Before a scan is read, the worker's address space may grow to its hard limit (the OCR budget):
+    the OCR models' runtime reserves more than any other parse.  It stays so: the worker keeps the
+    models loaded for the next scan."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))

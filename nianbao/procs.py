@@ -149,17 +149,20 @@ class TiedContext(context.SpawnContext):
 CONTEXT = TiedContext()  # for the writer and the parse workers (ProcessPoolExecutor's mp_context)
 
 
-def worker_setup(memory_mb: int, logging_setup: tuple[int, str] = (logging.WARNING, "text")) -> None:
+def worker_setup(
+    memory_mb: int, logging_setup: tuple[int, str] = (logging.WARNING, "text"), ocr_memory_mb: int | None = None
+) -> None:
     """A parse worker (tied to its parent, the writer, by CONTEXT): ignores Ctrl-C (the parent
-    decides when parsing stops), may not use more than `memory_mb` of address space, and logs as
-    its parent does (a spawned process starts with no handler: Python's last resort would print the
-    PDF libraries' warnings)."""
+    decides when parsing stops), may not use more than `memory_mb` of address space (`ocr_memory_mb`
+    while it reads a scan: the OCR models' runtime reserves more; see `parsing.allow_ocr_memory`),
+    and logs as its parent does (a spawned process starts with no handler: Python's last resort
+    would print the PDF libraries' warnings)."""
     from nianbao import logs
 
     logs.configure_level(*logging_setup)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_AS, (limit, max(limit, (ocr_memory_mb or 0) * 1024 * 1024)))
 
 
 # ---- the resource tracker ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from functools import partial
 from nianbao import logs, procs
 from nianbao.core.config import ParseLimits
 from nianbao.parsing import Parsed, parse_document
+from parsers import OcrLimits
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,11 @@ class ParsePool:
                 max_workers=self.limits.workers,
                 mp_context=procs.CONTEXT,  # spawned, each tied to this process from its start
                 initializer=procs.worker_setup,
-                initargs=(self.limits.memory_mb, logs.current()),
+                initargs=(
+                    self.limits.memory_mb,
+                    logs.current(),
+                    self.limits.ocr_memory_mb if self.limits.ocr else None,
+                ),
             )
             self.generation += 1
         return self._pool
@@ -57,20 +62,38 @@ class ParsePool:
                 process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 
-    async def parse(self, content: bytes, *, url: str, content_type: str | None) -> Parsed:
-        """The parse of one document; never raises for what the document does to a worker."""
+    async def parse(self, content: bytes, *, url: str, content_type: str | None, ocr: bool | None = None) -> Parsed:
+        """The parse of one document; never raises for what the document does to a worker.  A scan
+        is first recognised without OCR, in the ordinary time limit; it is read again with OCR
+        (`ocr`: its portal's switch, else [parse] ocr) under OCR's own limit: its pages times the seconds
+        a page may take.  A document that is no scan never gets more time than `seconds`."""
+        parsed = await self._parse(content, url=url, content_type=content_type, ocr=None, seconds=self.limits.seconds)
+        if not (parsed.needs_ocr and (self.limits.ocr if ocr is None else ocr)):
+            return parsed
+        limits = OcrLimits(self.limits.ocr_pages, self.limits.ocr_page_seconds)
+        seconds = self.limits.seconds + limits.pages * limits.page_seconds
+        return await self._parse(content, url=url, content_type=content_type, ocr=limits, seconds=seconds)
+
+    async def _parse(
+        self, content: bytes, *, url: str, content_type: str | None, ocr: OcrLimits | None, seconds: float
+    ) -> Parsed:
         for attempt in (1, 2):
             generation = self.generation if self._pool is not None else self.generation + 1
             loop = asyncio.get_running_loop()
             try:
                 job = partial(
-                    parse_document, content, url=url, content_type=content_type, max_pages=self.limits.max_pages
+                    parse_document,
+                    content,
+                    url=url,
+                    content_type=content_type,
+                    max_pages=self.limits.max_pages,
+                    ocr=ocr,
                 )
                 future = loop.run_in_executor(self._executor(), job)
-                return await asyncio.wait_for(future, timeout=self.limits.seconds)
+                return await asyncio.wait_for(future, timeout=seconds)
             except TimeoutError:
                 self._replace(generation)
-                return Parsed(None, (), f"{url}: parsing took longer than {self.limits.seconds:g} s; stopped")
+                return Parsed(None, (), f"{url}: parsing took longer than {seconds:g} s; stopped")
             except BrokenProcessPool:
                 self._replace(generation)
                 if attempt == 2:

@@ -48,6 +48,7 @@ class Writing:
     db: sqlite_utils.Database
     pool: ParsePool
     replies: Connection | None  # the pipe back to the crawling process
+    ocr: dict[str, bool] = field(default_factory=dict)  # portals whose own switch says whether scans are read
     pending: dict[str, set[asyncio.Task[None]]] = field(default_factory=lambda: defaultdict(set))
     failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # per portal: URL -> (its list title, why, kind) of each document that could not be stored ("lost")
@@ -127,7 +128,12 @@ class Writing:
         one attachment, two columns listing one report) wait for that parse instead of starting another."""
         if digest not in self.parsing:
             started: asyncio.Future[Parsed] = asyncio.ensure_future(
-                self.pool.parse(document.content, url=document.url, content_type=document.content_type)
+                self.pool.parse(
+                    document.content,
+                    url=document.url,
+                    content_type=document.content_type,
+                    ocr=self.ocr.get(document.portal or ""),
+                )
             )
             self.parsing[digest] = (started, document.url)
             started.add_done_callback(lambda _: self.parsing.pop(digest, None))
@@ -172,8 +178,10 @@ def _tell(replies: Connection | None, kind: str, data: dict[str, Any]) -> None:
         pass
 
 
-async def _serve(path: str, inbox: Connection, replies: Connection, limits: Limits, max_size_mb: int | None) -> None:
-    writing = Writing(open_db(path, max_size_mb=max_size_mb), ParsePool(limits), replies)
+async def _serve(
+    path: str, inbox: Connection, replies: Connection, limits: Limits, max_size_mb: int | None, ocr: dict[str, bool]
+) -> None:
+    writing = Writing(open_db(path, max_size_mb=max_size_mb), ParsePool(limits), replies, ocr=ocr)
     loop = asyncio.get_running_loop()
     try:
         stopped = False
@@ -218,24 +226,25 @@ def main(
     limits: Limits,
     max_size_mb: int | None,
     logging_setup: tuple[int, str],
+    ocr: dict[str, bool] | None = None,
 ) -> None:
     """The writer process's entry point."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logs.configure_level(*logging_setup)
-    asyncio.run(_serve(path, inbox, replies, limits, max_size_mb))
+    asyncio.run(_serve(path, inbox, replies, limits, max_size_mb, ocr or {}))
 
 
 def start(
-    path: str, limits: Limits, max_size_mb: int | None = None
+    path: str, limits: Limits, max_size_mb: int | None = None, ocr: dict[str, bool] | None = None
 ) -> tuple[multiprocessing.process.BaseProcess, Connection, Connection]:
     """The writer process, the end of its inbox to send on, and the end of its replies to receive
-    from.  The other ends are closed here once the writer has them."""
+    from; `ocr`: the portals' own OCR switches.  The other ends are closed here once the writer has them."""
     inbox_out, inbox = procs.CONTEXT.Pipe(duplex=False)
     replies, replies_in = procs.CONTEXT.Pipe(duplex=False)
     process = procs.CONTEXT.Process(  # spawned, tied to this process from its start
         target=main,
-        args=(path, inbox_out, replies_in, limits, max_size_mb, logs.current()),
+        args=(path, inbox_out, replies_in, limits, max_size_mb, logs.current(), ocr or {}),
         name="nianbao-writer",
         daemon=False,
     )

@@ -38,6 +38,9 @@ SUBJECT_KINDS = {
     "resolved": N_("{n} resolved"),
 }
 NEW = N_("New findings")
+SCANNED = N_(
+    "read from a scan by OCR: each number it uses was read alike by two readers, or is bounded by their readings"
+)
 UNCHECKED = N_("Could not be checked (nianbao could not read these with certainty: nothing is said against the agency)")
 RESOLVED = N_("Resolved since the last digest")
 TITLE = N_("nianbao digest: government information-disclosure annual reports (政府信息公开工作年度报告)")
@@ -142,6 +145,8 @@ def text_body(
                 lines.append(f"  {agency}")
                 for f in items:
                     lines.append(_line(f, lang))
+                    if _scanned(f, tables):
+                        lines.append("      " + _(SCANNED))
                     lines += _cell_lines(f, (tables or {}).get(f.report_id or -1, []))
                 link = _agency_link(site_url, items[0].agency, None)
                 if link:
@@ -174,7 +179,14 @@ def html_body(
         tables=tables or {},
         agency_link=lambda agency, year: _agency_link(site_url, agency, year),
         named_rows=lambda f: named_rows(f, (tables or {}).get(f.report_id or -1, [])),
+        scanned=lambda f: _scanned(f, tables),
+        SCANNED=SCANNED,
     )
+
+
+def _scanned(f: StoredFinding, tables: Mapping[int, list[TableView]] | None) -> bool:
+    """The finding is about a report read from a scan (its tables say so)."""
+    return any(t.extra.get("scan") for t in (tables or {}).get(f.report_id or -1, []))
 
 
 def named_rows(f: StoredFinding, tables: list[TableView]) -> list[tuple[TableView, list[RowView], set[str]]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email import message_from_string, policy
 from email.message import EmailMessage
@@ -26,7 +26,7 @@ from notify.smtp import send
 from storage.findings import mark_queued, pending_findings
 from storage.notifications import mark_failed, mark_sent, queue_digest, set_message, unsent
 from storage.overview import configured_agencies, report_rows
-from storage.reports import cells_of
+from storage.reports import cells_of, kind_of
 from views.tables import TableView, marks_of, report_tables
 
 logger = logging.getLogger(__name__)
@@ -123,10 +123,13 @@ def tables_of(db: sqlite_utils.Database, findings: list[StoredFinding]) -> dict[
     for f in findings:
         if f.report_id is not None and f.kind in ("inconsistent", "unreadable") and f.evidence.get("cells"):
             about.setdefault(f.report_id, []).append(f)
-    return {
-        report_id: report_tables(cells_of(db, report_id), marks_of(mine), report_rows(db, report_id))
-        for report_id, mine in about.items()
-    }
+    out = {}
+    for report_id, mine in about.items():
+        tables = report_tables(cells_of(db, report_id), marks_of(mine), report_rows(db, report_id))
+        if kind_of(db, report_id) == "scan":  # the digest says so beside each of its findings
+            tables = [replace(t, extra={**t.extra, "scan": True}) for t in tables]
+        out[report_id] = tables
+    return out
 
 
 Audience = tuple[list[StoredFinding], list[StoredFinding], str]  # new, resolved, the language they read

@@ -7,6 +7,7 @@ extractor (text, HTML, and the office formats) feeds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from nianbao.core.encoding import decode
@@ -20,17 +21,19 @@ from parsers.detect import sniff
 from parsers.disclosure import read_active_disclosure
 from parsers.docx import from_docx
 from parsers.html import from_html
+from parsers.ocr import Limits as OcrLimits
 from parsers.office import from_doc
 from parsers.pdf import MAX_PAGES as MAX_PDF_PAGES
-from parsers.pdf import from_pdf
+from parsers.pdf import NeedsOcr, from_pdf
 from parsers.review import read_review_litigation
 from parsers.sections import inline_parts, split_parts
 from parsers.source import RowGeometry, SourceText, from_text
 from parsers.tables import GLUED_WHY, TableRead, unreadable
 
-__all__ = ["Finding", "Report", "parse_bytes", "parse_source", "extract"]
+__all__ = ["Finding", "NeedsOcr", "OcrLimits", "Report", "parse_bytes", "parse_source", "extract"]
 
 MAX_BYTES = 50 * 1024 * 1024
+OCR = OcrLimits()  # scans are read unless the caller passes ocr=None ([parse] ocr = false)
 
 
 def _absent(part: str, why: str, kind: str) -> Said:
@@ -42,9 +45,14 @@ def _absent(part: str, why: str, kind: str) -> Said:
 
 
 def extract(
-    data: bytes, *, source: str = "<input>", content_type: str | None = None, max_pages: int = MAX_PDF_PAGES
+    data: bytes,
+    *,
+    source: str = "<input>",
+    content_type: str | None = None,
+    max_pages: int = MAX_PDF_PAGES,
+    ocr: OcrLimits | None = OCR,
 ) -> SourceText:
-    """Bytes -> SourceText, choosing the extractor by content."""
+    """Bytes -> SourceText, choosing the extractor by content; scans by OCR when `ocr` allows."""
     if not data.strip():
         raise ParseError(f"{source}: the file is empty", source=source)
     if len(data) > MAX_BYTES:
@@ -55,11 +63,16 @@ def extract(
         if kind == "html" or "<html" in text[:2000].lower():
             ascii_compatible = not codec.startswith(("utf-16", "utf-32"))
             return from_html(
-                data if codec == "utf-8" else text, encoding=codec, source=data if ascii_compatible else None
+                data if codec == "utf-8" else text,
+                encoding=codec,
+                source=data if ascii_compatible else None,
+                images=_pictures(source, ocr),
             )
         return from_text(text, encoding=codec)
     if kind == "pdf":
-        return from_pdf(data, source=source, max_pages=max_pages)
+        return from_pdf(data, source=source, max_pages=max_pages, ocr=ocr)
+    if kind == "image":
+        return _image(data, source=source, ocr=ocr)
     if kind == "zip":
         return from_docx(data, source=source)
     if kind == "ole":
@@ -69,11 +82,48 @@ def extract(
     )
 
 
+def _pictures(source: str, ocr: OcrLimits | None) -> Callable[[tuple[str, ...]], SourceText] | None:
+    """How an article page's pasted pictures are read: by OCR when it may run here, else not at all."""
+    if ocr is None:
+        return None
+    from parsers.ocr import missing
+
+    if missing() is not None:
+        return None
+
+    def read(lines: tuple[str, ...]) -> SourceText:
+        from parsers.ocr.read import pasted
+
+        return pasted(lines, source=source, limits=ocr)
+
+    return read
+
+
+def _image(data: bytes, *, source: str, ocr: OcrLimits | None) -> SourceText:
+    """An image attachment: a scanned page, read by OCR when it may be."""
+    if ocr is None:
+        raise NeedsOcr(f"{source}: an image; OCR is turned off ([parse] ocr)", source=source)
+    from parsers.ocr import missing
+
+    lacking = missing()
+    if lacking is not None:
+        raise UnsupportedFormat(f"{source}: an image; {lacking}", source=source)
+    from parsers.ocr.read import image_file
+
+    return image_file(data, source=source, limits=ocr)
+
+
 def parse_bytes(
-    data: bytes, *, source: str = "<input>", content_type: str | None = None, max_pages: int = MAX_PDF_PAGES
+    data: bytes,
+    *,
+    source: str = "<input>",
+    content_type: str | None = None,
+    max_pages: int = MAX_PDF_PAGES,
+    ocr: OcrLimits | None = OCR,
 ) -> Report:
     """Parse one document; raises ParseError (NotAReport, UnsupportedFormat) with a one-line reason."""
-    return parse_source(extract(data, source=source, content_type=content_type, max_pages=max_pages), source=source)
+    src = extract(data, source=source, content_type=content_type, max_pages=max_pages, ocr=ocr)
+    return parse_source(src, source=source)
 
 
 def parse_source(src: SourceText, *, source: str | None = None) -> Report:
@@ -146,9 +196,21 @@ def _read_tables(src: SourceText, spans: dict[str, tuple[int, int]]) -> dict[str
             return src.geometry.get(start + starts[row]) if row < len(starts) else None
 
         out[part] = reader(rows, geometry, found=part in spans)
-        if src.kind == "pdf" and part in _PLACED_BY_X:
+        if src.kind in ("pdf", "scan") and part in _PLACED_BY_X:
             out[part].readings = [_unplaced(r) for r in out[part].readings]
+        if src.kind == "scan" and part == "active_disclosure":
+            out[part].readings = [_unchecked(r) for r in out[part].readings]
     return out
+
+
+_UNCHECKED = said("why.scan_table2").en
+
+
+def _unchecked(reading: RowReading) -> RowReading:
+    """Table 二 of a scan is never the basis of an accusation: no sum within it would catch a misread
+    number (the rules that use it compare it with last year's)."""
+    why = "; ".join(w for w in (reading.why, _UNCHECKED) if w)
+    return replace(reading, certain=False, why=why, options=())
 
 
 # the PDF tables whose numbers nianbao places by the x of their header's columns, read twice
@@ -162,7 +224,7 @@ def _unplaced(reading: RowReading) -> RowReading:
     if reading.page is not None or reading.how == "sentence":
         return reading
     why = "; ".join(w for w in (reading.why, _UNPLACED) if w)
-    return replace(reading, certain=False, why=why)
+    return replace(reading, certain=False, why=why, options=())
 
 
 def _format(lines: tuple[str, ...]) -> str:

@@ -5,11 +5,17 @@ from __future__ import annotations
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
+
+
 def sniff(data: bytes) -> str:
-    """One of: "pdf", "zip" (DOCX and friends), "ole" (DOC/WPS/XLS), "html", "text", "binary"."""
+    """One of: "pdf", "zip" (DOCX and friends), "ole" (DOC/WPS/XLS), "image" (PNG, JPEG, GIF, BMP,
+    TIFF), "html", "text", "binary"."""
     head = data[:2048]
     if head.startswith(b"%PDF-"):
         return "pdf"
+    if head.startswith(_IMAGES) and (not head.startswith(b"BM") or len(data) > 54):
+        return "image"
     if head.startswith(b"PK\x03\x04"):
         return "zip"
     if head.startswith(_OLE):

@@ -69,6 +69,8 @@ def _check_streams(data: bytes, source: str) -> None:
         header = data[max(0, match.start() - 600) : match.start()]
         header = header[header.rfind(b" obj") + 1 :] if b" obj" in header else header
         body = _inflate(raw, source) if b"/FlateDecode" in header else raw
+        if b"/Image" in header:
+            continue  # a scanned page's pixels: no text is shown from them (JPEG bytes hold "BT" and parentheses)
         if body is not None and b"BT" in body:
             shown = sum(len(text) for text in _SHOWN.findall(body))
             if shown > STREAM_SHOWN:

@@ -44,7 +44,16 @@ _WS = re.compile(r"\s+")
 _TITLE_SPLIT = re.compile(r"\s*(?:[-_|｜—]{1,2})\s*")
 
 
-def from_html(page: str | bytes, *, encoding: str | None = None, source: bytes | None = None) -> SourceText:
+IMAGE = "\x00image:"  # where an <img> of the article stood, as a line of its own until it is read
+
+
+def from_html(
+    page: str | bytes,
+    *,
+    encoding: str | None = None,
+    source: bytes | None = None,
+    images: Callable[[tuple[str, ...]], SourceText] | None = None,
+) -> SourceText:
     """Parse a report page: body lines from the article container, title and date from metadata.
 
     `page` is the decoded text, or the page's bytes when they are known to be valid UTF-8 (lexbor
@@ -58,6 +67,18 @@ def from_html(page: str | bytes, *, encoding: str | None = None, source: bytes |
     text = _article_text(tree, lowered)
     lines = tuple(line.strip() for line in text.split("\n"))
     published = _published(metas)
+    if images is not None and IMAGE in text:  # tables pasted as pictures: read where they stood
+        kept = tuple(line for line in lines if line)
+        read = images(kept)
+        return SourceText(
+            lines=read.lines,
+            kind=read.kind,
+            title=_title(tree, metas),
+            published_at=published,
+            encoding=encoding,
+            geometry=read.geometry,
+        )
+    lines = tuple(line for line in lines if not line.startswith(IMAGE))
     if published is None and tree.body is not None:  # the info line (发布时间：…) outside the article
         published = find_published_date(tree.body.text(separator=" "))
     return SourceText(
@@ -131,6 +152,10 @@ def _walk(node: LexborNode, out: list[str], flat: list[LexborNode], *, check_nes
             append(text if text.isprintable() and "  " not in text else _WS.sub(" ", text))
         elif tag in _SKIP:
             continue
+        elif tag == "img":
+            src = child.attributes.get("src") or ""
+            if src.startswith("data:image/"):
+                append(f"\n{IMAGE}{src}\n")
         elif tag == "table" and not (check_nesting and _holds_table(child)):
             append("\n")
             flat.append(child)

@@ -18,6 +18,7 @@ from typing import Any
 
 from nianbao.core.errors import ParseError, UnsupportedFormat
 from parsers.guard import check_pdf
+from parsers.ocr import Limits as OcrLimits
 from parsers.pdf_tables import Box, Emitted, TableReader, TableRow, Word, rows_of, words_of
 from parsers.sections import heading_part
 from parsers.source import RowGeometry, SourceText
@@ -34,19 +35,33 @@ class ScannedDocument(UnsupportedFormat):
     """A PDF whose pages are only images: nothing to read without OCR."""
 
 
-def from_pdf(data: bytes, *, source: str, max_pages: int = MAX_PAGES) -> SourceText:
+class NeedsOcr(ScannedDocument):
+    """A scan that OCR could read, met while OCR was not asked for: the parse workers read it again
+    with OCR, under OCR's own time limit, when the configuration allows."""
+
+
+def from_pdf(data: bytes, *, source: str, max_pages: int = MAX_PAGES, ocr: OcrLimits | None = None) -> SourceText:
     """Read the PDF with pdfplumber; its errors (damage, passwords) become ParseError.  What nianbao
     does with what it read runs outside that net: a bug of nianbao's is never called a damaged PDF.
-    A PDF that would cost far more than any report is refused first (`guard`)."""
+    A PDF that would cost far more than any report is refused first (`guard`).  A PDF of page
+    images with no text layer is read by OCR when `ocr` allows it and the installation can."""
     check_pdf(data, source=source, max_pages=max_pages)
     pages, chars, images = _read(data, source=source)
     if chars == 0:
-        raise ScannedDocument(
-            f"{source}: a scanned PDF ({len(pages)} pages, {images} images, no text layer); "
-            "it cannot be read without OCR",
-            source=source,
-        )
-    lines, geometry = _lines(pages)
+        scanned = f"{source}: a scanned PDF ({len(pages)} pages, {images} images, no text layer)"
+        if images and ocr is not None:
+            from parsers.ocr import missing
+
+            lacking = missing()
+            if lacking is None:
+                from parsers.ocr.read import scanned_pdf
+
+                return scanned_pdf(data, source=source, limits=ocr)
+            raise ScannedDocument(f"{scanned}; {lacking}", source=source)
+        if images:
+            raise NeedsOcr(f"{scanned}; OCR is turned off ([parse] ocr)", source=source)
+        raise ScannedDocument(f"{scanned}; it cannot be read without OCR", source=source)
+    lines, geometry = assemble(pages)
     return SourceText(lines=lines, kind="pdf", geometry=geometry)
 
 
@@ -110,7 +125,7 @@ def _page_items(page: RawPage) -> list[tuple[str, Any]]:
     return [(kind, value) for _, kind, value in items]
 
 
-def _lines(pages: list[RawPage]) -> tuple[tuple[str, ...], dict[int, RowGeometry]]:
+def assemble(pages: list[RawPage]) -> tuple[tuple[str, ...], dict[int, RowGeometry]]:
     """Paragraphs (wrapped lines joined) and table rows, in reading order, with each numeric row's
     geometry keyed by its line."""
     out: list[str | Emitted] = []

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nianbao.core.messages import said
+from nianbao.core.report import CellReading
 from parsers.numbers import NONE_MARKS, normalize
 from parsers.source import RowGeometry
 
@@ -37,6 +39,7 @@ _REVIEW_HEADER = ("结果维持", "结果纠正", "其他结果", "尚未审结"
 class Cell:
     box: Box | None  # None: covered by a merged cell
     text: str | None
+    read: CellReading | None = None  # a scan's cell: its two readings
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,22 +267,69 @@ def _numeric_row(row: TableRow, columns: Columns, words: Sequence[Word], page: i
     by_words, xs, trouble = _word_slots(row, columns, words)
     agree = not trouble and all(_same(a, b) for a, b in zip(by_cells, by_words, strict=True))
     text = next((c for c in by_cells if c and not _is_value(c)), None)  # a label's words under a number's column
+    scan = any(c.read is not None for c in row.cells)
     if agree:
         values, certain, why = by_cells, True, ""
     elif text is not None:  # the words would drop it: the row does not line up with the header
         values, certain = by_cells, False
         why = f"text in a column of numbers ({text!r}): the row's cells do not line up with the header"
-    elif not trouble:
+    elif not trouble and not scan:
         values, certain = by_words, True
         why = "numbers re-read from the text layer (the table extractor gave " + " | ".join(by_cells) + ")"
+    elif not trouble:  # a scan: one reader's boxes are no second reading of another reader's cells
+        values, certain = by_cells, False
+        why = said("why.scan_places").en
     else:
-        split = _split_merged(row, labels, columns, words, page)
+        split = _split_merged(row, labels, columns, words, page, scan=scan)
         if split:
             return split
         values, certain = by_cells, False
         why = f"the table extractor and the text layer disagree: {trouble}"
     geometry = RowGeometry(page, round(row.box[1], 1), tuple(round(x, 1) if x else None for x in xs), certain, why)
+    if scan:
+        geometry = scan_geometry(geometry, row, columns)
     return [Emitted([*labels, *values], geometry, len(labels))]
+
+
+def scan_geometry(geometry: RowGeometry, row: TableRow, columns: Columns) -> RowGeometry:
+    """A scanned row's certainty from its cells' two readings: certain only when every value cell
+    was read alike by both readers at 200 dpi or more.  Where the row's only doubt is its numbers,
+    each cell keeps what it may hold: its value when sure, the two readings where they differ,
+    any number (None) from an image under 200 dpi."""
+    reads: list[CellReading | None] = [None] * len(columns.centers)
+    for cell in row.cells:
+        if cell.box is None or cell.read is None:
+            continue
+        x = (cell.box[0] + cell.box[2]) / 2
+        index = columns.slot(x) if x >= columns.left - 1 else None
+        if index is not None:
+            reads[index] = cell.read
+    doubts = []
+    coarse = min((r.dpi for r in reads if r is not None and r.agreed and not r.certain), default=None)
+    if coarse is not None:
+        doubts.append(said("why.coarse", dpi=coarse).en)
+    for index, read in enumerate(reads):
+        if read is not None and not read.agreed:
+            first, second = (f"'{r}'" if r else "—" for r in read.readings)
+            doubts.append(said("why.readers", n=index + 1, first=first, second=second).en)
+    options: tuple[tuple[str, ...] | None, ...] = ()
+    if geometry.certain:
+        options = tuple(_options(read) for read in reads)
+    why = "; ".join(w for w in (geometry.why if not geometry.certain else "", *doubts) if w)
+    certain = geometry.certain and not doubts
+    return RowGeometry(
+        geometry.page, geometry.y, geometry.xs, certain, why if not certain else "", tuple(reads), options
+    )
+
+
+def _options(read: CellReading | None) -> tuple[str, ...] | None:
+    if read is None:
+        return None
+    if read.certain:
+        return (read.value,)
+    if read.agreed:
+        return None  # read alike, but from too coarse an image: any number
+    return tuple(dict.fromkeys(read.readings))
 
 
 _NUMBERED = re.compile(r"(?=(?:\d+[.、．]|[（(][一二三四五六七八九十]+[)）])\D)")
@@ -287,7 +337,7 @@ _OPENS_ROW = re.compile(r"(?:\d+[.、．]|[（(][一二三四五六七八九十]
 
 
 def _split_merged(
-    row: TableRow, labels: list[str], columns: Columns, words: Sequence[Word], page: int
+    row: TableRow, labels: list[str], columns: Columns, words: Sequence[Word], page: int, *, scan: bool = False
 ) -> list[Emitted]:
     """Rows that a missing ruling line merged into one ("7.属于行政执法案卷8.属于行政查询事项" over
     numbers on two lines): split when the numbered labels and the lines of numbers match one to one
@@ -316,8 +366,10 @@ def _split_merged(
                 return []
             values[slot], xs[slot] = word.text, round(word.x, 1)
         head = labels[:-1] if index == 0 else []
-        why = "a missing ruling line merged this row with the next; split by the lines of its numbers"
-        geometry = RowGeometry(page, round(level[0].top, 1), tuple(xs), True, why)
+        why = said("why.merged").en
+        if scan:  # one reader's boxes alone: no second reading of these numbers
+            why = said("why.one_reader", inner=said("why.merged")).en
+        geometry = RowGeometry(page, round(level[0].top, 1), tuple(xs), not scan, why)
         out.append(Emitted([*head, label, *values], geometry, len(head) + 1))
     return out
 

@@ -10,6 +10,7 @@ from nianbao.core.messages import said
 from nianbao.core.report import REVIEW_FIELDS, REVIEW_GROUPS, Finding, RowReading, Table
 from parsers.cells import Row
 from parsers.numbers import normalize
+from parsers.source import RowGeometry
 from parsers.tables import (
     GLUED_WHY,
     MAX_LABEL,
@@ -64,11 +65,34 @@ def read_review_litigation(rows: list[Row], geometry: Geometry = no_geometry, *,
     readings = []
     for index, group in enumerate(REVIEW_GROUPS):
         own = [c for (g, _), c in zip(columns, cells, strict=False) if g == group]
-        place = replace(where, xs=where.xs[index * 5 : index * 5 + 5]) if where else None
+        place = _group_geometry(where, index) if where else None
         readings.append(
             reading(PART, group, _GROUP_LABELS[group], "header", own, doubts=[*doubts, *text_doubts], geometry=place)
         )
     return TableRead(table, notes, readings)
+
+
+def _group_geometry(where: RowGeometry, index: int) -> RowGeometry:
+    """The part of the row's geometry that is one group's five cells: on a scan, a doubt about one
+    cell is its group's alone (the row's other doubts are every group's)."""
+    cut = slice(index * 5, index * 5 + 5)
+    options = where.options[cut] if where.options else ()
+    if not where.reads or where.certain:
+        return replace(where, xs=where.xs[cut], reads=where.reads[cut], options=options)
+    own = tuple(f"cell {n}:" for n in range(index * 5 + 1, index * 5 + 6))
+    doubts = [w for w in where.why.split("; ") if w and (not w.startswith("cell ") or w.startswith(own))]
+    if any(w.startswith("read from an image") for w in doubts) and not any(
+        r is not None and r.agreed and not r.certain for r in where.reads[cut]
+    ):
+        doubts = [w for w in doubts if not w.startswith("read from an image")]
+    return replace(
+        where,
+        xs=where.xs[cut],
+        reads=where.reads[cut],
+        options=options,
+        certain=not doubts,
+        why="; ".join(doubts),
+    )
 
 
 def _stated(rows: list[Row]) -> TableRead:

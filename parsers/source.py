@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from nianbao.core.report import CellReading
 from parsers.dates import iso_date
 from parsers.sections import heading_part
 
@@ -30,6 +31,8 @@ class RowGeometry:
     xs: tuple[float | None, ...]  # the x of each value cell (None where the cell is empty)
     certain: bool = True
     why: str = ""
+    reads: tuple[CellReading | None, ...] = ()  # a scan: each value cell's two readings
+    options: tuple[tuple[str, ...] | None, ...] = ()  # what each value cell may hold (see RowReading)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,7 @@ class SourceText:
     """A document reduced to lines, plus what its container said about it."""
 
     lines: tuple[str, ...]
-    kind: str  # "text" | "html" | "pdf" | "docx" | "doc"
+    kind: str  # "text" | "html" | "pdf" | "docx" | "doc" | "scan"
     title: str | None = None  # from page metadata (ArticleTitle, <h1>, <title>, 标题:)
     published_at: str | None = None  # ISO date from page metadata or the info line
     encoding: str | None = None

@@ -106,6 +106,8 @@ def reading(
 ) -> RowReading:
     """One row's evidence; uncertain when anything in `doubts` or the PDF geometry says so."""
     why: Sequence[str] = [*doubts, geometry.why] if geometry is not None and not geometry.certain else doubts
+    # what each cell may hold holds only while the numbers are the row's one doubt
+    options = geometry.options if geometry is not None and not doubts and key is not None else ()
     return RowReading(
         part=part,
         key=key,
@@ -117,6 +119,8 @@ def reading(
         page=geometry.page if geometry else None,
         positions=tuple((x, geometry.y) if x is not None else None for x in geometry.xs) if geometry else (),
         note=geometry.why if geometry is not None and geometry.certain else "",
+        options=options if why else (),
+        ocr=geometry.reads if geometry is not None else (),
     )
 
 

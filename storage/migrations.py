@@ -538,3 +538,17 @@ def m013_reasons_as_data(db: sqlite_utils.Database) -> None:
     # English `reason`, so that status and the site say it in the reader's language
     db.table("crawl_columns").add_column("reason_said", str)
     db.table("crawl_doubts").add_column("detail_said", str)
+
+
+@migrations()
+def m014_scans(db: sqlite_utils.Database) -> None:
+    """Reports read from scans by OCR: `reports.kind` says what a report was read from ("scan" for
+    OCR; NULL before this step), `report_rows.ocr` keeps each value cell's two readings (JSON, as
+    `RowReading.to_json` gives them), and `cell_crops` the small grey PNG of each uncertain or
+    offending cell of a scan, which the site shows beside its number."""
+    db.execute("ALTER TABLE reports ADD COLUMN kind TEXT")
+    db.execute("ALTER TABLE report_rows ADD COLUMN ocr TEXT")
+    db.execute(
+        "CREATE TABLE cell_crops (report_id INTEGER NOT NULL REFERENCES reports(id), address TEXT NOT NULL, "
+        "png BLOB NOT NULL, PRIMARY KEY (report_id, address))"
+    )

@@ -45,7 +45,8 @@ def all_reports(db: sqlite_utils.Database) -> list[Row]:
     return list(
         db.query(
             "SELECT r.id, coalesce(m.agency, r.agency) AS agency, r.year, r.title, r.url, r.portal, r.published_at, "
-            "r.published_source, r.first_seen, r.version, r.is_current, r.format, r.superseded_at FROM reports r "
+            "r.published_source, r.first_seen, r.version, r.is_current, r.format, r.superseded_at, r.kind "
+            "FROM reports r "
             "LEFT JOIN agency_matches m ON m.report_id = r.id WHERE r.agency IS NOT NULL AND m.how IS NOT 'ambiguous' "
             "ORDER BY 2, r.year DESC, r.version DESC, r.id DESC"
         )

@@ -20,7 +20,15 @@ from typing import Any
 
 import sqlite_utils
 
-from nianbao.core.report import PART_TITLES, Finding, Report, Table, body_lines
+from nianbao.core.report import (
+    APPLICANT_COLUMNS,
+    PART_TITLES,
+    REVIEW_FIELDS,
+    Finding,
+    Report,
+    Table,
+    body_lines,
+)
 from storage.content import Cell, identity, sentences
 from storage.db import insert_row, insert_rows
 
@@ -100,6 +108,7 @@ def save_report(
                     "findings_count": len(findings),
                     "content_hash": digest,
                     "body_z": zlib.compress("\n".join(body).encode("utf-8")),
+                    "kind": report.kind,
                 }
             )
             .last_pk
@@ -261,14 +270,47 @@ def _save_contents(db: sqlite_utils.Database, report_id: int, report: Report, fi
                 "cells": json.dumps(list(r.cells), ensure_ascii=False),
                 "page": r.page,
                 "positions": json.dumps([list(p) if p else None for p in r.positions]) if r.positions else None,
+                "ocr": json.dumps([c.to_json() if c else None for c in r.ocr], ensure_ascii=False) if r.ocr else None,
             }
             for r in report.readings
         ),
     )
+    insert_rows(db, "cell_crops", ({"report_id": report_id, **crop} for crop in _crops(report)))
     db.execute(
         "INSERT INTO report_search (rowid, title, agency, body) VALUES (?, ?, ?, ?)",
         [report_id, report.title or "", report.agency or "", report.text],
     )
+
+
+_COLUMNS = {"applications": APPLICANT_COLUMNS, "review_litigation": REVIEW_FIELDS}
+
+
+def _crops(report: Report) -> Iterator[dict[str, Any]]:
+    """The crops a scan's parse kept (its uncertain and offending cells), by cell address."""
+    seen = set()
+    for row in report.readings:
+        columns = _COLUMNS.get(row.part, ())
+        for index, cell in enumerate(row.ocr):
+            if cell is None or cell.crop is None or row.key is None or index >= len(columns):
+                continue
+            address = f"{row.part}.{row.key}.{columns[index]}"
+            if address not in seen:
+                seen.add(address)
+                yield {"address": address, "png": cell.crop}
+
+
+def kind_of(db: sqlite_utils.Database, report_id: int) -> str | None:
+    """What the report was read from ("scan" for OCR; None for reports stored before m014)."""
+    row = db.execute("SELECT kind FROM reports WHERE id = ?", [report_id]).fetchone()
+    return str(row[0]) if row and row[0] is not None else None
+
+
+def crops_of(db: sqlite_utils.Database, report_id: int) -> dict[str, bytes]:
+    """The crops of a scanned report's cells a reader should see, by address."""
+    return {
+        str(address): bytes(png)
+        for address, png in db.execute("SELECT address, png FROM cell_crops WHERE report_id = ?", [report_id])
+    }
 
 
 def _version(db: sqlite_utils.Database, report: Report, sha256: str, digest: str) -> int:

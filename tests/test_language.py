@@ -38,10 +38,20 @@ ENGLISH = {
 
 # where a rule says something, the templates it uses (a test below checks this covers every rule)
 RULE_TEMPLATES = {
-    "applications.balance": ["applications.balance", "unknown.cells", "unreadable.doubt"],
-    "applications.row_total": ["applications.row_total", "unknown.cells", "unreadable.doubt"],
-    "applications.outcome_total": ["applications.outcome_total", "unknown.cells", "unreadable.doubt"],
-    "review_litigation.group_total": ["review_litigation.group_total", "unknown.cells", "unreadable.doubt"],
+    "applications.balance": ["applications.balance", "unknown.cells", "unreadable.doubt", "admissible.none"],
+    "applications.row_total": ["applications.row_total", "unknown.cells", "unreadable.doubt", "admissible.none"],
+    "applications.outcome_total": [
+        "applications.outcome_total",
+        "unknown.cells",
+        "unreadable.doubt",
+        "admissible.none",
+    ],
+    "review_litigation.group_total": [
+        "review_litigation.group_total",
+        "unknown.cells",
+        "unreadable.doubt",
+        "admissible.none",
+    ],
     "applications.carry_over": ["applications.carry_over"],
     "active_disclosure.in_force": ["active_disclosure.in_force"],
     "report.sections": ["report.legacy", "report.sections.missing", "report.sections.no_table", "note.rows_missing"],
@@ -82,6 +92,11 @@ EXAMPLES: dict[str, Said] = {
         "unreadable.doubt",
         inner=said("applications.outcome_total", where=said("where.column", column="total"), given=20, total=21),
         why=[DOUBT, said("doubt.absent", row="other.other")],
+    ),
+    "admissible.none": said(
+        "admissible.none",
+        inner=said("review_litigation.group_total", where=said("where.group", group="review"), given=11, total=0),
+        cells=[said("cell.options", cell="review_litigation.review.total", readings=[0, 8])],
     ),
     "applications.carry_over": said(
         "applications.carry_over", column="total", now=0, year=2024, last_year=2023, before=1

@@ -51,7 +51,7 @@ from storage.overview import (
     report_urls,
     status_grid,
 )
-from storage.reports import cells_of
+from storage.reports import cells_of, crops_of
 from views.charts import TREND_ROWS, chart, totals
 from views.env import render, rule_file
 from views.status import SYMBOLS, AgencyRow, Grid, grid, label, levels, slug, states
@@ -334,7 +334,8 @@ def _years(
             cells = cells_of(db, current["id"])
             marks = marks_by_cell(marks_of((f for f in mine if f.report_id == current["id"]), lang))
             read = readings_by_row(rows)
-            view.tables = [table_html(part, cells, marks, read, f"y{cell.year}", lang) for part in PARTS]
+            crops = crops_of(db, current["id"]) if current.get("kind") == "scan" else {}
+            view.tables = [table_html(part, cells, marks, read, f"y{cell.year}", lang, crops) for part in PARTS]
             view.urls = report_urls(db, current["id"])
             view.doubtful_rows = [r for r in rows if not r["certain"]]
         out.append(view)

@@ -4,6 +4,7 @@ out; the templates draw it (the site's agency pages, the digest email)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -303,9 +304,12 @@ def table_html(
     readings: Mapping[tuple[str, str], tuple[bool, str]],
     id_prefix: str,
     lang: str = "zh_CN",
+    crops: Mapping[str, bytes] | None = None,
 ) -> Markup:
     """One table as the site shows it: each marked cell focusable, with its explanation (shown on
-    hover and focus).  The same markup as the model would give, built without it."""
+    hover and focus).  The same markup as the model would give, built without it.  A scan's
+    uncertain or offending cell shows its image beside the number (`crops`: PNGs by address, inline
+    so that the site opens from disk), for a reader to check what nianbao read."""
     top, rows = _skeleton(part)
     out = [f'<div class="table-wrap"><table class="report" id="{id_prefix}-{part}">', top, "<tbody>"]
     for row in rows:
@@ -324,6 +328,8 @@ def table_html(
         out.append(row.labels + doubt + "</th>")
         for address, where, column in row.cells:
             value = number(cells.get(where))
+            if crops and address in crops:
+                value += _crop(crops[address], f"{row.label} · {column}", lang)
             found = marks.get(address)
             if not found:
                 out.append(f'<td class="cell" data-cell="{address}">{value}</td>')
@@ -338,6 +344,13 @@ def table_html(
         out.append("</tr>")
     out.append("</tbody></table></div>")
     return Markup("".join(out))
+
+
+def _crop(png: bytes, where: str, lang: str) -> str:
+    """The cell as the scan shows it, beside the number read from it."""
+    text = escape(gettext_for(lang)(N_("{cell}: the cell as scanned")).format(cell=where))
+    data = base64.b64encode(png).decode("ascii")
+    return f' <img class="crop" src="data:image/png;base64,{data}" alt="{text}" title="{text}">'
 
 
 def number(value: Any) -> str:

@@ -153,6 +153,7 @@ class Portal:
         Text | None,
         doc('the region its agencies\' names may leave out, "某某县" (else derived from their names: README)'),
     ] = None
+    ocr: Annotated[Flag | None, doc("read this portal's scans by OCR (else [parse] ocr)")] = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +243,16 @@ class ParseLimits:
     seconds: Annotated[Seconds, doc("wall time for one document (a 300-page PDF takes about 15)", gt=0)] = 60.0
     workers: Annotated[Count, doc("parser worker processes", ge=1, le=32)] = 2
     max_pages: Annotated[Count, doc("PDF pages: a longer document is refused before it is read", ge=1)] = 300
+    ocr: Annotated[
+        Flag, doc("read scans (image-only PDFs, image attachments) by OCR; needs the nianbao[ocr] extra")
+    ] = True
+    ocr_pages: Annotated[Count, doc("pages of a scan OCR reads; a longer scan is recorded unreadable", ge=1)] = 20
+    ocr_page_seconds: Annotated[
+        Seconds, doc("wall time OCR may take per page of a scan (about 5 s on one core)", gt=0)
+    ] = 60.0
+    ocr_memory_mb: Annotated[
+        Count, doc("memory of a parser worker while it reads a scan (the OCR models need about 1,800)", ge=128)
+    ] = 2560
 
 
 @dataclass(frozen=True, slots=True)

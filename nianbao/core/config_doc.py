@@ -68,6 +68,8 @@ def _field_line(cls: type, f: Field[Any], value: Any) -> str:
     key = _ALIASES.get((cls, f.name), f.name)
     default = _default(f)
     comment = description(cls, f.name) + (" (required)" if default is MISSING else "")
+    if value is None and "Flag" in str(f.type):  # an optional switch: shown commented out, turned off
+        return _line(f"# {key} = false", comment)
     if value in (None, ()):  # no default: shown commented out
         return _line(f"# {key} = {toml_value(['…'] if value == () else '…')}", comment)
     return _line(f"{key} = {toml_value(value)}", comment)

@@ -63,6 +63,8 @@ TEMPLATES: dict[str, str] = {
         "could not be checked: the numbers seem not to add up ({inner}), but these rows were not read "
         "with certainty: {why}"
     ),
+    "admissible.none": N_("{inner}, whichever of their readings the uncertain cells hold ({cells})"),
+    "cell.options": N_("{cell} read as {readings}"),
     "doubt.row": N_("row {row} ({why})"),
     "doubt.absent": N_("row {row} (not found in the report)"),
     # how a row was read (parsers: RowReading.why, joined by "; ")
@@ -73,6 +75,11 @@ TEMPLATES: dict[str, str] = {
     "why.disagree": N_("the table extractor and the text layer disagree: {trouble}"),
     "why.merged": N_("a missing ruling line merged this row with the next; split by the lines of its numbers"),
     "why.no_cell": N_("no cell for {fields}"),
+    "why.readers": N_("cell {n}: the two readers disagree ({first} on the page, {second} in the cell, — for blank)"),
+    "why.coarse": N_("read from an image of {dpi} dpi (under 200 dpi: never certain)"),
+    "why.scan_places": N_("the cells and the text found on the page place the numbers differently"),
+    "why.scan_table2": N_("table 二 read from a scan: no sum checks its numbers"),
+    "why.one_reader": N_("{inner} (read by one reader only)"),
     "why.uncertain": N_("not certain"),
     "why.header_order": N_("the column header names the columns out of the uniform order"),
     "why.review_header": N_("the header names {n} of {width} result columns"),
@@ -386,6 +393,7 @@ _SEP_EN = {
     "why": "; ",
     "parts": "、",
     "values": " and ",
+    "readings": " or ",
     "cells": ", ",
     "counts": ", ",
     "changes": "; ",
@@ -393,7 +401,7 @@ _SEP_EN = {
     "read": "; ",
     "fields": ", ",
 }
-_SEP_ZH = {"why": "；", "changes": "；", "lines": " / ", "read": "；", "values": "和"}
+_SEP_ZH = {"why": "；", "changes": "；", "lines": " / ", "read": "；", "values": "和", "readings": "或"}
 
 _DISCLOSURE_LABELS = DISCLOSURE_LABELS
 # the row names a reader finds at the start of each row (the official note after 部分公开 left out)

@@ -160,6 +160,49 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class CellReading:
+    """How one cell of a scan was read, by two readers that saw different inputs: RapidOCR on the
+    whole page, Tesseract on the cell's grey crop.  The number is certain only when both read the
+    same and the image has at least 200 dpi; `crop` (a small grey PNG of the cell) is kept where a
+    reader may need to see it (an uncertain or offending cell), never in the JSON."""
+
+    value: str  # as taken into the table ("" for a blank cell)
+    readings: tuple[str, str]  # (RapidOCR on the page, Tesseract on the cell), as each read it
+    agreed: bool
+    confidence: float  # the lower of the two readers' (0-1)
+    page: int
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels of the page image
+    dpi: int
+    certain: bool
+    crop: bytes | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "readings": list(self.readings),
+            "agreed": self.agreed,
+            "confidence": round(self.confidence, 3),
+            "page": self.page,
+            "box": list(self.box),
+            "dpi": self.dpi,
+            "certain": self.certain,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CellReading:
+        return cls(
+            str(data["value"]),
+            (str(data["readings"][0]), str(data["readings"][1])),
+            bool(data["agreed"]),
+            float(data["confidence"]),
+            int(data["page"]),
+            (int(data["box"][0]), int(data["box"][1]), int(data["box"][2]), int(data["box"][3])),
+            int(data["dpi"]),
+            bool(data["certain"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RowReading:
     """How one row of a table was read: the evidence a person can check against the document.
 
@@ -179,6 +222,10 @@ class RowReading:
     page: int | None = None  # PDF: the page (1-based) and the (x, y) of each value, in points
     positions: tuple[tuple[float, float] | None, ...] = ()
     note: str = ""  # how the numbers were read when it is worth saying (re-read from the text layer)
+    # per value cell, the values it may hold when the row is uncertain for its numbers alone (the two
+    # readings of a scan's cell where the readers disagree); None: any number >= 0; (): no cell bounded
+    options: tuple[tuple[str, ...] | None, ...] = ()
+    ocr: tuple[CellReading | None, ...] = ()  # a scan: each value cell's two readings, in column order
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -196,6 +243,10 @@ class RowReading:
         if self.page is not None:
             data["page"] = self.page
             data["positions"] = [list(p) if p else None for p in self.positions]
+        if self.options:
+            data["options"] = [list(o) if o is not None else None for o in self.options]
+        if self.ocr:
+            data["ocr"] = [c.to_json() if c is not None else None for c in self.ocr]
         return data
 
 
@@ -240,6 +291,45 @@ class Report:
             elif not reading.certain and reading not in out:
                 out.append(reading)
         return out
+
+    def admissible(self, cell: str) -> Admissible:
+        """The values a cell ("applications.total.total") can hold, as far as its reading shows: its
+        value when read with certainty; the readings of a scan's cell where the two readers
+        disagreed; any number >= 0 (None) for a blank cell, a row not found, or a row uncertain for
+        more than its numbers.  Counts are never negative, which is what lets a sum decide."""
+        part, _, rest = cell.partition(".")
+        key, _, column = rest.rpartition(".")
+        table: Table | None = getattr(self, part, None) if part in _TABLE_PARTS else None
+        value = (table or {}).get(key, {}).get(column)
+        reading = next((r for r in self.readings if r.part == part and r.key == key), None)
+        if reading is None:
+            return None
+        if reading.certain:
+            return None if value is None else frozenset({value})
+        index = _COLUMN_INDEX.get(part, {}).get(column)
+        if index is None or index >= len(reading.options) or reading.options[index] is None:
+            return None
+        values = [_number(text) for text in reading.options[index] or ()]
+        if not values or any(v is None for v in values):
+            return None  # a blank or unreadable reading: any count
+        return frozenset(v for v in values if v is not None)
+
+
+Admissible = frozenset[int | Decimal] | None  # None: any number >= 0
+_TABLE_PARTS = ("active_disclosure", "applications", "review_litigation")
+_COLUMN_INDEX = {
+    "applications": {c: i for i, c in enumerate(APPLICANT_COLUMNS)},
+    "review_litigation": {c: i for i, c in enumerate(REVIEW_FIELDS)},
+}
+_INTEGER = re.compile(r"^\d{1,9}(?:\.\d{1,4})?$")
+
+
+def _number(text: str) -> int | Decimal | None:
+    """A reading as a count (None when it is blank or not a plain number)."""
+    clean = unicodedata.normalize("NFKC", text).replace(",", "").strip()
+    if not _INTEGER.match(clean):
+        return None
+    return Decimal(clean) if "." in clean else int(clean)
 
 
 _CHROME = re.compile(
