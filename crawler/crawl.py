@@ -11,6 +11,8 @@ listed was fetched and stored.  The evidence, declared against read, is kept per
 from __future__ import annotations
 
 import asyncio
+import base64
+import html
 import logging
 import re
 from collections import deque
@@ -22,6 +24,7 @@ from urllib.parse import unquote
 from crawler.adapters import adapter_for, generic
 from crawler.detail import TooManyParts, assemble, continuation_pages
 from crawler.fetch import Fetcher, Response
+from crawler.images import MAX_IMAGE_BYTES, MAX_IMAGES, article_images, image_kind, images_may_hold_tables
 from crawler.listing import (
     Declared,
     Link,
@@ -614,6 +617,7 @@ class PortalCrawl:
             self.result.unfetched.append(url)
             self._settle(url, FAILED, content.kind, content.detail)
             return
+        content = await self._inline_images(response, content, entry=url)
         document = Document(
             response.url,
             content,
@@ -656,6 +660,33 @@ class PortalCrawl:
                 return Failure("truncated", f"truncated: page {number} of the article could not be had ({why})")
             parts.append(decode(more.content, content_type=more.content_type)[0])
         return assemble(parts).encode(codec if codec.startswith(("utf", "gb")) else "utf-8", errors="replace")
+
+    async def _inline_images(self, response: Response, content: bytes, *, entry: str) -> bytes:
+        """An article whose tables may be pictures (fewer than the report's three tables in HTML, and
+        pictures in the page) gets its pictures fetched and written into the page as `data:` URIs,
+        so the parser reads the text and the pictured tables as one report (by OCR).  A picture that
+        cannot be had withholds what its entry could change, like an attachment; the page is stored
+        with the others."""
+        if not images_may_hold_tables(content):
+            return content
+        text, codec = decode(content, content_type=response.content_type)
+        inlined, total = 0, 0
+        for src, url in article_images(Page(response.url, text))[:MAX_IMAGES]:
+            got = await self._get_document(url, referer=response.url)
+            if isinstance(got, Failure):
+                self.result.attachment_failures.append((entry, url, f"{got.kind}: {got.detail}"))
+                continue
+            kind = image_kind(got.content) if got.outcome == "ok" else None
+            if kind is None or total + len(got.content) > MAX_IMAGE_BYTES:
+                continue  # not a picture (a 404 page, a logo in SVG), or over what one page may carry
+            total += len(got.content)
+            data = f"data:image/{kind};base64,{base64.b64encode(got.content).decode('ascii')}"
+            for written in {src, html.escape(src, quote=False)}:  # as the page writes it, & as &amp; perhaps
+                text = text.replace(f'"{written}"', f'"{data}"').replace(f"'{written}'", f"'{data}'")
+            inlined += 1
+        if not inlined:
+            return content
+        return text.encode(codec if codec.startswith(("utf", "gb")) else "utf-8", errors="replace")
 
     async def _fetch_attachment(self, link: Link, *, article: str, entry: str, title: str, date: str | None) -> None:
         """An attachment of a report's article.  One that cannot be had withholds the verdicts its

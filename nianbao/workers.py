@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 Limits = ParseLimits  # [parse] in the configuration: defaults a real 300-page report passes easily
 
 
+PICTURES = b'src="data:image/'  # pictures written into an article page (crawler.images): read by OCR
+MAX_PICTURED_PAGE = 64 * 1024 * 1024
+
+
 class ParsePool:
     """Worker processes that parse and check documents, within `Limits`."""
 
@@ -67,9 +71,14 @@ class ParsePool:
         is first recognised without OCR, in the ordinary time limit; it is read again with OCR
         (`ocr`: its portal's switch, else [parse] ocr) under OCR's own limit: its pages times the seconds
         a page may take.  A document that is no scan never gets more time than `seconds`."""
-        parsed = await self._parse(content, url=url, content_type=content_type, ocr=None, seconds=self.limits.seconds)
-        if not (parsed.needs_ocr and (self.limits.ocr if ocr is None else ocr)):
-            return parsed
+        allowed = self.limits.ocr if ocr is None else ocr
+        pictured = allowed and PICTURES in content[:MAX_PICTURED_PAGE]  # an article with its tables as pictures
+        if not pictured:
+            parsed = await self._parse(
+                content, url=url, content_type=content_type, ocr=None, seconds=self.limits.seconds
+            )
+            if not (parsed.needs_ocr and allowed):
+                return parsed
         limits = OcrLimits(self.limits.ocr_pages, self.limits.ocr_page_seconds)
         seconds = self.limits.seconds + limits.pages * limits.page_seconds
         return await self._parse(content, url=url, content_type=content_type, ocr=limits, seconds=seconds)

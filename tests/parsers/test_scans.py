@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -19,13 +20,15 @@ import pytest
 from checks.registry import check_report
 from checks.run import run_checks
 from crawler.sink import Document
-from nianbao.core.config import Agency, Config, Portal
+from nianbao.core.config import Agency, Config, CrawlSettings, Portal
 from nianbao.core.report import APPLICANT_COLUMNS, Report
+from nianbao.crawl_runner import crawl_all
 from nianbao.ingest import ingest
 from nianbao.parsing import Parsed, parse_document
 from nianbao.sample.docx_report import build_docx
 from nianbao.sample.reports import SampleReport, report_text
 from nianbao.sample.scans import DEGRADED, Condition, pages, png_page, scanned_pdf
+from nianbao.sample.server import Answer, Site, start, stop
 from notify.compose import SCANNED, text_body
 from notify.outbox import tables_of
 from parsers import parse_bytes
@@ -107,9 +110,9 @@ def test_a_150_dpi_scan_is_read_but_accuses_nobody(planted: bytes) -> None:
     assert ("applications.total.natural_person",) in unchecked  # the planted error: could not be checked
 
 
-def test_an_article_whose_table_is_pasted_as_pictures(planted: bytes, tmp_path: Path) -> None:
-    """Table 三, printed alone (over several pages) and pasted as PNGs where the table stood: the
-    columns of its first page carry to the next, as in a PDF, and the planted error is found."""
+def _article(tmp_path: Path, src: Callable[[int, bytes], str]) -> str:
+    """The report as an article page whose table 三, printed alone (over several pages), is pasted
+    as PNGs where the table stood; `src(i, png)` says where picture i is (in the page, or a URL)."""
     text = report_text(
         SampleReport(agency=AGENCY, year=2025, applications=PLANTED, review=REVIEW, normative=(3, 1, 20))
     )
@@ -118,22 +121,59 @@ def test_an_article_whose_table_is_pasted_as_pictures(planted: bytes, tmp_path: 
     docx = build_docx(table.strip(), tmp_path / "table.docx")
     printed = convert(docx.read_bytes(), source="table", suffix=".docx", target="pdf")
     pictures = "".join(
-        f'<p><img src="data:image/png;base64,{base64.b64encode(png_page(printed, i, Condition(200))).decode()}"></p>'
-        for i in range(len(pages(printed, 36)))
+        f'<p><img src="{src(i, png_page(printed, i, Condition(200)))}"></p>' for i in range(len(pages(printed, 36)))
     )
     prose = [line for line in (before + "四、政府信息公开行政复议" + after).splitlines() if line.strip()]
     body = [f"<p>{line}</p>" if "|" not in line else "" for line in prose]
     cut = next(i for i, line in enumerate(prose) if line.startswith("四、政府信息公开行政复议"))
     body.insert(cut, "<p>三、收到和处理政府信息公开申请情况</p>" + pictures)
-    html = (
+    return (
         f"<html><head><title>{AGENCY}2025年度政府信息公开工作报告</title></head><body><div id='zoom'>"
         + "".join(body)
         + "</div></body></html>"
     )
+
+
+def test_an_article_whose_table_is_pasted_as_pictures(planted: bytes, tmp_path: Path) -> None:
+    """The columns of the table's first picture carry to the next, as in a PDF, and the planted
+    error is found."""
+    html = _article(tmp_path, lambda i, png: f"data:image/png;base64,{base64.b64encode(png).decode()}")
     report = parse_bytes(html.encode(), source="article.html")
     assert report.kind == "scan"
     assert _cells(report) == {key: PLANTED.get(key, [0] * 7) for key in _cells(report)}
     assert ("applications.outcome_total", ("applications.total.natural_person",)) in _errors(report)
+
+
+def test_a_crawled_article_whose_tables_are_pictures_on_the_server(planted: bytes, tmp_path: Path) -> None:
+    """As portals publish them: the pictures are files on the server (`<img src="/uploads/…png">`).
+    The crawl fetches them into the page, the report is read by OCR, and its error is found."""
+    site = Site("portal")
+    start([site])
+    try:
+        html = _article(tmp_path, lambda i, png: _served(site, f"/uploads/2026/t3_{i}.png", png))
+        site.add("/info/1.htm", Answer(200, html.encode(), {"Content-Type": "text/html; charset=utf-8"}))
+        title = f"{AGENCY}2025年度政府信息公开工作报告"
+        listing = (
+            f'<html><body><ul><li><a href="/info/1.htm">{title}</a><span>2026-01-10</span></li></ul></body></html>'
+        )
+        site.add("/nb/index.htm", Answer(200, listing.encode(), {"Content-Type": "text/html; charset=utf-8"}))
+        portal = Portal("县", (site.url("/nb/index.htm"),), crawl=CrawlSettings(interval=0.0, timeout=30.0))
+        config = Config(portals=(portal,), agencies=(Agency(AGENCY, "department", "县"),))
+        db = open_db(str(tmp_path / "n.db"))
+        [result] = crawl_all(config, db, now="2026-02-01T00:00:00+00:00")
+    finally:
+        stop([site])
+    assert [r.path for r in site.log if r.path.startswith("/uploads/")]
+    [report] = list(db.query("SELECT id, kind FROM reports"))
+    assert report["kind"] == "scan"
+    rules = {r["rule"] for r in db.query("SELECT rule FROM report_findings WHERE kind = 'inconsistent'")}
+    assert "applications.outcome_total" in rules
+    assert result.outcome == "complete" and not result.attachment_failures
+
+
+def _served(site: Site, path: str, png: bytes) -> str:
+    site.add(path, Answer(200, png, {"Content-Type": "image/png"}))
+    return path
 
 
 def test_without_ocr_a_scan_is_one_line_that_says_why(planted: bytes, tmp_path: Path) -> None:
