@@ -134,8 +134,12 @@ def _ledger_lines(row: dict[str, Any], lang: str) -> list[str]:
             )
         )
     for entry in sorted(row["ledger"] or [], key=lambda e: e["fate"] != "failed"):
-        word = VOCABULARY.get(f"failure.{entry['reason']}") or VOCABULARY.get(f"entry.{entry['reason']}") or ""
-        out.append(f"      {_(FATES[entry['fate']])}: {entry['title']} — {_(word) if word else entry['reason'] or ''}")
+        prefix = "failure" if entry["fate"] == "failed" else "entry"
+        word = VOCABULARY.get(f"{prefix}.{entry['reason']}", "")
+        colon = ": " if lang == "en" else "："
+        out.append(
+            f"      {_(FATES[entry['fate']])}{colon}{entry['title']} — {_(word) if word else entry['reason'] or ''}"
+        )
     return out
 
 

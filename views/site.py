@@ -177,7 +177,8 @@ FATES = {"stored": N_("stored"), "not_report": N_("not a report"), "failed": N_(
 
 def _entry_word(entry: dict[str, Any], lang: str) -> str:
     """Why a list entry was not stored, in `lang`."""
-    word = VOCABULARY.get(f"failure.{entry['reason']}") or VOCABULARY.get(f"entry.{entry['reason']}")
+    prefix = "failure" if entry["fate"] == "failed" else "entry"
+    word = VOCABULARY.get(f"{prefix}.{entry['reason']}")
     return gettext_for(lang)(word) if word else str(entry["reason"] or "")
 
 
