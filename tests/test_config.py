@@ -22,7 +22,8 @@ def test_the_example_file_is_written_from_the_schema_and_loads() -> None:
         "run: nianbao config example > config/nianbao.example.toml"
     )
     config = load(str(EXAMPLE))
-    assert config.portals[0].name == "张家川县人民政府" and config.agencies[0].portal == "张家川县人民政府"
+    assert config.portals[0].name == "某某县人民政府" and config.agencies[0].portal == "某某县人民政府"
+    assert config.portals[0].urls == ("http://www.example.invalid/zfxxgk/zfxxgknb.htm",)  # crawls nothing real
     assert config.crawl == CrawlSettings()  # the values shown are the defaults
     assert config.email is not None and config.email.sender == "nianbao@example.org"
 
@@ -145,7 +146,10 @@ def test_the_rules_across_keys_skip_what_the_schema_refused() -> None:
 
 
 def test_config_check_command(tmp_path: Path) -> None:
-    assert CliRunner().invoke(cli, ["config", "check", str(EXAMPLE)]).exit_code == 0
+    edited = EXAMPLE.read_text(encoding="utf-8").replace("www.example.invalid", "www.example.gov.cn")
+    (tmp_path / "edited.toml").write_text(edited, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["config", "check", str(tmp_path / "edited.toml")])
+    assert result.exit_code == 0 and result.output == f"{tmp_path / 'edited.toml'}: ok (1 portals, 1 agencies)\n"
     (tmp_path / "bad.toml").write_text("[crawl\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["config", "check", str(tmp_path / "bad.toml")])
     assert result.exit_code == 2 and "not valid TOML" in result.output

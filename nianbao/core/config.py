@@ -329,12 +329,39 @@ class Config:
 _ADAPTER = TypeAdapter(Config)
 
 
+DEFAULT_FILE = "nianbao.toml"
+
+
+def config_file(path: str | None) -> str | None:
+    """The file `load` reads: `path` when given, else ./nianbao.toml when it exists, else None (the
+    built-in defaults, which watch no portal)."""
+    if path is None and Path(DEFAULT_FILE).exists():
+        return DEFAULT_FILE
+    return path
+
+
 def load(path: str | None, *, db: str | None = None) -> Config:
     """Read `path` (or ./nianbao.toml when it exists, else the defaults) and apply --db."""
-    if path is None and Path("nianbao.toml").exists():
-        path = "nianbao.toml"
+    path = config_file(path)
     config = Config() if path is None else from_dict(_read(path), source=path)
     return config.with_db(db) if db else config
+
+
+# RFC 2606 keeps the top-level domain .invalid for names that must never resolve: the example
+# configuration's portal lives there, so a copy nobody edited crawls nothing real.
+PLACEHOLDER_DOMAIN = "invalid"
+
+
+def placeholders(config: Config) -> list[str]:
+    """The portal URLs still on a placeholder host (the example's `example.invalid`), one line each:
+    crawling them could only fail, so the commands that crawl say the file is still to be edited."""
+    return [
+        f"portals[{index}].url: {url} is the example's placeholder (a .{PLACEHOLDER_DOMAIN} host never "
+        "resolves): edit it to the page where your portal lists its annual reports"
+        for index, portal in enumerate(config.portals)
+        for url in portal.urls
+        if (urlsplit(url).hostname or "").rstrip(".").rsplit(".", 1)[-1] == PLACEHOLDER_DOMAIN
+    ]
 
 
 def _read(path: str) -> dict[str, Any]:
