@@ -546,7 +546,36 @@ def demo(folder: str, lang: str) -> None:
     click.echo(f"\ndigest written to {emails[-1] if emails else '(none)'}; database {config.db_path}")
     if result.site:
         click.echo(f"status site: {os.path.abspath(result.site.out / 'index.html')} (open it in a browser)")
-    click.echo(f"query it: sqlite-utils {config.db_path} 'select * from status_by_agency_year'")
+    from nianbao.core.messages import gettext_for
+    from nianbao.hints import command
+
+    _ = gettext_for(lang)  # each hint names the command as this shell reaches it (.venv/bin/… before activation)
+    click.echo(f"query it: {command('sqlite-utils')} {config.db_path} 'select * from status_by_agency_year'")
+    click.echo(_("see it again: {command}").format(command=f"{command()} status --db {config.db_path}"))
+
+
+@cli.group()
+def sample() -> None:
+    """The sample county portal that ships with nianbao (the one the demo crawls)."""
+
+
+@sample.command("serve")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65530),
+    default=0,
+    show_default=True,
+    help="Port of its home page; its other five sites take the next five (0: any free ports).",
+)
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True, help="Language.")
+def sample_serve(port: int, lang: str) -> None:
+    """Serve the sample portal on 127.0.0.1 until Ctrl-C, to try `nianbao discover` and a crawl on it."""
+    from nianbao.sample_serve import serve
+
+    try:
+        serve(port, lang, click.echo)
+    except NianbaoError as exc:
+        raise UserError(str(exc)) from exc
 
 
 @cli.group("config")

@@ -3,7 +3,10 @@ and each refusal is one line that says what to do, with nothing left behind."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +97,73 @@ def test_hints_name_the_command_as_this_shell_reaches_it(tmp_path: Path) -> None
     hinted = relative.stderr.split("write one with: ")[1].split(" > ")[0].split()
     shown = subprocess.run(hinted, cwd=checkout, capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0 and shown.stdout == EXAMPLE.read_text(encoding="utf-8")  # the hint runs as printed
+
+
+def _free_ports(count: int) -> int:
+    """A port with the `count` - 1 after it free too (asked of the kernel, then released)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = probe.getsockname()[1]
+        if first + count > 65535:
+            continue
+        try:
+            with contextlib.ExitStack() as held:
+                for port in range(first, first + count):
+                    s = held.enter_context(socket.socket())
+                    s.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+    raise AssertionError("no run of free ports on loopback")
+
+
+def test_sample_serve_then_discover_as_printed(tmp_path: Path) -> None:
+    """`nianbao sample serve` prints the home page and a ready discover line; that line, run in
+    another process, finds the sample's three CMS columns and its agencies; Ctrl-C stops it cleanly."""
+    port = _free_ports(6)
+    script = Path(sys.executable).parent / "nianbao"
+    env = {**os.environ, "PATH": f"{script.parent}{os.pathsep}{os.environ['PATH']}"}
+    server = subprocess.Popen(
+        [str(script), "sample", "serve", "--port", str(port)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert server.stdout is not None
+        shown = [server.stdout.readline() for _ in range(4)]
+        home = f"http://127.0.0.1:{port}/index.htm"
+        assert shown == [
+            f"示例县门户（某某县）已在127.0.0.1上运行，首页：{home}\n",
+            "在另一个终端中找出它的年报栏目和发布机关：\n",
+            f"  nianbao discover {home}\n",
+            "按Ctrl-C停止。\n",
+        ]
+        (tmp_path / "fast.toml").write_text("[crawl]\ninterval = 0.0\n", encoding="utf-8")  # polite, but not slow
+        found = nianbao(*shown[2].split()[1:], "--config", "fast.toml", cwd=tmp_path)
+        assert found.returncode == 0, found.stderr
+        assert f"could not read http://127.0.0.1:{port + 4}/sjj/index.html: an anti-bot wall (HTTP 412)" in found.stderr
+        (tmp_path / "nianbao.toml").write_text(found.stdout, encoding="utf-8")
+        from nianbao.core.config import load
+
+        config = load(str(tmp_path / "nianbao.toml"))
+        hosts = {url.split("/")[2] for portal in config.portals for url in portal.urls}
+        assert hosts == {f"127.0.0.1:{port + n}" for n in range(3)}  # county (VSB), dept (TRS), hanweb: N … N+2
+        assert {"某某县人民政府", "某某县教育局", "某某县交通运输局", "某某县龙山镇人民政府"} <= {
+            a.name for a in config.agencies
+        }
+    finally:
+        server.send_signal(signal.SIGINT)
+        rest, _ = server.communicate(timeout=30)
+    assert server.returncode == 0 and rest == "示例门户已停止。\n"
+    with socket.socket() as again:  # the port is free once more
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))
+
+
+def test_sample_serve_on_a_taken_port_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = nianbao("sample", "serve", "--port", str(port), cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"nianbao: 127.0.0.1:{port}: cannot serve the sample portal there (Address already in use)\n"
