@@ -17,6 +17,7 @@ could hide that pair's report:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -152,9 +153,8 @@ def doubt_said(doubt: Doubt) -> Said:
     """What the doubt is, in words a reader can check."""
     if doubt.source == "column":
         years = said("years.upto", upto=doubt.upto) if doubt.upto is not None else said("years.any")
-        return said(
-            "doubt.column", column_url=doubt.column_url or doubt.url or "?", reason=doubt.detail or "", years=years
-        )
+        reason: Any = Said.from_json(json.loads(doubt.detail_said)) if doubt.detail_said else doubt.detail or ""
+        return said("doubt.column", column_url=doubt.column_url or doubt.url or "?", reason=reason, years=years)
     failure = f"failure.{doubt.reason}" if f"failure.{doubt.reason}" in _FAILURES else "failure.other"
     if doubt.source == "attachment":
         return said("doubt.attachment", url=doubt.url or "?", title=doubt.title or "?", failure=failure)

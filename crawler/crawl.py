@@ -40,6 +40,7 @@ from crawler.truncation import cut_short
 from nianbao.core.config import Portal
 from nianbao.core.encoding import decode
 from nianbao.core.errors import FetchError
+from nianbao.core.messages import VOCABULARY, Said, said
 
 logger = logging.getLogger(__name__)
 
@@ -123,50 +124,61 @@ class ColumnRead:
     read_pages: int = 0
     records: set[str] = field(default_factory=set)  # distinct entries listed
     last_seen: bool = False  # a page that declares itself the last was read
-    failed: list[str] = field(default_factory=list)  # list pages that could not be read, with why
+    failed: list[tuple[str, str]] = field(default_factory=list)  # list pages that could not be read: (url, kind)
     key: str = ""
-    no_size: str = ""  # why no size could be established (a script that loads more entries …)
-    capped: str = ""  # a cap that stopped the column's pages from being read
+    no_size: Said | None = None  # why no size could be established (a script that loads more entries …)
+    capped: Said | None = None  # a cap (or a stop) that kept the column's pages from being read
     queued: int = 0  # pages of the column asked for so far (their positions are 1 … queued)
     read_positions: set[int] = field(default_factory=set)
     unread_positions: set[int] = field(default_factory=set)  # pages that failed, or that a cap left unread
     dates: dict[int, list[str | None]] = field(default_factory=dict)  # position -> its entries' dates
     numbers: dict[int, int | None] = field(default_factory=dict)  # position -> the page's number in the list
-    cut: str = ""  # max_pages left pages its pager declares unasked: said with what is missing
+    cut: Said | None = None  # max_pages left pages its pager declares unasked: said with what is missing
 
     def __post_init__(self) -> None:
         self.key = self.key or column_key(self.url)
 
     @property
     def complete(self) -> bool:
-        return not self.why_not
+        return self.why_said is None
 
     @property
     def why_not(self) -> str:
-        """ "" when the column was read completely; else what is missing from the proof (and the
-        cap that cut it, when one did)."""
-        reason = self._gap()
-        return f"{reason}; {self.cut}" if reason and self.cut and not self.capped else reason
+        """ "" when the column was read completely; else what is missing from the proof (English)."""
+        said = self.why_said
+        return said.en if said is not None else ""
 
-    def _gap(self) -> str:
+    @property
+    def why_said(self) -> Said | None:
+        """None when the column was read completely; else what is missing from the proof (and the
+        cap that cut it, when one did), as a message in any language."""
+        gap = self._gap()
+        if gap is not None and self.cut is not None and self.capped is None:
+            return said("column.and", inner=gap, more=self.cut)
+        return gap
+
+    def _gap(self) -> Said | None:
         if self.failed:
-            return f"{len(self.failed)} list page(s) could not be read ({self.failed[0]})"
-        if self.capped:
+            url, kind = self.failed[0]
+            failure = f"failure.{kind}" if f"failure.{kind}" in VOCABULARY else "failure.other"
+            return said("column.pages_failed", n=len(self.failed), url=url, failure=failure)
+        if self.capped is not None:
             return self.capped
         found = self.declared
         if found is not None and found.note:
-            return f"its pager ({self.cms}): {found.note}"
+            return said("column.pager_note", cms=self.cms or "?", note=found.note)
         if found is None or (found.pages is None and found.records is None and not found.last):
-            return self.no_size or f"its pager ({self.cms or 'unknown CMS'}) declares no size nianbao understands"
+            return self.no_size or said("column.no_size", cms=self.cms or "?")
         if found.records is not None:
             if len(self.records) < found.records:
-                return f"{len(self.records)} of {found.records} declared records listed"
-            return ""
+                return said("column.records_short", read=len(self.records), declared=found.records)
+            return None
         if found.last:
-            return "" if self.last_seen and self.read_pages >= (found.pages or 1) else "the last page was not reached"
+            done = self.last_seen and self.read_pages >= (found.pages or 1)
+            return None if done else said("column.last_not_reached")
         if found.pages is not None and self.read_pages < found.pages:
-            return f"{self.read_pages} of {found.pages} declared pages read"
-        return ""
+            return said("column.pages_short", read=self.read_pages, declared=found.pages)
+        return None
 
     def first_unread(self) -> int | None:
         """The place in the list (its page number) of the first page not read: everything from it
@@ -222,6 +234,7 @@ class ColumnRead:
             "read_records": len(self.records),
             "complete": self.complete,
             "reason": self.why_not or None,
+            "reason_said": self.why_said.to_json() if self.why_said is not None else None,
             "unread_upto": upto,
             "order": order or None,
         }
@@ -265,7 +278,9 @@ class CrawlResult:
         that could not be fetched does not make a pass partial: it is a failed entry of the ledger,
         and it withholds only the verdicts it could change."""
         reasons = [f"column {c.summary()}" for c in self.columns if not c.complete]
-        reasons += [cap for cap in self.capped if not any(cap == c.capped for c in self.columns)]
+        reasons += [
+            cap for cap in self.capped if not any(c.capped is not None and cap == c.capped.en for c in self.columns)
+        ]
         return reasons
 
     def ledger(self) -> dict[str, dict[str, int]]:
@@ -333,10 +348,11 @@ class PortalCrawl:
         one (a bug, or a shutdown) is recorded as failed, never dropped."""
         self.result.columns = list(self.columns.values())
         if self.cancel.is_set():
-            stop = "stopped before the end of the pass (shutdown)"
-            self.result.capped.append(stop)
+            stop = said("column.stopped")
+            self.result.capped.append(stop.en)
             for column in self.columns.values():
-                column.capped = column.capped or (stop if not column.complete else "")
+                if not column.complete and column.capped is None:
+                    column.capped = stop
         for entry in self.listed.values():
             if not entry.fate:
                 reason = "stopped" if self.cancel.is_set() else "unsettled"
@@ -348,7 +364,7 @@ class PortalCrawl:
         self._problem(self.portal.urls[0], reason)
         self.result.capped.append(reason)
         for column in self.columns.values():
-            column.capped = column.capped or reason
+            column.capped = column.capped or said("column.crawler_error", error=reason)
             column.unread_positions.add(1)  # where the error struck is unknown: no page's entries are proven
         self._close()
         if self.result.outcome == "complete":
@@ -395,7 +411,7 @@ class PortalCrawl:
                 for waiting, _ in [(request, is_start), *queue]:
                     cut = self.columns.get(waiting.column or "")
                     if cut is not None:
-                        cut.capped = f"max_pages ({self.portal.crawl.max_pages}) reached before all its pages were read"
+                        cut.capped = said("column.capped", limit=self.portal.crawl.max_pages)
                         cut.unread_positions.add(waiting.position)
                 break
             await self._one_list(request, is_start, queue)
@@ -469,7 +485,7 @@ class PortalCrawl:
             self.start_failures.append((cause, reason))
         column = self.columns.get(request.column or "")
         if column is not None:
-            column.failed.append(f"{request.url}: {cause}")
+            column.failed.append((request.url, cause))
             column.unread_positions.add(request.position)
 
     def _read_list(self, page: Page, request: PageRequest, queue: deque[tuple[PageRequest, bool]]) -> None:
@@ -512,7 +528,7 @@ class PortalCrawl:
         budget = max(0, self.portal.crawl.max_pages - self.result.pages)
         taken = list(islice(nexts, budget + 1))
         if len(taken) > budget:
-            column.cut = f"max_pages ({self.portal.crawl.max_pages}) cut its list"
+            column.cut = said("column.cut", limit=self.portal.crawl.max_pages)
         if column.declared is None and not taken and column.read_pages == 1:
             self._one_page(column, page, entries)
         # a page of a column is asked for as a browser would, from the column (JPaaS refuses any other Referer)
@@ -525,13 +541,13 @@ class PortalCrawl:
         positive evidence (`listing.one_page`), and only where the portal accepts that evidence."""
         script = more_by_script(page)
         if script:
-            column.no_size = f"{script}; only its first page can be read"
+            column.no_size = said("column.more_by_script", how=script)
         elif not self.portal.crawl.one_page_evidence:
-            column.no_size = "no size declared, and this portal requires a declared size (one_page_evidence = false)"
+            column.no_size = said("column.demands_size")
         else:
             column.declared = one_page(page, entries)
             if column.declared is None:
-                column.no_size = "no size declared, and the page is no proven single page (a pager, or not ended)"
+                column.no_size = said("column.not_one_page")
 
     def _list_entry(
         self, column: ColumnRead, page: Page, request: PageRequest, link: Link, fate: str, reason: str

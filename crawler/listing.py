@@ -8,6 +8,8 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from nianbao.core.messages import Said, said
+
 _ITEM_TAGS = frozenset({"li", "tr", "td", "th", "p", "dd", "dt", "div", "span", "em", "font", "h3", "h4", "h5"})
 _ITEM_DEPTH = 4  # ancestors climbed to find the entry's own row or item
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
@@ -211,18 +213,18 @@ _AJAX = re.compile(r"\$\.(?:ajax|get|post|getJSON)\b|\.load\(|\bfetch\(|XMLHttpR
 _CLOSED_END = re.compile(r"</html\s*>\s*(?:<!--.*?-->\s*)*$", re.I | re.S)
 
 
-def more_by_script(page: Page) -> str | None:
+def more_by_script(page: Page) -> Said | None:
     """Why the page could show more entries than its HTML holds (a 加载更多 button, a script that
     asks a server for further pages), or None.  Such a list is never proven read by its first page."""
     button = _LOAD_MORE.search(page.tree.body.text(separator=" ") if page.tree.body else "")
     if button:
-        return f"a “{button.group(0)}” control loads further entries by script"
+        return said("script.button", button=button.group(0))
     for attributes, body in _SCRIPT_BODY.findall(page.text):
         source = _SCRIPT_SRC.search(attributes)
         if source and _PAGING_SRC.search(source.group(1).rsplit("/", 1)[-1]):
-            return f"its script {source.group(1).rsplit('/', 1)[-1]} may page the list"
+            return said("script.source", name=source.group(1).rsplit("/", 1)[-1])
         if body and _PAGING_WORDS.search(body) and _AJAX.search(body):
-            return "an inline script asks the server for further entries"
+            return said("script.inline")
     return None
 
 

@@ -9,11 +9,15 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from nianbao.core.errors import NianbaoError
+from nianbao.core.messages import N_, chinese_date, gettext_for
+
+if TYPE_CHECKING:
+    from nianbao.core.findings import StoredFinding
 
 
 class UserError(click.ClickException):
@@ -229,10 +233,7 @@ def crawl(config_path: str | None, db_path: str | None, as_of: date | None) -> N
     with _writing(config, "crawl"), TerminalProgress() as progress:
         results = crawl_all(config, db, now=now_iso(as_of), progress=progress)
     for r in results:
-        click.echo(
-            f"{r.portal}: {r.outcome}, {r.pages} list pages, {r.candidates} reports listed, "
-            f"{r.documents} documents fetched, {r.unchanged} unchanged, {len(r.errors)} problems"
-        )
+        click.echo(_pass_line(r, _lang(config)))
     lost = [w for r in results for w in r.lost_writes]
     if lost:
         raise UserError(f"{len(lost)} write(s) failed ({lost[0]}); those passes are not recorded complete")
@@ -249,7 +250,11 @@ def reparse(config_path: str | None, db_path: str | None, as_of: date | None) ->
     config, db = _open(config_path, db_path)
     with _writing(config, "reparse"):
         stored, failed = reparse_all(db, now=now_iso(as_of))
-    click.echo(f"{stored} reports stored, {failed} documents still not parseable")
+    click.echo(
+        gettext_for(_lang(config))(N_("{stored} reports stored, {failed} documents still not parseable")).format(
+            stored=stored, failed=failed
+        )
+    )
 
 
 @cli.command()
@@ -263,28 +268,67 @@ def check(config_path: str | None, db_path: str | None, as_of: date | None, list
     if list_rules:
         from checks.registry import all_rules
         from nianbao.core.config import load
-        from nianbao.core.messages import gettext_for
+        from nianbao.core.messages import KIND_NAMES, SEVERITY_NAMES, gettext_for, rule_label, word
+        from nianbao.texttable import table
 
-        _ = gettext_for(_lang(load(config_path)))
-        for rule in all_rules().values():
-            severities = rule.severity + (f" (or {', '.join(rule.severities[1:])})" if rule.severities[1:] else "")
-            click.echo(f"{rule.id:30} {'/'.join(rule.kinds):32} {severities:22} {_(rule.doc)}")
+        lang = _lang(load(config_path))
+        _ = gettext_for(lang)
+        rows = [
+            [
+                rule_label(rule.id, lang),
+                " / ".join(word(KIND_NAMES, k, lang) for k in rule.kinds),
+                " / ".join(word(SEVERITY_NAMES, s, lang) for s in rule.severities),
+                _(rule.doc),
+            ]
+            for rule in all_rules().values()
+        ]
+        click.echo(table([_("rule"), _("finding"), _("severity"), _("what it checks")], rows, last_free=True))
         return
     from checks.run import run_checks
 
     config, db = _open(config_path, db_path, needs="check")
     with _writing(config, "check", wait=30):
         counts = run_checks(db, config, as_of=today(as_of), now=now_iso(as_of))
-    click.echo(_check_line(counts))
+    click.echo(_check_line(counts, _lang(config)))
 
 
-def _check_line(counts: dict[str, int]) -> str:
+def _check_line(counts: dict[str, int], lang: str) -> str:
     """The lifecycle counts, and how many watched pairs past their deadline got a verdict."""
+    _ = gettext_for(lang)
+    line = _("check: {opened} opened, {updated} updated, {reopened} reopened, {resolved} resolved").format(
+        **{k: counts.get(k, 0) for k in ("opened", "updated", "reopened", "resolved")}
+    )
     due, assessed = counts.get("pairs due"), counts.get("pairs assessed")
-    line = ", ".join(f"{n} {what}" for what, n in counts.items() if not what.startswith("pairs "))
     if due is None or assessed is None:
         return line
-    return f"{line}; {assessed} of {due} watched (agency, year) pairs past their deadline got a verdict"
+    return line + _("; {assessed} of {due} watched (agency, year) pairs past their deadline got a verdict").format(
+        assessed=assessed, due=due
+    )
+
+
+PASS_WORDS = N_(
+    "{portal}: {outcome}, {pages} list pages, {listed} reports listed, {documents} documents fetched, "
+    "{unchanged} unchanged, {problems} problems"
+)
+
+
+def _pass_line(result: Any, lang: str) -> str:
+    """One portal's pass, in `lang`: its outcome (and what happened, when nothing could be read)."""
+    from nianbao.core.messages import VOCABULARY
+
+    _ = gettext_for(lang)
+    outcome = _(VOCABULARY.get(f"outcome.{result.outcome}", result.outcome))
+    if result.cause and f"state.{result.cause}" in VOCABULARY:  # nothing read: what happened, in words
+        outcome = _(VOCABULARY[f"state.{result.cause}"])
+    return _(PASS_WORDS).format(
+        portal=result.portal,
+        outcome=outcome,
+        pages=result.pages,
+        listed=result.candidates,
+        documents=result.documents,
+        unchanged=result.unchanged,
+        problems=len(result.errors),
+    )
 
 
 @cli.command()
@@ -304,14 +348,19 @@ def notify(config_path: str | None, db_path: str | None, as_of: date | None, dry
         new, resolved = pending_findings(db, today(as_of))
         from notify.compose import summary, text_body
 
-        click.echo(text_body(new, resolved, lang=_lang(config)) if new or resolved else "nothing new to send")
+        nothing = gettext_for(_lang(config))(N_("nothing new to send"))
+        click.echo(text_body(new, resolved, lang=_lang(config)) if new or resolved else nothing)
         for channel, (items, gone, lang) in outbox.routes_of(db, config, new, resolved):  # what each channel would get
             title, body = summary(items, gone, site_url=config.site.base_url, lang=lang)
             click.echo(f"--- {channel.name} ---\n{title}\n{body}")
         return
     with _writing(config, "notify", wait=30):
         result = outbox.notify(db, config, now=now_iso(as_of), today=today(as_of))
-    click.echo(f"{result.queued} digest(s) queued, {result.sent} sent, {result.failed} waiting in the outbox")
+    click.echo(
+        gettext_for(_lang(config))(N_("{queued} digest(s) queued, {sent} sent, {failed} waiting in the outbox")).format(
+            queued=result.queued, sent=result.sent, failed=result.failed
+        )
+    )
     if result.failed:
         raise UserError(f"not sent, kept in the outbox for the next run: {result.errors[0]}")
 
@@ -330,8 +379,8 @@ def run(config_path: str | None, db_path: str | None, as_of: date | None, once: 
     with _writing(config, "run"), TerminalProgress() as progress:
         result = run_once(config, db, as_of=as_of, progress=progress)
     for r in result.crawl:
-        click.echo(f"crawl {r.portal}: {r.outcome}, {r.candidates} reports listed, {r.documents} documents")
-    click.echo("check: " + _check_line(result.findings))
+        click.echo(_pass_line(r, _lang(config)))
+    click.echo(_check_line(result.findings, _lang(config)))
     if result.delivery:
         click.echo(
             f"notify: {result.delivery.queued} queued, {result.delivery.sent} sent, {result.delivery.failed} waiting"
@@ -380,9 +429,8 @@ def status(config_path: str | None, db_path: str | None, year: int | None, as_js
     lang = _lang(config)
     shown = render_portals(portals, lang)
     strays = render_unmatched([r for r in unmatched(db) if year is None or r["year"] == year], lang)
-    click.echo(
-        shown.lstrip("\n") if show_portals else render(rows, lang) + render_withheld(rows, lang) + shown + strays
-    )
+    table = render(rows, lang, year=year) + render_withheld(rows, lang)
+    click.echo(shown.lstrip("\n") if show_portals else table + shown + strays)
 
 
 def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> date | datetime | None:
@@ -452,12 +500,39 @@ def findings_list(config_path: str | None, db_path: str | None, show_all: bool, 
     if as_json:
         click.echo(json.dumps([f.to_json() for f in rows], ensure_ascii=False, indent=2))
         return
-    from notify.compose import kind_label, year_label
+    from nianbao.core.messages import rule_label
+    from nianbao.texttable import table
+    from notify.compose import kind_label
 
     lang = _lang(config)
-    for f in rows:
-        who = f"{f.agency or f.portal}{year_label(f.year, lang)}"
-        click.echo(f"{f.id:>5}  {kind_label(f.kind, lang):12} {who}  {f.rule or ''}: {f.text(lang)}")
+    _ = gettext_for(lang)
+    head = [_("number"), _("state"), _("finding"), _("agency or portal"), _("year"), _("rule"), _("what")]
+    body = [
+        [
+            f"#{f.id}",
+            _finding_state(f, lang),
+            kind_label(f.kind, lang),
+            f.agency or f.portal or "",
+            str(f.year or ""),
+            rule_label(f.rule, lang) if f.rule else "",
+            f.text(lang),
+        ]
+        for f in rows
+    ]
+    click.echo(table(head, body, last_free=True) if rows else _("no open findings"))
+
+
+def _finding_state(f: StoredFinding, lang: str) -> str:
+    """Open, resolved, dismissed or snoozed (until when), in `lang`."""
+    _ = gettext_for(lang)
+    if f.resolved_at:
+        return _("resolved")
+    if f.dismissed_at:
+        return _("dismissed")
+    if f.snoozed_until:
+        until = f.snoozed_until[:10]
+        return _("snoozed until {date}").format(date=until if lang == "en" else chinese_date(until))
+    return _("open")
 
 
 @findings.command("dismiss")
@@ -469,9 +544,9 @@ def findings_dismiss(config_path: str | None, db_path: str | None, finding_id: i
     from nianbao.core.clock import now_iso
     from storage.findings import dismiss
 
-    _, db = _open(config_path, db_path)
+    config, db = _open(config_path, db_path)
     dismiss(db, finding_id, reason=reason, now=now_iso())
-    click.echo(f"finding {finding_id} dismissed")
+    click.echo(gettext_for(_lang(config))(N_("finding #{id} dismissed")).format(id=finding_id))
 
 
 @findings.command("snooze")
@@ -484,9 +559,9 @@ def findings_snooze(config_path: str | None, db_path: str | None, finding_id: in
     from nianbao.core.clock import now_iso
     from storage.findings import dismiss
 
-    _, db = _open(config_path, db_path)
+    config, db = _open(config_path, db_path)
     dismiss(db, finding_id, reason=reason, now=now_iso(), until=until.isoformat())
-    click.echo(f"finding {finding_id} snoozed until {until}")
+    click.echo(gettext_for(_lang(config))(N_("finding #{id} snoozed until {date}")).format(id=finding_id, date=until))
 
 
 @findings.command("reopen")
@@ -496,9 +571,9 @@ def findings_reopen(config_path: str | None, db_path: str | None, finding_id: in
     """Undo a dismissal or snooze."""
     from storage.findings import reopen
 
-    _, db = _open(config_path, db_path)
+    config, db = _open(config_path, db_path)
     reopen(db, finding_id)
-    click.echo(f"finding {finding_id} reopened")
+    click.echo(gettext_for(_lang(config))(N_("finding #{id} reopened")).format(id=finding_id))
 
 
 @cli.command()
@@ -518,7 +593,75 @@ def site(config_path: str | None, db_path: str | None, as_of: date | None, out: 
         db, folder, as_of=today(as_of), deadlines=config.deadlines, now=now_iso(as_of), lang=_lang(config)
     )
     size = f"{built.bytes / 1e6:.1f} MB"
-    click.echo(f"site written to {folder / 'index.html'}: {built.pages} pages, {size} in {built.seconds:.1f} s")
+    click.echo(
+        gettext_for(_lang(config))(N_("site written to {path}: {pages} pages, {size} in {seconds} s")).format(
+            path=folder / "index.html", pages=built.pages, size=size, seconds=f"{built.seconds:.1f}"
+        )
+    )
+
+
+@cli.command()
+@click.option("--xlsx", "xlsx_path", metavar="FILE", help="Write an Excel workbook (.xlsx) with the three sheets.")
+@click.option("--csv", "csv_dir", metavar="DIR", help="Write one CSV per sheet into DIR (UTF-8 with a BOM).")
+@click.option("--year", type=int, help="Only this report year.")
+@common
+def export(
+    config_path: str | None, db_path: str | None, xlsx_path: str | None, csv_dir: str | None, year: int | None
+) -> None:
+    """Export for Excel and WPS: status by agency and year, open findings, every number (long form)."""
+    from pathlib import Path
+
+    from nianbao.core.messages import gettext_for
+    from nianbao.export import export_sheets
+    from views.sheets import CHINESE_DATE, ISO_DATE, write_csv, write_xlsx
+
+    if not xlsx_path and not csv_dir:
+        raise UserError("give --xlsx FILE, --csv DIR, or both")
+    config, db = _open(config_path, db_path, readonly=True)
+    lang = _lang(config)
+    _ = gettext_for(lang)
+    sheets = export_sheets(db, deadlines=config.deadlines, lang=lang, year=year)
+    try:
+        if xlsx_path:
+            rows = write_xlsx(sheets, Path(xlsx_path), date_format=ISO_DATE if lang == "en" else CHINESE_DATE)
+            shown = ("、" if lang != "en" else ", ").join(f"{title} {n}" for title, n in rows.items())
+            click.echo(_("{path} written: {sheets} (rows)").format(path=xlsx_path, sheets=shown))
+        if csv_dir:
+            paths = write_csv(sheets, Path(csv_dir))
+            click.echo(_("{n} CSV files written to {folder}").format(n=len(paths), folder=csv_dir))
+    except OSError as exc:
+        raise UserError(f"cannot write the export: {exc}") from exc
+
+
+@cli.command()
+@click.option("--year", type=int, required=True, help="The report year the check was about (e.g. 2025).")
+@click.option("--docx", "docx_path", metavar="FILE", required=True, help="Write the draft here (.docx).")
+@common
+def bulletin(config_path: str | None, db_path: str | None, year: int, docx_path: str) -> None:
+    """Draft the 通报 on the year's annual check as an editable DOCX, from the stored findings only."""
+    from pathlib import Path
+
+    from nianbao.core.messages import gettext_for
+    from views.bulletin import draft
+    from views.bulletin_docx import write_docx
+
+    config, db = _open(config_path, db_path, readonly=True)
+    found = draft(db, year, deadlines=config.deadlines)
+    if found is None:
+        raise UserError(f"{config.db_path}: no check has run on this database yet (run `nianbao check` first)")
+    if not found.counts["agencies"]:
+        raise UserError(f"{config.db_path}: no agency has a report or a finding for {year}")
+    try:
+        write_docx(found, Path(docx_path))
+    except OSError as exc:
+        raise UserError(f"cannot write the draft: {exc}") from exc
+    _ = gettext_for(_lang(config))
+    named = sum(len(section.entries) for section in found.sections)
+    click.echo(
+        _("{path} written: {agencies} agencies checked, {named} named by problem").format(
+            path=docx_path, agencies=found.counts["agencies"], named=named
+        )
+    )
 
 
 @cli.command()
@@ -536,21 +679,25 @@ def demo(folder: str, lang: str) -> None:
     if os.path.exists(os.path.join(folder, "nianbao.db")):
         raise UserError(f"{folder}/nianbao.db exists already; remove the folder or pass --out NEWFOLDER")
     config, result = run_demo(folder, lang=lang)
+    _ = gettext_for(lang)
     for r in result.crawl:
-        click.echo(f"crawled {r.portal}: {r.outcome}, {r.candidates} reports listed, {r.documents} documents stored")
-    click.echo("check: " + _check_line(result.findings))
-    click.echo(f"\nstatus as of {AS_OF}:\n")
+        click.echo(_pass_line(r, lang))
+    click.echo(_check_line(result.findings, lang))
+    click.echo("\n" + _("status as of {date}:").format(date=AS_OF if lang == "en" else chinese_date(str(AS_OF))) + "\n")
     rows = status_rows(open_db(config.db_path, readonly=True), year=AS_OF.year - 1)
     click.echo(render(rows, lang) + render_withheld(rows, lang))
     emails = sorted(glob.glob(os.path.join(folder, "outbox", "*.eml")))
-    click.echo(f"\ndigest written to {emails[-1] if emails else '(none)'}; database {config.db_path}")
+    click.echo(
+        "\n" + _("digest written to {eml}; database {db}").format(eml=emails[-1] if emails else "-", db=config.db_path)
+    )
     if result.site:
-        click.echo(f"status site: {os.path.abspath(result.site.out / 'index.html')} (open it in a browser)")
-    from nianbao.core.messages import gettext_for
+        site = os.path.abspath(result.site.out / "index.html")
+        click.echo(_("status site: {path} (open it in a browser)").format(path=site))
     from nianbao.hints import command
 
-    _ = gettext_for(lang)  # each hint names the command as this shell reaches it (.venv/bin/… before activation)
-    click.echo(f"query it: {command('sqlite-utils')} {config.db_path} 'select * from status_by_agency_year'")
+    # each hint names the command as this shell reaches it (.venv/bin/… before activation)
+    query = f"{command('sqlite-utils')} {config.db_path} 'select * from status_by_agency_year'"
+    click.echo(_("query it: {command}").format(command=query))
     click.echo(_("see it again: {command}").format(command=f"{command()} status --db {config.db_path}"))
 
 

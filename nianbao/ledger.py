@@ -13,6 +13,7 @@ no doubt."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
@@ -97,6 +98,9 @@ def complete_ledger(
                     "upto": column.get("unread_upto"),
                     "reason": "column",
                     "detail": column["reason"],
+                    "detail_said": json.dumps(column["reason_said"], ensure_ascii=False)
+                    if column.get("reason_said")
+                    else None,
                     "url": column["column"],
                     "title": None,
                 }

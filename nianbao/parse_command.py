@@ -13,6 +13,7 @@ import sqlite_utils
 from crawler.sink import Document
 from nianbao.core.config import CrawlSettings, ParseLimits
 from nianbao.core.errors import NianbaoError, ParseError
+from nianbao.core.messages import N_, chinese_date, gettext_for
 from nianbao.core.report import to_json
 from nianbao.ingest import ingest
 from nianbao.workers import ParsePool
@@ -95,19 +96,56 @@ def _said(finding: dict[str, Any], lang: str) -> str:
     return Said.from_json(data).text(lang) if data else str(finding["message"])
 
 
+TEXT_LABELS = {
+    "title": N_("title"),
+    "agency": N_("agency"),
+    "year": N_("year"),
+    "format": N_("format"),
+    "published_at": N_("published"),
+    "signed_at": N_("signed"),
+    "applications": N_("applications"),
+    "findings": N_("findings"),
+}
+APPLICATIONS = N_("new {new}, total {total}, carried forward {forward}")
+
+
 def render_text(document: dict[str, Any], lang: str = "zh_CN") -> str:
-    """A short human summary: metadata, table presence and each finding on its own line."""
-    lines = [
-        f"title:        {document['title']}",
-        f"agency:       {document['agency']}",
-        f"year:         {document['year']}   format: {document['format']}",
-        f"published_at: {document['published_at']}   signed_at: {document['signed_at']}",
-    ]
+    """A short human summary, in `lang`: metadata, the application totals and each finding on its
+    own line (its severity and rule by name)."""
+    from nianbao.core.messages import SEVERITY_NAMES, rule_label, word
+    from nianbao.texttable import pad, width
+
+    _ = gettext_for(lang)
+    label = {key: _(text) for key, text in TEXT_LABELS.items()}
+    colon = ": " if lang == "en" else "："
+    wide = max(width(text + colon) for text in label.values()) + 1
+
+    def line(key: str, value: object) -> str:
+        shown = "-" if value is None else str(value)
+        if key in ("published_at", "signed_at") and value and lang != "en":
+            shown = chinese_date(str(value))
+        return pad(label[key] + colon, wide) + shown
+
     apps = document["applications"] or {}
-    lines.append(
-        f"applications: new {apps.get('new', {}).get('total')}, total {apps.get('total', {}).get('total')}, "
-        f"carried forward {apps.get('carried_forward', {}).get('total')}"
-    )
-    lines.append(f"findings:     {len(document['findings'])}")
-    lines += [f"  [{f['severity']}] {f['rule']}: {_said(f, lang)}" for f in document["findings"]]
+    lines = [
+        line("title", document["title"]),
+        line("agency", document["agency"]),
+        line("year", document["year"]),
+        line("format", document["format"]),
+        line("published_at", document["published_at"]),
+        line("signed_at", document["signed_at"]),
+        line(
+            "applications",
+            _(APPLICATIONS).format(
+                new=apps.get("new", {}).get("total"),
+                total=apps.get("total", {}).get("total"),
+                forward=apps.get("carried_forward", {}).get("total"),
+            ),
+        ),
+        line("findings", len(document["findings"])),
+    ]
+    lines += [
+        f"  [{word(SEVERITY_NAMES, f['severity'], lang)}] {rule_label(f['rule'], lang)}{colon}{_said(f, lang)}"
+        for f in document["findings"]
+    ]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from nianbao.core.findings import StoredFinding
 from nianbao.core.messages import N_, VOCABULARY, chinese_date, gettext_for
+from nianbao.texttable import table
 from storage.findings import as_stored
 from storage.ledger import entries_of
 from storage.runs import columns_of, portal_reads, read_summary
@@ -109,7 +110,7 @@ def render_portals(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
         )
         out += [f"    {line.text(lang)}" for line in row["read_said"]]
         out += _ledger_lines(row, lang)
-        if row["outcome"] != "complete" and row["detail"]:
+        if row["outcome"] != "complete" and row["detail"] and lang == "en":  # the operators' detail is English
             out.append("    " + _("why: {detail}").format(detail=row["detail"][:300]))
     return "\n".join(out) if rows else ""
 
@@ -144,8 +145,9 @@ FATES = {"stored": N_("stored"), "not_report": N_("not a report"), "failed": N_(
 def render_withheld(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
     """Each watched pair without a verdict, and the one doubt that withholds it."""
     _ = gettext_for(lang)
+    colon = ": " if lang == "en" else "："
     lines = [
-        f"  {r['agency']} {r['year']}: {r['withheld_said'].text(lang) if r['withheld_said'] else r['withheld_by']}"
+        f"  {r['agency']} {r['year']}{colon}{r['withheld_said'].text(lang) if r['withheld_said'] else r['withheld_by']}"
         for r in rows
         if r.get("withheld_by")
     ]
@@ -174,17 +176,11 @@ def render_unmatched(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
     return "\n".join(out)
 
 
-def _width(text: str) -> int:
-    return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
-def render(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
+def render(rows: list[dict[str, Any]], lang: str = "zh_CN", *, year: int | None = None) -> str:
     _ = gettext_for(lang)
     if not rows:
+        if year is not None:
+            return _("no agency has a status for {year} (other years may: run without --year)").format(year=year)
         return _("no agencies yet: run `nianbao crawl` and `nianbao check` first")
     head = [_(h) for h in HEAD]
     body = [
@@ -204,5 +200,4 @@ def render(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
         ]
         for r in rows
     ]
-    widths = [max(_width(line[i]) for line in [head, *body]) for i in range(len(head))]
-    return "\n".join("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(line)) for line in [head, *body])
+    return table(head, body)

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from nianbao.core.findings import StoredFinding
-from nianbao.core.messages import DEFAULT_LANGUAGE, N_, gettext_for
+from nianbao.core.messages import DEFAULT_LANGUAGE, N_, gettext_for, rule_label
 from views.env import render
 from views.status import slug
 from views.tables import RowView, TableView, number
@@ -41,7 +41,7 @@ NEW = N_("New findings")
 UNCHECKED = N_("Could not be checked (nianbao could not read these with certainty: nothing is said against the agency)")
 RESOLVED = N_("Resolved since the last digest")
 TITLE = N_("nianbao digest: government information-disclosure annual reports (政府信息公开工作年度报告)")
-DISMISS = N_("Dismiss or snooze a finding: nianbao findings dismiss ID --reason '…'")
+DISMISS = N_("Dismiss or snooze a finding by its number: nianbao findings dismiss NUMBER --reason '…'")
 
 
 def sections(
@@ -87,10 +87,11 @@ def _groups(findings: Iterable[StoredFinding], lang: str) -> dict[str, dict[str,
 
 
 def _line(f: StoredFinding, lang: str) -> str:
-    rule = f" [{f.rule}]" if f.rule and f.kind in ("inconsistent", "quality") else ""
+    rule = f" [{rule_label(f.rule, lang)}]" if f.rule and f.kind in ("inconsistent", "quality") else ""
     url = f"\n      {f.url}" if f.url else ""
     colon = ": " if lang == "en" else "："
-    return f"    {kind_label(f.kind, lang)}{year_label(f.year, lang)}{rule}{colon}{f.text(lang)}{url}"
+    number = f" #{f.id}" if f.id else ""  # what `nianbao findings dismiss` takes
+    return f"    {kind_label(f.kind, lang)}{year_label(f.year, lang)}{rule}{number}{colon}{f.text(lang)}{url}"
 
 
 def _cell_lines(f: StoredFinding, tables: list[TableView]) -> list[str]:
@@ -165,6 +166,7 @@ def html_body(
         "digest.html",
         sections=[(title, _groups(findings, lang)) for title, findings in sections(new, resolved, lang) if findings],
         kind_label=lambda kind: kind_label(kind, lang),
+        rule_label=lambda rule_id: rule_label(rule_id, lang) if rule_id else "",
         year_label=lambda year: year_label(year, lang),
         said=lambda f: f.text(lang),
         _=gettext_for(lang),

@@ -29,6 +29,7 @@ class Doubt:
     detail: str | None = None
     url: str | None = None
     title: str | None = None
+    detail_said: str | None = None  # `detail` as a message (JSON), for a column
 
     def years(self, year: int) -> bool:
         """Whether the doubt could hide a report of `year`."""
@@ -70,7 +71,7 @@ def doubts_by_run(db: sqlite_utils.Database) -> dict[int, list[Doubt]]:
     out: dict[int, list[Doubt]] = defaultdict(list)
     if not db["crawl_doubts"].exists():
         return {}
-    columns = "run_id, source, column_url, agency, year, upto, reason, detail, url, title"
+    columns = "run_id, source, column_url, agency, year, upto, reason, detail, url, title, detail_said"
     for row in db.query(f"SELECT {columns} FROM crawl_doubts ORDER BY id"):
         out[row["run_id"]].append(Doubt(**row))
     return dict(out)

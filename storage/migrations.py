@@ -530,3 +530,11 @@ def m012_channel_outbox(db: sqlite_utils.Database) -> None:
     [[notify.channels]] robot by its name, each with its own attempts, error and sent_at, so a
     robot that fails is retried alone and never resends the email."""
     db.table("notifications").add_column("channel", str)
+
+
+@migrations()
+def m013_reasons_as_data(db: sqlite_utils.Database) -> None:
+    # why a column was not read completely, as a message (template and parameters, JSON) beside the
+    # English `reason`, so that status and the site say it in the reader's language
+    db.table("crawl_columns").add_column("reason_said", str)
+    db.table("crawl_doubts").add_column("detail_said", str)

@@ -5,6 +5,7 @@ is closed as `interrupted` when the next pass of that portal begins (or finishes
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,9 @@ def finish_run(db: sqlite_utils.Database, run_id: int, *, portal: str, now: str,
                 "failed": column.get("failed"),
                 "unread_upto": column.get("unread_upto"),
                 "unread_order": column.get("order"),
+                "reason_said": json.dumps(column["reason_said"], ensure_ascii=False)
+                if column.get("reason_said")
+                else None,
             }
             for column in evidence
         )
@@ -118,7 +122,8 @@ def read_summary(db: sqlite_utils.Database, run_id: int) -> list[Said]:
             line = said("read.pages", **where, read=c["read_pages"], declared=c["declared_pages"])
         else:
             line = said("read.undeclared", **where, read=c["read_pages"])
-        out.append(line if c["complete"] else said("read.partial", inner=line, reason=c["reason"]))
+        reason: Any = Said.from_json(json.loads(c["reason_said"])) if c.get("reason_said") else c["reason"]
+        out.append(line if c["complete"] else said("read.partial", inner=line, reason=reason))
     return out
 
 

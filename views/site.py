@@ -7,12 +7,13 @@ time (the stylesheet and the filter script ship in the package)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,19 @@ from checks.deadlines import deadline
 from checks.registry import all_rules
 from nianbao.core.config import Deadlines
 from nianbao.core.findings import StoredFinding
-from nianbao.core.messages import N_, VOCABULARY, cell_label, chinese_date, gettext_for, parse
+from nianbao.core.messages import (
+    KIND_NAMES,
+    N_,
+    SEVERITY_NAMES,
+    VOCABULARY,
+    Said,
+    cell_label,
+    chinese_date,
+    gettext_for,
+    parse,
+    rule_label,
+    word,
+)
 from storage.matches import unmatched
 from storage.overview import (
     all_reports,
@@ -44,16 +57,7 @@ from views.env import render, rule_file
 from views.status import SYMBOLS, AgencyRow, Grid, grid, label, levels, slug, states
 from views.tables import PARTS, marks_by_cell, marks_of, readings_by_row, table_html
 
-KIND_LABELS = {
-    "missing": N_("missing"),
-    "late": N_("late"),
-    "inconsistent": N_("inconsistent"),
-    "unreadable": N_("could not be checked"),
-    "changed": N_("changed"),
-    "unreachable": N_("portal unreachable"),
-    "not_assessable": N_("not assessable"),
-    "quality": N_("quality"),
-}
+KIND_LABELS = KIND_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +147,31 @@ def _evidence_value(key: str, value: Any, lang: str) -> str:
 _WORDS = {text: text for text in VOCABULARY.values()}
 
 
+def _column_reason(column: dict[str, Any], lang: str) -> str:
+    """Why a column was not read completely, in `lang` (as data since m013; before, as written)."""
+    if column.get("reason_said"):
+        return Said.from_json(json.loads(column["reason_said"])).text(lang)
+    return str(column.get("reason") or "")
+
+
+def _built_at(now: str, lang: str) -> str:
+    """When the site was built, as its reader writes it: 2026年4月15日 18:00（北京时间）, or
+    2026-04-15 10:00 UTC."""
+    try:
+        moment = datetime.fromisoformat(now)
+    except ValueError:
+        return now
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    if lang == "en":
+        return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    local = moment.astimezone(timezone(timedelta(hours=8)))
+    return f"{chinese_date(local.date().isoformat())} {local:%H:%M}（{gettext_for(lang)(BEIJING)}）"
+
+
+BEIJING = N_("Beijing time")
+
+
 FATES = {"stored": N_("stored"), "not_report": N_("not a report"), "failed": N_("failed")}
 
 
@@ -181,7 +210,7 @@ def build_site(
     kinds = {kind: _(name) for kind, name in KIND_LABELS.items()}
     level_names = levels(lang)
     common = {
-        "now": now,
+        "now": _built_at(now, lang),
         "as_of": as_of.isoformat(),
         "states": states(lang),
         "levels": level_names,
@@ -190,6 +219,11 @@ def build_site(
         "_": _,
         "html_lang": "zh-CN" if lang == "zh_CN" else "en",
         "rule_doc": lambda rule: _(rule.doc) if rule and rule.doc else "",
+        "rule_label": lambda rule_id: rule_label(rule_id, lang),
+        "column_reason": lambda column: _column_reason(column, lang),
+        "english": lang == "en",
+        "kind_word": lambda kind: word(KIND_NAMES, kind, lang),
+        "severity_word": lambda severity: word(SEVERITY_NAMES, severity, lang),
         "day": (lambda iso: iso) if lang == "en" else chinese_date,
         "source_words": lambda key: _(VOCABULARY.get(f"source.{key}") or str(key)),
     }

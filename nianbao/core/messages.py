@@ -203,6 +203,28 @@ TEMPLATES: dict[str, str] = {
     "read.undeclared": N_("{column_url} ({cms}): {read} pages read, no size declared"),
     "read.partial": N_("{inner} — {reason}"),
     "read.more": N_("and {more} more columns"),
+    # why a column was not read completely (crawler.crawl.ColumnRead)
+    "column.pages_failed": N_("{n} list page(s) could not be read ({url} {failure})"),
+    "column.capped": N_(
+        "the limit of {limit} list pages per pass (max_pages) was reached before all its pages were read"
+    ),
+    "column.cut": N_("the limit of {limit} list pages per pass (max_pages) cut its list"),
+    "column.and": N_("{inner}; {more}"),
+    "column.stopped": N_("the pass was stopped before its end (shutdown)"),
+    "column.crawler_error": N_("a fault of nianbao's stopped the pass ({error})"),
+    "column.pager_note": N_("its pager ({cms}) gives a value nianbao cannot use: {note}"),
+    "column.no_size": N_("its pager ({cms}) declares no size nianbao understands"),
+    "column.records_short": N_("{read} of {declared} declared records listed"),
+    "column.last_not_reached": N_("the last page was not reached"),
+    "column.pages_short": N_("{read} of {declared} declared pages read"),
+    "column.more_by_script": N_("{how}; only its first page can be read"),
+    "column.demands_size": N_(
+        "no size is declared, and this portal requires a declared size (one_page_evidence = false)"
+    ),
+    "column.not_one_page": N_("no size is declared, and the page is no proven single page (a pager, or not ended)"),
+    "script.button": N_("a '{button}' control loads further entries by script"),
+    "script.source": N_("its script {name} may page the list"),
+    "script.inline": N_("an inline script asks the server for further entries"),
 }
 
 # words that stand for a key in a parameter, translated as msgids of their own
@@ -277,6 +299,56 @@ VOCABULARY: dict[str, str] = {
 }
 _SOURCE_WORDS = {VOCABULARY[k]: k for k in VOCABULARY}
 
+# each rule's short name, shown before its id where a reader looks (digest, findings, site)
+RULE_NAMES: dict[str, str] = {
+    "applications.balance": N_("applications carried over and forward balance"),
+    "applications.row_total": N_("applicant columns add up to the total"),
+    "applications.outcome_total": N_("outcome rows add up to the total"),
+    "review_litigation.group_total": N_("reviews and lawsuits add up to the total"),
+    "applications.carry_over": N_("carried over equals last year's carried forward"),
+    "active_disclosure.in_force": N_("rules in force follow from last year's"),
+    "quality.template_residue": N_("template placeholders left in"),
+    "quality.wrong_reference": N_("wrong or superseded document number"),
+    "quality.impossible": N_("claims that cannot be true"),
+    "quality.copied": N_("copied from last year's report"),
+    "deadline": N_("publication deadline"),
+    "report.unreadable": N_("report that cannot be read"),
+    "portal.blocked": N_("portal blocked"),
+    "portal.unreachable": N_("portal unreachable"),
+    "portal.partial": N_("portal read in part"),
+    "report.changed": N_("report changed after publication"),
+    "report.sections": N_("the six parts of the report"),
+    "report.cells": N_("text where a number belongs"),
+    "report.year": N_("year of the report"),
+    "report.contacts": N_("contact details"),
+    "text.claims": N_("the text against the tables"),
+}
+SEVERITY_NAMES: dict[str, str] = {"error": N_("error"), "warning": N_("warning"), "info": N_("information")}
+KIND_NAMES: dict[str, str] = {
+    "missing": N_("missing"),
+    "late": N_("late"),
+    "inconsistent": N_("inconsistent"),
+    "unreadable": N_("could not be checked"),
+    "changed": N_("changed"),
+    "unreachable": N_("portal unreachable"),
+    "not_assessable": N_("not assessable"),
+    "quality": N_("quality"),
+}
+
+
+def rule_label(rule_id: str, lang: str) -> str:
+    """A rule as a reader sees it: its name, then its id in brackets (the id alone in English, where
+    it reads as a name)."""
+    if lang == "en" or rule_id not in RULE_NAMES:
+        return rule_id
+    return f"{translations(lang).gettext(RULE_NAMES[rule_id])}（{rule_id}）"
+
+
+def word(names: dict[str, str], key: str, lang: str) -> str:
+    """A key of `names` (KIND_NAMES, SEVERITY_NAMES …) in `lang`; the key itself when unknown."""
+    return translations(lang).gettext(names[key]) if key in names else key
+
+
 # how each parameter is rendered, by its name
 _KEY_PARAMS = {
     "column": "column",
@@ -293,7 +365,21 @@ _KEY_PARAMS = {
 }
 _DATE_PARAMS = {"deadline", "published", "absent_on", "first_seen", "read_on", "date", "seen", "before"}
 _WORD_PARAMS = {"source", "state", "level", "contact", "failure"}
-_NESTED = {"inner", "where", "why", "explained", "what", "cells", "changes", "counts", "read", "doubt", "years"}
+_NESTED = {
+    "inner",
+    "where",
+    "why",
+    "explained",
+    "what",
+    "cells",
+    "changes",
+    "counts",
+    "read",
+    "doubt",
+    "years",
+    "how",
+    "more",
+}
 # English separators of list parameters (Chinese uses 、 or ；)
 _SEP_EN = {
     "where": ", ",

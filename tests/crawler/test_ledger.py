@@ -155,18 +155,22 @@ def test_one_column_however_it_is_linked(sites: tuple[Site, Site], tmp_path: Pat
     ("answer", "cause", "word"),
     [
         (None, "refused", "refused the connection"),
+        ("dns", "dns", "does not resolve"),
         (Answer(503, b"busy"), "http_5xx", "server error"),
         (Answer(412, b"<script>$_ts=window['$_ts'];$_ts.nsd=1;</script>"), "challenge", "anti-bot"),
     ],
-    ids=["connection refused", "HTTP 503", "瑞数 challenge"],
+    ids=["connection refused", "DNS failure", "HTTP 503", "瑞数 challenge"],
 )
 def test_say_what_happened_to_a_portal_and_only_that(
-    sites: tuple[Site, Site], tmp_path: Path, answer: Answer | None, cause: str, word: str
+    sites: tuple[Site, Site], tmp_path: Path, answer: Answer | str | None, cause: str, word: str
 ) -> None:
     site, _ = sites
     if answer is None:
         url = "http://127.0.0.1:9/nb/index.html"  # the discard port: nothing listens
+    elif answer == "dns":
+        url = "http://nianbao-test.invalid/nb/index.html"  # a name no resolver knows (RFC 6761)
     else:
+        assert isinstance(answer, Answer)
         site.add("/nb/index.html", answer)
         url = site.url("/nb/index.html")
     db, result, kinds = _crawl(tmp_path, (url,))
@@ -375,7 +379,11 @@ def test_a_bug_met_mid_pass_keeps_the_ledger_and_proves_nothing(
 
 
 def _column(numbers: dict[int, int | None], dates: dict[int, list[str | None]], unread: set[int]) -> ColumnRead:
-    column = ColumnRead("http://127.0.0.1/nb/list", declared=Declared(pages=10), failed=["a page: http_5xx"])
+    column = ColumnRead(
+        "http://127.0.0.1/nb/list",
+        declared=Declared(pages=10),
+        failed=[("http://127.0.0.1/nb/list?page=3", "http_5xx")],
+    )
     column.numbers, column.dates, column.unread_positions = numbers, dates, unread
     column.read_positions = set(dates)
     column.read_pages = len(dates)

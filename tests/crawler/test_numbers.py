@@ -123,7 +123,7 @@ def test_a_pager_declaring_a_billion_pages_costs_max_pages_and_names_it(tmp_path
     assert out["list_requests"] == 200  # max_pages, and not one list request more
     [column] = out["columns"]
     assert column["declared_pages"] == 1_000_000_000 and column["read_pages"] == 200 and column["complete"] == 0
-    assert "max_pages (200)" in column["reason"]
+    assert "200 list pages per pass (max_pages)" in column["reason"]
     assert out["outcome"] == "partial" and out["stored"] == ["某某县民政局", "某某县水务局"]
 
 

@@ -293,13 +293,13 @@ url = "feishu://{{NIANBAO_BAD_TOKEN}}"
 
     first = notify()
     assert first.returncode != 0, first.stderr
-    assert "4 digest(s) queued, 2 sent, 2 waiting in the outbox" in first.stdout  # the email (to the folder), 企业微信
+    assert "排队汇总4份，已发送2份，发件箱中等待2份" in first.stdout  # the email (to the folder), 企业微信
     assert "nianbao: not sent, kept in the outbox for the next run: channel 钉钉工作群: " in first.stderr
     assert "channel 飞书群: Apprise cannot use its URL (The Feishu token specified (***) is invalid." in first.stderr
     assert "POST /robot/send?access_token=*** HTTP/1.1" in first.stderr  # urllib3's line, hidden
     robots.answer("dingtalk")
     second = notify()
-    assert second.returncode != 0 and "1 sent, 1 waiting" in second.stdout  # 钉钉 now; 飞书's token stays bad
+    assert second.returncode != 0 and "已发送1份，发件箱中等待1份" in second.stdout  # 钉钉 now; 飞书's token stays bad
     assert [len(robots.posts(v)) for v in ("dingtalk", "wecom", "feishu")] == [2, 1, 0]
     with sqlite3.connect(tmp_path / "n.db") as conn:
         stored = "\n".join(conn.iterdump())
