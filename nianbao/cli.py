@@ -76,12 +76,48 @@ def _lang(config: Any = None) -> str:
     return str(asked or (config.notify.language if config is not None else "zh_CN"))
 
 
-def _open(config_path: str | None, db_path: str | None, *, readonly: bool = False) -> tuple[Any, Any]:
+def _open(
+    config_path: str | None,
+    db_path: str | None,
+    *,
+    readonly: bool = False,
+    create: bool = False,
+    needs: str | None = None,
+) -> tuple[Any, Any]:
+    """The configuration and the database.  Only a command that stores what it fetches may `create`
+    the database; one named in `needs` refuses to run without a configuration file."""
     from nianbao.core.config import load
+
+    config = _configured(config_path, db_path, needs) if needs else load(config_path, db=db_path)
+    return config, _database(config, readonly=readonly, create=create)
+
+
+def _database(config: Any, *, readonly: bool = False, create: bool = False) -> Any:
     from storage.db import open_db
 
-    config = load(config_path, db=db_path)
-    return config, open_db(config.db_path, readonly=readonly, max_size_mb=config.database.max_size_mb)
+    return open_db(config.db_path, readonly=readonly, max_size_mb=config.database.max_size_mb, create=create)
+
+
+def _configured(config_path: str | None, db_path: str | None, command: str, *, crawls: bool = False) -> Any:
+    """The configuration of a command that needs one (crawl, check, notify, run, daemon).  The
+    built-in defaults watch nothing: run on them, `check` would resolve every finding of a database
+    and `notify` queue a digest for nobody, so without a file the command refuses in one line that
+    names the file it looked for.  A command that `crawls` also refuses the example's placeholders."""
+    import os
+
+    from nianbao.core.config import DEFAULT_FILE, config_file, load, placeholders
+    from nianbao.hints import command as shell
+
+    path = config_file(config_path)
+    if path is None:
+        raise UserError(
+            f"{os.path.abspath(DEFAULT_FILE)}: no configuration file ({command} needs one: pass --config FILE, "
+            f"or start from the example: {shell()} config example > {DEFAULT_FILE}, then edit it)"
+        )
+    config = load(path, db=db_path)
+    if crawls and placeholders(config):
+        raise UserError("\n".join(f"{path}: {line}" for line in placeholders(config)))
+    return config
 
 
 @contextmanager
@@ -190,9 +226,10 @@ def crawl(config_path: str | None, db_path: str | None, as_of: date | None) -> N
     from nianbao.crawl_runner import crawl_all
     from nianbao.progress import TerminalProgress
 
-    config, db = _open(config_path, db_path)
+    config = _configured(config_path, db_path, "crawl", crawls=True)
     if not config.portals:
         raise UserError("no portals configured (see config/nianbao.example.toml)")
+    db = _database(config, create=True)
     with _writing(config, "crawl"), TerminalProgress() as progress:
         results = crawl_all(config, db, now=now_iso(as_of), progress=progress)
     for r in results:
@@ -249,7 +286,7 @@ def check(config_path: str | None, db_path: str | None, as_of: date | None, list
         return
     from checks.run import run_checks
 
-    config, db = _open(config_path, db_path)
+    config, db = _open(config_path, db_path, needs="check")
     with _writing(config, "check", wait=30):
         counts = run_checks(db, config, as_of=today(as_of), now=now_iso(as_of))
     click.echo(_check_line(counts, _lang(config)))
@@ -303,7 +340,8 @@ def notify(config_path: str | None, db_path: str | None, as_of: date | None, dry
     from nianbao.core.clock import now_iso, today
     from notify import outbox
 
-    config, db = _open(config_path, db_path, readonly=dry_run)  # a dry run reads only: a read-only medium will do
+    # a dry run reads only (a read-only medium will do) and needs no configuration to show the digest
+    config, db = _open(config_path, db_path, readonly=dry_run, needs=None if dry_run else "notify")
     if dry_run:
         from storage.findings import pending_findings
 
@@ -336,7 +374,8 @@ def run(config_path: str | None, db_path: str | None, as_of: date | None, once: 
     from nianbao.pipeline import run_once
     from nianbao.progress import TerminalProgress
 
-    config, db = _open(config_path, db_path)
+    config = _configured(config_path, db_path, "run", crawls=True)
+    db = _database(config, create=True)
     with _writing(config, "run"), TerminalProgress() as progress:
         result = run_once(config, db, as_of=as_of, progress=progress)
     for r in result.crawl:
@@ -357,7 +396,8 @@ def daemon(config_path: str | None, db_path: str | None) -> None:
     from nianbao.daemon import run_daemon
     from nianbao.pipeline import run_once
 
-    config, _ = _open(config_path, db_path)
+    config = _configured(config_path, db_path, "daemon", crawls=True)
+    _database(config, create=True)  # created (and migrated) once, before the first cycle
 
     def cycle(cancel: threading.Event) -> None:
         from storage.db import open_db
@@ -653,9 +693,36 @@ def demo(folder: str, lang: str) -> None:
     if result.site:
         site = os.path.abspath(result.site.out / "index.html")
         click.echo(_("status site: {path} (open it in a browser)").format(path=site))
-    click.echo(
-        _("query it: {command}").format(command=f"sqlite-utils {config.db_path} 'select * from status_by_agency_year'")
-    )
+    from nianbao.hints import command
+
+    # each hint names the command as this shell reaches it (.venv/bin/… before activation)
+    query = f"{command('sqlite-utils')} {config.db_path} 'select * from status_by_agency_year'"
+    click.echo(_("query it: {command}").format(command=query))
+    click.echo(_("see it again: {command}").format(command=f"{command()} status --db {config.db_path}"))
+
+
+@cli.group()
+def sample() -> None:
+    """The sample county portal that ships with nianbao (the one the demo crawls)."""
+
+
+@sample.command("serve")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65530),
+    default=0,
+    show_default=True,
+    help="Port of its home page; its other five sites take the next five (0: any free ports).",
+)
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True, help="Language.")
+def sample_serve(port: int, lang: str) -> None:
+    """Serve the sample portal on 127.0.0.1 until Ctrl-C, to try `nianbao discover` and a crawl on it."""
+    from nianbao.sample_serve import serve
+
+    try:
+        serve(port, lang, click.echo)
+    except NianbaoError as exc:
+        raise UserError(str(exc)) from exc
 
 
 @cli.group("config")
@@ -666,14 +733,28 @@ def config_group() -> None:
 @config_group.command("check")
 @click.argument("path", required=False, metavar="[FILE]")
 def config_check(path: str | None) -> None:
-    """Validate FILE (default ./nianbao.toml): every problem on its own line, exit 2 if any."""
-    from nianbao.core.config import load
+    """Validate FILE (default ./nianbao.toml): every problem on its own line, exit 2 if any.
 
+    Also exit 2 when there is no file to check (the built-in defaults are valid but watch nothing),
+    and when a portal is still the example's placeholder (`nianbao crawl` would refuse it)."""
+    import os
+
+    from nianbao.core.config import DEFAULT_FILE, config_file, load, placeholders
+    from nianbao.hints import command as shell
+
+    found = config_file(path)
+    if found is None:
+        raise UserError(
+            f"{os.path.abspath(DEFAULT_FILE)}: no configuration file, nothing checked (the built-in defaults "
+            f"are valid and watch no portal); write one with: {shell()} config example > {DEFAULT_FILE}"
+        )
     try:
-        config = load(path)
+        config = load(found)
     except NianbaoError as exc:
         raise UserError(str(exc)) from exc
-    click.echo(f"{path or 'defaults'}: ok ({len(config.portals)} portals, {len(config.agencies)} agencies)")
+    if placeholders(config):
+        raise UserError("\n".join(f"{found}: {line}" for line in placeholders(config)))
+    click.echo(f"{found}: ok ({len(config.portals)} portals, {len(config.agencies)} agencies)")
 
 
 @config_group.command("example")

@@ -20,12 +20,20 @@ import sqlite_utils
 from nianbao.core.errors import StorageError
 from storage.migrations import migrations
 
+NO_DATABASE = "{path}: no such database (run `nianbao crawl` first)"
 
-def open_db(path: str, *, readonly: bool = False, max_size_mb: int | None = None) -> sqlite_utils.Database:
-    """Open (creating or upgrading in place, unless `readonly`) the database at `path`."""
+
+def open_db(
+    path: str, *, readonly: bool = False, max_size_mb: int | None = None, create: bool = True
+) -> sqlite_utils.Database:
+    """Open (creating or upgrading in place, unless `readonly`) the database at `path`.  With
+    `create` false a missing file is an error, as for a read-only open: a command that works on what
+    a crawl stored (check, notify, reparse …) must not leave an empty database behind."""
     try:
         if readonly:
             return _open_readonly(path)
+        if not create and not Path(path).exists():
+            raise StorageError(NO_DATABASE.format(path=path))
         conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA busy_timeout = 30000")
@@ -57,7 +65,7 @@ def _migrate(db: sqlite_utils.Database) -> None:
 
 def _open_readonly(path: str) -> sqlite_utils.Database:
     if not Path(path).exists():
-        raise StorageError(f"{path}: no such database (run `nianbao crawl` first)")
+        raise StorageError(NO_DATABASE.format(path=path))
     file = Path(path).resolve()
     try:
         db = _connect(file, "mode=ro")

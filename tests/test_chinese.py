@@ -47,7 +47,9 @@ ALLOWED = {
     "robots.txt",
     "XX",  # a placeholder of the template as reports leave it in (XX镇), quoted by a rule
 }
-COMMANDS = re.compile(r"nianbao findings dismiss \S+ --reason|sqlite-utils \S+ '[^']*'")
+COMMANDS = re.compile(
+    r"nianbao findings dismiss \S+ --reason|(?:\S*/)?nianbao status --db \S+|(?:\S*/)?sqlite-utils \S+ '[^']*'"
+)
 NOT_WORDS = re.compile(
     r"https?://\S+|[\w./-]+\.(?:db|eml|html?|toml|py|css|js|png|svg|pdf|docx?|wps|xlsx?)\b|(?:\.{0,2}/[\w.-]+)+/?"
 )

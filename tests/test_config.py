@@ -22,7 +22,8 @@ def test_the_example_file_is_written_from_the_schema_and_loads() -> None:
         "run: nianbao config example > config/nianbao.example.toml"
     )
     config = load(str(EXAMPLE))
-    assert config.portals[0].name == "张家川县人民政府" and config.agencies[0].portal == "张家川县人民政府"
+    assert config.portals[0].name == "某某县人民政府" and config.agencies[0].portal == "某某县人民政府"
+    assert config.portals[0].urls == ("http://www.example.invalid/zfxxgk/zfxxgknb.htm",)  # crawls nothing real
     assert config.crawl == CrawlSettings()  # the values shown are the defaults
     assert config.email is not None and config.email.sender == "nianbao@example.org"
 
@@ -104,8 +105,51 @@ def test_crawl_with_a_bad_config_exits_2_with_one_line_per_error(tmp_path: Path,
     assert key in lines[0]
 
 
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    """A key the schema refuses no longer hides a rule across keys: one run lists both, one line each."""
+    body = '[crawl]\nintervall = 2\n[[portals]]\nname = "县"\nurl = "http://a.gov.cn/"\n[[agencies]]\nname = "镇"\nportal = "乡"\n'
+    (tmp_path / "two.toml").write_text(body, encoding="utf-8")
+    for command in (["config", "check"], ["crawl", "--config"], ["check", "--config"]):
+        result = CliRunner().invoke(cli, [*command, str(tmp_path / "two.toml")])
+        assert result.exit_code == 2, result.output
+        assert result.output.splitlines() == [
+            f'nianbao: {tmp_path / "two.toml"}: crawl.intervall: unknown key (did you mean "interval"?)',
+            f"nianbao: {tmp_path / 'two.toml'}: agencies[0].portal: '乡' names no configured portal (portals: 县)",
+        ]
+
+
+def test_the_rules_across_keys_skip_what_the_schema_refused() -> None:
+    """A value of the wrong type is the schema's error alone; the cross-field rules read the rest."""
+    document = {
+        "portals": [{"name": 3, "url": "http://a/"}, {"name": "县", "url": "http://b/"}, PORTAL],
+        "agencies": [
+            {"name": "镇", "portal": 7, "aliases": "镇"},
+            {"name": "乡", "portal": "县", "aliases": [1, "镇"]},
+        ],
+        "health": {"max_age_hours": "36", "fail_age_hours": 1.0},
+        "notify": {
+            "channels": [{"name": "群", "url": "json://h/", "portals": "省"}, {"name": "群", "url": "json://g/"}]
+        },
+    }
+    with pytest.raises(ConfigError) as caught:
+        from_dict(document, source="n.toml")
+    assert str(caught.value).splitlines() == [
+        "n.toml: portals[0].name: input should be a valid string (got 3)",
+        "n.toml: agencies[0].portal: input should be a valid string (got 7)",
+        "n.toml: agencies[1].aliases[0]: input should be a valid string (got 1)",
+        "n.toml: health.max_age_hours: input should be a valid number (got '36')",
+        "n.toml: agencies[1].aliases[1]: '镇' is the name or an alias of '镇'",
+        "n.toml: portals[2].name: '县' is used by another portal already",
+        "n.toml: notify.channels[0].portals[0]: '省' names no configured portal (portals: 县)",
+        "n.toml: notify.channels[1].name: '群' is used by another channel already",
+    ]
+
+
 def test_config_check_command(tmp_path: Path) -> None:
-    assert CliRunner().invoke(cli, ["config", "check", str(EXAMPLE)]).exit_code == 0
+    edited = EXAMPLE.read_text(encoding="utf-8").replace("www.example.invalid", "www.example.gov.cn")
+    (tmp_path / "edited.toml").write_text(edited, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["config", "check", str(tmp_path / "edited.toml")])
+    assert result.exit_code == 0 and result.output == f"{tmp_path / 'edited.toml'}: ok (1 portals, 1 agencies)\n"
     (tmp_path / "bad.toml").write_text("[crawl\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["config", "check", str(tmp_path / "bad.toml")])
     assert result.exit_code == 2 and "not valid TOML" in result.output

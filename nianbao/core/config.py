@@ -340,25 +340,39 @@ class Config:
 _ADAPTER = TypeAdapter(Config)
 
 
-def _aliases(config: Config) -> list[str]:
-    """An alias that is (once normalised) another agency's name or alias would make every report
-    under it ambiguous, hence unmatched: a mistake to say at once."""
-    owner: dict[str, str] = {normalise(a.name): a.name for a in config.agencies}
-    problems = []
-    for index, agency in enumerate(config.agencies):
-        for number, alias in enumerate(agency.aliases):
-            other = owner.setdefault(normalise(alias), agency.name)
-            if other != agency.name:
-                problems.append(f"agencies[{index}].aliases[{number}]: {alias!r} is the name or an alias of {other!r}")
-    return problems
+DEFAULT_FILE = "nianbao.toml"
+
+
+def config_file(path: str | None) -> str | None:
+    """The file `load` reads: `path` when given, else ./nianbao.toml when it exists, else None (the
+    built-in defaults, which watch no portal)."""
+    if path is None and Path(DEFAULT_FILE).exists():
+        return DEFAULT_FILE
+    return path
 
 
 def load(path: str | None, *, db: str | None = None) -> Config:
     """Read `path` (or ./nianbao.toml when it exists, else the defaults) and apply --db."""
-    if path is None and Path("nianbao.toml").exists():
-        path = "nianbao.toml"
+    path = config_file(path)
     config = Config() if path is None else from_dict(_read(path), source=path)
     return config.with_db(db) if db else config
+
+
+# RFC 2606 keeps the top-level domain .invalid for names that must never resolve: the example
+# configuration's portal lives there, so a copy nobody edited crawls nothing real.
+PLACEHOLDER_DOMAIN = "invalid"
+
+
+def placeholders(config: Config) -> list[str]:
+    """The portal URLs still on a placeholder host (the example's `example.invalid`), one line each:
+    crawling them could only fail, so the commands that crawl say the file is still to be edited."""
+    return [
+        f"portals[{index}].url: {url} is the example's placeholder (a .{PLACEHOLDER_DOMAIN} host never "
+        "resolves): edit it to the page where your portal lists its annual reports"
+        for index, portal in enumerate(config.portals)
+        for url in portal.urls
+        if (urlsplit(url).hostname or "").rstrip(".").rsplit(".", 1)[-1] == PLACEHOLDER_DOMAIN
+    ]
 
 
 def _read(path: str) -> dict[str, Any]:
@@ -374,18 +388,20 @@ def _read(path: str) -> dict[str, Any]:
 
 
 def from_dict(data: dict[str, Any], *, source: str = "config") -> Config:
-    """Validate a parsed TOML document; ConfigError lists every problem, one line each."""
+    """Validate a parsed TOML document; ConfigError lists every problem, one line each: the schema's
+    (every key pydantic refuses) and the cross-field rules' together, so that one run shows them all."""
     raw, moved = _with_portal_settings(data)
+    lines: list[str] = []
+    config = None
     try:
         config = _ADAPTER.validate_python(raw)
     except ValidationError as exc:
         errors = exc.errors()
         deepest = [e for e in errors if not any(_below(o["loc"], e["loc"]) for o in errors)]
-        lines = dict.fromkeys(_describe(e, moved) for e in deepest)
-        raise ConfigError("\n".join(f"{source}: {line}" for line in lines if line)) from None
-    problems = _references(config)
-    if problems:
-        raise ConfigError("\n".join(f"{source}: {line}" for line in problems))
+        lines = [line for line in dict.fromkeys(_describe(e, moved) for e in deepest) if line]
+    lines += _references(data)
+    if lines or config is None:
+        raise ConfigError("\n".join(f"{source}: {line}" for line in lines))
     return config
 
 
@@ -476,37 +492,85 @@ def _section_type(section: Any, name: str) -> Any:
     return None
 
 
-def _references(config: Config) -> list[str]:
+# ---- cross-field rules ------------------------------------------------------------------------
+# They read the TOML document itself, not the validated Config, so that they still run when the
+# schema refused some key: every value they need is taken only when it has the right type (a wrong
+# one is the schema's error, said once), and an entry they cannot read is skipped.
+
+
+def _entries(document: Any, key: str) -> list[dict[str, Any]]:
+    """The tables of an array of tables (`[[portals]]`); anything else in it as an empty table."""
+    value = document.get(key) if isinstance(document, dict) else None
+    return [e if isinstance(e, dict) else {} for e in value] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _texts(value: Any) -> list[str | None]:
+    """A list of names (a single string is a list of one), each None where it is not a name."""
+    return [_text(v) for v in _listed(value)] if isinstance(_listed(value), list) else []
+
+
+def _hours(section: Any, key: str) -> float | None:
+    value = section.get(key, getattr(HealthSettings(), key)) if isinstance(section, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+
+def _references(document: dict[str, Any]) -> list[str]:
     """Cross-field rules the types cannot say: unique portal names, agencies' portals that exist,
     aliases that name no other agency, a health warning before its failure."""
-    problems = _aliases(config)
-    if config.health.fail_age_hours < config.health.max_age_hours:
+    agencies = _entries(document, "agencies")
+    problems = _aliases(agencies)
+    health = document.get("health", {})
+    warn, fail = _hours(health, "max_age_hours"), _hours(health, "fail_age_hours")
+    if warn is not None and fail is not None and fail < warn:
         problems.append(
-            f"health.fail_age_hours: {config.health.fail_age_hours} is less than "
-            f"health.max_age_hours ({config.health.max_age_hours}): failing must come after the warning"
+            f"health.fail_age_hours: {fail} is less than health.max_age_hours ({warn}): "
+            "failing must come after the warning"
         )
-    names = [p.name for p in config.portals]
+    names = [_text(p.get("name")) for p in _entries(document, "portals")]
+    known = list(dict.fromkeys(n for n in names if n is not None))
     for index, name in enumerate(names):
-        if name in names[:index]:
+        if name is not None and name in names[:index]:
             problems.append(f"portals[{index}].name: {name!r} is used by another portal already")
-    for index, agency in enumerate(config.agencies):
-        if agency.portal is not None and agency.portal not in names:
-            close = difflib.get_close_matches(agency.portal, names, n=1, cutoff=0.3)
-            hint = f' (did you mean "{close[0]}"?)' if close else f" (portals: {', '.join(names) or 'none configured'})"
-            problems.append(f"agencies[{index}].portal: {agency.portal!r} names no configured portal{hint}")
-    return problems + _channels(config, names)
+    for index, agency in enumerate(agencies):
+        portal = _text(agency.get("portal"))
+        if portal is not None and portal not in known:
+            close = difflib.get_close_matches(portal, known, n=1, cutoff=0.3)
+            hint = f' (did you mean "{close[0]}"?)' if close else f" (portals: {', '.join(known) or 'none configured'})"
+            problems.append(f"agencies[{index}].portal: {portal!r} names no configured portal{hint}")
+    notify = document.get("notify")
+    return problems + _channels(_entries(notify, "channels"), known)
 
 
-def _channels(config: Config, portals: list[str]) -> list[str]:
+def _aliases(agencies: list[dict[str, Any]]) -> list[str]:
+    """An alias that is (once normalised) another agency's name or alias would make every report
+    under it ambiguous, hence unmatched: a mistake to say at once."""
+    named = [(index, name, agency) for index, agency in enumerate(agencies) if (name := _text(agency.get("name")))]
+    owner: dict[str, str] = {normalise(name): name for _, name, _ in named}
+    problems = []
+    for index, name, agency in named:
+        for number, alias in enumerate(_texts(agency.get("aliases", ()))):
+            if alias is None:
+                continue
+            other = owner.setdefault(normalise(alias), name)
+            if other != name:
+                problems.append(f"agencies[{index}].aliases[{number}]: {alias!r} is the name or an alias of {other!r}")
+    return problems
+
+
+def _channels(channels: list[dict[str, Any]], portals: list[str]) -> list[str]:
     """A channel's name is its outbox key (unique); the portals it routes must exist."""
     problems = []
-    names = [c.name for c in config.channels]
-    for index, channel in enumerate(config.channels):
+    names = [_text(c.get("name")) for c in channels]
+    for index, channel in enumerate(channels):
         where = f"notify.channels[{index}]"
-        if channel.name in names[:index]:
-            problems.append(f"{where}.name: {channel.name!r} is used by another channel already")
-        for number, portal in enumerate(channel.portals):
-            if portal not in portals:
+        if names[index] is not None and names[index] in names[:index]:
+            problems.append(f"{where}.name: {names[index]!r} is used by another channel already")
+        for number, portal in enumerate(_texts(channel.get("portals", ()))):
+            if portal is not None and portal not in portals:
                 listed = ", ".join(portals) or "none configured"
                 problems.append(f"{where}.portals[{number}]: {portal!r} names no configured portal (portals: {listed})")
     return problems

@@ -17,11 +17,14 @@ HEADER = """\
 # Written from the schema (nianbao/core/config.py) by `nianbao config example`; check a file with
 # `nianbao config check FILE`.  Every key is optional unless marked (required); the values shown are
 # the built-in defaults, except in the sections marked (example).  Unknown keys are errors.
+# The portal and agency below are placeholders: put your own in their place.  Until then the portal's
+# URL is on example.invalid (a name that never resolves), and `nianbao crawl` refuses to start.
 """
-# The values of the example sections: one portal, one agency, one mail server.
+# The values of the example sections: one portal, one agency, one mail server.  The portal is a
+# placeholder on example.invalid (RFC 2606): an unedited copy must crawl no real government's site.
 EXAMPLES: dict[type, dict[str, Any]] = {
-    Portal: {"name": "张家川县人民政府", "urls": ("http://www.zjc.gov.cn/zfxxgk/zfxxgknb.htm",)},
-    Agency: {"name": "张家川县闫家乡人民政府", "level": "township", "portal": "张家川县人民政府"},
+    Portal: {"name": "某某县人民政府", "urls": ("http://www.example.invalid/zfxxgk/zfxxgknb.htm",)},
+    Agency: {"name": "某某县某某乡人民政府", "level": "township", "portal": "某某县人民政府"},
     EmailSettings: {
         "smtp_host": "localhost",
         "smtp_port": 587,

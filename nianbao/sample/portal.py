@@ -30,6 +30,7 @@ from nianbao.sample.reports import SampleReport, balanced, mixed, report_text
 from nianbao.sample.server import Answer, Request, Site, start, stop
 from nianbao.sample.wordhtml import render
 
+SITE_NAMES = ("county", "dept", "hanweb", "files", "blocked", "offsite")
 UTF8_HTML = {"Content-Type": "text/html; charset=UTF-8"}
 SOFT_404 = Answer(
     200,
@@ -105,13 +106,14 @@ class SamplePortal:
     # report links of agencies nobody watches that can never be fetched (a soft 404, one behind
     # robots.txt): failed entries of the ledger, which withhold no watched agency's verdict
     failing_links: bool = True
+    # fixed ports by site name (`nianbao sample serve --port N`); any free port otherwise
+    ports: dict[str, int] = field(default_factory=dict)
 
     def start(self) -> SamplePortal:
         self.sites = {
-            name: Site(name, fallback=SOFT_404 if name in ("county", "dept") else None)
-            for name in ("county", "dept", "hanweb", "files", "blocked", "offsite")
+            name: Site(name, fallback=SOFT_404 if name in ("county", "dept") else None) for name in SITE_NAMES
         }
-        start(list(self.sites.values()))
+        start(list(self.sites.values()), ports=self.ports)
         self._build()
         self.sites["blocked"].fallback = RUISHU
         self.sites["offsite"].fallback = Answer(200, b"<html><body>casino</body></html>", UTF8_HTML)

@@ -140,11 +140,18 @@ class _QuietServer(ThreadingHTTPServer):
         pass  # a client that hangs up (size cap, timeout) is expected here, not an error
 
 
-def start(sites: list[Site], *, tls: ssl.SSLContext | None = None) -> None:
+def start(sites: list[Site], *, tls: ssl.SSLContext | None = None, ports: dict[str, int] | None = None) -> None:
     """Start every site on its own loopback port, each in a daemon thread (HTTPS with `tls`, a
-    server context holding the site's certificate)."""
+    server context holding the site's certificate).  `ports` fixes a site's port by its name (any
+    free one otherwise); a port already taken raises OSError, and the sites started so far stop."""
+    started: list[Site] = []
     for site in sites:
-        server = _QuietServer(("127.0.0.1", 0), _handler_for(site))
+        try:
+            server = _QuietServer(("127.0.0.1", (ports or {}).get(site.name, 0)), _handler_for(site))
+        except OSError:
+            stop(started)
+            raise
+        started.append(site)
         server.daemon_threads = True
         if tls is not None:
             server.socket = tls.wrap_socket(server.socket, server_side=True)
