@@ -30,6 +30,7 @@ from crawler.sink import Document, Known
 from nianbao import writer
 from nianbao.core.config import Config, Portal
 from nianbao.core.errors import StorageError
+from nianbao.core.vocabulary import Outcome
 from nianbao.workers import Limits
 from storage.db import open_db
 from storage.documents import last_stored, stored_content, validators
@@ -69,7 +70,7 @@ class StorageSink:
         self.documents = 0
         self.resume_since: dict[str, str] = {}
         self.run_ids: dict[str, int] = {}
-        self.outcomes: dict[str, tuple[str, list[str]]] = {}
+        self.outcomes: dict[str, tuple[Outcome, list[str]]] = {}
         self.done = False  # the writer said it stored everything and closed the database
         self.dead = threading.Event()  # the writer died before that
         self.writer_error = ""
@@ -224,7 +225,7 @@ class StorageSink:
                     self.resume_since[portal.name] = resume_since
                     logger.info("resuming the pass started %s", resume_since, extra={"portal": portal.name})
 
-    def close(self) -> dict[str, tuple[str, list[str]]]:
+    def close(self) -> dict[str, tuple[Outcome, list[str]]]:
         """Wait until everything is written; per portal, the final outcome (a pass that lost writes
         is partial) and the writes it lost.  When the writer died, `writer_error` says so."""
         self.outgoing.put(None)
