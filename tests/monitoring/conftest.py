@@ -24,8 +24,15 @@ class Collector:
         for message in self.messages:
             for part in message.walk():
                 if part.get_content_type() == "text/plain":
-                    out.append(part.get_payload(decode=True).decode("utf-8").replace("\r\n", "\n"))
+                    out.append(decoded(part).replace("\r\n", "\n"))
         return out
+
+
+def decoded(part: Message) -> str:
+    """A non-multipart part's body, transfer-decoded and read as UTF-8."""
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes), f"{part.get_content_type()} part has no single decodable body"
+    return payload.decode("utf-8")
 
 
 def free_port() -> int:

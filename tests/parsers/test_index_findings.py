@@ -81,15 +81,16 @@ def test_missing_tables_are_never_zeros() -> None:
 
 def test_cell_per_line_exports_keep_empty_cells_in_place() -> None:
     old = _report("27")  # 2019 format: many rows of empty cells
-    assert set(old.applications["partially_granted"].values()) == {None}  # type: ignore[index]
-    assert old.applications["unavailable.not_held"]["total"] == 3  # type: ignore[index]
+    assert old.applications is not None and old.review_litigation is not None
+    assert set(old.applications["partially_granted"].values()) == {None}
+    assert old.applications["unavailable.not_held"]["total"] == 3
     assert old.review_litigation["review"] == {
         "upheld": None,
         "corrected": None,
         "other": None,
         "pending": None,
         "total": 0,
-    }  # type: ignore[index]
+    }
     row = _report("28")  # 二、上年结转 has six values: its 总计 cell is empty
     assert row.applications["carried_over"]["total"] is None and row.applications["carried_over"]["natural_person"] == 0  # type: ignore[index]
     assert row.review_litigation["lawsuit_after_review"]["total"] == 2  # type: ignore[index]

@@ -97,9 +97,11 @@ def test_every_cell_in_its_row_and_column_and_no_false_finding(pdfs: dict[str, b
     report = parse_bytes(pdfs[name], source=name)
     expected = {key: APPS.get(key, [0] * 7) for key in _cells(report)}
     assert _cells(report) == expected
+    review = report.review_litigation
+    assert review is not None
     assert [
-        report.review_litigation[g][f]
-        for g in ("review", "lawsuit_direct", "lawsuit_after_review")  # type: ignore[index]
+        review[g][f]
+        for g in ("review", "lawsuit_direct", "lawsuit_after_review")
         for f in ("upheld", "corrected", "other", "pending", "total")
     ] == REVIEW
     findings = [f for f in check_report(report) if f.severity != "info"]
