@@ -16,6 +16,7 @@ import pytest
 import sqlite_utils
 from hypothesis import settings
 
+from nianbao.sample.server import Answer, Site
 from storage.ledger import ledger_violations
 
 # Property tests: the suite runs the same examples every time (a CI run must not fail by luck);
@@ -58,6 +59,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("NIANBAO_NO_SKIP") == "1" and reporter is not None and skipped and exitstatus == 0:
         reporter.write_line(f"NIANBAO_NO_SKIP: {len(skipped)} test(s) skipped; failing the run", red=True)
         session.exitstatus = 1
+
+
+def answer_at(site: Site, path: str) -> Answer:
+    """The fixed answer `site` gives at `path` (a test that built it there reads it back)."""
+    route = site.routes[path]
+    assert isinstance(route, Answer), f"{path} is answered by a function, not a fixed answer"
+    return route
 
 
 def set_row(text: str, label: str, values: list[int | str]) -> str:

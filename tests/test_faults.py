@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,9 +42,9 @@ BOUND_SECONDS, BOUND_MB = 15, 600
     ],
     ids=["a million characters", "200,000 rectangles", "1 GB inflated", "100,000 pages", "a 190 MB document.xml"],
 )
-def test_a_hostile_document_ends_within_its_bound(tmp_path: Path, make: object, words: str) -> None:
+def test_a_hostile_document_ends_within_its_bound(tmp_path: Path, make: Callable[[], bytes], words: str) -> None:
     path = tmp_path / "hostile.bin"
-    path.write_bytes(make())  # type: ignore[operator]
+    path.write_bytes(make())
     probe = (
         # VmHWM, not ru_maxrss: the latter keeps the peak of the forked test runner across exec
         "import re, time; from nianbao.parsing import parse_document; t = time.time(); "
@@ -151,7 +151,7 @@ def test_a_looping_pdf_in_a_crawl_is_found_unreadable_with_why(tmp_path: Path) -
         stop([site])
     rows = {r["url"]: r for r in db.query("SELECT url, agency, parse_error FROM document_urls")}
     unreadable = rows[looping_url]
-    assert unreadable["agency"] == looping.report.agency  # type: ignore[union-attr]
+    assert looping.report is not None and unreadable["agency"] == looping.report.agency
     assert unreadable["parse_error"] == (
         f"{looping_url}: the PDF's page tree loops (a /Kids array holds its own /Pages node or an ancestor)"
     )

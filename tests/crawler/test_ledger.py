@@ -26,6 +26,7 @@ from nianbao.sample.wordhtml import render
 from storage.db import open_db
 from storage.findings import list_findings
 from storage.ledger import ledger_violations
+from tests.conftest import answer_at
 
 SETTINGS = CrawlSettings(interval=0.0, timeout=5.0, retries=0)
 UTF8 = {"Content-Type": "text/html; charset=utf-8"}
@@ -141,7 +142,7 @@ def test_one_column_however_it_is_linked(sites: tuple[Site, Site], tmp_path: Pat
             f'<script>createPageHTML(2, {number}, "index", "html");</script></body></html>'
         )
         site.add(f"/xxgk/zfxxgknb/{name}", Answer(200, page.encode(), UTF8))
-    site.add("/xxgk/zfxxgknb/", Answer(200, site.routes["/xxgk/zfxxgknb/index.html"].body, UTF8))  # type: ignore[union-attr]
+    site.add("/xxgk/zfxxgknb/", Answer(200, answer_at(site, "/xxgk/zfxxgknb/index.html").body, UTF8))
     urls = (site.url("/xxgk/zfxxgknb/"), site.url("/xxgk/zfxxgknb/index.html"))
     db, result, kinds = _crawl(tmp_path, urls)
     assert result.outcome == "complete" and len(result.columns) == 1, result.why_partial

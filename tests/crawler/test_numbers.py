@@ -25,6 +25,7 @@ from nianbao.crawl_runner import crawl_all
 from nianbao.sample import variants
 from nianbao.sample.server import Answer, Request, Site, start, stop
 from storage.db import open_db
+from tests.conftest import answer_at
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -155,12 +156,12 @@ def test_retry_after_soon_backs_off_and_a_day_is_capped_both_noted(site: Site, t
     for item in listed:
         if item.report is None:
             continue
-        page, retry_after = site.routes[item.path], busy[item.report.agency]
+        page, retry_after = answer_at(site, item.path), busy[item.report.agency]
 
-        def once_busy(request: Request, page: object = page, retry_after: str = retry_after) -> Answer:
+        def once_busy(request: Request, page: Answer = page, retry_after: str = retry_after) -> Answer:
             seen = calls.setdefault(request.path, [])
             seen.append(time.monotonic())
-            return page if len(seen) > 1 else Answer(503, b"busy", {"Retry-After": retry_after})  # type: ignore[return-value]
+            return page if len(seen) > 1 else Answer(503, b"busy", {"Retry-After": retry_after})
 
         site.add(item.path, once_busy)
     db, result, elapsed = _crawl((url,), tmp_path, replace(SETTINGS, max_retry_after=0.5))
@@ -190,7 +191,7 @@ def test_a_hanweb_pager_value_that_is_no_number_costs_its_column_only(site: Site
     hanweb_items = variants.items(20, ["某某县财政局", "某某县审计局"], prefix="/hw")
     hanweb = variants.hanweb(site, hanweb_items, per_page=5, group_size=1, embedded=True, window="url")
     good, bad = BAD_PAGER[name]
-    page = site.routes["/col/col555/index.html"].body  # type: ignore[union-attr]
+    page = answer_at(site, "/col/col555/index.html").body
     assert good.encode() in page
     site.add("/col/col555/index.html", Answer(200, page.replace(good.encode(), bad.encode()), HTML))
     plain = variants.plain(site, variants.items(12, ["某某县水务局", "某某县民政局"], prefix="/art"), per_page=10)

@@ -9,14 +9,18 @@ from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.mail import decoded
 
 
 class Collector:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content))  # type: ignore[attr-defined]
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        assert isinstance(envelope.content, bytes), "the server decodes no data (decode_data=False)"
+        self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
     def texts(self) -> list[str]:
@@ -26,13 +30,6 @@ class Collector:
                 if part.get_content_type() == "text/plain":
                     out.append(decoded(part).replace("\r\n", "\n"))
         return out
-
-
-def decoded(part: Message) -> str:
-    """A non-multipart part's body, transfer-decoded and read as UTF-8."""
-    payload = part.get_payload(decode=True)
-    assert isinstance(payload, bytes), f"{part.get_content_type()} part has no single decodable body"
-    return payload.decode("utf-8")
 
 
 def free_port() -> int:

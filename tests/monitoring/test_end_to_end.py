@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from nianbao.core.config import Config, EmailSettings
 from nianbao.demo import MISSING, demo_plan, missing_agency
@@ -16,7 +17,8 @@ from nianbao.pipeline import run_once
 from nianbao.sample.portal import Planned, SamplePortal
 from nianbao.sample.reports import SampleReport, balanced
 from storage.db import open_db
-from tests.monitoring.conftest import Collector, decoded, free_port
+from tests.mail import decoded
+from tests.monitoring.conftest import Collector, free_port
 
 
 @pytest.fixture()
@@ -37,7 +39,7 @@ def _config(portal: SamplePortal, tmp_path: Path, port: int, language: str = "en
     )
 
 
-def _open_kinds(db) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+def _open_kinds(db: sqlite_utils.Database) -> dict[str, set[str]]:
     kinds: dict[str, set[str]] = {}
     for row in db.query(
         "SELECT kind, coalesce(agency, portal) AS who FROM findings WHERE resolved_at IS NULL "

@@ -92,11 +92,14 @@ def test_cell_per_line_exports_keep_empty_cells_in_place() -> None:
         "total": 0,
     }
     row = _report("28")  # 二、上年结转 has six values: its 总计 cell is empty
-    assert row.applications["carried_over"]["total"] is None and row.applications["carried_over"]["natural_person"] == 0  # type: ignore[index]
-    assert row.review_litigation["lawsuit_after_review"]["total"] == 2  # type: ignore[index]
+    assert row.applications is not None and row.review_litigation is not None
+    carried_over = row.applications["carried_over"]
+    assert carried_over["total"] is None and carried_over["natural_person"] == 0
+    assert row.review_litigation["lawsuit_after_review"]["total"] == 2
     assert all(r.certain for r in row.readings)
     text = _report("29")  # "收到申请共44件，当年办结44件"
-    assert text.applications["new"]["total"] == 44 and text.review_litigation is not None  # type: ignore[index]
+    assert text.applications is not None and text.review_litigation is not None
+    assert text.applications["new"]["total"] == 44
     assert (text.format, text.agency) == ("2021", "河北省教育厅")
 
 

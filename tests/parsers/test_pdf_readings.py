@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.registry import check_report
-from nianbao.core.report import APPLICANT_COLUMNS, Report
+from nianbao.core.report import APPLICANT_COLUMNS, Number, Report
 from nianbao.sample.docx_report import Missing, build_docx
 from nianbao.sample.reports import SampleReport, report_text
 from parsers import parse_bytes
@@ -87,9 +87,9 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     }
 
 
-def _cells(report: Report) -> dict[str, list[int | None]]:
+def _cells(report: Report) -> dict[str, list[Number]]:
     table = report.applications or {}
-    return {key: [table[key][c] for c in APPLICANT_COLUMNS] for key in table}  # type: ignore[misc]
+    return {key: [table[key][c] for c in APPLICANT_COLUMNS] for key in table}
 
 
 @pytest.mark.parametrize("name", ["clean", "shifted", "repeated"])
