@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
 
 from checks.admissible import satisfiable
 from checks.registry import rule
@@ -25,16 +26,18 @@ from nianbao.core.report import (
     APPLICANT_COLUMNS,
     OUTCOME_ROWS,
     REVIEW_FIELDS,
+    CellKey,
     Finding,
     Number,
     Report,
     RowReading,
     to_json_number,
 )
+from nianbao.core.vocabulary import FindingKind, Severity
 
-ERROR = "error"
+ERROR: Final = "error"
 PART, REVIEW = "applications", "review_litigation"
-KINDS = ("inconsistent", "unreadable")
+KINDS: tuple[FindingKind, ...] = ("inconsistent", "unreadable")
 
 
 def _fmt(value: Number) -> str:
@@ -52,9 +55,18 @@ def doubts(report: Report, cells: Iterable[str]) -> list[Said]:
     return out
 
 
-def finding(rule_id: str, severity: str, message: Said, **kw: object) -> Finding:
+def finding(
+    rule_id: str,
+    severity: Severity,
+    message: Said,
+    *,
+    cells: tuple[str, ...] = (),
+    used: tuple[str, ...] = (),
+    kind: FindingKind = "inconsistent",
+    raw: str | None = None,
+) -> Finding:
     """A finding whose message is data (its English kept as `message`)."""
-    return Finding(rule_id, severity, message.en, said=message, **kw)  # type: ignore[arg-type]
+    return Finding(rule_id, severity, message.en, cells=cells, raw=raw, kind=kind, used=used, said=message)
 
 
 def _unknown(rule_id: str, where: list[Said]) -> Iterator[Finding]:
@@ -82,9 +94,8 @@ def _options(report: Report, cells: Sequence[str]) -> list[Said]:
     out = []
     for cell in cells:
         options = report.admissible(cell)
-        part, _, rest = cell.partition(".")
-        key = rest.rpartition(".")[0]
-        reading = next((r for r in report.readings if r.part == part and r.key == key), None)
+        key = CellKey.parse(cell)
+        reading = next((r for r in report.readings if r.part == key.part and r.key == key.row), None)
         if options is not None and reading is not None and not reading.certain:
             values = sorted(options)
             out.append(said("cell.options", cell=cell, readings=[_fmt(v) for v in values]))

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from nianbao.core.config import Deadlines
 from nianbao.core.messages import VOCABULARY, Said, said
 
+Status = Literal["on_time", "late", "missing", "not_due", "not_assessable", "unknown"]
+"""A deadline verdict: only late, missing and not_assessable become findings."""
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    status: str  # on_time | late | missing | not_due | not_assessable | unknown
+    status: Status
     said: Said
     evidence: dict[str, Any]
 

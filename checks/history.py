@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.registry import rule
+from checks.registry import Cells, rule
 from nianbao.core.messages import said
 from nianbao.core.report import APPLICANT_COLUMNS, Finding
-
-Cells = dict[tuple[str, str, str], float]  # (part, row, column) -> value
 
 
 def _fmt(value: float) -> str:
@@ -76,6 +74,6 @@ def in_force(this: Cells, last: Cells, year: int, texts: tuple[str, str] = ("", 
 
 def cross_year(this: Cells, last: Cells, year: int, texts: tuple[str, str] = ("", "")) -> list[Finding]:
     """Every history rule over one pair of years."""
-    from checks.registry import all_rules
+    from checks.registry import history_rules
 
-    return [f for r in all_rules().values() if r.scope == "history" for f in r.func(this, last, year, texts=texts)]
+    return [f for func in history_rules() for f in func(this, last, year, texts=texts)]

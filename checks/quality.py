@@ -18,12 +18,12 @@ made carelessly, and quotes the words that show it.  Each rule reads the report'
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from checks.consistency import doubts, finding
 from checks.levels import infer_level
 from checks.prose import sentences
-from checks.registry import rule
+from checks.registry import Cells, rule
 from nianbao.core.messages import said
 from nianbao.core.report import Finding, Report
 
@@ -191,9 +191,6 @@ def similarity(this: str, last: str) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
-
-
-Cells = Mapping[tuple[str, str, str], float]
 
 
 @rule(COPIED, kind="quality", severity="warning", scope="history", also=())

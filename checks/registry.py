@@ -11,29 +11,51 @@ Scopes say what a rule is a function of:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal, Protocol, TypeVar, cast, overload
 
 from nianbao.core.report import Finding, Report
+from nianbao.core.vocabulary import FindingKind, Scope, Severity
 
-RuleFunc = Callable[..., Any]
+Cells = Mapping[tuple[str, str, str], float]
+"""A year's cells by (part, row, column), as the history rules compare them."""
+
+
+class ReportRule(Protocol):
+    """A rule of one parsed report: pure, the report in, its findings out."""
+
+    def __call__(self, report: Report, /) -> Iterable[Finding]: ...
+
+
+class HistoryRule(Protocol):
+    """A rule over two years of one agency: this year's and last year's cells (and the reports' texts)."""
+
+    def __call__(
+        self, this: Cells, last: Cells, year: int, /, texts: tuple[str, str] = ("", "")
+    ) -> Iterable[Finding]: ...
+
+
+# a monitoring rule is evaluated by checks.run over the database, each with the inputs it needs
+MonitoringRule = Callable[..., object]
+RuleFunc = ReportRule | HistoryRule | MonitoringRule
+F = TypeVar("F", bound=MonitoringRule)
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
-    kinds: tuple[str, ...]  # the kinds of finding it gives (most give one)
-    severities: tuple[str, ...]  # the first is the rule's own; the others it may give (e.g. info)
-    scope: str
+    kinds: tuple[FindingKind, ...]  # the kinds of finding it gives (most give one)
+    severities: tuple[Severity, ...]  # the first is the rule's own; the others it may give (e.g. info)
+    scope: Scope
     func: RuleFunc
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> FindingKind:
         return self.kinds[0]
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> Severity:
         return self.severities[0]
 
     @property
@@ -44,17 +66,45 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
+@overload
 def rule(
     rule_id: str,
     *,
-    severity: str,
-    kind: str | tuple[str, ...] = "inconsistent",
-    scope: str = "report",
-    also: tuple[str, ...] = ("info",),
-) -> Callable[[RuleFunc], RuleFunc]:
-    """Register a rule under its id; ids are unique.  `also`: the other severities it may give."""
+    severity: Severity,
+    kind: FindingKind | tuple[FindingKind, ...] = ...,
+    scope: Literal["report"] = ...,
+    also: tuple[Severity, ...] = ...,
+) -> Callable[[ReportRule], ReportRule]: ...
+@overload
+def rule(
+    rule_id: str,
+    *,
+    severity: Severity,
+    kind: FindingKind | tuple[FindingKind, ...] = ...,
+    scope: Literal["history"],
+    also: tuple[Severity, ...] = ...,
+) -> Callable[[HistoryRule], HistoryRule]: ...
+@overload
+def rule(
+    rule_id: str,
+    *,
+    severity: Severity,
+    kind: FindingKind | tuple[FindingKind, ...] = ...,
+    scope: Literal["monitoring"],
+    also: tuple[Severity, ...] = ...,
+) -> Callable[[F], F]: ...
+def rule(
+    rule_id: str,
+    *,
+    severity: Severity,
+    kind: FindingKind | tuple[FindingKind, ...] = "inconsistent",
+    scope: Scope = "report",
+    also: tuple[Severity, ...] = ("info",),
+) -> Callable[[F], F]:
+    """Register a rule under its id; ids are unique.  `also`: the other severities it may give.  The
+    scope fixes the function's type (ReportRule, HistoryRule), so mypy checks each rule's signature."""
 
-    def register(func: RuleFunc) -> RuleFunc:
+    def register(func: F) -> F:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
         kinds = (kind,) if isinstance(kind, str) else kind
@@ -74,10 +124,19 @@ def all_rules() -> dict[str, Rule]:
 def check_report(report: Report) -> list[Finding]:
     """Every single-report rule over one report, in registry order."""
     findings: list[Finding] = []
-    for registered in all_rules().values():
-        if registered.scope == "report":
-            findings.extend(registered.func(report))
+    for func in report_rules():
+        findings.extend(func(report))
     return findings
+
+
+def report_rules() -> list[ReportRule]:
+    """The functions of the single-report rules, in registry order."""
+    return [cast(ReportRule, r.func) for r in all_rules().values() if r.scope == "report"]
+
+
+def history_rules() -> list[HistoryRule]:
+    """The functions of the two-year rules, in registry order."""
+    return [cast(HistoryRule, r.func) for r in all_rules().values() if r.scope == "history"]
 
 
 def declared(findings: Iterable[Finding]) -> bool:

@@ -28,6 +28,7 @@ from nianbao.core.agencies import matcher_of
 from nianbao.core.config import Config
 from nianbao.core.findings import FindingRecord
 from nianbao.core.messages import VOCABULARY, Said, said
+from nianbao.core.vocabulary import FindingKind, Severity
 from storage.documents import unreadable_documents
 from storage.findings import said_of, upsert_findings
 from storage.ledger import Doubt, doubts_by_run
@@ -237,17 +238,23 @@ def _withheld(verdict: Verdict, evidence: Evidence, portal: str | None, agency: 
     )
 
 
-_SEVERITY = {"missing": "error", "late": "warning", "not_assessable": "info"}
+# the verdicts that are findings: their kind and severity
+_FINDING: dict[str, tuple[FindingKind, Severity]] = {
+    "missing": ("missing", "error"),
+    "late": ("late", "warning"),
+    "not_assessable": ("not_assessable", "info"),
+}
 
 
 def _verdict(verdict: Verdict, agency: str, year: int, portal: str | None, report: Row | None = None) -> FindingRecord:
+    kind, severity = _FINDING[verdict.status]
     return FindingRecord(
-        kind=verdict.status,
+        kind=kind,
         agency=agency,
         year=year,
         portal=portal,
         rule="deadline",
-        severity=_SEVERITY[verdict.status],
+        severity=severity,
         message=verdict.message,
         said=verdict.said,
         evidence=verdict.evidence,

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import chain, islice
+from typing import Final, Literal
 from urllib.parse import unquote
 
 from crawler.adapters import adapter_for, generic
@@ -44,6 +45,7 @@ from nianbao.core.config import Portal
 from nianbao.core.encoding import decode
 from nianbao.core.errors import FetchError
 from nianbao.core.messages import VOCABULARY, Said, said
+from nianbao.core.vocabulary import Fate, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,9 @@ _FILENAME = re.compile(r"filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)|filename\s*=\
 Progress = Callable[[str, int, int, int], None]
 
 # the fates of a list entry: every entry read ends in exactly one
-STORED, NOT_REPORT, FAILED = "stored", "not_report", "failed"
+STORED: Final = "stored"
+NOT_REPORT: Final = "not_report"
+FAILED: Final = "failed"
 
 
 @dataclass(slots=True)
@@ -91,12 +95,12 @@ class Entry:
     title: str
     date: str | None = None  # only a date written in the entry's own row or item
     date_uncertain: bool = False
-    fate: str = ""
+    fate: Fate | Literal[""] = ""  # "" until settled (an entry left so is a bug)
     reason: str = ""  # the kind of not-a-report, or of failure ("soft404", "off_scope", …)
     detail: str = ""
     document: str | None = None  # the URL whose bytes were stored (after redirects)
 
-    def settle(self, fate: str, reason: str = "", detail: str = "", document: str | None = None) -> None:
+    def settle(self, fate: Fate, reason: str = "", detail: str = "", document: str | None = None) -> None:
         self.fate, self.reason, self.detail, self.document = fate, reason, detail[:500], document
 
     def record(self) -> dict[str, object]:
@@ -256,7 +260,7 @@ class ColumnRead:
 @dataclass
 class CrawlResult:
     portal: str
-    outcome: str = "complete"  # complete | partial | blocked | unreachable
+    outcome: Outcome = "complete"
     cause: str = ""  # for blocked or unreachable: challenge, robots, refused, dns, timeout, tls, http_5xx …
     pages: int = 0
     candidates: int = 0
@@ -553,7 +557,7 @@ class PortalCrawl:
                 column.no_size = said("column.not_one_page")
 
     def _list_entry(
-        self, column: ColumnRead, page: Page, request: PageRequest, link: Link, fate: str, reason: str
+        self, column: ColumnRead, page: Page, request: PageRequest, link: Link, fate: Fate | Literal[""], reason: str
     ) -> int:
         """Enter a list entry in the ledger (once per column); 1 when it is new."""
         if (column.key, link.url) in self.listed:
@@ -571,7 +575,7 @@ class PortalCrawl:
 
     # ---- articles and attachments ------------------------------------------------------------
 
-    def _settle(self, url: str, fate: str, reason: str = "", detail: str = "", document: str | None = None) -> None:
+    def _settle(self, url: str, fate: Fate, reason: str = "", detail: str = "", document: str | None = None) -> None:
         for entry in self.by_url.get(url, []):
             entry.settle(fate, reason, detail, document)
 

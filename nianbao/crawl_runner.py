@@ -30,7 +30,9 @@ from crawler.sink import Document, Known
 from nianbao import writer
 from nianbao.core.config import Config, Portal
 from nianbao.core.errors import StorageError
+from nianbao.core.vocabulary import Outcome
 from nianbao.workers import Limits
+from nianbao.writes import Done, Finished, FinishPass, RecordFetch, Reply, SaveDocument, SaveFailure, SavePage, Write
 from storage.db import open_db
 from storage.documents import last_stored, stored_content, validators
 from storage.runs import begin_run
@@ -65,11 +67,11 @@ class StorageSink:
             raise StorageError("a crawl needs a database file (the writer is another process)")
         self.reader = open_db(path)
         self.process, self.inbox, self.replies = writer.start(path, limits or Limits(), max_size_mb, ocr)
-        self.outgoing: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
+        self.outgoing: queue.Queue[Write | None] = queue.Queue()
         self.documents = 0
         self.resume_since: dict[str, str] = {}
         self.run_ids: dict[str, int] = {}
-        self.outcomes: dict[str, tuple[str, list[str]]] = {}
+        self.outcomes: dict[str, tuple[Outcome, list[str]]] = {}
         self.done = False  # the writer said it stored everything and closed the database
         self.dead = threading.Event()  # the writer died before that
         self.writer_error = ""
@@ -88,7 +90,7 @@ class StorageSink:
                 self.dead.set()
                 return
             except Exception:  # a bug (it would not pickle): that write is lost, the others go on
-                logger.exception("could not hand %s to the writer", item[0] if item else "the stop")
+                logger.exception("could not hand %s to the writer", type(item).__name__ if item else "the stop")
             if item is None:
                 return
 
@@ -97,11 +99,11 @@ class StorageSink:
         before "done" is the writer's death."""
         try:
             while True:
-                kind, data = self.replies.recv()
-                if kind == "finished":
-                    self.outcomes[data["portal"]] = (data["outcome"], data["lost"])
-                elif kind == "done":
-                    for portal, lost in data["failures"].items():
+                reply: Reply = self.replies.recv()
+                if isinstance(reply, Finished):
+                    self.outcomes[reply.portal] = (reply.outcome, reply.lost)
+                elif isinstance(reply, Done):
+                    for portal, lost in reply.failures.items():
                         outcome, known = self.outcomes.get(portal, ("partial", []))
                         self.outcomes[portal] = (outcome, known or lost)
                     self.done = True
@@ -109,8 +111,8 @@ class StorageSink:
         except (EOFError, OSError):
             self.dead.set()
 
-    def _put(self, op: str, **kwargs: Any) -> None:
-        self.outgoing.put((op, kwargs))
+    def _put(self, write: Write) -> None:
+        self.outgoing.put(write)
 
     # ---- reads -------------------------------------------------------------------------------
 
@@ -152,63 +154,55 @@ class StorageSink:
         etag: str | None,
         last_modified: str | None,
     ) -> None:
-        self._put(
-            "page",
-            content=content,
-            url=url,
-            now=self.now,
-            content_type=content_type,
-            portal=portal,
-            etag=etag,
-            last_modified=last_modified,
-            kind="list",
-        )
+        self._put(SavePage(url, content, portal, self.now, content_type, etag, last_modified))
 
     def save_document(self, document: Document) -> None:
         self.documents += 1
-        self._put("document", document=document, now=self.now, portal=document.portal)
+        self._put(SaveDocument(document, self.now))
 
     def save_failure(self, url: str, *, portal: str, title: str, date: str | None, error: str) -> None:
-        self._put("failure", url=url, portal=portal, title=title, date=date, error=error, now=self.now)
+        self._put(SaveFailure(url, portal, title, date, error, self.now))
 
     def record_fetch(self, portal: str, record: FetchRecord) -> None:
         self._put(
-            "fetch",
-            portal=portal,
-            row={
-                "run_id": self.run_ids.get(portal),
-                "portal": portal,
-                "url": record.url,
-                "status": record.status,
-                "outcome": record.outcome,
-                "bytes": record.bytes,
-                "duration_ms": record.duration_ms,
-                "error": record.error,
-                "etag": record.etag,
-                "last_modified": record.last_modified,
-                "fetched_at": self.now,
-            },
+            RecordFetch(
+                portal,
+                {
+                    "run_id": self.run_ids.get(portal),
+                    "portal": portal,
+                    "url": record.url,
+                    "status": record.status,
+                    "outcome": record.outcome,
+                    "bytes": record.bytes,
+                    "duration_ms": record.duration_ms,
+                    "error": record.error,
+                    "etag": record.etag,
+                    "last_modified": record.last_modified,
+                    "fetched_at": self.now,
+                },
+            )
         )
 
     def finish(self, result: CrawlResult) -> None:
         reasons = result.why_partial
         detail = "; ".join([*reasons, *(f"{u}: {r}" for u, r in result.errors[:20])])
         self._put(
-            "finish",
-            run_id=self.run_ids[result.portal],
-            portal=result.portal,
-            now=self.now,
-            values={
-                "outcome": result.outcome,
-                "cause": result.cause or None,
-                "pages": result.pages,
-                "reports": result.candidates,
-                "errors": len(result.errors),
-                "detail": detail[:4000],
-                "evidence": [c.evidence() for c in result.columns],
-                "entries": [e.record() for e in result.entries],
-                "attachment_failures": list(result.attachment_failures),
-            },
+            FinishPass(
+                self.run_ids[result.portal],
+                result.portal,
+                self.now,
+                {
+                    "outcome": result.outcome,
+                    "cause": result.cause or None,
+                    "pages": result.pages,
+                    "reports": result.candidates,
+                    "errors": len(result.errors),
+                    "detail": detail[:4000],
+                    "evidence": [c.evidence() for c in result.columns],
+                    "entries": [e.record() for e in result.entries],
+                    "attachment_failures": list(result.attachment_failures),
+                },
+            )
         )
 
     # ---- lifecycle ---------------------------------------------------------------------------
@@ -224,7 +218,7 @@ class StorageSink:
                     self.resume_since[portal.name] = resume_since
                     logger.info("resuming the pass started %s", resume_since, extra={"portal": portal.name})
 
-    def close(self) -> dict[str, tuple[str, list[str]]]:
+    def close(self) -> dict[str, tuple[Outcome, list[str]]]:
         """Wait until everything is written; per portal, the final outcome (a pass that lost writes
         is partial) and the writes it lost.  When the writer died, `writer_error` says so."""
         self.outgoing.put(None)

@@ -19,7 +19,7 @@ from checks.registry import all_rules
 from nianbao.core.config import Deadlines
 from nianbao.core.findings import StoredFinding
 from nianbao.core.messages import N_, cell_label, gettext_for
-from nianbao.core.report import PART_TITLES, REVIEW_LABELS
+from nianbao.core.report import PART_TITLES, REVIEW_LABELS, CellKey
 from nianbao.status import NO, YES, status_rows
 from storage.exports import current_cells
 from storage.overview import all_reports, configured_agencies, open_findings
@@ -165,9 +165,7 @@ def _cells_involved(f: StoredFinding, values: dict[tuple[str, str, str], Any], l
     "（七）总计·自然人：3"."""
     out = []
     for address in evidence_cells(f.evidence):
-        part, _, rest = address.partition(".")
-        row, _, column = rest.rpartition(".")
-        value = values.get((part, row, column))
+        value = values.get(CellKey.parse(address))
         shown = cell_label(address)
         out.append(shown if value is None else f"{shown}{'：' if lang != 'en' else ': '}{number(value)}")
     return "\n".join(out) or None

@@ -17,10 +17,10 @@ import json
 from collections import Counter
 from typing import Any
 
+from nianbao.core.vocabulary import FATES
 from parsers.metadata import find_title
 
 Row = dict[str, Any]
-FATES = ("stored", "not_report", "failed")
 
 
 def title_names(title: str | None) -> tuple[str | None, int | None]:

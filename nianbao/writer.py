@@ -21,7 +21,6 @@ import signal
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
-from typing import Any
 
 import sqlite_utils
 
@@ -31,13 +30,28 @@ from nianbao.ingest import ingest, ingest_known
 from nianbao.ledger import complete_ledger
 from nianbao.parsing import Parsed
 from nianbao.workers import Limits, ParsePool
+from nianbao.writes import (
+    Done,
+    Finished,
+    FinishPass,
+    Message,
+    RecordFetch,
+    Reply,
+    SaveDocument,
+    SaveFailure,
+    SavePage,
+    Stop,
+    Write,
+    portal_of,
+    what,
+)
 from parsers.metadata import find_title
 from storage.db import open_db
 from storage.documents import record_unfetched, save_document, sha256_of
 from storage.runs import finish_run, record_fetch
 
 logger = logging.getLogger(__name__)
-STOP: tuple[str, dict[str, Any]] = ("stop", {})
+STOP = Stop()
 BATCH = 256  # writes stored in one transaction, at most
 
 
@@ -57,7 +71,7 @@ class Writing:
     # by sha256, while in a worker: the parse, and the URL it was started for
     parsing: dict[str, tuple[asyncio.Future[Parsed], str]] = field(default_factory=dict)
 
-    def write_all(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+    def write_all(self, items: list[Write]) -> None:
         """Writes that need no parse, in one transaction (a batch costs one commit, not one per row);
         each in its own savepoint, so a failing item costs that item.  If the commit itself fails
         (disk full …), every item of the batch is counted lost for its portal."""
@@ -65,31 +79,50 @@ class Writing:
             return
         try:
             with self.db.atomic():
-                for op, kwargs in items:
-                    if op == "document":
-                        self.document(kwargs)
+                for item in items:
+                    if isinstance(item, SaveDocument):
+                        self.document(item)
                     else:
-                        self.apply(op, kwargs)
+                        self.apply(item)
         except Exception as exc:
-            for op, kwargs in items:
-                document = kwargs.get("document")
-                portal = document.portal if document is not None else kwargs.get("portal")
-                self._failed(portal, document.url if document is not None else kwargs.get("url", op), exc, document)
+            for item in items:
+                document = item.document if isinstance(item, SaveDocument) else None
+                self._failed(portal_of(item), what(item), exc, document)
 
-    def apply(self, op: str, kwargs: dict[str, Any]) -> None:
+    def apply(self, item: Write) -> None:
         """A write that needs no parsing, done at once; a failure costs that item and is counted
         (each is one statement, or its own savepoint)."""
         try:
-            if op == "page":
-                save_document(self.db, **kwargs)
-            elif op == "failure":
-                _, agency, year = find_title((kwargs["title"],), kwargs["title"])
+            if isinstance(item, SavePage):
+                save_document(
+                    self.db,
+                    item.content,
+                    url=item.url,
+                    now=item.now,
+                    content_type=item.content_type,
+                    portal=item.portal,
+                    etag=item.etag,
+                    last_modified=item.last_modified,
+                    kind="list",
+                )
+            elif isinstance(item, SaveFailure):
+                _, agency, year = find_title((item.title,), item.title)
                 with self.db.atomic():
-                    record_unfetched(self.db, **kwargs, agency=agency, year=year)
-            elif op == "fetch":
-                record_fetch(self.db, kwargs["row"])
+                    record_unfetched(
+                        self.db,
+                        item.url,
+                        portal=item.portal,
+                        title=item.title,
+                        date=item.date,
+                        error=item.error,
+                        now=item.now,
+                        agency=agency,
+                        year=year,
+                    )
+            elif isinstance(item, RecordFetch):
+                record_fetch(self.db, item.row)
         except Exception as exc:
-            self._failed(kwargs.get("portal"), kwargs.get("url", op), exc)
+            self._failed(portal_of(item), what(item), exc)
 
     def _failed(self, portal: str | None, what: str, exc: Exception, document: Document | None = None) -> None:
         logger.info("could not store %s: %s", what, exc)  # the crawl ends with one line that sums them up
@@ -97,26 +130,26 @@ class Writing:
         if document is not None:  # its list entry (or the entry it is an attachment of) failed
             self.lost[portal or ""][document.url] = (document.list_title or "", f"{type(exc).__name__}: {exc}", "lost")
 
-    def document(self, kwargs: dict[str, Any]) -> None:
+    def document(self, item: SaveDocument) -> None:
         """Bytes this parser has read before join their report at once; new bytes are parsed in a
         worker and stored when the parse is back."""
-        document = kwargs["document"]
-        kwargs["sha256"] = digest = sha256_of(document.content)  # once: the parse and the stores use it
+        document = item.document
+        digest = sha256_of(document.content)  # once: the parse and the stores use it
         try:
-            if ingest_known(self.db, document, now=kwargs["now"], sha256=digest) is not None:
+            if ingest_known(self.db, document, now=item.now, sha256=digest) is not None:
                 return  # bytes already read by this parser: one more URL of their report
         except Exception as exc:
             self._failed(document.portal, document.url, exc, document)
             return
-        task = asyncio.get_running_loop().create_task(self._parse_and_store(kwargs))
+        task = asyncio.get_running_loop().create_task(self._parse_and_store(item, digest))
         self.pending[document.portal or ""].add(task)
         task.add_done_callback(self.pending[document.portal or ""].discard)
 
-    async def _parse_and_store(self, kwargs: dict[str, Any]) -> None:
-        document = kwargs["document"]
-        parsed = await self._parse(document, kwargs["sha256"])
+    async def _parse_and_store(self, item: SaveDocument, digest: str) -> None:
+        document = item.document
+        parsed = await self._parse(document, digest)
         try:
-            stored = ingest(self.db, document, now=kwargs["now"], parsed=parsed, sha256=kwargs["sha256"])
+            stored = ingest(self.db, document, now=item.now, parsed=parsed, sha256=digest)
         except Exception as exc:
             self._failed(document.portal, document.url, exc, document)
             return
@@ -143,12 +176,12 @@ class Writing:
             parsed = replace(parsed, error=parsed.error.replace(first, document.url))
         return parsed
 
-    async def finish(self, kwargs: dict[str, Any]) -> None:
+    async def finish(self, item: FinishPass) -> None:
         """Close a portal's pass once its documents are stored; a pass that lost writes is partial."""
-        portal = kwargs["portal"]
+        portal = item.portal
         if self.pending[portal]:
             await asyncio.gather(*list(self.pending[portal]), return_exceptions=True)
-        values = dict(kwargs["values"])
+        values = dict(item.values)
         lost = self.failures.get(portal)
         if lost:
             values["detail"] = f"{len(lost)} write(s) failed: {lost[0]}; " + values["detail"]
@@ -160,20 +193,20 @@ class Writing:
                 values["entries"], values.pop("attachment_failures", []), values["evidence"], self.lost.get(portal, {})
             )
         try:
-            finish_run(self.db, kwargs["run_id"], portal=portal, now=kwargs["now"], values=values)
+            finish_run(self.db, item.run_id, portal=portal, now=item.now, values=values)
         except Exception as exc:
-            self._failed(portal, f"the pass of {portal}", exc)
-            values["outcome"] = "failed"
-        _tell(self.replies, "finished", {"portal": portal, "outcome": values["outcome"], "lost": lost or []})
+            self._failed(portal, what(item), exc)
+            values["outcome"] = "partial"  # its own row is lost: the pass proves nothing
+        _tell(self.replies, Finished(portal, values["outcome"], lost or []))
 
 
-def _tell(replies: Connection | None, kind: str, data: dict[str, Any]) -> None:
+def _tell(replies: Connection | None, reply: Reply) -> None:
     """A reply to the crawling process; when it is gone there is nobody to tell (this process ends
     with it)."""
     if replies is None:
         return
     try:
-        replies.send((kind, data))
+        replies.send(reply)
     except OSError:
         pass
 
@@ -186,15 +219,15 @@ async def _serve(
     try:
         stopped = False
         while not stopped:
-            writes: list[tuple[str, dict[str, Any]]] = []
+            writes: list[Write] = []
             for item in await loop.run_in_executor(None, _take, inbox):
-                if item == STOP:
+                if isinstance(item, Stop):
                     stopped = True
                     break
-                if item[0] == "finish":  # the pass's earlier writes first, then its closing
+                if isinstance(item, FinishPass):  # the pass's earlier writes first, then its closing
                     writing.write_all(writes)
                     writes = []
-                    await writing.finish(item[1])
+                    await writing.finish(item)
                 else:
                     writes.append(item)
             writing.write_all(writes)
@@ -202,17 +235,17 @@ async def _serve(
             await asyncio.gather(*list(tasks), return_exceptions=True)
     finally:
         writing.db.close()  # nothing is written after "done": the crawl goes on without waiting for us
-        _tell(replies, "done", {"failures": dict(writing.failures), "replaced": writing.pool.replaced})
+        _tell(replies, Done(dict(writing.failures), writing.pool.replaced))
         writing.pool.close()
 
 
-def _take(inbox: Connection) -> list[tuple[str, dict[str, Any]]]:
+def _take(inbox: Connection) -> list[Message]:
     """The next item (waiting for it), and those already sent behind it, up to BATCH.  The end of
     the pipe (the crawling process ended without saying stop) is a stop: what came is stored."""
-    items: list[tuple[str, dict[str, Any]]] = []
+    items: list[Message] = []
     try:
         items.append(inbox.recv())
-        while len(items) < BATCH and items[-1] != STOP and inbox.poll():
+        while len(items) < BATCH and not isinstance(items[-1], Stop) and inbox.poll():
             items.append(inbox.recv())
     except (EOFError, OSError):
         items.append(STOP)

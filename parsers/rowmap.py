@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import pairwise
 
+from nianbao.core.vocabulary import How
 from parsers.numbers import normalize
 
 # The 2019 format (and reports that kept its layout) give (六)其他处理 as one row.
@@ -29,7 +30,7 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][
 @dataclass(frozen=True, slots=True)
 class Placement:
     key: str | None
-    how: str  # exact | position | similarity | "" (not placed)
+    how: How  # exact | position | similarity | "" (not placed)
     score: float  # similarity of the printed label to the official one, 0..1
 
 

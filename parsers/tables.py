@@ -14,17 +14,18 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple, cast
+from typing import Final, NamedTuple, cast
 
 from nianbao.core.messages import Said, said
 from nianbao.core.report import Finding, Number, RowReading, Table
+from nianbao.core.vocabulary import How, Severity
 from parsers.cells import Row
 from parsers.numbers import Text, parse_cell
 from parsers.source import RowGeometry
 
 SECTIONS = "report.sections"
 CELLS = "report.cells"
-UNREADABLE = "unreadable"
+UNREADABLE: Final = "unreadable"
 MAX_LABEL = 120
 
 Geometry = Callable[[int], RowGeometry | None]  # a row of the part -> where a PDF printed it
@@ -62,7 +63,7 @@ def short(label: str) -> str:
     return label if len(label) <= 40 else label[:40] + "…"
 
 
-def unreadable(severity: str, message: Said, *, cells: tuple[str, ...] = (), raw: str | None = None) -> Finding:
+def unreadable(severity: Severity, message: Said, *, cells: tuple[str, ...] = (), raw: str | None = None) -> Finding:
     """A note about the reading itself (nianbao could not read or place something): never an accusation."""
     return Finding(SECTIONS, severity, message.en, cells=cells, raw=raw, kind=UNREADABLE, said=message)
 
@@ -98,7 +99,7 @@ def reading(
     part: str,
     key: str | None,
     label: str,
-    how: str,
+    how: How,
     cells: Sequence[str],
     *,
     doubts: Sequence[str] = (),

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-Cell = tuple[str, str, str, float | int]  # (part, row, column, value)
+Cell = tuple[str, str, str, float | int | Decimal]  # (part, row, column, value)
 
 # ---- the publisher's chrome around an article --------------------------------------------------
 _CRUMB = re.compile(r"^(?:您|当前|现在|目前|所在)[^:：]{0,4}位置")  # 当前位置 您现在的位置 所在位置

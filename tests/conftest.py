@@ -10,11 +10,13 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
 from hypothesis import settings
 
+from nianbao.sample.server import Answer, Site
 from storage.ledger import ledger_violations
 
 # Property tests: the suite runs the same examples every time (a CI run must not fail by luck);
@@ -54,9 +56,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Under NIANBAO_NO_SKIP=1 a skip is a failure: a test that cannot run here proves nothing."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    if os.environ.get("NIANBAO_NO_SKIP") == "1" and skipped and exitstatus == 0:
+    if os.environ.get("NIANBAO_NO_SKIP") == "1" and reporter is not None and skipped and exitstatus == 0:
         reporter.write_line(f"NIANBAO_NO_SKIP: {len(skipped)} test(s) skipped; failing the run", red=True)
         session.exitstatus = 1
+
+
+def answer_at(site: Site, path: str) -> Answer:
+    """The fixed answer `site` gives at `path` (a test that built it there reads it back)."""
+    route = site.routes[path]
+    assert isinstance(route, Answer), f"{path} is answered by a function, not a fixed answer"
+    return route
 
 
 def set_row(text: str, label: str, values: list[int | str]) -> str:
@@ -79,7 +88,7 @@ def set_review_row(text: str, values: list[int]) -> str:
     return text.replace(zeros, " | ".join(map(str, values)) + " |")
 
 
-def comparable(doc: dict) -> dict:
+def comparable(doc: dict[str, Any]) -> dict[str, Any]:
     """A parse's JSON with its reading evidence reduced to what every format shares: which row was
     placed where, how, and whether surely (the cells as printed and PDF positions differ by format)."""
     out = {k: v for k, v in doc.items() if k != "source"}

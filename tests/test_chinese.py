@@ -90,8 +90,9 @@ def test_the_digest_speaks_chinese(demo: tuple[Path, str]) -> None:
     folder, _ = demo
     [eml] = sorted((folder / "outbox").glob("*.eml"))
     message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
-    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    plain, rich = message.get_body(("plain",)), message.get_body(("html",))
+    assert plain is not None and rich is not None, "a digest in plain text and in HTML"
+    text, html = plain.get_content(), rich.get_content()
     assert english(str(message["subject"])) == set()
     assert english(text) == set(), text
     assert english(_visible(html)) == set()

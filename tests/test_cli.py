@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from nianbao.cli import cli
@@ -14,7 +16,7 @@ def test_commands_have_help() -> None:
         assert result.exit_code == 0 and "Usage" in result.output
 
 
-def test_demo_then_status_and_findings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_demo_then_status_and_findings(tmp_path: Path) -> None:
     import json
 
     out = tmp_path / "demo"
@@ -54,7 +56,7 @@ def test_check_lists_rules() -> None:
         assert rule_id in result.output
 
 
-def test_bad_config_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_config_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text('[[portals]]\nname = "x"\nurl = "ftp://nowhere"\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["crawl", "--config", str(tmp_path / "bad.toml")])
     assert result.exit_code == 2 and "portals[0].url" in result.output
@@ -84,7 +86,7 @@ def test_json_logs_and_progress_bars() -> None:
     assert "[############............] 5/10" in screen.getvalue() and "\x1b[" in screen.getvalue()
 
 
-def test_the_writer_process_logs_like_its_parent_and_libraries_stay_quiet(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_writer_process_logs_like_its_parent_and_libraries_stay_quiet(tmp_path: Path) -> None:
     import json
     import os
     import subprocess

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -54,7 +55,7 @@ def test_the_example_file_is_written_from_the_schema_and_loads() -> None:
         ({"agencies": [{"name": "镇", "aliases": [1]}]}, "agencies[0].aliases[0]: input should be a valid string"),
     ],
 )
-def test_every_error_names_its_key(document: dict, line: str) -> None:
+def test_every_error_names_its_key(document: dict[str, Any], line: str) -> None:
     with pytest.raises(ConfigError) as caught:
         from_dict(document, source="n.toml")
     assert any(text.startswith(f"n.toml: {line}") for text in str(caught.value).splitlines()), str(caught.value)
@@ -155,7 +156,7 @@ def test_config_check_command(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not valid TOML" in result.output
 
 
-def _channel(url: str, **more: object) -> dict:
+def _channel(url: str, **more: object) -> dict[str, Any]:
     return {"portals": [PORTAL], "notify": {"channels": [{"name": "群", "url": url, **more}]}}
 
 
@@ -181,7 +182,7 @@ def _channel(url: str, **more: object) -> dict:
         (_channel("dingtalk://{T}/", lang="en"), 'notify.channels[0].lang: unknown key (did you mean "language"?)'),
     ],
 )
-def test_a_channel_url_holds_no_secret_and_its_route_names_what_exists(document: dict, line: str) -> None:
+def test_a_channel_url_holds_no_secret_and_its_route_names_what_exists(document: dict[str, Any], line: str) -> None:
     with pytest.raises(ConfigError) as caught:
         from_dict(document, source="n.toml")
     assert any(text.startswith(f"n.toml: {line}") for text in str(caught.value).splitlines()), str(caught.value)

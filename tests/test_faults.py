@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,9 +42,9 @@ BOUND_SECONDS, BOUND_MB = 15, 600
     ],
     ids=["a million characters", "200,000 rectangles", "1 GB inflated", "100,000 pages", "a 190 MB document.xml"],
 )
-def test_a_hostile_document_ends_within_its_bound(tmp_path: Path, make: object, words: str) -> None:
+def test_a_hostile_document_ends_within_its_bound(tmp_path: Path, make: Callable[[], bytes], words: str) -> None:
     path = tmp_path / "hostile.bin"
-    path.write_bytes(make())  # type: ignore[operator]
+    path.write_bytes(make())
     probe = (
         # VmHWM, not ru_maxrss: the latter keeps the peak of the forked test runner across exec
         "import re, time; from nianbao.parsing import parse_document; t = time.time(); "
@@ -151,7 +151,7 @@ def test_a_looping_pdf_in_a_crawl_is_found_unreadable_with_why(tmp_path: Path) -
         stop([site])
     rows = {r["url"]: r for r in db.query("SELECT url, agency, parse_error FROM document_urls")}
     unreadable = rows[looping_url]
-    assert unreadable["agency"] == looping.report.agency  # type: ignore[union-attr]
+    assert looping.report is not None and unreadable["agency"] == looping.report.agency
     assert unreadable["parse_error"] == (
         f"{looping_url}: the PDF's page tree loops (a /Kids array holds its own /Pages node or an ancestor)"
     )
@@ -236,13 +236,20 @@ def _passes(db: Path) -> list[tuple[str, str | None]]:
         return [(r[0], r[1]) for r in conn.execute("SELECT outcome, detail FROM crawl_runs ORDER BY id")]
 
 
+def _arguments(process: subprocess.Popen[str]) -> list[str]:
+    """What `process` was asked of nianbao (its arguments after `python -m nianbao`)."""
+    args = process.args
+    assert isinstance(args, list), args
+    return [str(a) for a in args[3:]]
+
+
 def _exited(process: subprocess.Popen[str], timeout: float) -> None:
     """Wait for the process itself (its output ends only when its children are gone too)."""
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
-        raise AssertionError(f"{process.args[3:]} still running {timeout:g} s later") from None
+        raise AssertionError(f"{_arguments(process)} still running {timeout:g} s later") from None
 
 
 def _ended(process: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
@@ -252,7 +259,7 @@ def _ended(process: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
         return process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
-        raise AssertionError(f"{process.args[3:]}: its output still open {timeout:g} s later") from None
+        raise AssertionError(f"{_arguments(process)}: its output still open {timeout:g} s later") from None
 
 
 def _next_crawl_completes(tmp_path: Path) -> None:
@@ -319,8 +326,9 @@ def _at(moment: str, running: subprocess.Popen[str], db: Path) -> None:
         until(lambda: children(writer, "spawned"), "a parse worker")
         os.kill(writer, signal.SIGSTOP)
     elif moment == "closing":  # the writer has said it stored everything; it stops its workers
-        assert running.stdout is not None
-        until(lambda: select.select([running.stdout], [], [], 0)[0], "the crawl's summary", timeout=180)
+        stdout = running.stdout
+        assert stdout is not None
+        until(lambda: select.select([stdout], [], [], 0)[0], "the crawl's summary", timeout=180)
     else:
         raise AssertionError(moment)
 
@@ -393,14 +401,14 @@ def test_a_full_disk_is_an_error_and_never_a_false_missing_finding(portal: Sampl
     with sqlite3.connect(tmp_path / "n.db") as conn:
         runs = conn.execute("SELECT id, outcome, detail FROM crawl_runs").fetchall()
         for run_id, outcome, detail in runs:  # a pass that lost writes is partial, or its ledger holds each
-            lost = int(detail.split(" write(s) failed")[0]) if " write(s) failed" in (detail or "") else 0
+            failed = int(detail.split(" write(s) failed")[0]) if " write(s) failed" in (detail or "") else 0
             doubts = conn.execute(
                 "SELECT count(*) FROM crawl_doubts WHERE run_id = ? AND reason = 'lost'", [run_id]
             ).fetchone()[0]
             entries = conn.execute(
                 "SELECT count(*) FROM list_entries WHERE run_id = ? AND reason = 'lost'", [run_id]
             ).fetchone()[0]
-            assert outcome != "complete" or doubts + entries == lost, (outcome, detail)
+            assert outcome != "complete" or doubts + entries == failed, (outcome, detail)
     _config(tmp_path, portal)  # room again: the next check finds nothing missing from a pass that lost writes
     check = _nianbao("check", "--config", "nianbao.toml", "--as-of", "2026-04-15", cwd=tmp_path)
     check.communicate(timeout=60)

@@ -23,6 +23,7 @@ from nianbao.sample.reports import SampleReport, balanced, report_text
 from parsers import parse_bytes
 from storage.db import open_db
 from storage.findings import list_findings
+from tests.mail import decoded
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = FIXTURES / "golden"
@@ -260,7 +261,7 @@ def _digest(folder: Path, lang: str) -> str:
     message = email.message_from_bytes(eml.read_bytes())
     subject = str(make_header(decode_header(message["Subject"])))
     [text] = [p for p in message.walk() if p.get_content_type() == "text/plain"]
-    body = text.get_payload(decode=True).decode("utf-8").replace("\r\n", "\n")  # type: ignore[union-attr]
+    body = decoded(text).replace("\r\n", "\n")
     return re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", f"Subject: {subject}\n\n{body}")
 
 
@@ -292,7 +293,7 @@ def test_a_database_written_before_shows_its_findings_in_both_languages(tmp_path
         assert f.text("en") == f.message
         chinese = f.text("zh_CN")
         assert re.search(r"[\u4e00-\u9fff]", chinese) and "{" not in chinese
-        assert _chinese_without_english(f.said) == [], chinese  # type: ignore[arg-type]
+        assert f.said is not None and _chinese_without_english(f.said) == [], chinese
     texts = {f.kind: f.text("zh_CN") for f in found}
     assert texts["inconsistent"].endswith("一列：办理结果各项之和为2，但（七）总计为3")
     assert texts["late"].startswith("2026年2月20日发布")

@@ -22,6 +22,7 @@ from checks.registry import all_rules
 from nianbao.core.config import Deadlines
 from nianbao.core.findings import StoredFinding
 from nianbao.core.messages import Said, cell_label, chinese_date, gettext_for
+from nianbao.core.report import CellKey
 from storage.exports import findings_of_year, last_check
 from storage.overview import configured_agencies, status_grid
 from storage.reports import cells_of
@@ -229,9 +230,7 @@ def _cells_in_words(db: sqlite_utils.Database, f: StoredFinding) -> str:
     values: dict[tuple[str, str, str], Any] = cells_of(db, f.report_id) if f.report_id is not None else {}
     out = []
     for address in evidence_cells(f.evidence):
-        part, _, rest = address.partition(".")
-        row, _, column = rest.rpartition(".")
-        value = values.get((part, row, column))
+        value = values.get(CellKey.parse(address))
         out.append(f"“{cell_label(address)}”" + (f"，报告填写{number(value)}" if value is not None else ""))
     return "；".join(out)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from nianbao.core.messages import Said, parse
+from nianbao.core.vocabulary import FindingKind, Severity
 
 KINDS = ("missing", "late", "inconsistent", "changed", "unreachable", "unreadable", "not_assessable", "quality")
 NOTIFIED_KINDS = ("missing", "late", "inconsistent", "changed", "unreachable", "unreadable", "quality")
@@ -29,12 +30,12 @@ def fingerprint(kind: str, agency: str | None, year: int | None, rule: str | Non
 class FindingRecord:
     """One verdict about an agency's report (or, with agency None, about a portal)."""
 
-    kind: str
+    kind: FindingKind
     agency: str | None
     year: int | None
     portal: str | None
     rule: str | None
-    severity: str
+    severity: Severity
     message: str
     evidence: dict[str, Any] = field(default_factory=dict)
     report_id: int | None = None
@@ -55,12 +56,12 @@ class StoredFinding:
     """A row of the `findings` table: the record and its lifecycle."""
 
     id: int
-    kind: str
+    kind: FindingKind
     agency: str | None
     year: int | None
     portal: str | None
     rule: str | None
-    severity: str
+    severity: Severity
     message: str
     evidence: dict[str, Any]
     report_id: int | None

@@ -9,7 +9,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from nianbao.core.vocabulary import FindingKind, How, Severity
+
+if TYPE_CHECKING:
+    from nianbao.core.messages import Said
 
 APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other", "total")
 APPLICATION_ROWS = (
@@ -124,6 +129,31 @@ PART_TITLES = {
 Table = dict[str, dict[str, Number]]
 
 
+class CellKey(NamedTuple):
+    """A cell's address in the uniform tables: part, row and column.  Findings, JSON and the database
+    write it dotted ("applications.total.natural_person"); code compares and looks up the tuple.  A
+    row's key may itself hold dots ("review_litigation.review.upheld": row "review"), a column never."""
+
+    part: str
+    row: str
+    column: str
+
+    @classmethod
+    def parse(cls, address: str) -> CellKey:
+        """ "applications.total.natural_person" -> CellKey("applications", "total", "natural_person")."""
+        part, _, rest = address.partition(".")
+        row, _, column = rest.rpartition(".")
+        return cls(part, row, column)
+
+    @property
+    def row_address(self) -> str:
+        """The dotted address of the cell's row ("applications.total")."""
+        return f"{self.part}.{self.row}" if self.row else self.part
+
+    def __str__(self) -> str:
+        return f"{self.part}.{self.row}.{self.column}"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem found in a report: a rule id, how bad, and a sentence naming cells and values.
@@ -133,13 +163,13 @@ class Finding:
     finding then says what could not be read, and accuses nobody."""
 
     rule: str
-    severity: str  # "error" | "warning" | "info"
+    severity: Severity
     message: str
     cells: tuple[str, ...] = ()
     raw: str | None = None
-    kind: str = "inconsistent"
+    kind: FindingKind = "inconsistent"
     used: tuple[str, ...] = ()  # every cell the rule read to decide (cells: the ones at fault)
-    said: Any = None  # the message as data (nianbao.core.messages.Said); `message` is its English
+    said: Said | None = None  # the message as data; `message` is its English rendering
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -215,7 +245,7 @@ class RowReading:
     part: str
     key: str | None  # None: a row nianbao could not place
     label: str  # as printed
-    how: str
+    how: How
     certain: bool
     why: str = ""
     cells: tuple[str, ...] = ()  # the value cells as printed, in column order
@@ -283,11 +313,10 @@ class Report:
         (their readings), and the rows not read at all (their address)."""
         rows = {(r.part, r.key): r for r in self.readings if r.key is not None}
         out: list[RowReading | str] = []
-        for cell in dict.fromkeys(c.rsplit(".", 1)[0] for c in cells):
-            part, _, key = cell.partition(".")
-            reading = rows.get((part, key))
+        for cell in dict.fromkeys(map(CellKey.parse, cells)):
+            reading = rows.get((cell.part, cell.row))
             if reading is None:
-                out.append(cell)
+                out.append(cell.row_address)
             elif not reading.certain and reading not in out:
                 out.append(reading)
         return out
@@ -297,8 +326,7 @@ class Report:
         value when read with certainty; the readings of a scan's cell where the two readers
         disagreed; any number >= 0 (None) for a blank cell, a row not found, or a row uncertain for
         more than its numbers.  Counts are never negative, which is what lets a sum decide."""
-        part, _, rest = cell.partition(".")
-        key, _, column = rest.rpartition(".")
+        part, key, column = CellKey.parse(cell)
         table: Table | None = getattr(self, part, None) if part in _TABLE_PARTS else None
         value = (table or {}).get(key, {}).get(column)
         reading = next((r for r in self.readings if r.part == part and r.key == key), None)

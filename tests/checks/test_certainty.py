@@ -58,7 +58,7 @@ def test_could_not_be_checked_in_findings_status_and_digest(seed_text: str, tmp_
     run_checks(db, config, as_of=date(2025, 4, 1), now="2025-04-01T00:00:00")
     kinds = {(f.kind, f.rule) for f in list_findings(db)}
     assert ("unreadable", "applications.outcome_total") in kinds
-    assert not [k for k in kinds if k[0] == "inconsistent" and k[1].startswith("applications.")]
+    assert not [r for k, r in kinds if k == "inconsistent" and r is not None and r.startswith("applications.")]
     [row] = status_rows(db, year=2024)
     assert row["status"] == "could not be checked" and row["could_not_check"] >= 1
     assert "could not be checked" in render([row], "en") and "无法核验" in render([row])

@@ -14,7 +14,7 @@ from checks.registry import all_rules, check_report
 from checks.run import run_checks
 from crawler.sink import Document
 from nianbao.core.config import Agency, Config, Portal
-from nianbao.core.report import Finding, body_lines
+from nianbao.core.report import Finding, Report, body_lines
 from nianbao.ingest import ingest
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from parsers import parse_bytes
@@ -24,7 +24,7 @@ REPORTS = Path(__file__).parents[1] / "fixtures" / "reports"
 QUALITY = ("quality.copied", "quality.template_residue", "quality.wrong_reference", "quality.impossible")
 
 
-def _report(name: str):  # type: ignore[no-untyped-def]
+def _report(name: str) -> Report:
     path = next(REPORTS.glob(f"{name}*"))
     return parse_bytes(path.read_bytes(), source=path.name)
 
@@ -67,10 +67,11 @@ def test_consecutive_pingtan_years_are_not_copies() -> None:
     reports = [_report(n) for n in ("08_", "09_", "10_", "11_")]
     for last, this in zip(reports, reports[1:], strict=False):
         texts = ("\n".join(body_lines(this)), "\n".join(body_lines(last)))
+        assert this.year is not None
         assert list(copied({}, {}, this.year, texts=texts)) == []
 
 
-def _text(report) -> str:  # type: ignore[no-untyped-def]
+def _text(report: Report) -> str:
     return "\n".join(body_lines(report))
 
 
@@ -98,8 +99,8 @@ def test_every_number_equal_to_last_years_is_a_copy_but_all_zeros_are_not() -> N
     assert list(copied(zeros, dict(zeros), 2025)) == []
 
 
-def _sample(agency: str, year: int, **kw: object) -> str:
-    return report_text(SampleReport(agency=agency, year=year, applications=balanced(1), **kw))  # type: ignore[arg-type]
+def _sample(agency: str, year: int, claim: str | None = None) -> str:
+    return report_text(SampleReport(agency=agency, year=year, applications=balanced(1), claim=claim))
 
 
 def test_each_rule_keeps_a_correct_report() -> None:

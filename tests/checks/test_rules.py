@@ -113,7 +113,7 @@ def test_messages_name_cells_and_values(seed_text: str) -> None:
 def test_null_cells_are_unknown_not_zero(seed_text: str) -> None:
     text = set_row(_balanced_two(seed_text), "(一)予以公开", [2, 0, 0, 0, 0, 0, ""])
     report = parse_bytes(text.encode(), source="case")
-    assert report.applications["granted"]["total"] is None
+    assert report.applications is not None and report.applications["granted"]["total"] is None
     findings = check_report(report)
     info = [f for f in findings if f.severity == "info"]
     assert info and "granted" not in " ".join(f.message for f in findings if f.severity == "error")
@@ -124,6 +124,7 @@ def test_shanghai_2019_blank_totals_are_not_errors() -> None:
     report = parse_bytes(path.read_bytes(), source=path.name)
     findings = check_report(report)
     assert not [f for f in findings if f.rule.startswith("applications.") and f.severity == "error"]
+    assert report.applications is not None
     assert report.applications["total"]["natural_person"] == 767
     assert report.applications["other"]["total"] is None  # the 2019 single (六)其他处理 row, blank
 

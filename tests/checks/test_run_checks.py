@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+
+import sqlite_utils
 
 from checks.run import run_checks
 from crawler.sink import Document
@@ -15,7 +18,14 @@ from storage.db import open_db
 AGENCY = "某某县龙山镇人民政府"
 
 
-def _store(db, year: int, apps: dict, normative: tuple[int, int, int], now: str, dated: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _store(
+    db: sqlite_utils.Database,
+    year: int,
+    apps: Mapping[str, list[int]],
+    normative: tuple[int, int, int],
+    now: str,
+    dated: bool = True,
+) -> None:
     text = report_text(SampleReport(agency=AGENCY, year=year, applications=apps, normative=normative))
     document = Document(
         f"http://127.0.0.1/{year}.htm", text.encode(), portal="县", list_date=f"{year + 1}-01-20" if dated else None

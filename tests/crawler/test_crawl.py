@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from crawler.crawl import CrawlResult
 from nianbao.crawl_runner import crawl_all
 from nianbao.sample.portal import SamplePortal, default_plan
 from storage.db import open_db
 
 CAP = 1_000_000
+
+Crawled = tuple[sqlite_utils.Database, dict[str, CrawlResult]]  # the database and each portal's result
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +25,7 @@ def portal() -> Iterator[SamplePortal]:
 
 
 @pytest.fixture(scope="module")
-def crawled(portal: SamplePortal, tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite_utils.Database, dict]:
+def crawled(portal: SamplePortal, tmp_path_factory: pytest.TempPathFactory) -> Crawled:
     path = str(tmp_path_factory.mktemp("crawl") / "n.db")
     config = portal.config(path, max_bytes=CAP)
     db = open_db(path)
@@ -34,7 +37,7 @@ def _stored(db: sqlite_utils.Database) -> set[tuple[str, int]]:
     return {(r["agency"], r["year"]) for r in db.query("SELECT agency, year FROM reports WHERE is_current = 1")}
 
 
-def test_every_report_found_and_parsed(portal: SamplePortal, crawled: tuple) -> None:
+def test_every_report_found_and_parsed(portal: SamplePortal, crawled: Crawled) -> None:
     db, results = crawled
     outcomes = {name: r.outcome for name, r in results.items()}
     assert outcomes == {
@@ -53,11 +56,11 @@ def test_every_report_found_and_parsed(portal: SamplePortal, crawled: tuple) -> 
     drafts = [e for e in results["某某县人民政府"].entries if e.reason == "draft"]
     assert [d.fate for d in drafts] == ["not_report"]  # the 送审稿 is no report: not fetched, no doubt
     # listed but not fetched: found, with the failure (never missing)
-    failed = {
+    fetch_errors = {
         r["agency"]: r["fetch_error"]
         for r in db.query("SELECT agency, fetch_error FROM document_urls WHERE fetch_error IS NOT NULL")
     }
-    assert set(failed) == {"某某县审计局", "某某县档案馆", "某某县"} and "soft404" in failed["某某县审计局"]
+    assert set(fetch_errors) == {"某某县审计局", "某某县档案馆", "某某县"} and "soft404" in fetch_errors["某某县审计局"]
     # GBK without charset, cut titles, 503-twice and slow pages, and the PDF-only report included
     assert _stored(db) == portal.expected
     attachment = next(p for p in portal.plan if p.attachment)
@@ -79,7 +82,7 @@ def test_every_report_found_and_parsed(portal: SamplePortal, crawled: tuple) -> 
     assert not list(db.query("SELECT url FROM document_urls WHERE url LIKE '%/files/%'"))
 
 
-def test_duplicate_urls_stored_once(crawled: tuple) -> None:
+def test_duplicate_urls_stored_once(crawled: Crawled) -> None:
     db, _ = crawled
     rows = list(
         db.query(
@@ -91,7 +94,7 @@ def test_duplicate_urls_stored_once(crawled: tuple) -> None:
     assert db.execute("SELECT count(*) FROM reports WHERE agency = '某某县马关镇人民政府'").fetchone()[0] == 1
 
 
-def test_never_requests_disallowed_or_offsite(portal: SamplePortal, crawled: tuple) -> None:
+def test_never_requests_disallowed_or_offsite(portal: SamplePortal, crawled: Crawled) -> None:
     db, _ = crawled
     county = portal.sites["county"]
     assert not [r for r in county.log if r.path.startswith("/zfxxgk/nbgl/")]
@@ -101,7 +104,7 @@ def test_never_requests_disallowed_or_offsite(portal: SamplePortal, crawled: tup
     assert db.execute("SELECT count(*) FROM fetches WHERE outcome = 'out_of_scope'").fetchone()[0] >= 1
 
 
-def test_faults_are_recorded_and_the_crawl_goes_on(portal: SamplePortal, crawled: tuple) -> None:
+def test_faults_are_recorded_and_the_crawl_goes_on(portal: SamplePortal, crawled: Crawled) -> None:
     db, results = crawled
     fetches = list(db.query("SELECT url, status, outcome FROM fetches"))
     assert [f for f in fetches if f["outcome"] == "soft404"]

@@ -5,15 +5,18 @@ not guessed; `--merge` adds what is new and leaves every existing line as it was
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from crawler.discover import Link, link_kind
+from crawler.crawl import CrawlResult
+from crawler.discover import link_kind
+from crawler.listing import Link
 from nianbao.cli import cli
-from nianbao.core.config import CrawlSettings, from_dict
+from nianbao.core.config import Config, CrawlSettings, from_dict
 from nianbao.crawl_runner import crawl_all
 from nianbao.discover import merge, run_discovery, to_toml
 from nianbao.sample import variants
@@ -40,7 +43,7 @@ def site() -> Iterator[Site]:
     stop([portal])
 
 
-def _crawl(config, tmp_path: Path, name: str):  # type: ignore[no-untyped-def]
+def _crawl(config: Config, tmp_path: Path, name: str) -> tuple[set[tuple[str, int, str]], list[CrawlResult]]:
     db = open_db(str(tmp_path / name))
     results = crawl_all(config.with_db(str(tmp_path / name)), db, now=NOW)
     reports = {
@@ -76,9 +79,7 @@ def test_the_sample_home_page_gives_a_config_that_crawls_like_the_hand_written_o
     assert "# could not read" in text and "reached by 政府信息公开 > 政府信息公开年报" in text
 
 
-def replace_crawl(config):  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
+def replace_crawl(config: Config) -> Config:
     return replace(config, portals=tuple(replace(p, crawl=SETTINGS) for p in config.portals))
 
 
@@ -99,7 +100,7 @@ def _trs(site: Site, listed: list[variants.Item]) -> str:
     return site.url("/xxgk/zfxxgknb/index.html")
 
 
-CMS = {
+CMS: dict[str, Callable[[Site, list[variants.Item]], str]] = {
     "trs": _trs,
     "hanweb": lambda s, i: variants.hanweb(s, i, per_page=5, group_size=3, embedded=False, window="form"),
     "jpaas": lambda s, i: variants.jpaas(s, i, page_size=10),

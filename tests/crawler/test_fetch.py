@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 
 from crawler.errors import ConnectError, FetchTimeout, OutOfScope, RobotsDisallowed, TooLarge
-from crawler.fetch import Fetcher, FetchRecord, build_client
+from crawler.fetch import Fetcher, FetchRecord, Response, build_client
 from crawler.politeness import HostScheduler
 from crawler.scope import Scope
 from nianbao.core.config import CrawlSettings
 from nianbao.sample.server import Answer, Site, start, stop
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.12
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
@@ -29,22 +34,36 @@ def sites() -> Iterator[tuple[Site, Site]]:
 class Sync:
     """A fetcher driven from a plain test: each get runs on a fresh event loop."""
 
-    def __init__(self, make: object) -> None:
+    def __init__(self, make: Callable[[], Fetcher]) -> None:
         self.make = make
 
-    def get(self, url: str, **kwargs: object) -> object:
-        async def run() -> object:
-            fetcher = self.make()  # type: ignore[operator]
+    def get(self, url: str) -> Response:
+        async def run() -> Response:
+            fetcher = self.make()
             try:
-                return await fetcher.get(url, **kwargs)
+                return await fetcher.get(url)
             finally:
                 await fetcher.client.aclose()
 
         return asyncio.run(run())
 
 
-def _fetcher(site: Site, records: list[FetchRecord] | None = None, **settings: object) -> Sync:
-    crawl = CrawlSettings(**{"interval": 0.0, "timeout": 2.0, "retries": 2, **settings})  # type: ignore[arg-type]
+class Changes(TypedDict, total=False):
+    """What a test changes of the crawl settings."""
+
+    interval: float
+    timeout: float
+    retries: int
+    max_bytes: int
+
+
+def _crawl(**changes: Unpack[Changes]) -> CrawlSettings:
+    """Fast settings (no interval, short timeouts) with `changes`."""
+    return replace(CrawlSettings(interval=0.0, timeout=2.0, retries=2), **changes)
+
+
+def _fetcher(site: Site, records: list[FetchRecord] | None = None, **changes: Unpack[Changes]) -> Sync:
+    crawl = _crawl(**changes)
     sink = records if records is not None else []
     return Sync(lambda: Fetcher(build_client(crawl), Scope.of((site.base + "/",)), crawl, on_fetch=sink.append))
 
@@ -90,14 +109,14 @@ class FakeClock:
         self.now += seconds
 
 
-def _clocked(site: Site, clock: FakeClock, **settings: object) -> Fetcher:
-    crawl = CrawlSettings(**{"interval": 0.0, "timeout": 2.0, "retries": 2, **settings})  # type: ignore[arg-type]
+def _clocked(site: Site, clock: FakeClock, **changes: Unpack[Changes]) -> Fetcher:
+    crawl = _crawl(**changes)
     scheduler = HostScheduler(clock=clock, sleep=clock.sleep)
     return Fetcher(build_client(crawl), Scope.of((site.base + "/",)), crawl, scheduler=scheduler)
 
 
-def _run(fetcher: Fetcher, *urls: str) -> list[object]:
-    async def go() -> list[object]:
+def _run(fetcher: Fetcher, *urls: str) -> list[Response]:
+    async def go() -> list[Response]:
         try:
             return [await fetcher.get(url) for url in urls]
         finally:
@@ -140,7 +159,7 @@ def test_retry_after_is_honoured(sites: tuple[Site, Site]) -> None:
     home.add("/limited", limited)
     clock = FakeClock()
     [response] = _run(_clocked(home, clock), home.url("/limited"))
-    assert response.outcome == "ok"  # type: ignore[attr-defined]
+    assert response.outcome == "ok"
     assert clock.sleeps == [30.0] and len(calls) == 2
 
 
@@ -195,7 +214,7 @@ def test_retry_after_is_capped_and_one_that_is_no_delay_backs_off(
     clock = FakeClock()
     fetcher = _clocked(home, clock)
     [response] = _run(fetcher, home.url("/limited"))
-    assert response.outcome == "ok" and len(calls) == 2  # type: ignore[attr-defined]
+    assert response.outcome == "ok" and len(calls) == 2
     assert clock.sleeps == sleeps
     assert len(fetcher.notes) == (1 if note else 0) and all(note.format(base=home.base) in n for n in fetcher.notes)
 
@@ -212,7 +231,7 @@ def test_the_portals_own_agent_and_timeout_reach_the_wire(sites: tuple[Site, Sit
         shared = build_client(CrawlSettings(user_agent="global-agent", timeout=30.0))
         return Fetcher(shared, Scope.of((home.base + "/",)), own)
 
-    assert Sync(fetcher).get(home.url("/page")).outcome == "ok"  # type: ignore[attr-defined]
+    assert Sync(fetcher).get(home.url("/page")).outcome == "ok"
     assert {r.headers["user-agent"] for r in home.log} == {"county-bot/2.0"}  # robots.txt asked with it too
     started = time.monotonic()
     with pytest.raises(FetchTimeout):

@@ -22,6 +22,7 @@ from nianbao.crawl_runner import crawl_all
 from nianbao.sample import variants
 from nianbao.sample.server import Answer, Site, start, stop
 from storage.db import open_db
+from tests.conftest import answer_at
 
 SETTINGS = CrawlSettings(interval=0.0, timeout=2.0, retries=0, max_bytes=1_000_000)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -110,7 +111,7 @@ def test_a_lying_content_length_does_not_corrupt_the_next_response(site: Site) -
 def test_unusable_links_and_caps_cost_their_links_only(site: Site, tmp_path: Path) -> None:
     listed = variants.items(12, ["某某县水务局", "某某县民政局", "某某县教育局"], prefix="/art")
     url = variants.plain(site, listed, per_page=20)
-    page = site.routes["/news/list?page=1"].body  # type: ignore[union-attr]
+    page = answer_at(site, "/news/list?page=1").body
     long_link = "/art/" + "x" * 5000 + ".html"
     page = page.replace(
         b"</ul>",

@@ -8,7 +8,6 @@ it, runs the checks as of 1 April 2026 (every 2025 deadline passed), and looks a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from nianbao.sample.wordhtml import render
 from storage.db import open_db
 from storage.findings import list_findings
 from storage.ledger import ledger_violations
+from tests.conftest import answer_at
 
 SETTINGS = CrawlSettings(interval=0.0, timeout=5.0, retries=0)
 UTF8 = {"Content-Type": "text/html; charset=utf-8"}
@@ -64,11 +64,10 @@ def _list(items: list[tuple[str, str, str]], extra: str = "") -> bytes:
 
 
 def _crawl(
-    tmp_path: Path, urls: tuple[str, ...], *, agencies: tuple[str, ...] = (HONGQI, LONGSHAN), **crawl: object
+    tmp_path: Path, urls: tuple[str, ...], *, agencies: tuple[str, ...] = (HONGQI, LONGSHAN)
 ) -> tuple[sqlite_utils.Database, CrawlResult, dict[str, set[str]]]:
     """Crawl, check, and give the open verdict kinds per watched agency for 2025."""
-    settings = replace(SETTINGS, **crawl)  # type: ignore[arg-type]
-    portal = Portal("某某县人民政府", urls, crawl=settings)
+    portal = Portal("某某县人民政府", urls, crawl=SETTINGS)
     config = Config(portals=(portal,), agencies=tuple(Agency(a, "township", portal.name) for a in agencies))
     db = open_db(str(tmp_path / "n.db"))
     [result] = crawl_all(config, db, now="2026-03-01T12:00:00+00:00")
@@ -143,7 +142,7 @@ def test_one_column_however_it_is_linked(sites: tuple[Site, Site], tmp_path: Pat
             f'<script>createPageHTML(2, {number}, "index", "html");</script></body></html>'
         )
         site.add(f"/xxgk/zfxxgknb/{name}", Answer(200, page.encode(), UTF8))
-    site.add("/xxgk/zfxxgknb/", Answer(200, site.routes["/xxgk/zfxxgknb/index.html"].body, UTF8))  # type: ignore[union-attr]
+    site.add("/xxgk/zfxxgknb/", Answer(200, answer_at(site, "/xxgk/zfxxgknb/index.html").body, UTF8))
     urls = (site.url("/xxgk/zfxxgknb/"), site.url("/xxgk/zfxxgknb/index.html"))
     db, result, kinds = _crawl(tmp_path, urls)
     assert result.outcome == "complete" and len(result.columns) == 1, result.why_partial
@@ -176,10 +175,12 @@ def test_say_what_happened_to_a_portal_and_only_that(
     db, result, kinds = _crawl(tmp_path, (url,))
     assert result.cause == cause
     assert result.outcome == ("blocked" if cause == "challenge" else "unreachable")
-    [portal] = [f for f in list_findings(db, include_closed=True) if f.rule.startswith("portal.")]
-    assert word in portal.message
+    [portal] = [
+        f for f in list_findings(db, include_closed=True) if f.rule is not None and f.rule.startswith("portal.")
+    ]
+    assert word in portal.message and portal.said is not None
     if cause != "challenge":
-        assert "blocked" not in portal.message and "拦截" not in portal.said.text("zh_CN")  # type: ignore[union-attr]
+        assert "blocked" not in portal.message and "拦截" not in portal.said.text("zh_CN")
     assert kinds == {HONGQI: {"not_assessable"}, LONGSHAN: {"not_assessable"}}
 
 

@@ -19,11 +19,13 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from crawler.crawl import CrawlResult
 from nianbao.core.config import Config, CrawlSettings, Portal
 from nianbao.crawl_runner import crawl_all
 from nianbao.sample import variants
 from nianbao.sample.server import Answer, Request, Site, start, stop
 from storage.db import open_db
+from tests.conftest import answer_at
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -38,8 +40,10 @@ def site() -> Iterator[Site]:
     stop([portal])
 
 
-def _crawl(urls: tuple[str, ...], tmp_path: Path, **crawl: object) -> tuple[sqlite_utils.Database, object, float]:
-    config = Config(portals=(Portal("县", urls, crawl=replace(SETTINGS, **crawl)),))  # type: ignore[arg-type]
+def _crawl(
+    urls: tuple[str, ...], tmp_path: Path, settings: CrawlSettings = SETTINGS
+) -> tuple[sqlite_utils.Database, CrawlResult, float]:
+    config = Config(portals=(Portal("县", urls, crawl=settings),))
     db = open_db(str(tmp_path / "n.db"))
     started = time.monotonic()
     [result] = crawl_all(config, db, now="2026-02-10T12:00:00+00:00")
@@ -134,13 +138,13 @@ def test_a_crawl_delay_of_a_day_is_capped_and_the_portal_noted_slow(site: Site, 
     site.add("/robots.txt", Answer(200, b"User-agent: *\nCrawl-delay: 86400\n"))
     listed = variants.items(12, ["某某县水务局", "某某县民政局"], prefix="/art")
     url = variants.plain(site, listed, per_page=10)
-    db, result, elapsed = _crawl((url,), tmp_path, max_crawl_delay=0.3)
-    assert result.outcome == "complete", result.why_partial  # type: ignore[attr-defined]
+    db, result, elapsed = _crawl((url,), tmp_path, replace(SETTINGS, max_crawl_delay=0.3))
+    assert result.outcome == "complete", result.why_partial
     assert _stored(db) == {"某某县水务局", "某某县民政局"}
     requests = len(site.log) - 1  # after robots.txt, each start waits out the capped delay
     assert requests >= 4 and 0.3 * (requests - 1) * 0.9 <= elapsed < 60
     note = "robots.txt Crawl-delay 86400 s capped at 0.3 s (max_crawl_delay)"
-    assert any(note in n for n in result.notes)  # type: ignore[attr-defined]
+    assert any(note in n for n in result.notes)
     assert note in _detail(db) and "slow portal" in _detail(db)
 
 
@@ -152,16 +156,16 @@ def test_retry_after_soon_backs_off_and_a_day_is_capped_both_noted(site: Site, t
     for item in listed:
         if item.report is None:
             continue
-        page, retry_after = site.routes[item.path], busy[item.report.agency]
+        page, retry_after = answer_at(site, item.path), busy[item.report.agency]
 
-        def once_busy(request: Request, page: object = page, retry_after: str = retry_after) -> Answer:
+        def once_busy(request: Request, page: Answer = page, retry_after: str = retry_after) -> Answer:
             seen = calls.setdefault(request.path, [])
             seen.append(time.monotonic())
-            return page if len(seen) > 1 else Answer(503, b"busy", {"Retry-After": retry_after})  # type: ignore[return-value]
+            return page if len(seen) > 1 else Answer(503, b"busy", {"Retry-After": retry_after})
 
         site.add(item.path, once_busy)
-    db, result, elapsed = _crawl((url,), tmp_path, max_retry_after=0.5)
-    assert result.outcome == "complete", result.why_partial  # type: ignore[attr-defined]
+    db, result, elapsed = _crawl((url,), tmp_path, replace(SETTINGS, max_retry_after=0.5))
+    assert result.outcome == "complete", result.why_partial
     assert _stored(db) == {"某某县水务局", "某某县民政局"}  # retried, not given up
     assert elapsed < 60 and all(len(times) == 2 for times in calls.values()) and len(calls) == 2
     assert all(times[1] - times[0] >= 0.45 for times in calls.values())  # a wait came between (1 s, 0.5 s)
@@ -187,12 +191,12 @@ def test_a_hanweb_pager_value_that_is_no_number_costs_its_column_only(site: Site
     hanweb_items = variants.items(20, ["某某县财政局", "某某县审计局"], prefix="/hw")
     hanweb = variants.hanweb(site, hanweb_items, per_page=5, group_size=1, embedded=True, window="url")
     good, bad = BAD_PAGER[name]
-    page = site.routes["/col/col555/index.html"].body  # type: ignore[union-attr]
+    page = answer_at(site, "/col/col555/index.html").body
     assert good.encode() in page
     site.add("/col/col555/index.html", Answer(200, page.replace(good.encode(), bad.encode()), HTML))
     plain = variants.plain(site, variants.items(12, ["某某县水务局", "某某县民政局"], prefix="/art"), per_page=10)
     db, result, _ = _crawl((hanweb, plain), tmp_path)
-    assert result.outcome == "partial"  # type: ignore[attr-defined]
+    assert result.outcome == "partial"
     assert _stored(db) == {"某某县财政局", "某某县水务局", "某某县民政局"}  # all that was listed is kept
     columns = {r["column_url"]: r for r in db.query("SELECT * FROM crawl_columns")}
     assert columns[plain]["complete"] == 1

@@ -15,10 +15,11 @@ import sqlite_utils
 
 from checks.run import run_checks
 from nianbao.core.config import Agency, Config, CrawlSettings, Portal
+from nianbao.core.findings import StoredFinding
 from nianbao.crawl_runner import crawl_all
 from nianbao.sample.server import Answer, Site, start, stop
 from storage.db import open_db
-from storage.findings import StoredFinding, list_findings
+from storage.findings import list_findings
 from storage.reports import urls_of
 from tests.two_forms import AGENCY, TITLE, Edit, docx, page
 

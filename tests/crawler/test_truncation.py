@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pytest
 import sqlite_utils
@@ -25,6 +25,7 @@ from crawler.scope import Scope
 from crawler.truncation import cut_short, truncated
 from nianbao.core.config import Agency, Config, CrawlSettings
 from nianbao.core.config import Portal as PortalConfig
+from nianbao.core.findings import StoredFinding
 from nianbao.crawl_runner import crawl_all
 from nianbao.sample import pdf as sample_pdf
 from nianbao.sample.docx_report import build_docx
@@ -34,7 +35,7 @@ from nianbao.sample.server import Answer, Request, Site, start, stop
 from nianbao.sample.wordhtml import render
 from parsers.office import convert, soffice
 from storage.db import open_db
-from storage.findings import StoredFinding, list_findings
+from storage.findings import list_findings
 
 SETTINGS = CrawlSettings(interval=0.0, timeout=5.0, retries=0)
 
@@ -232,7 +233,7 @@ class Portal:
         run_checks(self.db, self.config, as_of=date(2026, 2, 2 + n), now=PASSES[n])
         return result
 
-    def url_row(self, agency: str) -> dict[str, object]:
+    def url_row(self, agency: str) -> dict[str, Any]:
         [row] = self.db.query("SELECT * FROM document_urls WHERE url = ?", [self.site.url(self.paths[agency])])
         return row
 

@@ -9,14 +9,18 @@ from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.mail import decoded
 
 
 class Collector:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content))  # type: ignore[attr-defined]
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        assert isinstance(envelope.content, bytes), "the server decodes no data (decode_data=False)"
+        self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
     def texts(self) -> list[str]:
@@ -24,7 +28,7 @@ class Collector:
         for message in self.messages:
             for part in message.walk():
                 if part.get_content_type() == "text/plain":
-                    out.append(part.get_payload(decode=True).decode("utf-8").replace("\r\n", "\n"))
+                    out.append(decoded(part).replace("\r\n", "\n"))
         return out
 
 

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -146,6 +147,13 @@ class Robots:
         }
 
 
+def _port(site: Site) -> int:
+    """The loopback port a started site listens on."""
+    port = urlsplit(site.base).port
+    assert port is not None, site.base
+    return port
+
+
 @pytest.fixture()
 def robots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Robots]:
     ca = trustme.CA()
@@ -155,7 +163,7 @@ def robots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Robots]:
     ca.cert_pem.write_to_path(str(ca_file))
     sites = {vendor: Site(vendor, validators=False) for vendor in HOSTS}
     start(list(sites.values()), tls=server)
-    tunnel = _Tunnel({HOSTS[v]: s.server.server_address[1] for v, s in sites.items()})  # type: ignore[union-attr]
+    tunnel = _Tunnel({HOSTS[v]: _port(s) for v, s in sites.items()})
     threading.Thread(target=tunnel.serve_forever, name="robots-proxy", daemon=True).start()
     running = Robots(sites, tunnel, ca_file)
     for vendor in HOSTS:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -65,11 +66,11 @@ def _config(portal: SamplePortal, tmp_path: Path, port: int, channels: tuple[Cha
     )
 
 
-def _text(vendor: str, payload: dict[str, object]) -> str:
+def _text(vendor: str, payload: dict[str, Any]) -> str:
     """The message's text as each vendor's API carries it."""
     if vendor == "feishu":
-        return str(payload["content"]["text"])  # type: ignore[index]
-    return str(payload["text"]["content"])  # type: ignore[index]
+        return str(payload["content"]["text"])
+    return str(payload["text"]["content"])
 
 
 def _outbox(db_path: str) -> list[tuple[str | None, str | None, int, str | None]]:
@@ -137,8 +138,9 @@ def test_a_failing_robot_is_retried_alone_without_duplicates(
     assert len(robots.posts("dingtalk")) == 1  # tried, answered 500
     errors = {c: e for c, sent, _, e in _outbox(config.db_path) if not sent}
     assert set(errors) == {"钉钉工作群", "自建服务"}
-    assert errors["钉钉工作群"].startswith("channel 钉钉工作群: ") and "500" in errors["钉钉工作群"]
-    assert errors["自建服务"].startswith("channel 自建服务: ")
+    dingtalk, own = errors["钉钉工作群"], errors["自建服务"]
+    assert dingtalk is not None and dingtalk.startswith("channel 钉钉工作群: ") and "500" in dingtalk
+    assert own is not None and own.startswith("channel 自建服务: ")
     # the findings were told (the email was accepted): the next run queues nothing new
     assert db.execute("SELECT count(*) FROM findings WHERE notified_at IS NULL AND kind = 'missing'").fetchone()[0] == 0
 
@@ -171,7 +173,8 @@ def test_a_failing_mail_server_does_not_resend_the_robots(
     db = open_db(down.db_path)
     first = run_once(down, db, as_of=date(2026, 4, 15))
     assert first.delivery and (first.delivery.sent, first.delivery.failed) == (3, 1)
-    up = down.with_notify(email=replace(down.email, smtp_port=port))  # type: ignore[arg-type]
+    assert down.email is not None
+    up = down.with_notify(email=replace(down.email, smtp_port=port))
     run_once(up, db, as_of=date(2026, 4, 16))
     assert len(collector.messages) == 1
     assert {c or "(email)": a for c, _, a, _ in _outbox(down.db_path)} == {
@@ -364,9 +367,10 @@ def test_a_signed_dingtalk_robot_gets_its_signature_encoded_once(robots: Robots,
 
 def test_the_summary_names_few_agencies_and_counts_all() -> None:
     from nianbao.core.findings import StoredFinding
+    from nianbao.core.vocabulary import FindingKind
     from notify.compose import summary
 
-    def finding(i: int, kind: str, agency: str | None, portal: str = "县") -> StoredFinding:
+    def finding(i: int, kind: FindingKind, agency: str | None, portal: str = "县") -> StoredFinding:
         return StoredFinding(
             id=i,
             kind=kind,

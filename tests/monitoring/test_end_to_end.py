@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from nianbao.core.config import Config, EmailSettings
 from nianbao.demo import MISSING, demo_plan, missing_agency
@@ -16,6 +17,7 @@ from nianbao.pipeline import run_once
 from nianbao.sample.portal import Planned, SamplePortal
 from nianbao.sample.reports import SampleReport, balanced
 from storage.db import open_db
+from tests.mail import decoded
 from tests.monitoring.conftest import Collector, free_port
 
 
@@ -37,7 +39,7 @@ def _config(portal: SamplePortal, tmp_path: Path, port: int, language: str = "en
     )
 
 
-def _open_kinds(db) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+def _open_kinds(db: sqlite_utils.Database) -> dict[str, set[str]]:
     kinds: dict[str, set[str]] = {}
     for row in db.query(
         "SELECT kind, coalesce(agency, portal) AS who FROM findings WHERE resolved_at IS NULL "
@@ -75,7 +77,7 @@ def test_first_digest_names_exactly_the_planted_cases(
     assert collector.messages[0]["To"] == "watch@example.org"
     assert collector.messages[0]["From"] == "nianbao@example.org"  # the configured sender, not a default
     html = [p for p in collector.messages[0].walk() if p.get_content_type() == "text/html"]
-    assert html and "<a href='http://127.0.0.1" in html[0].get_payload(decode=True).decode()
+    assert html and "<a href='http://127.0.0.1" in decoded(html[0])
 
     run_once(config, db, as_of=date(2026, 4, 16))
     assert len(collector.messages) == 1  # nothing new: nothing sent
@@ -109,7 +111,8 @@ def test_mail_server_down_then_sent_once(portal: SamplePortal, smtp: tuple[Colle
     assert db.execute("SELECT count(*) FROM findings WHERE notified_at IS NOT NULL").fetchone()[0] == 0
     pending = db.execute("SELECT count(*) FROM notifications WHERE sent_at IS NULL").fetchone()[0]
     assert pending == 1
-    up = down.with_notify(email=replace(down.email, smtp_port=port))  # type: ignore[arg-type]
+    assert down.email is not None
+    up = down.with_notify(email=replace(down.email, smtp_port=port))
     run_once(up, db, as_of=date(2026, 4, 16))
     assert len(collector.messages) == 1 and "MISSING 2025" in collector.texts()[0]
     run_once(up, db, as_of=date(2026, 4, 17))

@@ -10,6 +10,8 @@ from datetime import date
 from email.header import decode_header, make_header
 from pathlib import Path
 
+import sqlite_utils
+
 from checks.run import run_checks
 from crawler.sink import Document
 from nianbao.core.config import Agency, Config, EmailSettings, Portal, Site
@@ -18,6 +20,7 @@ from nianbao.sample.reports import SampleReport, balanced, report_text
 from notify.outbox import queue_digests
 from storage.db import open_db
 from storage.notifications import unsent
+from tests.mail import decoded
 
 AGENCY = "某某县龙山镇人民政府"
 
@@ -36,7 +39,7 @@ def _config(**notify: object) -> Config:
     )
 
 
-def _broken_report(db) -> None:  # type: ignore[no-untyped-def]
+def _broken_report(db: sqlite_utils.Database) -> None:
     apps = balanced(3)
     apps["granted"] = [2, 0, 0, 0, 0, 0, 2]  # the outcome rows add up to 2; (七)总计 says 3
     text = report_text(SampleReport(agency=AGENCY, year=2025, applications=apps))
@@ -65,11 +68,11 @@ def test_the_queued_digest_is_addressed_and_shows_the_cells(tmp_path: Path) -> N
     assert stored[0] == subject == "nianbao 年报监测：2个数据不一致"
     assert "a@example.org" in stored[1] and "b@example.org" in stored[1]
     [html] = [p for p in message.walk() if p.get_content_type() == "text/html"]
-    page = html.get_payload(decode=True).decode("utf-8")  # type: ignore[union-attr]
+    page = decoded(html)
     assert page.count('class="offending"') == 2 and "办理结果各项之和为2，但（七）总计为3" in page
     assert "https://watch.example.org/site/agency/agency-" in page  # the agency's page on the site
     [text] = [p for p in message.walk() if p.get_content_type() == "text/plain"]
-    assert "（七）总计 · 自然人 = 3" in text.get_payload(decode=True).decode("utf-8")  # type: ignore[union-attr]
+    assert "（七）总计 · 自然人 = 3" in decoded(text)
     # nothing new since: nothing queued
     assert queue_digests(db, config, now="2026-02-16T00:00:00+00:00", today=date(2026, 2, 16)) == 0
 

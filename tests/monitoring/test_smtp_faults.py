@@ -24,7 +24,8 @@ class HangUpAtQuit(SMTP):
     """Accepts the message (250 after DATA), then drops the connection instead of answering QUIT."""
 
     async def smtp_QUIT(self, arg: str) -> None:  # noqa: N802
-        self.transport.close()  # type: ignore[union-attr]
+        assert self.transport is not None
+        self.transport.close()
 
 
 class RudeController(Controller):

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def _cut_table(seed: str) -> str:
     return html[: html.index("(三)不予公开")]
 
 
-BAD = {
+BAD: dict[str, Callable[[str], bytes]] = {
     "empty.txt": lambda seed: b"",
     "blank.html": lambda seed: b"  \n\n ",
     "binary.bin": lambda seed: bytes(range(256)) * 40,
@@ -112,7 +113,7 @@ def test_a_bug_of_nianbao_is_not_called_a_damaged_pdf(monkeypatch: pytest.Monkey
     from nianbao.parsing import parse_document
     from nianbao.sample.pdf import tiny_pdf
 
-    def broken(page: object) -> list:
+    def broken(page: object) -> list[tuple[str, object]]:
         raise TypeError("a bug in nianbao's own code")
 
     monkeypatch.setattr(parsers.pdf, "_page_items", broken)

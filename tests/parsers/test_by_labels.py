@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from checks.registry import check_report
+from nianbao.core.report import Report
 from parsers import parse_bytes
 from parsers.sections import heading_part
 from parsers.tables import glued
 from tests.conftest import set_row
 
 
-def _parse(text: str):  # type: ignore[no-untyped-def]
+def _parse(text: str) -> Report:
     return parse_bytes(text.encode(), source="case")
 
 
 def test_dropped_row_is_reported_not_zeroed(seed_text: str) -> None:
     text = "\n".join(line for line in seed_text.splitlines() if not line.startswith("3.要求提供公开出版物"))
     report = _parse(text)
+    assert report.applications is not None
     assert set(report.applications["not_processed.publication"].values()) == {None}
     assert report.applications["not_processed.excessive"]["total"] == 0
     messages = [f.message for f in check_report(report) if f.rule == "report.sections"]
@@ -37,6 +39,7 @@ def test_parts_in_another_order(seed_text: str) -> None:
         + tail
     )
     report = _parse(swapped)
+    assert report.applications is not None and report.review_litigation is not None
     assert report.applications["new"]["natural_person"] == 1
     assert report.review_litigation["review"]["total"] == 0 and len(report.parts) == 6
 
@@ -51,6 +54,7 @@ def test_one_row_header_with_columns_in_another_order(seed_text: str) -> None:
     one_row = "(本列数据的勾稽关系) | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 其他 | 法律服务机构 | 总计"
     text = set_row(seed_text.replace(header, one_row), "一、本年新收", [1, 0, 0, 0, 2, 0, 3])
     report = _parse(text)
+    assert report.applications is not None
     assert report.applications["new"]["other"] == 2 and report.applications["new"]["legal_services"] == 0
     assert not [f for f in check_report(report) if f.rule == "report.sections"]
 
@@ -58,7 +62,7 @@ def test_one_row_header_with_columns_in_another_order(seed_text: str) -> None:
 def test_text_in_a_number_cell_is_kept_raw(seed_text: str) -> None:
     report = _parse(set_row(seed_text, "(一)予以公开", ["见附件", 0, 0, 0, 0, 0, 0]))
     cells = [f for f in check_report(report) if f.rule in ("report.cells", "report.sections")]
-    assert report.applications["granted"]["natural_person"] is None
+    assert report.applications is not None and report.applications["granted"]["natural_person"] is None
     assert any(f.raw == "见附件" for f in cells) or any("见附件" in f.message for f in cells)
 
 

@@ -9,6 +9,7 @@ case tags, <font> around every cell), plain tables (no <tbody>, no paragraphs), 
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pytest
 
@@ -66,7 +67,7 @@ def _page(lines: tuple[str, ...], editor: str) -> str:
     )
 
 
-def _reading(data: bytes) -> tuple[dict, list[tuple[str, str]]]:
+def _reading(data: bytes) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     report = parse_bytes(data, source="x")
     doc = to_json(report, check_report(report))
     tables = {k: doc[k] for k in ("active_disclosure", "applications", "review_litigation", "year", "format")}

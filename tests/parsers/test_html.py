@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from checks.registry import check_report
@@ -14,7 +16,7 @@ from tests.conftest import comparable
 TITLE = "张家川县闫家乡人民政府2024年度政府信息公开工作报告"
 
 
-def _json(data: bytes, content_type: str | None = None) -> dict:
+def _json(data: bytes, content_type: str | None = None) -> dict[str, Any]:
     report = parse_bytes(data, source="x", content_type=content_type)
     return comparable(to_json(report, check_report(report)))
 

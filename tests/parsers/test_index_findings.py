@@ -81,21 +81,25 @@ def test_missing_tables_are_never_zeros() -> None:
 
 def test_cell_per_line_exports_keep_empty_cells_in_place() -> None:
     old = _report("27")  # 2019 format: many rows of empty cells
-    assert set(old.applications["partially_granted"].values()) == {None}  # type: ignore[index]
-    assert old.applications["unavailable.not_held"]["total"] == 3  # type: ignore[index]
+    assert old.applications is not None and old.review_litigation is not None
+    assert set(old.applications["partially_granted"].values()) == {None}
+    assert old.applications["unavailable.not_held"]["total"] == 3
     assert old.review_litigation["review"] == {
         "upheld": None,
         "corrected": None,
         "other": None,
         "pending": None,
         "total": 0,
-    }  # type: ignore[index]
+    }
     row = _report("28")  # 二、上年结转 has six values: its 总计 cell is empty
-    assert row.applications["carried_over"]["total"] is None and row.applications["carried_over"]["natural_person"] == 0  # type: ignore[index]
-    assert row.review_litigation["lawsuit_after_review"]["total"] == 2  # type: ignore[index]
+    assert row.applications is not None and row.review_litigation is not None
+    carried_over = row.applications["carried_over"]
+    assert carried_over["total"] is None and carried_over["natural_person"] == 0
+    assert row.review_litigation["lawsuit_after_review"]["total"] == 2
     assert all(r.certain for r in row.readings)
     text = _report("29")  # "收到申请共44件，当年办结44件"
-    assert text.applications["new"]["total"] == 44 and text.review_litigation is not None  # type: ignore[index]
+    assert text.applications is not None and text.review_litigation is not None
+    assert text.applications["new"]["total"] == 44
     assert (text.format, text.agency) == ("2021", "河北省教育厅")
 
 

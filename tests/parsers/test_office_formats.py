@@ -12,6 +12,7 @@ import os
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ from tests.conftest import comparable
 TITLE = "张家川县闫家乡人民政府2024年度政府信息公开工作报告"
 
 
-def _json(data: bytes) -> dict:
+def _json(data: bytes) -> dict[str, Any]:
     report = parse_bytes(data, source="doc")
     return comparable(to_json(report, check_report(report)))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.registry import check_report
-from nianbao.core.report import APPLICANT_COLUMNS, Report
+from nianbao.core.report import APPLICANT_COLUMNS, Number, Report
 from nianbao.sample.docx_report import Missing, build_docx
 from nianbao.sample.reports import SampleReport, report_text
 from parsers import parse_bytes
@@ -87,9 +87,9 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     }
 
 
-def _cells(report: Report) -> dict[str, list[int | None]]:
+def _cells(report: Report) -> dict[str, list[Number]]:
     table = report.applications or {}
-    return {key: [table[key][c] for c in APPLICANT_COLUMNS] for key in table}  # type: ignore[misc]
+    return {key: [table[key][c] for c in APPLICANT_COLUMNS] for key in table}
 
 
 @pytest.mark.parametrize("name", ["clean", "shifted", "repeated"])
@@ -97,9 +97,11 @@ def test_every_cell_in_its_row_and_column_and_no_false_finding(pdfs: dict[str, b
     report = parse_bytes(pdfs[name], source=name)
     expected = {key: APPS.get(key, [0] * 7) for key in _cells(report)}
     assert _cells(report) == expected
+    review = report.review_litigation
+    assert review is not None
     assert [
-        report.review_litigation[g][f]
-        for g in ("review", "lawsuit_direct", "lawsuit_after_review")  # type: ignore[index]
+        review[g][f]
+        for g in ("review", "lawsuit_direct", "lawsuit_after_review")
         for f in ("upheld", "corrected", "other", "pending", "total")
     ] == REVIEW
     findings = [f for f in check_report(report) if f.severity != "info"]

@@ -59,7 +59,8 @@ def test_a_continuation_row_whose_label_moved_lands_in_its_columns() -> None:
     [line] = page2
     assert line.cells == ["（七）总计", "21", "0", "0", "0", "0", "0", "21"]
     assert line.geometry is not None and line.geometry.certain and line.geometry.page == 2
-    assert line.geometry.xs[0] is not None and line.geometry.xs[0] < line.geometry.xs[6]
+    label_x, total_x = line.geometry.xs[0], line.geometry.xs[6]
+    assert label_x is not None and total_x is not None and label_x < total_x
 
 
 def test_extractor_and_text_layer_disagree_and_the_words_are_ambiguous() -> None:

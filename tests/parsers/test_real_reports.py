@@ -23,6 +23,7 @@ def _path(name: str) -> Path:
 def test_pingtan_2024_cells_parse_without_table_findings() -> None:
     report = parse_bytes(_path("12_pingtan-2024-htmlcells.txt").read_bytes(), source="12")
     apps = report.applications
+    assert apps is not None
     assert apps["new"] == {
         "natural_person": 217,
         "commercial": 1,
@@ -51,9 +52,11 @@ def test_pingtan_2024_cells_parse_without_table_findings() -> None:
         "lawsuit_after_review": {"upheld": 13, "corrected": 2, "other": 4, "pending": 0, "total": 19},
     }
     disclosure = report.active_disclosure
+    assert disclosure is not None
     assert disclosure["normative_documents"] == {"issued": 62, "repealed": 33, "in_force": 440}
     assert disclosure["licensing"]["decisions"] == 4529 and disclosure["penalties"]["decisions"] == 1100
-    assert float(disclosure["fees"]["amount_10k_yuan"]) == 18651.06
+    fees = disclosure["fees"]["amount_10k_yuan"]
+    assert fees is not None and float(fees) == 18651.06
     assert report.year == 2024
     assert not [f for f in check_report(report) if f.rule.startswith(TABLE_RULES)]
 
@@ -78,8 +81,10 @@ def test_excerpts_partial_or_clear_error(prefix: str) -> None:
 
 def test_cut_excerpt_rows_are_null_not_zero() -> None:
     report = parse_bytes(_path("13_nilka-town-2023-excerpt.txt").read_bytes(), source="13")
-    assert report.applications["new"]["total"] == 0  # present in the excerpt
-    assert set(report.applications["carried_forward"].values()) == {None}  # cut off: unknown
+    apps = report.applications
+    assert apps is not None
+    assert apps["new"]["total"] == 0  # present in the excerpt
+    assert set(apps["carried_forward"].values()) == {None}  # cut off: unknown
     assert report.review_litigation is None
 
 
@@ -95,9 +100,10 @@ def test_tables_as_images_are_reported() -> None:
 def test_shanghai_2019_format_mapped_and_contradictions_found() -> None:
     report = parse_bytes(_path("01_shanghai-govoffice-2019.txt").read_bytes(), source="01")
     assert report.format == "2019" and report.agency == "上海市人民政府办公厅" and report.published_at == "2020-01-31"
-    assert report.active_disclosure["rules"] == {"made": 13, "published": 13, "total_published": 524}
-    assert report.active_disclosure["licensing"]["decisions"] == 0
-    apps = report.applications
+    disclosure, apps = report.active_disclosure, report.applications
+    assert disclosure is not None and apps is not None
+    assert disclosure["rules"] == {"made": 13, "published": 13, "total_published": 524}
+    assert disclosure["licensing"]["decisions"] == 0
     assert apps["new"]["total"] == 859 and apps["total"]["total"] == 805 and apps["carried_forward"]["total"] == 72
     assert apps["granted"]["total"] is None  # blank in the source: unknown, not 0
     assert "other" in apps and "other.other" not in apps  # the 2019 single (六)其他处理 row

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ from tests.conftest import REPORTS, SEED
 NAMES = ["01_shanghai-govoffice-2019", "12_pingtan-2024-htmlcells", "21_shanghai-counsellors-office-2022-excerpt"]
 
 
-def _reading(data: bytes) -> tuple[dict, list[tuple[str, str, str]]]:
+def _reading(data: bytes) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     report = parse_bytes(data, source="x")
     doc = to_json(report, check_report(report))
     tables = {k: doc[k] for k in ("active_disclosure", "applications", "review_litigation")}

@@ -21,7 +21,7 @@ from checks.registry import check_report
 from checks.run import run_checks
 from crawler.sink import Document
 from nianbao.core.config import Agency, Config, CrawlSettings, Portal
-from nianbao.core.report import APPLICANT_COLUMNS, Report
+from nianbao.core.report import APPLICANT_COLUMNS, Number, Report
 from nianbao.crawl_runner import crawl_all
 from nianbao.ingest import ingest
 from nianbao.parsing import Parsed, parse_document
@@ -66,9 +66,9 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return convert(docx.read_bytes(), source="planted", suffix=".docx", target="pdf")
 
 
-def _cells(report: Report) -> dict[str, list[int | None]]:
+def _cells(report: Report) -> dict[str, list[Number]]:
     table = report.applications or {}
-    return {key: [table[key][c] for c in APPLICANT_COLUMNS] for key in table}  # type: ignore[misc]
+    return {key: [table[key][c] for c in APPLICANT_COLUMNS] for key in table}
 
 
 def _errors(report: Report) -> list[tuple[str, tuple[str, ...]]]:

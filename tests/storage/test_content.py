@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from nianbao.core.report import body_lines
 from nianbao.parsing import parse_document
 from nianbao.sample.reports import SampleReport, mixed, report_text
-from storage.content import identity, sentences
+from storage.content import Cell, identity, sentences
 
 AGENCY = "某某县马关镇人民政府"
 TITLE = f"{AGENCY}2025年度政府信息公开工作报告"
@@ -116,10 +116,13 @@ def test_a_changed_sentence_or_number_in_prose_is_the_report() -> None:
 
 
 def test_identity_reads_cells_and_sentences_only() -> None:
-    cells = [("applications", "new", "total", 6), ("active_disclosure", "fees", "amount_10k_yuan", Decimal("1.50"))]
+    cells: list[Cell] = [
+        ("applications", "new", "total", 6),
+        ("active_disclosure", "fees", "amount_10k_yuan", Decimal("1.50")),
+    ]
     same = identity(AGENCY, 2025, cells, PLAIN)
     assert identity(AGENCY, 2025, list(reversed(cells)), PLAIN) == same  # order of cells is no content
-    spelt = [("applications", "new", "total", 6.0), ("active_disclosure", "fees", "amount_10k_yuan", 1.5)]
+    spelt: list[Cell] = [("applications", "new", "total", 6.0), ("active_disclosure", "fees", "amount_10k_yuan", 1.5)]
     assert identity(AGENCY, 2025, spelt, PLAIN) == same  # as SQLite gives them back (REAL)
     assert identity(AGENCY, 2025, [cells[0][:3] + (7,), cells[1]], PLAIN) != same
     assert identity(AGENCY, 2025, cells, [s.replace("单一", "多样") for s in PLAIN]) != same

@@ -37,7 +37,7 @@ def test_a_copy_that_lost_parts_is_a_failed_fetch_of_its_url(tmp_path: Path) -> 
         "not found: problems, other_matters"
     )
     assert _versions(db) == [(1, 1)]
-    row = db["document_urls"].get(URL)
+    row = db.table("document_urls").get(URL)
     assert (row["sha256"], row["fetch_error"], row["last_seen"]) == (first.sha256, cut.error, LATER)
     assert db["documents"].count == 1  # the cut bytes are not kept
     assert db.execute("SELECT count(*) FROM report_findings").fetchone()[0] == 0  # nor their findings
@@ -49,7 +49,7 @@ def test_a_cut_copy_under_a_new_url_is_found_with_its_failure(tmp_path: Path) ->
     other = "http://127.0.0.1/content.jsp?wbnewsid=1"
     cut = ingest(db, Document(other, _text(cut_before="四、政府信息公开行政复议"), portal="县"), now=LATER)
     assert (cut.error or "").startswith("truncated: 3 of the six parts found")
-    row = db["document_urls"].get(other)
+    row = db.table("document_urls").get(other)
     assert (row["sha256"], row["agency"], row["year"], row["fetch_error"]) == (None, AGENCY, 2025, cut.error)
     assert _versions(db) == [(1, 1)]
 
@@ -59,7 +59,7 @@ def test_an_edit_with_every_part_is_a_new_version(tmp_path: Path) -> None:
     ingest(db, Document(URL, _text(new=3)), now=FIRST)
     edited = ingest(db, Document(URL, _text(new=4)), now=LATER)
     assert edited.error is None and _versions(db) == [(1, 0), (2, 1)]
-    assert db["document_urls"].get(URL)["fetch_error"] is None
+    assert db.table("document_urls").get(URL)["fetch_error"] is None
 
 
 def test_a_report_short_of_parts_from_the_start_may_still_change(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from crawler.sink import Document
 from nianbao.ingest import ingest
@@ -22,7 +23,7 @@ def test_datasette_and_sqlite_utils_read_it(tmp_path: Path) -> None:
     ingest(db, Document("http://127.0.0.1/a.htm", report_text(sample).encode()), now="2026-02-01T00:00:00")
     db.close()
 
-    async def query() -> tuple[list, list, int]:
+    async def query() -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
         ds = Datasette([str(path)])
         apps = await ds.client.get(
             "/nianbao/applications_by_agency_year.json?_shape=array&row_key=new&column_key=total"

@@ -29,7 +29,8 @@ def _doc(agency: str = "某某县马关镇人民政府", year: int = 2025, new: 
 def test_round_trip(tmp_path: Path) -> None:
     db = open_db(str(tmp_path / "n.db"))
     result = ingest(db, Document("http://127.0.0.1/a.htm", _doc(new=3), portal="p"), now=NOW)
-    row = db["reports"].get(result.report_id)
+    assert result.report_id is not None
+    row = db.table("reports").get(result.report_id)
     assert (row["agency"], row["year"], row["format"], row["is_current"]) == ("某某县马关镇人民政府", 2025, "2021", 1)
     cells = {(c["part"], c["row_key"], c["column_key"]): c["value"] for c in db["report_cells"].rows}
     assert cells[("applications", "new", "natural_person")] == 3
@@ -59,7 +60,7 @@ def test_known_bytes_join_their_report_without_parsing(tmp_path: Path) -> None:
     assert db["reports"].count == 1
     urls = {r["url"] for r in db.query("SELECT url FROM report_urls WHERE report_id = ?", [first.report_id])}
     assert urls == {"http://127.0.0.1/a.htm", "http://127.0.0.1/b.htm"}
-    row = db["document_urls"].get("http://127.0.0.1/b.htm")
+    row = db.table("document_urls").get("http://127.0.0.1/b.htm")
     assert (row["portal"], row["agency"], row["year"], row["parse_error"]) == ("q", "某某县马关镇人民政府", 2025, None)
     other = ingest_known(db, Document("http://127.0.0.1/c.htm", _doc(new=4)), now=NOW)
     assert other is None
@@ -79,7 +80,9 @@ def test_migration_from_previous_version_keeps_data(tmp_path: Path) -> None:
     path = str(tmp_path / "old.db")
     old = sqlite_utils.Database(path)
     migrations.apply(old, stop_before="m002_views_and_search")
-    old["reports"].insert({"agency": "旧机关", "year": 2020, "sha256": None, "is_current": 1, "parser_version": "0"})
+    old.table("reports").insert(
+        {"agency": "旧机关", "year": 2020, "sha256": None, "is_current": 1, "parser_version": "0"}
+    )
     assert "status_by_agency_year" not in old.view_names()
     old.close()
     db = open_db(path)
@@ -132,7 +135,7 @@ while True:
 def test_sigkill_mid_write_leaves_whole_reports(tmp_path: Path) -> None:
     path = str(tmp_path / "n.db")
     proc = subprocess.Popen([sys.executable, "-c", KILLER, path], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "ready"
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     time.sleep(0.3)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -149,6 +152,6 @@ def test_sigkill_mid_write_leaves_whole_reports(tmp_path: Path) -> None:
 def test_reparse_retries_stored_documents(tmp_path: Path) -> None:
     db = open_db(str(tmp_path / "n.db"))
     ingest(db, Document("http://127.0.0.1/x.htm", b"<html><body><p>not yet a report</p></body></html>"), now=NOW)
-    assert db["reports"].count == 0 and db["document_urls"].get("http://127.0.0.1/x.htm")["parse_error"]
+    assert db["reports"].count == 0 and db.table("document_urls").get("http://127.0.0.1/x.htm")["parse_error"]
     stored, failed = reparse(db, now=NOW)
     assert (stored, failed) == (0, 1)

@@ -9,24 +9,19 @@ from typing import Any
 
 from nianbao.workers import ParsePool
 from nianbao.writer import Writing
+from nianbao.writes import RecordFetch, SavePage
 from storage.db import open_db
 
 NOW = "2026-02-01T12:00:00+00:00"
 
 
-def _fetch(url: str, **extra: Any) -> tuple[str, dict[str, Any]]:
+def _fetch(url: str, **extra: Any) -> RecordFetch:
     row = {"run_id": None, "portal": "县", "url": url, "status": 200, "outcome": "ok", "bytes": 1, "duration_ms": 1}
-    return "fetch", {"portal": "县", "row": {**row, **extra}}
+    return RecordFetch("县", {**row, **extra})
 
 
-def _page(url: str) -> tuple[str, dict[str, Any]]:
-    return "page", {
-        "content": b"<html>list</html>",
-        "url": url,
-        "now": NOW,
-        "content_type": "text/html",
-        "portal": "县",
-    }
+def _page(url: str) -> SavePage:
+    return SavePage(url, b"<html>list</html>", "县", NOW, content_type="text/html")
 
 
 def test_a_bad_item_costs_itself_and_the_rest_of_the_batch_is_stored(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.mail import decoded
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,7 +31,7 @@ def digest_html(demo: Path) -> str:
     [eml] = sorted((demo / "outbox").glob("*.eml"))
     message = email.message_from_bytes(eml.read_bytes())
     [part] = [p for p in message.walk() if p.get_content_type() == "text/html"]
-    return part.get_payload(decode=True).decode("utf-8")  # type: ignore[union-attr]
+    return decoded(part)
 
 
 def chromium_path() -> str | None:

@@ -211,7 +211,13 @@ def test_official_document_typography(drafted: Path) -> None:
     assert normal.paragraph_format.line_spacing == Pt(28) and normal.font.size == Pt(16)
     section = doc.sections[0]
     sizes = [section.page_width, section.page_height, section.top_margin, section.bottom_margin, section.left_margin]
-    assert [round(size.cm, 2) for size in sizes] == [21.0, 29.7, 3.7, 3.5, 2.8]  # A4, GB/T 9704's margins
+    assert [None if size is None else round(size.cm, 2) for size in sizes] == [
+        21.0,
+        29.7,
+        3.7,
+        3.5,
+        2.8,
+    ]  # A4, GB/T 9704's margins
     assert doc.core_properties.title == TITLE
 
 

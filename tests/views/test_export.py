@@ -45,7 +45,9 @@ def exported(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _table(ws: Worksheet) -> list[dict[str, Any]]:
     rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    names = [name for name in rows[0] if isinstance(name, str)]
+    assert len(names) == len(rows[0]), f"a column of {ws.title} has no name: {rows[0]}"
+    return [dict(zip(names, row, strict=True)) for row in rows[1:]]
 
 
 def _query(demo: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -134,7 +136,7 @@ def test_the_numbers_sheet_holds_every_number_named_as_the_format_names_it(expor
 
 def test_columns_are_as_wide_as_their_chinese_text(exported: Path) -> None:
     ws = load_workbook(exported / "nianbao.xlsx")["各机关年度状态"]
-    widths = {c.value: ws.column_dimensions[c.column_letter].width for c in ws[1]}
+    widths = {c.value: ws.column_dimensions[get_column_letter(n)].width for n, c in enumerate(ws[1], start=1)}
     assert widths["机关"] >= display_width("某某县张棉驿乡人民政府") == 22
     assert widths["年度"] < widths["机关"] and widths["无法判断的原因"] == 82  # long text: capped, and wrapped
     [reason] = [c for c in ws["M"][1:] if c.value]

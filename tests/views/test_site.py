@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from nianbao.core.config import Deadlines
 from nianbao.core.findings import FindingRecord
@@ -29,6 +29,13 @@ PLANTED = {
 
 def _page(path: Path) -> LexborHTMLParser:
     return LexborHTMLParser(path.read_text(encoding="utf-8"))
+
+
+def _one(tree: LexborHTMLParser | LexborNode, selector: str) -> LexborNode:
+    """The first node `selector` matches; the test fails, naming the selector, when none does."""
+    node = tree.css_first(selector)
+    assert node is not None, f"no {selector!r} on the page"
+    return node
 
 
 def test_every_page_is_written_and_every_link_resolves(demo: Path) -> None:
@@ -60,8 +67,8 @@ def test_the_grid_shows_the_planted_cases(demo: Path) -> None:
     tree = _page(demo / "site" / "index.html")
     states = {}
     for row in tree.css("tr.agency"):
-        name = row.css_first("th a").text()
-        states[name] = row.css_first("td[data-year='2025']").attributes["data-state"]
+        name = _one(row, "th a").text()
+        states[name] = _one(row, "td[data-year='2025']").attributes["data-state"]
     for agency, state in PLANTED.items():
         assert states[agency] == state, agency
     assert sum(s == "on_time" for s in states.values()) == 16
@@ -74,7 +81,7 @@ def test_the_inconsistent_report_has_its_cells_marked(demo: Path) -> None:
     tree = _page(demo / "site" / "agency" / f"{slug('agency', '某某县龙山镇人民政府')}.html")
     bad = {td.attributes["data-cell"]: td for td in tree.css("td.cell.bad")}
     assert set(bad) == {"applications.total.natural_person", "applications.total.total"}
-    tip = bad["applications.total.total"].css_first(".tip").text()
+    tip = _one(bad["applications.total.total"], ".tip").text()
     assert "（七）总计" in tip and "applications.outcome_total" in tip and "办理结果各项之和为2，但（七）总计为3" in tip
     assert bad["applications.total.total"].attributes["tabindex"] == "0"  # reachable by keyboard
     assert [th.text() for th in tree.css("table#y2025-applications thead th[scope=col]")][1] == "申请人情况"
@@ -86,7 +93,7 @@ def test_the_blocked_portal_page_says_so(demo: Path) -> None:
     tree = _page(demo / "site" / "portal" / f"{slug('portal', '某某省人民政府')}.html")
     assert tree.css_first(".badge.o-blocked") is not None
     county = _page(demo / "site" / "portal" / f"{slug('portal', '某某县人民政府')}.html")
-    assert "网站声明的数量与实际读取的数量" in county.body.text() and county.css("table.list tbody tr")
+    assert "网站声明的数量与实际读取的数量" in _one(county, "body").text() and county.css("table.list tbody tr")
 
 
 def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
@@ -128,16 +135,16 @@ def test_the_site_speaks_the_chosen_language(demo: Path, tmp_path: Path) -> None
     english |= {"overview", "legend", "rules", "portals", "trends", "findings", "deadline", "evidence"}
     for page in (demo / "site" / "index.html", demo / "site" / "agency" / f"{slug('agency', MISSING)}.html"):
         tree = _page(page)
-        assert tree.css_first("html").attributes["lang"] == "zh-CN"
+        assert _one(tree, "html").attributes["lang"] == "zh-CN"
         for node in tree.css("script, code, style"):
             node.decompose()
-        words = re.findall(r"[A-Za-z]{4,}", re.sub(r"https?://\S+|nianbao", " ", tree.body.text()))
+        words = re.findall(r"[A-Za-z]{4,}", re.sub(r"https?://\S+|nianbao", " ", _one(tree, "body").text()))
         assert [w for w in words if w.lower() in english] == [], page.name
     db = open_db(str(demo / "nianbao.db"), readonly=True)
     out = tmp_path / "en"
     build_site(db, out, as_of=date(2026, 4, 15), deadlines=Deadlines(), now="2026-04-15T12:00:00+00:00", lang="en")
     overview = _page(out / "index.html")
-    assert overview.css_first("html").attributes["lang"] == "en"
-    assert "Overview" in overview.body.text() and "总览" not in overview.body.text()
+    assert _one(overview, "html").attributes["lang"] == "en"
+    assert "Overview" in _one(overview, "body").text() and "总览" not in _one(overview, "body").text()
     agency = (out / "agency" / f"{slug('agency', '某某县龙山镇人民政府')}.html").read_text(encoding="utf-8")
     assert "the outcome rows (granted … other) add up to 2 but total is 3" in agency
