@@ -403,7 +403,8 @@ def test_a_full_disk_is_an_error_and_never_a_false_missing_finding(portal: Sampl
             assert outcome != "complete" or doubts + entries == lost, (outcome, detail)
     _config(tmp_path, portal)  # room again: the next check finds nothing missing from a pass that lost writes
     check = _nianbao("check", "--config", "nianbao.toml", "--as-of", "2026-04-15", cwd=tmp_path)
-    check.communicate(timeout=60)
+    _, err = check.communicate(timeout=60)
+    assert check.returncode == 0, err
     with sqlite3.connect(tmp_path / "n.db") as conn:
         missing = {r[0] for r in conn.execute("SELECT agency FROM findings WHERE kind = 'missing'")}
         lost = {r[0] for r in conn.execute("SELECT agency FROM crawl_doubts WHERE reason = 'lost'")}
@@ -416,7 +417,9 @@ def test_a_full_disk_is_an_error_and_never_a_false_missing_finding(portal: Sampl
 
 def test_read_only_commands_change_nothing(portal: SamplePortal, tmp_path: Path) -> None:
     _config(tmp_path, portal)
-    assert _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path).communicate(timeout=120) is not None
+    crawl = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
+    _, err = crawl.communicate(timeout=120)
+    assert crawl.returncode == 0 and err == "", err
     db = tmp_path / "n.db"
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
