@@ -489,7 +489,7 @@ def findings() -> None:
 
 @findings.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Resolved and dismissed ones too.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table (English keys).")
 @common
 def findings_list(config_path: str | None, db_path: str | None, show_all: bool, as_json: bool) -> None:
     """Open findings (id, kind, agency, year, rule, message)."""
