@@ -26,7 +26,32 @@ Every command and option of `nianbao`, as `--help` prints it. This file is writt
 `python -m nianbao.clidoc --write` from the click definitions in `nianbao/cli.py`;
 `tests/test_clidoc.py` fails when it is out of date or when a command or option has no help text.
 What the commands print is in Chinese by default (`--lang en` for English); their help is English.
+
+{needs}
+`export` and `bulletin` open the database read-only too. SMTP credentials and the group robots' tokens
+come only from the environment (`NIANBAO_SMTP_USER`, `NIANBAO_SMTP_PASSWORD`, and the names a
+channel's URL gives: [server.md](server.md#channels-钉钉-企业微信-飞书)).
 """
+NEEDS = (  # (commands, what they need, what they do without it)
+    (
+        "`crawl`, `run --once`, `daemon`",
+        "a configuration (`./nianbao.toml` or `--config FILE`) whose portals are not the example's placeholder",
+        "one line, exit 2; they create the database when it does not exist yet",
+    ),
+    (
+        "`check`, `notify`",
+        "a configuration, and the database a crawl made",
+        "one line, exit 2, nothing created (run on the built-in defaults, which watch nothing, `check` would "
+        "resolve every finding and `notify` queue a digest for nobody)",
+    ),
+    ("`reparse`, `findings dismiss`, `snooze`, `reopen`", "the database", "one line, exit 2, nothing created"),
+    (
+        "`status`, `findings list`, `site`, `notify --dry-run`, `health`",
+        "the database, opened read-only; the configuration is optional (its language; `health`'s watched portals)",
+        'one line, exit 2 (`health`: its "unusable" line)',
+    ),
+    ("`parse`, `discover`, `config`, `demo`, `sample serve`", "nothing", ""),
+)
 
 
 def commands(group: click.Command, path: tuple[str, ...] = ("nianbao",)) -> Iterator[tuple[str, click.Command]]:
@@ -49,7 +74,12 @@ def _help(name: str, command: click.Command) -> str:
 
 def reference(group: click.Command) -> str:
     """The whole reference, as docs/cli.md holds it."""
-    parts = [INTRO]
+    rows = "".join(f"| {' | '.join(row)} |\n" for row in NEEDS)
+    parts = [
+        INTRO.format(
+            needs="## What each command needs\n\n| command | needs | without it |\n| --- | --- | --- |\n" + rows
+        )
+    ]
     for name, command in commands(group):
         if command.hidden:
             continue
@@ -60,7 +90,7 @@ def reference(group: click.Command) -> str:
 def undocumented(text: str, group: click.Command) -> list[str]:
     """What the reference text leaves out: a command without its section, an option its section does
     not name, a command or option without a help text."""
-    sections = {s.split("\n", 1)[0]: s for s in text.split("\n## ")[1:]}
+    sections = {s.split("\n", 1)[0]: s for s in text.split("\n## ")[1:]}  # "What each command needs" too
     found = []
     for name, command in commands(group):
         if command.hidden:
