@@ -329,7 +329,7 @@ def test_feishu_refusing_a_message_in_its_answer_keeps_it_in_the_outbox(
 @pytest.mark.xfail(
     strict=True,
     reason="Apprise 2.3 judges 钉钉 and 企业微信 by the HTTP status alone; both answer a refused message with 200 and "
-    "an errcode (README: Channels)",
+    "an errcode (docs/server.md: Channels)",
 )
 @pytest.mark.parametrize("vendor", ["dingtalk", "wecom"])
 def test_a_robot_refusing_a_message_in_its_answer_keeps_it_in_the_outbox(
@@ -346,7 +346,7 @@ def test_a_robot_refusing_a_message_in_its_answer_keeps_it_in_the_outbox(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="Apprise 2.3 URL-encodes 钉钉's sign twice (quoted, then as a query parameter): README: Channels",
+    reason="Apprise 2.3 URL-encodes 钉钉's sign twice (quoted, then as a query parameter): docs/server.md: Channels",
 )
 def test_a_signed_dingtalk_robot_gets_its_signature_encoded_once(robots: Robots, tmp_path: Path) -> None:
     from notify.outbox import notify
