@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import cli
@@ -14,6 +15,7 @@ def test_commands_have_help() -> None:
         assert result.exit_code == 0 and "Usage" in result.output
 
 
+@pytest.mark.slow
 def test_demo_then_status_and_findings(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import json
 
@@ -84,6 +86,7 @@ def test_json_logs_and_progress_bars() -> None:
     assert "[############............] 5/10" in screen.getvalue() and "\x1b[" in screen.getvalue()
 
 
+@pytest.mark.slow
 def test_the_writer_process_logs_like_its_parent_and_libraries_stay_quiet(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import json
     import os

@@ -266,6 +266,7 @@ def _digest(folder: Path, lang: str) -> str:
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.slow
 def test_the_demo_digest_matches_its_golden_file(lang: str, tmp_path: Path) -> None:
     """NIANBAO_UPDATE_GOLDEN=1 rewrites the golden files (then read the diff before committing)."""
     got = _digest(tmp_path / "demo", lang)
@@ -302,5 +303,6 @@ def test_a_database_written_before_shows_its_findings_in_both_languages(tmp_path
     assert rows and all(r["template"] for r in rows)
 
 
+@pytest.mark.slow
 def test_the_catalogues_are_complete_and_compiled() -> None:
     assert problems() == []

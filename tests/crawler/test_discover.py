@@ -50,6 +50,7 @@ def _crawl(config, tmp_path: Path, name: str):  # type: ignore[no-untyped-def]
     return reports, results
 
 
+@pytest.mark.slow
 def test_the_sample_home_page_gives_a_config_that_crawls_like_the_hand_written_one(
     sample: SamplePortal, tmp_path: Path
 ) -> None:

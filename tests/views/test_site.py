@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from nianbao.core.config import Deadlines
@@ -31,6 +32,7 @@ def _page(path: Path) -> LexborHTMLParser:
     return LexborHTMLParser(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_every_page_is_written_and_every_link_resolves(demo: Path) -> None:
     site = demo / "site"
     pages = sorted(site.rglob("*.html"))
@@ -56,6 +58,7 @@ def test_every_page_is_written_and_every_link_resolves(demo: Path) -> None:
     )  # nothing fetched at view time
 
 
+@pytest.mark.slow
 def test_the_grid_shows_the_planted_cases(demo: Path) -> None:
     tree = _page(demo / "site" / "index.html")
     states = {}
@@ -70,6 +73,7 @@ def test_the_grid_shows_the_planted_cases(demo: Path) -> None:
     assert legend["not_assessable"] == 1
 
 
+@pytest.mark.slow
 def test_the_inconsistent_report_has_its_cells_marked(demo: Path) -> None:
     tree = _page(demo / "site" / "agency" / f"{slug('agency', '某某县龙山镇人民政府')}.html")
     bad = {td.attributes["data-cell"]: td for td in tree.css("td.cell.bad")}
@@ -82,6 +86,7 @@ def test_the_inconsistent_report_has_its_cells_marked(demo: Path) -> None:
     assert clean.css("td.cell.bad") == [] and len(clean.css("table.report")) == 3
 
 
+@pytest.mark.slow
 def test_the_blocked_portal_page_says_so(demo: Path) -> None:
     tree = _page(demo / "site" / "portal" / f"{slug('portal', '某某省人民政府')}.html")
     assert tree.css_first(".badge.o-blocked") is not None
@@ -118,6 +123,7 @@ def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in agency
 
 
+@pytest.mark.slow
 def test_the_site_speaks_the_chosen_language(demo: Path, tmp_path: Path) -> None:
     """Chinese by default (the demo's site); English when asked: chrome, states and findings alike."""
     import re
