@@ -153,7 +153,7 @@ class Portal:
     ] = None
     region: Annotated[
         Text | None,
-        doc('the region its agencies\' names may leave out, "某某县" (else derived from their names: README)'),
+        doc('the region its agencies\' names may leave out, "某某县" (else derived from their names: docs/design.md)'),
     ] = None
     ocr: Annotated[Flag | None, doc("read this portal's scans by OCR (else [parse] ocr)")] = None
 
