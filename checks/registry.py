@@ -7,12 +7,21 @@ Scopes say what a rule is a function of:
 - "report": one parsed report -> findings (pure; run by `check_report`, also by `nianbao parse`);
 - "history": this year's and last year's cells -> findings (pure);
 - "monitoring": the evaluation over the database (deadlines, portals, versions; in `checks.run`).
+
+Rule modules are found, not listed: `all_rules` imports every module of the `checks` package, so a
+new module's `@rule`s register by being there (tests/checks/test_registration.py checks that every
+`@rule` written in the package is registered, and that a planted module's are).
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
+import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Literal, Protocol, TypeVar, cast, overload
 
 from nianbao.core.report import Finding, Report
@@ -116,9 +125,59 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, its module imported (importing a rule module registers its rules)."""
-    from checks import consistency, history, quality, run, structure, text_claims  # noqa: F401
-
+    load_rules("checks")
     return RULES
+
+
+@cache
+def load_rules(package: str) -> tuple[str, ...]:
+    """Import every module of the package (once): the names imported, in the package's order."""
+    found = importlib.import_module(package)
+    names = tuple(f"{package}.{m.name}" for m in pkgutil.iter_modules(found.__path__))
+    for name in names:
+        importlib.import_module(name)
+    return names
+
+
+def declared_rules(folder: Path) -> dict[str, str]:
+    """The rule ids the modules in a folder declare with `@rule(ID, …)`, read from their source (ID a
+    string, or a module-level name bound to one): id -> module file name.  An ID it cannot read is
+    given as "file:line", which no rule has."""
+    found: dict[str, str] = {}
+    for path in sorted(folder.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for target in node.targets
+            if isinstance(target, ast.Name) and isinstance(node.value.value, str)
+        }
+        for call in _rule_calls(tree):
+            first = call.args[0] if call.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found[first.value] = path.name
+            elif isinstance(first, ast.Name) and first.id in names:
+                found[names[first.id]] = path.name
+            else:
+                found[f"{path.name}:{call.lineno}"] = path.name
+    return found
+
+
+def _rule_calls(tree: ast.Module) -> Iterable[ast.Call]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and (
+                    (isinstance(decorator.func, ast.Name) and decorator.func.id == "rule")
+                    or (isinstance(decorator.func, ast.Attribute) and decorator.func.attr == "rule")
+                ):
+                    yield decorator
+
+
+def unregistered(folder: Path) -> list[str]:
+    """Each `@rule` written in the folder's modules that the registry does not hold: "module: id"."""
+    return [f"{module}: {rule_id}" for rule_id, module in declared_rules(folder).items() if rule_id not in RULES]
 
 
 def check_report(report: Report) -> list[Finding]:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's picture of the 通报 draft, made the way a reader would see it: the demo's database →
+# docs/outputs.md's picture of the 通报 draft, made the way a reader would see it: the demo's database →
 # `nianbao bulletin` → LibreOffice headless → PDF → PNG (pdftoppm, Debian's poppler-utils), the
 # first three pages side by side.  Run from anywhere, after `.ci/run` (or the README's install).
 set -euo pipefail

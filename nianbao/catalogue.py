@@ -22,7 +22,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from nianbao.core.messages import DOMAIN, LANGUAGES, LOCALE_DIR
+from nianbao.core.languages import LANGUAGES, language
+from nianbao.core.messages import DOMAIN, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("nianbao", "checks", "notify", "views", "storage", "parsers", "crawler")
@@ -94,7 +95,7 @@ def problems() -> list[str]:
         catalog = _read(lang)
         have = {m.id for m in catalog if m.id}
         out += [f"{lang}: missing msgid {msgid!r}" for msgid in sorted(wanted - have)]
-        if lang != "en":
+        if not language(lang).source:  # the source language is the msgids themselves
             out += [f"{lang}: not translated: {m.id!r}" for m in catalog if m.id and (not m.string or m.fuzzy)]
         mo = _po(lang).with_suffix(".mo")
         if not mo.exists() or _translations(mo) != {m.id: m.string for m in catalog if m.id and m.string}:

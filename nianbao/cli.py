@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from nianbao.core.errors import NianbaoError
-from nianbao.core.messages import N_, chinese_date, gettext_for
+from nianbao.core.languages import DEFAULT_LANGUAGE, LANGUAGES, language
+from nianbao.core.messages import N_, gettext_for
 
 if TYPE_CHECKING:
     from nianbao.core.findings import StoredFinding
@@ -46,8 +47,9 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--db", "db_path", metavar="FILE", help="SQLite database (default from config, else nianbao.db).")
     @click.option(
         "--lang",
-        type=click.Choice(["zh_CN", "en"]),
-        help="Language of what this command shows (default: [notify] language, else zh_CN; LANG is not read).",
+        type=click.Choice(LANGUAGES),
+        help=f"Language of what this command shows (default: [notify] language, else {DEFAULT_LANGUAGE}; "
+        "LANG is not read).",
     )
     @wraps(func)
     def wrapper(*args: Any, lang: str | None = None, **kwargs: Any) -> Any:
@@ -73,7 +75,7 @@ def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
 def _lang(config: Any = None) -> str:
     """The language asked with --lang, else the configuration's [notify] language, else Chinese."""
     asked = click.get_current_context().meta.get("nianbao.lang")
-    return str(asked or (config.notify.language if config is not None else "zh_CN"))
+    return str(asked or (config.notify.language if config is not None else DEFAULT_LANGUAGE))
 
 
 def _open(
@@ -489,7 +491,7 @@ def findings() -> None:
 
 @findings.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Resolved and dismissed ones too.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table (English keys).")
 @common
 def findings_list(config_path: str | None, db_path: str | None, show_all: bool, as_json: bool) -> None:
     """Open findings (id, kind, agency, year, rule, message)."""
@@ -531,7 +533,7 @@ def _finding_state(f: StoredFinding, lang: str) -> str:
         return _("dismissed")
     if f.snoozed_until:
         until = f.snoozed_until[:10]
-        return _("snoozed until {date}").format(date=until if lang == "en" else chinese_date(until))
+        return _("snoozed until {date}").format(date=language(lang).date(until))
     return _("open")
 
 
@@ -613,7 +615,7 @@ def export(
 
     from nianbao.core.messages import gettext_for
     from nianbao.export import export_sheets
-    from views.sheets import CHINESE_DATE, ISO_DATE, write_csv, write_xlsx
+    from views.sheets import write_csv, write_xlsx
 
     if not xlsx_path and not csv_dir:
         raise UserError("give --xlsx FILE, --csv DIR, or both")
@@ -623,8 +625,8 @@ def export(
     sheets = export_sheets(db, deadlines=config.deadlines, lang=lang, year=year)
     try:
         if xlsx_path:
-            rows = write_xlsx(sheets, Path(xlsx_path), date_format=ISO_DATE if lang == "en" else CHINESE_DATE)
-            shown = ("、" if lang != "en" else ", ").join(f"{title} {n}" for title, n in rows.items())
+            rows = write_xlsx(sheets, Path(xlsx_path), date_format=language(lang).sheet_date)
+            shown = language(lang).list_sep.join(f"{title} {n}" for title, n in rows.items())
             click.echo(_("{path} written: {sheets} (rows)").format(path=xlsx_path, sheets=shown))
         if csv_dir:
             paths = write_csv(sheets, Path(csv_dir))
@@ -666,7 +668,7 @@ def bulletin(config_path: str | None, db_path: str | None, year: int, docx_path:
 
 @cli.command()
 @click.option("--out", "folder", default="nianbao-demo", show_default=True, help="Folder for the database and .eml.")
-@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True, help="Language.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True, help="Language.")
 def demo(folder: str, lang: str) -> None:
     """The whole cycle offline against the bundled sample portal: status table and digest .eml."""
     import glob
@@ -683,7 +685,7 @@ def demo(folder: str, lang: str) -> None:
     for r in result.crawl:
         click.echo(_pass_line(r, lang))
     click.echo(_check_line(result.findings, lang))
-    click.echo("\n" + _("status as of {date}:").format(date=AS_OF if lang == "en" else chinese_date(str(AS_OF))) + "\n")
+    click.echo("\n" + _("status as of {date}:").format(date=language(lang).date(str(AS_OF))) + "\n")
     rows = status_rows(open_db(config.db_path, readonly=True), year=AS_OF.year - 1)
     click.echo(render(rows, lang) + render_withheld(rows, lang))
     emails = sorted(glob.glob(os.path.join(folder, "outbox", "*.eml")))
@@ -714,7 +716,7 @@ def sample() -> None:
     show_default=True,
     help="Port of its home page; its other five sites take the next five (0: any free ports).",
 )
-@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True, help="Language.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True, help="Language.")
 def sample_serve(port: int, lang: str) -> None:
     """Serve the sample portal on 127.0.0.1 until Ctrl-C, to try `nianbao discover` and a crawl on it."""
     from nianbao.sample_serve import serve

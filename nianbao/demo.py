@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from nianbao.core.config import Agency, Config, EmailSettings, Site
+from nianbao.core.languages import DEFAULT_LANGUAGE
 from nianbao.pipeline import CycleResult, run_once
 from nianbao.sample.portal import Planned, SamplePortal, default_plan
 from nianbao.sample.reports import balanced
@@ -42,7 +43,7 @@ def missing_agency() -> Agency:
 BLOCKED_AGENCY = Agency("某某省人民政府", "government", "某某省人民政府")  # its portal answers 412: not assessable
 
 
-def demo_config(portal: SamplePortal, folder: str, lang: str = "zh_CN") -> Config:
+def demo_config(portal: SamplePortal, folder: str, lang: str = DEFAULT_LANGUAGE) -> Config:
     base = portal.config(os.path.join(folder, "nianbao.db"), interval=0.05)
     agencies = (*base.agencies, missing_agency(), BLOCKED_AGENCY)
     demo = replace(base, agencies=agencies, site=Site(out=os.path.join(folder, "site")))
@@ -53,7 +54,7 @@ def demo_config(portal: SamplePortal, folder: str, lang: str = "zh_CN") -> Confi
     )
 
 
-def run_demo(folder: str, lang: str = "zh_CN") -> tuple[Config, CycleResult]:
+def run_demo(folder: str, lang: str = DEFAULT_LANGUAGE) -> tuple[Config, CycleResult]:
     """Start the sample portal, run one cycle as of 15 April 2026, stop the portal."""
     os.makedirs(folder, exist_ok=True)
     with SamplePortal(demo_plan()) as portal:  # its dead links of unwatched agencies withhold nobody

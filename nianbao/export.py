@@ -18,6 +18,7 @@ from checks.levels import infer_level
 from checks.registry import all_rules
 from nianbao.core.config import Deadlines
 from nianbao.core.findings import StoredFinding
+from nianbao.core.languages import DEFAULT_LANGUAGE, language
 from nianbao.core.messages import N_, cell_label, gettext_for
 from nianbao.core.report import PART_TITLES, REVIEW_LABELS, CellKey
 from nianbao.status import NO, YES, status_rows
@@ -77,7 +78,7 @@ SEVERITIES = {"error": N_("error"), "warning": N_("warning"), "info": N_("inform
 
 
 def export_sheets(
-    db: sqlite_utils.Database, *, deadlines: Deadlines, lang: str = "zh_CN", year: int | None = None
+    db: sqlite_utils.Database, *, deadlines: Deadlines, lang: str = DEFAULT_LANGUAGE, year: int | None = None
 ) -> list[Sheet]:
     """The three sheets (of `year`, or of every year), their rows read from `db` when written."""
     _ = gettext_for(lang)
@@ -139,9 +140,7 @@ def _findings(db: sqlite_utils.Database, lang: str, year: int | None) -> Iterato
         if year is not None and f.year not in (year, None):
             continue
         rule = rules.get(f.rule or "")
-        evidence = "\n".join(
-            f"{name}{'：' if lang != 'en' else ': '}{text}" for name, text in evidence_items(f.evidence, lang)
-        )
+        evidence = "\n".join(f"{name}{language(lang).colon}{text}" for name, text in evidence_items(f.evidence, lang))
         yield [
             f.id,
             f.agency,
@@ -167,7 +166,7 @@ def _cells_involved(f: StoredFinding, values: dict[tuple[str, str, str], Any], l
     for address in evidence_cells(f.evidence):
         value = values.get(CellKey.parse(address))
         shown = cell_label(address)
-        out.append(shown if value is None else f"{shown}{'：' if lang != 'en' else ': '}{number(value)}")
+        out.append(shown if value is None else f"{shown}{language(lang).colon}{number(value)}")
     return "\n".join(out) or None
 
 

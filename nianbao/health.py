@@ -26,7 +26,8 @@ from typing import Any
 import sqlite_utils
 
 from nianbao.core.config import HealthSettings
-from nianbao.core.messages import N_, VOCABULARY, chinese_date, gettext_for
+from nianbao.core.languages import language
+from nianbao.core.messages import N_, VOCABULARY, gettext_for
 from storage.findings import pending_findings
 from storage.notifications import backlog
 from storage.runs import PortalPasses, last_checks, passes_by_portal
@@ -378,7 +379,7 @@ def _value(name: str, value: Any, lang: str) -> str:
         return _(DAYS).format(n=f"{days:.0f}" if abs(days - round(days)) < 0.05 else f"{days:.1f}")
     if name in ("date", "since"):
         day = str(value)[:10]
-        return day if lang == "en" else chinese_date(day)
+        return language(lang).date(day)
     if name == "state":
         cause, outcome = value.get("cause"), value["outcome"]
         phrase = VOCABULARY.get(f"state.{cause}") or VOCABULARY.get(f"state.{outcome}") or STATES.get(outcome)

@@ -13,7 +13,8 @@ import sqlite_utils
 from crawler.sink import Document
 from nianbao.core.config import CrawlSettings, ParseLimits
 from nianbao.core.errors import NianbaoError, ParseError
-from nianbao.core.messages import N_, chinese_date, gettext_for
+from nianbao.core.languages import DEFAULT_LANGUAGE, language
+from nianbao.core.messages import N_, gettext_for
 from nianbao.core.report import to_json
 from nianbao.ingest import ingest
 from nianbao.workers import ParsePool
@@ -109,7 +110,7 @@ TEXT_LABELS = {
 APPLICATIONS = N_("new {new}, total {total}, carried forward {forward}")
 
 
-def render_text(document: dict[str, Any], lang: str = "zh_CN") -> str:
+def render_text(document: dict[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
     """A short human summary, in `lang`: metadata, the application totals and each finding on its
     own line (its severity and rule by name)."""
     from nianbao.core.messages import SEVERITY_NAMES, rule_label, word
@@ -117,13 +118,13 @@ def render_text(document: dict[str, Any], lang: str = "zh_CN") -> str:
 
     _ = gettext_for(lang)
     label = {key: _(text) for key, text in TEXT_LABELS.items()}
-    colon = ": " if lang == "en" else "："
+    colon = language(lang).colon
     wide = max(width(text + colon) for text in label.values()) + 1
 
     def line(key: str, value: object) -> str:
         shown = "-" if value is None else str(value)
-        if key in ("published_at", "signed_at") and value and lang != "en":
-            shown = chinese_date(str(value))
+        if key in ("published_at", "signed_at") and value:
+            shown = language(lang).date(str(value))
         return pad(label[key] + colon, wide) + shown
 
     apps = document["applications"] or {}

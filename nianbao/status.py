@@ -8,7 +8,8 @@ from typing import Any
 import sqlite_utils
 
 from nianbao.core.findings import StoredFinding
-from nianbao.core.messages import N_, VOCABULARY, chinese_date, gettext_for
+from nianbao.core.languages import DEFAULT_LANGUAGE, language
+from nianbao.core.messages import N_, VOCABULARY, gettext_for
 from nianbao.texttable import table
 from storage.findings import as_stored
 from storage.ledger import entries_of
@@ -95,7 +96,7 @@ def portal_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     ]
 
 
-def render_portals(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
+def render_portals(rows: list[dict[str, Any]], lang: str = DEFAULT_LANGUAGE) -> str:
     """The portals' last passes: complete (with what proves it) or partial (with why)."""
     _ = gettext_for(lang)
     out = ["", _("portals (last pass: declared against read)")]
@@ -105,12 +106,12 @@ def render_portals(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
         out.append(
             "  "
             + _("{portal}: {outcome} on {date}").format(
-                portal=row["portal"], outcome=outcome, date=when if lang == "en" else chinese_date(when)
+                portal=row["portal"], outcome=outcome, date=language(lang).date(when)
             )
         )
         out += [f"    {line.text(lang)}" for line in row["read_said"]]
         out += _ledger_lines(row, lang)
-        if row["outcome"] != "complete" and row["detail"] and lang == "en":  # the operators' detail is English
+        if row["outcome"] != "complete" and row["detail"] and language(lang).source:  # the operators' detail is English
             out.append("    " + _("why: {detail}").format(detail=row["detail"][:300]))
     return "\n".join(out) if rows else ""
 
@@ -136,7 +137,7 @@ def _ledger_lines(row: dict[str, Any], lang: str) -> list[str]:
     for entry in sorted(row["ledger"] or [], key=lambda e: e["fate"] != "failed"):
         prefix = "failure" if entry["fate"] == "failed" else "entry"
         word = VOCABULARY.get(f"{prefix}.{entry['reason']}", "")
-        colon = ": " if lang == "en" else "："
+        colon = language(lang).colon
         out.append(
             f"      {_(FATES[entry['fate']])}{colon}{entry['title']} — {_(word) if word else entry['reason'] or ''}"
         )
@@ -146,10 +147,10 @@ def _ledger_lines(row: dict[str, Any], lang: str) -> list[str]:
 FATES = {"stored": N_("stored"), "not_report": N_("not a report"), "failed": N_("failed")}
 
 
-def render_withheld(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
+def render_withheld(rows: list[dict[str, Any]], lang: str = DEFAULT_LANGUAGE) -> str:
     """Each watched pair without a verdict, and the one doubt that withholds it."""
     _ = gettext_for(lang)
-    colon = ": " if lang == "en" else "："
+    colon = language(lang).colon
     lines = [
         f"  {r['agency']} {r['year']}{colon}{r['withheld_said'].text(lang) if r['withheld_said'] else r['withheld_by']}"
         for r in rows
@@ -158,7 +159,7 @@ def render_withheld(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
     return "\n".join(["", "", _("not assessable, and why:"), *lines]) if lines else ""
 
 
-def render_unmatched(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
+def render_unmatched(rows: list[dict[str, Any]], lang: str = DEFAULT_LANGUAGE) -> str:
     """Reports whose name is no watched agency's (or could be two): never given to a look-alike,
     listed here so a person can add the agency, an alias or the portal's region."""
     _ = gettext_for(lang)
@@ -173,14 +174,12 @@ def render_unmatched(rows: list[dict[str, Any]], lang: str = "zh_CN") -> str:
             url=row["url"] or "",
         )
         if row["candidates"]:
-            line += " " + _("(could be: {agencies})").format(
-                agencies=("、" if lang != "en" else ", ").join(row["candidates"])
-            )
+            line += " " + _("(could be: {agencies})").format(agencies=language(lang).list_sep.join(row["candidates"]))
         out.append("  " + line.rstrip())
     return "\n".join(out)
 
 
-def render(rows: list[dict[str, Any]], lang: str = "zh_CN", *, year: int | None = None) -> str:
+def render(rows: list[dict[str, Any]], lang: str = DEFAULT_LANGUAGE, *, year: int | None = None) -> str:
     _ = gettext_for(lang)
     if not rows:
         if year is not None:

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from nianbao.core.findings import StoredFinding
+from nianbao.core.languages import language
 from nianbao.core.messages import DEFAULT_LANGUAGE, N_, gettext_for, rule_label
 from views.env import render
 from views.status import slug
@@ -66,7 +67,7 @@ def kind_label(kind: str, lang: str) -> str:
 def year_label(year: int | None, lang: str) -> str:
     if not year:
         return ""
-    return f" {year}年度" if lang != "en" else f" {year}"
+    return language(lang).year.format(year=year)
 
 
 NO_PORTAL, THE_PORTAL = N_("(no portal)"), N_("(the portal itself)")
@@ -92,7 +93,7 @@ def _groups(findings: Iterable[StoredFinding], lang: str) -> dict[str, dict[str,
 def _line(f: StoredFinding, lang: str) -> str:
     rule = f" [{rule_label(f.rule, lang)}]" if f.rule and f.kind in ("inconsistent", "quality") else ""
     url = f"\n      {f.url}" if f.url else ""
-    colon = ": " if lang == "en" else "："
+    colon = language(lang).colon
     number = f" #{f.id}" if f.id else ""  # what `nianbao findings dismiss` takes
     return f"    {kind_label(f.kind, lang)}{year_label(f.year, lang)}{rule}{number}{colon}{f.text(lang)}{url}"
 
@@ -120,9 +121,8 @@ def subject(new: list[StoredFinding], resolved: list[StoredFinding], lang: str =
         _(SUBJECT_KINDS[kind]).format(n=n) if kind in SUBJECT_KINDS else f"{n} {kind}"
         for kind, n in sorted(counts.items(), key=lambda item: (item[0] == "resolved", item[0]))
     ]
-    if lang == "en":
-        return "nianbao: " + ", ".join(parts)
-    return "nianbao 年报监测：" + "，".join(parts)
+    record = language(lang)
+    return record.subject_prefix + record.subject_sep.join(parts)
 
 
 def text_body(
@@ -175,7 +175,7 @@ def html_body(
         year_label=lambda year: year_label(year, lang),
         said=lambda f: f.text(lang),
         _=gettext_for(lang),
-        lang="zh-CN" if lang == "zh_CN" else "en",
+        lang=language(lang).html_lang,
         tables=tables or {},
         agency_link=lambda agency, year: _agency_link(site_url, agency, year),
         named_rows=lambda f: named_rows(f, (tables or {}).get(f.report_id or -1, [])),
@@ -274,7 +274,7 @@ def summary(
 def _names(findings: list[StoredFinding], lang: str) -> str:
     """The agencies (a portal for a finding about the portal itself), the first few of them."""
     names = sorted({f.agency or f.portal or "" for f in findings} - {""})
-    shown = ("、" if lang != "en" else ", ").join(names[:SUMMARY_NAMES])
+    shown = language(lang).list_sep.join(names[:SUMMARY_NAMES])
     if len(names) <= SUMMARY_NAMES:
         return shown
     more = len(names) - SUMMARY_NAMES

@@ -81,11 +81,13 @@ def _visible(html: str) -> str:
     return body.text(separator=" ") if body is not None else ""
 
 
+@pytest.mark.slow
 def test_the_demo_speaks_chinese(demo: tuple[Path, str]) -> None:
     _, output = demo
     assert english(output) == set(), output
 
 
+@pytest.mark.slow
 def test_the_digest_speaks_chinese(demo: tuple[Path, str]) -> None:
     folder, _ = demo
     [eml] = sorted((folder / "outbox").glob("*.eml"))
@@ -98,6 +100,7 @@ def test_the_digest_speaks_chinese(demo: tuple[Path, str]) -> None:
     assert english(_visible(html)) == set()
 
 
+@pytest.mark.slow
 def test_every_page_of_the_site_speaks_chinese(demo: tuple[Path, str]) -> None:
     folder, _ = demo
     pages = sorted((folder / "site").rglob("*.html"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import cli
@@ -16,6 +17,7 @@ def test_commands_have_help() -> None:
         assert result.exit_code == 0 and "Usage" in result.output
 
 
+@pytest.mark.slow
 def test_demo_then_status_and_findings(tmp_path: Path) -> None:
     import json
 
@@ -86,6 +88,7 @@ def test_json_logs_and_progress_bars() -> None:
     assert "[############............] 5/10" in screen.getvalue() and "\x1b[" in screen.getvalue()
 
 
+@pytest.mark.slow
 def test_the_writer_process_logs_like_its_parent_and_libraries_stay_quiet(tmp_path: Path) -> None:
     import json
     import os

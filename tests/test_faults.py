@@ -24,6 +24,9 @@ from nianbao.sample.portal import SamplePortal, default_plan
 from nianbao.workers import ParsePool
 from tests.processes import MARK, assert_all_gone, children, until, writing_a_pipe
 
+pytestmark = pytest.mark.faults
+
+
 ROOT = Path(__file__).resolve().parents[1]
 BOUND_SECONDS, BOUND_MB = 15, 600
 
@@ -42,6 +45,7 @@ BOUND_SECONDS, BOUND_MB = 15, 600
     ],
     ids=["a million characters", "200,000 rectangles", "1 GB inflated", "100,000 pages", "a 190 MB document.xml"],
 )
+@pytest.mark.slow
 def test_a_hostile_document_ends_within_its_bound(tmp_path: Path, make: Callable[[], bytes], words: str) -> None:
     path = tmp_path / "hostile.bin"
     path.write_bytes(make())
@@ -67,6 +71,7 @@ def test_deep_html_is_read_not_a_traceback() -> None:
     assert parsed.report is not None and parsed.report.agency == "某某县龙山镇人民政府"
 
 
+@pytest.mark.slow
 def test_a_killed_worker_is_replaced_and_its_document_tried_again() -> None:
     data = hostile.deep_html(20)
     pool = ParsePool(ParseLimits(workers=1, seconds=30))
@@ -91,6 +96,7 @@ def test_a_killed_worker_is_replaced_and_its_document_tried_again() -> None:
     assert getattr(first, "report", None) is not None or "worker died" in getattr(first, "error", "")
 
 
+@pytest.mark.slow
 def test_a_document_over_the_memory_limit_costs_that_document_only() -> None:
     pool = ParsePool(ParseLimits(workers=1, memory_mb=256, seconds=30))
     started = time.monotonic()
@@ -115,6 +121,7 @@ LOOPS = {
 
 
 @pytest.mark.parametrize("name", sorted(LOOPS))
+@pytest.mark.slow
 def test_a_pdf_whose_structure_loops_is_one_line(tmp_path: Path, name: str) -> None:
     make, words = LOOPS[name]
     path = tmp_path / "loop.pdf"
@@ -129,6 +136,7 @@ def test_a_pdf_whose_structure_loops_is_one_line(tmp_path: Path, name: str) -> N
     assert line.startswith(f"nianbao: {path}: the PDF's ") and words in line, line
 
 
+@pytest.mark.slow
 def test_a_looping_pdf_in_a_crawl_is_found_unreadable_with_why(tmp_path: Path) -> None:
     from nianbao.core.config import Config, CrawlSettings, Portal
     from nianbao.crawl_runner import crawl_all
@@ -159,6 +167,7 @@ def test_a_looping_pdf_in_a_crawl_is_found_unreadable_with_why(tmp_path: Path) -
     assert stored == {"某某县民政局"}  # the crawl went on
 
 
+@pytest.mark.slow
 def test_a_crawl_keeps_the_pdf_libraries_warnings_off_stderr(tmp_path: Path) -> None:
     from nianbao.core.config_doc import toml_value
     from nianbao.sample import variants
@@ -283,6 +292,7 @@ def _reports(db: Path) -> int:
 
 
 @pytest.mark.parametrize("when", ["as its parse workers start", "a report stored", "with the pipe to it full"])
+@pytest.mark.slow
 def test_a_dead_writer_ends_the_crawl_within_5_s_with_one_line(portal: SamplePortal, tmp_path: Path, when: str) -> None:
     _config(tmp_path, portal)
     crawl = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
@@ -345,6 +355,7 @@ def _at(moment: str, running: subprocess.Popen[str], db: Path) -> None:
         ("daemon", "a report stored"),
     ],
 )
+@pytest.mark.slow
 def test_kill_9_leaves_no_process_of_nianbao_behind(
     portal: SamplePortal, tmp_path: Path, command: str, moment: str
 ) -> None:
@@ -367,6 +378,7 @@ def test_kill_9_leaves_no_process_of_nianbao_behind(
         assert outcomes[0] == "interrupted" and outcomes[-1] == "complete", outcomes
 
 
+@pytest.mark.slow
 def test_a_second_crawl_is_refused_while_the_first_writes(portal: SamplePortal, tmp_path: Path) -> None:
     _config(tmp_path, portal)
     first = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
@@ -382,6 +394,7 @@ def test_a_second_crawl_is_refused_while_the_first_writes(portal: SamplePortal, 
     assert first.returncode == 0
 
 
+@pytest.mark.slow
 def test_new_database_opened_by_several_processes_at_once(tmp_path: Path) -> None:
     path = tmp_path / "n.db"
     probe = f"from storage.db import open_db; open_db({str(path)!r}); print('ok')"
@@ -392,6 +405,7 @@ def test_new_database_opened_by_several_processes_at_once(tmp_path: Path) -> Non
     assert [r.communicate(timeout=60)[0].strip() for r in runs] == [b"ok"] * 4
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_an_error_and_never_a_false_missing_finding(portal: SamplePortal, tmp_path: Path) -> None:
     _config(tmp_path, portal, max_size_mb=1)  # past 1 MB every write fails, as on a full disk
     crawl = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
@@ -411,7 +425,8 @@ def test_a_full_disk_is_an_error_and_never_a_false_missing_finding(portal: Sampl
             assert outcome != "complete" or doubts + entries == failed, (outcome, detail)
     _config(tmp_path, portal)  # room again: the next check finds nothing missing from a pass that lost writes
     check = _nianbao("check", "--config", "nianbao.toml", "--as-of", "2026-04-15", cwd=tmp_path)
-    check.communicate(timeout=60)
+    _, err = check.communicate(timeout=60)
+    assert check.returncode == 0, err
     with sqlite3.connect(tmp_path / "n.db") as conn:
         missing = {r[0] for r in conn.execute("SELECT agency FROM findings WHERE kind = 'missing'")}
         lost = {r[0] for r in conn.execute("SELECT agency FROM crawl_doubts WHERE reason = 'lost'")}
@@ -422,9 +437,12 @@ def test_a_full_disk_is_an_error_and_never_a_false_missing_finding(portal: Sampl
     assert missing <= {"某某县红旗乡人民政府"}
 
 
+@pytest.mark.slow
 def test_read_only_commands_change_nothing(portal: SamplePortal, tmp_path: Path) -> None:
     _config(tmp_path, portal)
-    assert _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path).communicate(timeout=120) is not None
+    crawl = _nianbao("crawl", "--config", "nianbao.toml", cwd=tmp_path)
+    _, err = crawl.communicate(timeout=120)
+    assert crawl.returncode == 0 and err == "", err
     db = tmp_path / "n.db"
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -499,6 +517,7 @@ def _on_read_only_medium(how: str, medium: Path, command: list[str]) -> subproce
 
 @pytest.mark.parametrize("unflushed", [False, True], ids=["checkpointed", "writes still in its -wal"])
 @pytest.mark.parametrize("how", ["read-only mount", "immutable files"])
+@pytest.mark.slow
 def test_read_only_commands_open_a_database_on_a_read_only_medium(tmp_path: Path, how: str, unflushed: bool) -> None:
     latest = _populated(tmp_path, unflushed=unflushed)
     medium = tmp_path / "medium"

@@ -26,6 +26,7 @@ def nianbao(*args: str, cwd: Path, path: str | None = None) -> subprocess.Comple
 
 
 @pytest.mark.parametrize("command", [["crawl"], ["check"], ["notify"], ["run", "--once"], ["daemon"]])
+@pytest.mark.slow
 def test_a_command_that_needs_a_configuration_refuses_without_one(tmp_path: Path, command: list[str]) -> None:
     done = nianbao(*command, cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
@@ -39,6 +40,7 @@ def test_a_command_that_needs_a_configuration_refuses_without_one(tmp_path: Path
 @pytest.mark.parametrize(
     "command", [["reparse"], ["findings", "reopen", "1"], ["status"], ["findings", "list"], ["notify", "--dry-run"]]
 )
+@pytest.mark.slow
 def test_a_command_on_a_missing_database_says_so_and_creates_none(tmp_path: Path, command: list[str]) -> None:
     done = nianbao(*command, "--db", "nowhere.db", cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
@@ -53,6 +55,7 @@ def test_check_with_a_configuration_but_no_database_creates_none(tmp_path: Path)
     assert [p.name for p in tmp_path.iterdir()] == ["nianbao.toml"]
 
 
+@pytest.mark.slow
 def test_config_check_says_what_it_checked(tmp_path: Path) -> None:
     """No file: exit 2, saying nothing was checked.  The untouched example: exit 2, its placeholder
     named.  ./nianbao.toml: checked and named."""
@@ -76,6 +79,7 @@ def test_config_check_says_what_it_checked(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [["crawl"], ["run", "--once"], ["daemon"]])
+@pytest.mark.slow
 def test_the_untouched_example_crawls_nothing(tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "nianbao.toml").write_bytes(EXAMPLE.read_bytes())
     done = nianbao(*command, cwd=tmp_path)
@@ -84,6 +88,7 @@ def test_the_untouched_example_crawls_nothing(tmp_path: Path, command: list[str]
     assert [p.name for p in tmp_path.iterdir()] == ["nianbao.toml"]  # no database: nothing was started
 
 
+@pytest.mark.slow
 def test_hints_name_the_command_as_this_shell_reaches_it(tmp_path: Path) -> None:
     """Without the environment on PATH (the README's `.venv/bin/nianbao demo`), a hint gives the path
     that works; with it (activated), the bare name."""
@@ -118,6 +123,7 @@ def _free_ports(count: int) -> int:
     raise AssertionError("no run of free ports on loopback")
 
 
+@pytest.mark.slow
 def test_sample_serve_then_discover_as_printed(tmp_path: Path) -> None:
     """`nianbao sample serve` prints the home page and a ready discover line; that line, run in
     another process, finds the sample's three CMS columns and its agencies; Ctrl-C stops it cleanly."""
@@ -159,6 +165,7 @@ def test_sample_serve_then_discover_as_printed(tmp_path: Path) -> None:
         again.bind(("127.0.0.1", port))
 
 
+@pytest.mark.slow
 def test_sample_serve_on_a_taken_port_is_one_line(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("nianbao", "crawler", "parsers", "storage", "checks", "views", "notify")
 ALLOWED: dict[str, set[str]] = {
@@ -68,6 +70,7 @@ def violations(root: Path) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 def test_every_import_runs_with_the_data() -> None:
     assert violations(ROOT) == []
 
@@ -86,6 +89,7 @@ def test_an_arrow_that_runs_back_is_caught(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_importing_a_rule_loads_no_parser() -> None:
     import subprocess
     import sys

@@ -17,6 +17,9 @@ import pytest
 
 from tests.processes import GONE_SECONDS, MARK, alive, children, until
 
+pytestmark = pytest.mark.faults
+
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # the middle process: starts the child given on its command line, says its pid, waits to be killed

@@ -3,10 +3,13 @@ again (real processes, a real loopback portal, a fresh folder) and compared, por
 
 from __future__ import annotations
 
+import pytest
+
 from nianbao import readme_outputs
 from nianbao.readme_outputs import README, differences, rewritten
 
 
+@pytest.mark.slow
 def test_the_readme_shows_what_its_commands_print() -> None:
     text = README.read_text(encoding="utf-8")
     shown = [block for block in readme_outputs.blocks(text) if block.kind == "output"]
@@ -40,6 +43,7 @@ Outro.
 """
 
 
+@pytest.mark.slow
 def test_an_out_of_date_output_is_found_and_rewritten() -> None:
     """The check fails on a session that no longer matches (a line missing, a line changed), and
     --write puts exactly what the commands print in its place, leaving the rest of the text alone."""

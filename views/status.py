@@ -13,7 +13,8 @@ from typing import Any
 from checks.deadlines import deadline
 from checks.levels import infer_level
 from nianbao.core.config import Deadlines
-from nianbao.core.messages import N_, chinese_date, gettext_for
+from nianbao.core.languages import language
+from nianbao.core.messages import N_, gettext_for
 
 # (state, its name: a msgid of the catalogues), in the order of the legend, worst first
 STATES: tuple[tuple[str, str], ...] = (
@@ -150,7 +151,7 @@ def _cell(
 ) -> GridCell:
     _ = gettext_for(lang)
     due = deadline(level, year, deadlines)
-    day = (lambda iso: iso) if lang == "en" else chinese_date
+    day = language(lang).date
     if row is None or row["status"] not in _FROM_VIEW:
         state = "not_due" if as_of <= due else "none"
         title = _("{year}: {state} (deadline {deadline})").format(
@@ -171,5 +172,5 @@ def _cell(
     if row.get("published_at"):
         title += _(", published {date}").format(date=day(str(row["published_at"])[:10]))
     if also:
-        title += _("; also {what}").format(what=(", " if lang == "en" else "、").join(also))
+        title += _("; also {what}").format(what=language(lang).list_sep.join(also))
     return GridCell(year, state, title, row.get("report_id"))

@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from nianbao.core.findings import StoredFinding
+from nianbao.core.languages import language
 from nianbao.core.messages import N_, gettext_for, reasons
 from nianbao.core.report import (
     APPLICANT_COLUMNS,
@@ -322,7 +323,7 @@ def table_html(
         if certain is False:
             reason = escape(reasons(why, lang))
             note = gettext_for(lang)(N_("read with doubt"))
-            said = f"：{reason}" if why and lang != "en" else (f": {reason}" if why else "")
+            said = f"{language(lang).colon}{reason}" if why else ""
             doubt = f' <span class="doubt-note" title="{reason}">（{note}{said}）</span>'
         out.append('<tr class="uncertain">' if certain is False else "<tr>")
         out.append(row.labels + doubt + "</th>")

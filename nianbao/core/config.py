@@ -24,10 +24,12 @@ from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, Validation
 
 from nianbao.core.agencies import normalise
 from nianbao.core.errors import ConfigError
+from nianbao.core.languages import DEFAULT_LANGUAGE, LANGUAGES, LanguageCode
 
 LEVELS = ("government", "department", "township")
 Level = Literal["government", "department", "township"]
-Language = Literal["zh_CN", "en"]
+Language = LanguageCode  # derived from the language records
+_CODES = " or ".join(f'"{code}"' for code in LANGUAGES)
 _SCHEMA = ConfigDict(extra="forbid", populate_by_name=True)
 
 
@@ -147,11 +149,11 @@ class Portal:
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     recipients: Annotated[Texts, doc("this portal's findings also go to these addresses")] = ()
     language: Annotated[
-        Language | None, doc('the language of the digest its recipients get: "zh_CN" or "en" (else [notify])')
+        Language | None, doc(f"the language of the digest its recipients get: {_CODES} (else [notify])")
     ] = None
     region: Annotated[
         Text | None,
-        doc('the region its agencies\' names may leave out, "某某县" (else derived from their names: README)'),
+        doc('the region its agencies\' names may leave out, "某某县" (else derived from their names: docs/design.md)'),
     ] = None
     ocr: Annotated[Flag | None, doc("read this portal's scans by OCR (else [parse] ocr)")] = None
 
@@ -209,7 +211,7 @@ class Channel:
     levels: Annotated[
         Levels, doc('only findings about agencies of these levels, e.g. ["township"]; else every level\'s')
     ] = ()
-    language: Annotated[Language | None, doc('the summary\'s language: "zh_CN" or "en" (else [notify])')] = None
+    language: Annotated[Language | None, doc(f"the summary's language: {_CODES} (else [notify])")] = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +221,7 @@ class Notify:
     __pydantic_config__ = _SCHEMA
     outbox_dir: Annotated[Text | None, doc("also write each digest as an .eml file into this folder")] = None
     language: Annotated[Language, doc('the language of digests, status and findings: "zh_CN" (Chinese) or "en"')] = (
-        "zh_CN"
+        DEFAULT_LANGUAGE
     )
     email: EmailSettings | None = None
     channels: tuple[Channel, ...] = ()

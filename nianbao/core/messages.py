@@ -22,6 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from nianbao.core.languages import DEFAULT_LANGUAGE as DEFAULT_LANGUAGE
+from nianbao.core.languages import LANGUAGES as LANGUAGES
+from nianbao.core.languages import chinese_date as chinese_date
+from nianbao.core.languages import language
 from nianbao.core.report import (
     APPLICANT_LABELS,
     APPLICATION_LABELS,
@@ -30,8 +34,6 @@ from nianbao.core.report import (
     REVIEW_LABELS,
 )
 
-LANGUAGES = ("zh_CN", "en")
-DEFAULT_LANGUAGE = "zh_CN"
 DOMAIN = "nianbao"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
@@ -346,7 +348,7 @@ KIND_NAMES: dict[str, str] = {
 def rule_label(rule_id: str, lang: str) -> str:
     """A rule as a reader sees it: its name, then its id in brackets (the id alone in English, where
     it reads as a name)."""
-    if lang == "en" or rule_id not in RULE_NAMES:
+    if not language(lang).rule_names or rule_id not in RULE_NAMES:
         return rule_id
     return f"{translations(lang).gettext(RULE_NAMES[rule_id])}（{rule_id}）"
 
@@ -387,21 +389,6 @@ _NESTED = {
     "how",
     "more",
 }
-# English separators of list parameters (Chinese uses 、 or ；)
-_SEP_EN = {
-    "where": ", ",
-    "why": "; ",
-    "parts": "、",
-    "values": " and ",
-    "readings": " or ",
-    "cells": ", ",
-    "counts": ", ",
-    "changes": "; ",
-    "lines": " / ",
-    "read": "; ",
-    "fields": ", ",
-}
-_SEP_ZH = {"why": "；", "changes": "；", "lines": " / ", "read": "；", "values": "和", "readings": "或"}
 
 _DISCLOSURE_LABELS = DISCLOSURE_LABELS
 # the row names a reader finds at the start of each row (the official note after 部分公开 left out)
@@ -459,9 +446,7 @@ def _unjson(value: Any) -> Any:
 @lru_cache(maxsize=8)
 def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalogue of `lang` (English is the msgids themselves)."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"language {lang!r}: nianbao speaks {', '.join(LANGUAGES)}")
-    if lang == "en":
+    if language(lang).source:
         return gettext.NullTranslations()
     return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[lang])
 
@@ -484,21 +469,19 @@ def _param(name: str, value: Any, lang: str) -> str:
     if name == "why" and isinstance(value, str):  # a reading's reasons, as the parser wrote them
         return reasons(value, lang)
     if isinstance(value, (list, tuple)):
-        seps = _SEP_EN if lang == "en" else _SEP_ZH
-        sep = seps.get(name, ", " if lang == "en" else "、")
-        return sep.join(_param(name, v, lang) for v in value)
+        return language(lang).separator(name).join(_param(name, v, lang) for v in value)
     if value is None:
         return "∅"
     if name in ("part", "parts") and isinstance(value, str):
         return label("part", value)  # the parts keep their Chinese titles in every language
-    if lang == "en":
+    if language(lang).source:  # keys and words as the msgids write them
         if name in _WORD_PARAMS and isinstance(value, str) and value in VOCABULARY:
             return VOCABULARY[value]
         return str(value)
     if name in _KEY_PARAMS and isinstance(value, str):
         return label(_KEY_PARAMS[name], value)
     if name in _DATE_PARAMS and isinstance(value, str):
-        return chinese_date(value)
+        return language(lang).date(value)
     if name in _WORD_PARAMS and isinstance(value, str) and value in VOCABULARY:
         return translations(lang).gettext(VOCABULARY[value])
     if name == "portal_state" and f"outcome.{value}" in VOCABULARY:
@@ -508,10 +491,10 @@ def _param(name: str, value: Any, lang: str) -> str:
 
 def reasons(text: str, lang: str) -> str:
     """A row's reasons for doubt as the parser wrote them ("; "-joined English), in `lang`."""
-    if lang == "en" or not text:
+    if language(lang).source or not text:
         return text
     parts = [parse(part) or part for part in text.split("; ")]
-    return "；".join(p.text(lang) if isinstance(p, Said) else p for p in parts)
+    return language(lang).clause_sep.join(p.text(lang) if isinstance(p, Said) else p for p in parts)
 
 
 def label(kind: str, key: str) -> str:
@@ -554,14 +537,6 @@ def cell_label(address: str) -> str:
     return PART_TITLES.get(address, address)
 
 
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-def chinese_date(text: str) -> str:
-    """2026-01-31 -> 2026年1月31日 (inside any text)."""
-    return _ISO.sub(lambda m: f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日", text)
-
-
 # ---- reading old English sentences back -----------------------------------------------------------
 
 
@@ -601,7 +576,7 @@ def parse(message: str) -> Said | None:
 
 def _parse_param(name: str, value: str) -> Any:
     if name in _NESTED:
-        sep = _SEP_EN.get(name)
+        sep = language("en").separators.get(name)  # the sentences were written in English
         parts = value.split(sep) if sep and name in ("where", "why", "cells", "changes", "counts", "read") else [value]
         parsed = [parse(p) or p for p in parts]
         return parsed if len(parsed) > 1 or name in ("where", "why", "cells", "read") else parsed[0]

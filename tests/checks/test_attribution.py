@@ -74,6 +74,7 @@ def _status(db: sqlite_utils.Database) -> dict[tuple[str, int], str]:
     return {(r["agency"], r["year"]): r["status"] for r in rows}
 
 
+@pytest.mark.slow
 def test_a_report_under_another_spelling_is_its_agencys_and_a_stray_one_is_unmatched(
     site: Site, tmp_path: Path
 ) -> None:
@@ -120,6 +121,7 @@ def test_a_report_under_another_spelling_is_its_agencys_and_a_stray_one_is_unmat
     assert unmatched(db) == [] and "未匹配" not in CliRunner().invoke(cli, ["status", "--db", path]).output
 
 
+@pytest.mark.slow
 def test_a_changed_report_under_another_spelling_says_what_changed(site: Site, tmp_path: Path) -> None:
     url = variants.plain(site, _listed(mixed(6)), per_page=10)
     config = _config(url)
@@ -135,6 +137,7 @@ def test_a_changed_report_under_another_spelling_says_what_changed(site: Site, t
     assert changed.agency == HONGQI and "applications.new.total 6 → 7" in changed.message
 
 
+@pytest.mark.slow
 def test_a_look_alike_never_gets_a_report_that_could_be_two(site: Site, tmp_path: Path) -> None:
     url = variants.plain(site, _listed(), per_page=10)
     other = Portal("某某市人民政府", ("http://127.0.0.1:9/",), crawl=SETTINGS)

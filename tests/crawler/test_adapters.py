@@ -7,11 +7,10 @@ import itertools
 import time
 import tracemalloc
 from collections.abc import Iterator
-from types import ModuleType
 
 import pytest
 
-from crawler.adapters import adapter_for, generic, gkmlpt, hanweb, jpaas, trs, vsb
+from crawler.adapters import Adapter, adapter_for, generic, gkmlpt, hanweb, jpaas, trs, vsb
 from crawler.crawl import ColumnRead
 from crawler.listing import Link, Page, column_base, is_column_link, is_report_title
 
@@ -93,7 +92,7 @@ HANWEB = (
 )
 GKMLPT_API = "http://h/gkmlpt/api/all/2473?page=1&sid=4402"
 JPAAS_API = "http://h/api-gateway/jpaas-publish-server/front/page/build/unit?webId=1&paramJson="
-HOSTILE: dict[str, tuple[ModuleType, Page]] = {
+HOSTILE: dict[str, tuple[Adapter, Page]] = {
     "trs createPageHTML(abc, …)": (
         trs,
         Page("http://h/nb/index.html", '<script>createPageHTML(abc, 0, "index", "html");</script>'),
@@ -209,7 +208,7 @@ def test_gkmlpt_dates_and_links_that_are_no_dates_or_urls_cost_nothing_else() ->
     ]
 
 
-LAZY: dict[str, tuple[ModuleType, Page]] = {
+LAZY: dict[str, tuple[Adapter, Page]] = {
     "trs": (trs, Page("http://h/nb/index.html", '<script>createPageHTML(1000000, 0, "index", "html");</script>')),
     "vsb": (
         vsb,

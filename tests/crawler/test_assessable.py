@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from checks.run import run_checks
 from nianbao.crawl_runner import crawl_all
 from nianbao.demo import MISSING, demo_config, demo_plan
@@ -16,6 +18,7 @@ from storage.db import open_db
 from storage.findings import list_findings
 
 
+@pytest.mark.slow
 def test_every_pair_of_the_sample_gets_a_verdict_but_behind_the_wall(tmp_path: Path) -> None:
     with SamplePortal(demo_plan()) as portal:  # failing links included
         config = demo_config(portal, str(tmp_path))

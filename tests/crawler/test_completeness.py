@@ -84,6 +84,7 @@ VARIANTS: dict[str, tuple[Callable[[Site, list[variants.Item]], str], int, dict[
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
+@pytest.mark.slow
 def test_each_cms_variant_is_read_completely_with_its_evidence(site: Site, tmp_path: Path, name: str) -> None:
     build, count, evidence = VARIANTS[name]
     listed = variants.items(count, REPORTS, prefix="/art")
@@ -94,6 +95,7 @@ def test_each_cms_variant_is_read_completely_with_its_evidence(site: Site, tmp_p
     assert {k: column[k] for k in evidence} == evidence and column["complete"] == 1
 
 
+@pytest.mark.slow
 def test_a_report_article_split_over_two_pages_is_read_whole(site: Site, tmp_path: Path) -> None:
     sample = SampleReport(agency="某某县卫生健康局", year=2025, applications=balanced(4))
     db, result = _crawl(variants.trs_split(site, sample), tmp_path)
@@ -115,6 +117,7 @@ def _no_missing(db: sqlite_utils.Database, agency: str) -> None:
     assert "missing" not in kinds and "not_assessable" in kinds
 
 
+@pytest.mark.slow
 def test_a_cap_makes_the_pass_partial_and_nobody_missing(site: Site, tmp_path: Path) -> None:
     listed = variants.items(25, REPORTS, prefix="/art")
     db, result = _crawl(variants.plain(site, listed, per_page=10), tmp_path, replace(SETTINGS, max_pages=2))
@@ -123,6 +126,7 @@ def test_a_cap_makes_the_pass_partial_and_nobody_missing(site: Site, tmp_path: P
     _no_missing(db, "某某县审计局")
 
 
+@pytest.mark.slow
 def test_a_failing_list_page_makes_the_pass_partial(site: Site, tmp_path: Path) -> None:
     listed = variants.items(25, REPORTS, prefix="/art")
     db, result = _crawl(variants.plain(site, listed, per_page=10, broken_page=2), tmp_path)
@@ -142,6 +146,7 @@ def _kinds(db: sqlite_utils.Database, url: str, agencies: tuple[str, ...]) -> di
     return {a: {f.kind for f in found if f.agency == a} for a in agencies}
 
 
+@pytest.mark.slow
 def test_a_listed_report_failing_after_its_retries_withholds_its_own_verdict_only(site: Site, tmp_path: Path) -> None:
     listed = variants.items(25, REPORTS, prefix="/art")
     url = variants.plain(site, listed, per_page=10)
@@ -157,6 +162,7 @@ def test_a_listed_report_failing_after_its_retries_withholds_its_own_verdict_onl
     assert kinds["某某县审计局"] == {"missing"}  # no entry could be its report, and every column was read
 
 
+@pytest.mark.slow
 def test_a_one_page_list_is_complete_on_positive_evidence(site: Site, tmp_path: Path) -> None:
     listed = variants.items(8, REPORTS, prefix="/art")
     url = variants.unknown(site, listed)
@@ -167,6 +173,7 @@ def test_a_one_page_list_is_complete_on_positive_evidence(site: Site, tmp_path: 
     assert _kinds(db, url, ("某某县审计局",))["某某县审计局"] == {"missing"}
 
 
+@pytest.mark.slow
 def test_a_portal_may_demand_a_declared_size(site: Site, tmp_path: Path) -> None:
     listed = variants.items(8, REPORTS, prefix="/art")
     url = variants.unknown(site, listed)
@@ -178,6 +185,7 @@ def test_a_portal_may_demand_a_declared_size(site: Site, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("build", [variants.load_more, variants.cut], ids=["加载更多 by script", "cut mid-list"])
+@pytest.mark.slow
 def test_a_one_page_list_without_proof_is_never_complete(
     site: Site, tmp_path: Path, build: Callable[[Site, list[variants.Item]], str]
 ) -> None:

@@ -37,6 +37,7 @@ def _stored(db: sqlite_utils.Database) -> set[tuple[str, int]]:
     return {(r["agency"], r["year"]) for r in db.query("SELECT agency, year FROM reports WHERE is_current = 1")}
 
 
+@pytest.mark.slow
 def test_every_report_found_and_parsed(portal: SamplePortal, crawled: Crawled) -> None:
     db, results = crawled
     outcomes = {name: r.outcome for name, r in results.items()}
@@ -82,6 +83,7 @@ def test_every_report_found_and_parsed(portal: SamplePortal, crawled: Crawled) -
     assert not list(db.query("SELECT url FROM document_urls WHERE url LIKE '%/files/%'"))
 
 
+@pytest.mark.slow
 def test_duplicate_urls_stored_once(crawled: Crawled) -> None:
     db, _ = crawled
     rows = list(
@@ -94,6 +96,7 @@ def test_duplicate_urls_stored_once(crawled: Crawled) -> None:
     assert db.execute("SELECT count(*) FROM reports WHERE agency = '某某县马关镇人民政府'").fetchone()[0] == 1
 
 
+@pytest.mark.slow
 def test_never_requests_disallowed_or_offsite(portal: SamplePortal, crawled: Crawled) -> None:
     db, _ = crawled
     county = portal.sites["county"]
@@ -104,6 +107,7 @@ def test_never_requests_disallowed_or_offsite(portal: SamplePortal, crawled: Cra
     assert db.execute("SELECT count(*) FROM fetches WHERE outcome = 'out_of_scope'").fetchone()[0] >= 1
 
 
+@pytest.mark.slow
 def test_faults_are_recorded_and_the_crawl_goes_on(portal: SamplePortal, crawled: Crawled) -> None:
     db, results = crawled
     fetches = list(db.query("SELECT url, status, outcome FROM fetches"))
@@ -118,6 +122,7 @@ def test_faults_are_recorded_and_the_crawl_goes_on(portal: SamplePortal, crawled
     assert runs["某某省人民政府"] == "blocked"
 
 
+@pytest.mark.slow
 def test_second_pass_is_conditional_and_downloads_nothing_unchanged(portal: SamplePortal, tmp_path: Path) -> None:
     path = str(tmp_path / "n.db")
     db = open_db(path)
@@ -138,6 +143,7 @@ def test_second_pass_is_conditional_and_downloads_nothing_unchanged(portal: Samp
     assert {t: db[t].count for t in before} == before
 
 
+@pytest.mark.slow
 def test_interrupted_pass_resumes_without_refetching(portal: SamplePortal, tmp_path: Path) -> None:
     path = str(tmp_path / "n.db")
     db = open_db(path)

@@ -53,6 +53,7 @@ def _crawl(config: Config, tmp_path: Path, name: str) -> tuple[set[tuple[str, in
     return reports, results
 
 
+@pytest.mark.slow
 def test_the_sample_home_page_gives_a_config_that_crawls_like_the_hand_written_one(
     sample: SamplePortal, tmp_path: Path
 ) -> None:

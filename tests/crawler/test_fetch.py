@@ -290,6 +290,7 @@ def test_connection_reset_is_a_fetch_error(sites: tuple[Site, Site]) -> None:
         (Answer(404, b"nope"), "not_found"),
     ],
 )
+@pytest.mark.slow
 def test_classification(sites: tuple[Site, Site], answer: Answer, outcome: str) -> None:
     home, _ = sites
     home.add("/page", answer)

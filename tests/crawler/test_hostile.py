@@ -77,6 +77,7 @@ def _bomb() -> bytes:
     return gzip.compress(member * 20, 9)
 
 
+@pytest.mark.slow
 def test_stacked_gzip_is_counted_decoded_and_stopped_at_the_cap(site: Site) -> None:
     body = _bomb()
     assert len(body) < 200_000
@@ -108,6 +109,7 @@ def test_a_lying_content_length_does_not_corrupt_the_next_response(site: Site) -
     assert getattr(second, "content", b"") == b"<html><body>the real next page</body></html>"
 
 
+@pytest.mark.slow
 def test_unusable_links_and_caps_cost_their_links_only(site: Site, tmp_path: Path) -> None:
     listed = variants.items(12, ["某某县水务局", "某某县民政局", "某某县教育局"], prefix="/art")
     url = variants.plain(site, listed, per_page=20)

@@ -62,6 +62,7 @@ def site() -> Iterator[Site]:
     stop([portal])
 
 
+@pytest.mark.slow
 def test_one_report_under_two_urls_then_a_changed_number(site: Site, tmp_path: Path) -> None:
     settings = CrawlSettings(interval=0.0, timeout=5.0)
     config = Config(

@@ -84,6 +84,7 @@ def _fates(result: CrawlResult) -> dict[str, tuple[str, str]]:
 # ---- doubt too coarse: a verdict wherever the evidence allows -------------------------------------
 
 
+@pytest.mark.slow
 def test_a_draft_under_a_robots_path_is_no_report_and_the_missing_township_is_found(
     sites: tuple[Site, Site], tmp_path: Path
 ) -> None:
@@ -102,6 +103,7 @@ def test_a_draft_under_a_robots_path_is_no_report_and_the_missing_township_is_fo
     assert kinds == {HONGQI: {"missing"}, LONGSHAN: set()}
 
 
+@pytest.mark.slow
 def test_a_dead_link_of_an_unwatched_agency_withholds_nobody(sites: tuple[Site, Site], tmp_path: Path) -> None:
     site, _ = sites
     title = _report(site, "/art/1.html", LONGSHAN)
@@ -115,6 +117,7 @@ def test_a_dead_link_of_an_unwatched_agency_withholds_nobody(sites: tuple[Site, 
     assert finding.evidence["failed_entries"] == 1  # quoted: one entry failed, and it could not be this report
 
 
+@pytest.mark.slow
 def test_a_dead_link_that_could_be_the_report_withholds_that_verdict_only(
     sites: tuple[Site, Site], tmp_path: Path
 ) -> None:
@@ -130,6 +133,7 @@ def test_a_dead_link_that_could_be_the_report_withholds_that_verdict_only(
     assert "红旗乡2025年政府信息公开工作年度报告" in finding.message and "soft 404" in finding.message
 
 
+@pytest.mark.slow
 def test_one_column_however_it_is_linked(sites: tuple[Site, Site], tmp_path: Path) -> None:
     """A TRS column reached as `…/zfxxgknb/` and as `…/zfxxgknb/index.html` is one column, read once."""
     site, _ = sites
@@ -160,6 +164,7 @@ def test_one_column_however_it_is_linked(sites: tuple[Site, Site], tmp_path: Pat
     ],
     ids=["connection refused", "DNS failure", "HTTP 503", "瑞数 challenge"],
 )
+@pytest.mark.slow
 def test_say_what_happened_to_a_portal_and_only_that(
     sites: tuple[Site, Site], tmp_path: Path, answer: Answer | str | None, cause: str, word: str
 ) -> None:
@@ -188,6 +193,7 @@ def test_say_what_happened_to_a_portal_and_only_that(
 
 
 @pytest.mark.parametrize("how", ["link", "redirect"])
+@pytest.mark.slow
 def test_a_report_on_another_host_is_a_failed_entry_not_a_missing_report(
     sites: tuple[Site, Site], tmp_path: Path, how: str
 ) -> None:
@@ -206,6 +212,7 @@ def test_a_report_on_another_host_is_a_failed_entry_not_a_missing_report(
     assert "missing" not in kinds[HONGQI] and kinds[LONGSHAN] == {"missing"}
 
 
+@pytest.mark.slow
 def test_a_304_to_a_request_without_validators_is_a_failed_entry(sites: tuple[Site, Site], tmp_path: Path) -> None:
     site, _ = sites
     title = SampleReport(agency=HONGQI, year=2025, applications=balanced(1)).title
@@ -216,6 +223,7 @@ def test_a_304_to_a_request_without_validators_is_a_failed_entry(sites: tuple[Si
     assert "missing" not in kinds[HONGQI]
 
 
+@pytest.mark.slow
 def test_a_list_date_belongs_to_its_own_entry_only(sites: tuple[Site, Site], tmp_path: Path) -> None:
     """Dates standing after the links inside one <div>: the first date is not every link's."""
     site, _ = sites
@@ -232,6 +240,7 @@ def test_a_list_date_belongs_to_its_own_entry_only(sites: tuple[Site, Site], tmp
     assert "late" not in kinds["某某县恭门镇人民政府"] and "late" not in kinds[LONGSHAN]
 
 
+@pytest.mark.slow
 def test_a_list_date_in_its_own_row_is_used(sites: tuple[Site, Site], tmp_path: Path) -> None:
     site, _ = sites
     title = _report(site, "/art/1.html", LONGSHAN, pub=None)
@@ -259,6 +268,7 @@ def _paged(site: Site, pages: list[list[tuple[str, str, str]]], *, broken: int |
     return site.url("/nb/list?page=1")
 
 
+@pytest.mark.slow
 def test_an_unread_old_page_withholds_old_years_only(sites: tuple[Site, Site], tmp_path: Path) -> None:
     """Newest first, proven by the dates read: page 3 of 3 failing can hold reports of 2024 and
     earlier only (its entries are dated on or before 2025-01-08), so 2025's verdicts stand."""
@@ -278,6 +288,7 @@ def test_an_unread_old_page_withholds_old_years_only(sites: tuple[Site, Site], t
     assert kinds == {HONGQI: {"missing"}, LONGSHAN: set()}
 
 
+@pytest.mark.slow
 def test_an_unread_page_withholds_every_year_when_the_order_is_not_proven(
     sites: tuple[Site, Site], tmp_path: Path
 ) -> None:
@@ -296,6 +307,7 @@ def test_an_unread_page_withholds_every_year_when_the_order_is_not_proven(
     assert "was not read completely" in finding.message
 
 
+@pytest.mark.slow
 def test_the_ledger_adds_up_and_is_stored(sites: tuple[Site, Site], tmp_path: Path) -> None:
     site, other = sites
     site.add("/robots.txt", Answer(200, b"User-agent: *\nDisallow: /private/\n"))
@@ -334,6 +346,7 @@ def test_the_ledger_adds_up_and_is_stored(sites: tuple[Site, Site], tmp_path: Pa
     [(2, Answer(503, b"busy"), "truncated"), (1000000000, None, "too_large")],
     ids=["second page failing", "a billion pages declared"],
 )
+@pytest.mark.slow
 def test_an_article_read_in_part_is_a_failed_entry_not_a_report(
     sites: tuple[Site, Site], tmp_path: Path, count: int, second: Answer | None, reason: str
 ) -> None:
@@ -355,6 +368,7 @@ def test_an_article_read_in_part_is_a_failed_entry_not_a_report(
     assert "missing" not in kinds[HONGQI] and kinds[LONGSHAN] == {"missing"}
 
 
+@pytest.mark.slow
 def test_a_bug_met_mid_pass_keeps_the_ledger_and_proves_nothing(
     sites: tuple[Site, Site], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -109,6 +109,7 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 
 
+@pytest.mark.slow
 def test_a_pager_declaring_a_billion_pages_costs_max_pages_and_names_it(tmp_path: Path) -> None:
     script = tmp_path / "billion.py"
     script.write_text(BILLION, encoding="utf-8")
@@ -134,6 +135,7 @@ def test_a_pager_declaring_a_billion_pages_costs_max_pages_and_names_it(tmp_path
 # ---- Crawl-delay and Retry-After ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_crawl_delay_of_a_day_is_capped_and_the_portal_noted_slow(site: Site, tmp_path: Path) -> None:
     site.add("/robots.txt", Answer(200, b"User-agent: *\nCrawl-delay: 86400\n"))
     listed = variants.items(12, ["某某县水务局", "某某县民政局"], prefix="/art")
@@ -148,6 +150,7 @@ def test_a_crawl_delay_of_a_day_is_capped_and_the_portal_noted_slow(site: Site, 
     assert note in _detail(db) and "slow portal" in _detail(db)
 
 
+@pytest.mark.slow
 def test_retry_after_soon_backs_off_and_a_day_is_capped_both_noted(site: Site, tmp_path: Path) -> None:
     listed = variants.items(12, ["某某县水务局", "某某县民政局"], prefix="/art")
     url = variants.plain(site, listed, per_page=10)
@@ -185,6 +188,7 @@ BAD_PAGER = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_PAGER))
+@pytest.mark.slow
 def test_a_hanweb_pager_value_that_is_no_number_costs_its_column_only(site: Site, tmp_path: Path, name: str) -> None:
     # a Hanweb column whose first group (embedded) holds one report, the second only behind the proxy,
     # and a plain column of the same portal with two more

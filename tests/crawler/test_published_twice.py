@@ -78,6 +78,7 @@ def _parsed(db: sqlite_utils.Database, site: Site) -> dict[str, tuple[str | None
 
 
 @pytest.mark.parametrize("first", [PAGE, FILE], ids=["page first", "attachment first"])
+@pytest.mark.slow
 def test_page_and_attachment_are_one_report_in_either_order_and_on_every_pass(
     site: Site, tmp_path: Path, first: str
 ) -> None:
@@ -99,6 +100,7 @@ def test_page_and_attachment_are_one_report_in_either_order_and_on_every_pass(
     assert {r["url"] for r in kept} >= {site.url(PAGE), site.url(FILE)} and all(r["size"] for r in kept)
 
 
+@pytest.mark.slow
 def test_a_number_changed_in_the_attachment_names_that_cell(site: Site, tmp_path: Path) -> None:
     config, db = _config(site), open_db(str(tmp_path / "n.db"))
     _publish(site, lists=PAGE)
@@ -116,6 +118,7 @@ def test_a_number_changed_in_the_attachment_names_that_cell(site: Site, tmp_path
     assert _reports(db) == [(1, 0), (2, 1)]
 
 
+@pytest.mark.slow
 def test_a_sentence_changed_in_the_attachment_is_quoted(site: Site, tmp_path: Path) -> None:
     config, db = _config(site), open_db(str(tmp_path / "n.db"))
     _publish(site, lists=PAGE)

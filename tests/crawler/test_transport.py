@@ -71,6 +71,7 @@ def test_an_untrusted_certificate_is_a_connect_error_not_a_page(tls_site: Site) 
     assert "\n" not in (robots.error or "")
 
 
+@pytest.mark.slow
 def test_a_closed_port_and_a_silent_server_are_fetch_errors() -> None:
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))

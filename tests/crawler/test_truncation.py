@@ -65,6 +65,7 @@ def files(seed_text: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
 
 
 @pytest.mark.parametrize("kind", ["pdf", "docx", "doc", "tiny pdf"])
+@pytest.mark.slow
 def test_a_whole_file_ends_and_a_cut_one_does_not(files: dict[str, bytes], kind: str) -> None:
     data = files[kind]
     assert truncated(data, None, None) is None
@@ -275,6 +276,7 @@ def county(seed_text: str, tmp_path: Path) -> Iterator[Portal]:
     stop([site])
 
 
+@pytest.mark.slow
 def test_a_second_fetch_cut_short_is_a_failed_fetch_and_no_new_version(county: Portal) -> None:
     county.serve_whole()
     first = county.crawl(0)
@@ -314,6 +316,7 @@ def test_a_second_fetch_cut_short_is_a_failed_fetch_and_no_new_version(county: P
     assert not [f for f in list_findings(county.db) if "of the six parts not found" in f.message]
 
 
+@pytest.mark.slow
 def test_a_changed_report_sent_whole_without_a_length_is_version_2(county: Portal) -> None:
     county.serve_whole()
     county.crawl(0)
@@ -331,6 +334,7 @@ def test_a_changed_report_sent_whole_without_a_length_is_version_2(county: Porta
     assert changed.agency == TOWN and "applications.new.total 6 → 7" in changed.message
 
 
+@pytest.mark.slow
 def test_a_cut_page_of_a_cms_that_never_closes_its_tags_is_caught_by_its_lost_parts(county: Portal) -> None:
     """No closing tags to miss: the page is judged by the parts the report lost."""
     sloppy = county.bodies[TOWN].replace(b"</body>", b"").replace(b"</html>", b"")
@@ -357,6 +361,7 @@ def test_a_cut_page_of_a_cms_that_never_closes_its_tags_is_caught_by_its_lost_pa
     assert not [f for f in list_findings(county.db) if "of the six parts not found" in f.message]
 
 
+@pytest.mark.slow
 def test_a_new_report_cut_on_its_first_fetch_is_found_not_stored(county: Portal) -> None:
     """No earlier copy: a PDF or DOCX shows its own cut; the report is found (failed), never missing."""
     county.serve_whole()

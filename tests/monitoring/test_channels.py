@@ -78,6 +78,7 @@ def _outbox(db_path: str) -> list[tuple[str | None, str | None, int, str | None]
         return conn.execute("SELECT channel, sent_at, attempts, last_error FROM notifications ORDER BY id").fetchall()
 
 
+@pytest.mark.slow
 def test_each_robot_gets_the_summary_once_through_the_outbox(
     portal: SamplePortal, smtp: tuple[Collector, int], robots: Robots, hook: HttpSite, tmp_path: Path
 ) -> None:
@@ -123,6 +124,7 @@ def test_each_robot_gets_the_summary_once_through_the_outbox(
     assert len(hook.requested("/hook")) == 1 and len(collector.messages) == 1
 
 
+@pytest.mark.slow
 def test_a_failing_robot_is_retried_alone_without_duplicates(
     portal: SamplePortal, smtp: tuple[Collector, int], robots: Robots, hook: HttpSite, tmp_path: Path
 ) -> None:
@@ -165,6 +167,7 @@ def test_a_failing_robot_is_retried_alone_without_duplicates(
     assert len(robots.posts("dingtalk")) == 2 and len(hook.requested("/hook")) == 1 and len(collector.messages) == 1
 
 
+@pytest.mark.slow
 def test_a_failing_mail_server_does_not_resend_the_robots(
     portal: SamplePortal, smtp: tuple[Collector, int], robots: Robots, tmp_path: Path
 ) -> None:
@@ -186,6 +189,7 @@ def test_a_failing_mail_server_does_not_resend_the_robots(
     assert [len(robots.posts(v)) for v in ("dingtalk", "wecom", "feishu")] == [1, 1, 1]
 
 
+@pytest.mark.slow
 def test_routes_send_townships_findings_only_to_the_township_group(
     portal: SamplePortal, smtp: tuple[Collector, int], robots: Robots, tmp_path: Path
 ) -> None:
@@ -247,6 +251,7 @@ def _broken_database(path: Path) -> Config:
     return config
 
 
+@pytest.mark.slow
 def test_no_token_in_logs_the_database_or_error_lines(robots: Robots, tmp_path: Path) -> None:
     """`nianbao -vv notify` (debug logs: urllib3 logs each request line, the token in its query):
     one robot answers 500, one is refused by Apprise for a token it cannot use, one accepts."""
@@ -332,7 +337,7 @@ def test_feishu_refusing_a_message_in_its_answer_keeps_it_in_the_outbox(
 @pytest.mark.xfail(
     strict=True,
     reason="Apprise 2.3 judges 钉钉 and 企业微信 by the HTTP status alone; both answer a refused message with 200 and "
-    "an errcode (README: Channels)",
+    "an errcode (docs/server.md: Channels)",
 )
 @pytest.mark.parametrize("vendor", ["dingtalk", "wecom"])
 def test_a_robot_refusing_a_message_in_its_answer_keeps_it_in_the_outbox(
@@ -349,7 +354,7 @@ def test_a_robot_refusing_a_message_in_its_answer_keeps_it_in_the_outbox(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="Apprise 2.3 URL-encodes 钉钉's sign twice (quoted, then as a query parameter): README: Channels",
+    reason="Apprise 2.3 URL-encodes 钉钉's sign twice (quoted, then as a query parameter): docs/server.md: Channels",
 )
 def test_a_signed_dingtalk_robot_gets_its_signature_encoded_once(robots: Robots, tmp_path: Path) -> None:
     from notify.outbox import notify

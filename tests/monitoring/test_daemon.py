@@ -9,9 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from nianbao.sample.portal import SamplePortal, default_plan
 
 
+@pytest.mark.slow
 def test_daemon_runs_two_cycles_and_stops_on_sigterm(tmp_path: Path) -> None:
     with SamplePortal(default_plan()[:3]) as portal:
         county = portal.sites["county"].url("/zfxxgk/zfxxgknb.htm")

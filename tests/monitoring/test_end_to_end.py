@@ -49,6 +49,7 @@ def _open_kinds(db: sqlite_utils.Database) -> dict[str, set[str]]:
     return kinds
 
 
+@pytest.mark.slow
 def test_first_digest_names_exactly_the_planted_cases(
     portal: SamplePortal, smtp: tuple[Collector, int], tmp_path: Path
 ) -> None:
@@ -102,6 +103,7 @@ def test_first_digest_names_exactly_the_planted_cases(
     assert len(collector.messages) == 2
 
 
+@pytest.mark.slow
 def test_mail_server_down_then_sent_once(portal: SamplePortal, smtp: tuple[Collector, int], tmp_path: Path) -> None:
     collector, port = smtp
     down = _config(portal, tmp_path, free_port())  # nothing listens there
@@ -119,6 +121,7 @@ def test_mail_server_down_then_sent_once(portal: SamplePortal, smtp: tuple[Colle
     assert len(collector.messages) == 1
 
 
+@pytest.mark.slow
 def test_dismissed_finding_is_not_notified(portal: SamplePortal, smtp: tuple[Collector, int], tmp_path: Path) -> None:
     from checks.run import run_checks
     from nianbao.crawl_runner import crawl_all

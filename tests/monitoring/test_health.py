@@ -110,6 +110,7 @@ def test_a_fresh_database_warns_that_nothing_has_run(tmp_path: Path) -> None:
     assert found["check"] is None and found["outbox"]["waiting"] == 0 and found["last_complete_age_hours"] is None
 
 
+@pytest.mark.slow
 def test_a_healthy_database_says_so_in_one_line(healthy: Path) -> None:
     code, lines = health(healthy, "--as-of", "2026-04-15T18:00")
     assert (code, lines) == (
@@ -139,6 +140,7 @@ def test_a_healthy_database_says_so_in_one_line(healthy: Path) -> None:
 # ---- stale -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_stale_is_a_warning_past_max_age_and_failing_past_fail_age(healthy: Path, tmp_path: Path) -> None:
     assert health(healthy, "--as-of", "2026-04-17T00:00")[0] == 0  # 36 hours: not yet past max_age_hours
     code, lines = health(healthy, "--as-of", "2026-04-17T00:01")
@@ -160,6 +162,7 @@ def test_stale_is_a_warning_past_max_age_and_failing_past_fail_age(healthy: Path
     assert health(healthy, "--config", weekly, "--as-of", "2026-04-25T12:01")[0] == 2
 
 
+@pytest.mark.slow
 def test_a_portal_read_since_only_in_part_says_how_it_answered(healthy: Path) -> None:
     db = open_db(str(healthy))
     run, _ = begin_run(db, COUNTY, now="2026-04-16T12:00:00+00:00")
@@ -185,6 +188,7 @@ def test_a_portal_read_since_only_in_part_says_how_it_answered(healthy: Path) ->
     )
 
 
+@pytest.mark.slow
 def test_watched_portals_come_from_the_configuration(healthy: Path, tmp_path: Path) -> None:
     db = open_db(str(healthy))  # a portal behind an anti-bot wall, read once and never completely
     run, _ = begin_run(db, "某某省人民政府", now=RAN)
@@ -212,6 +216,7 @@ def test_watched_portals_come_from_the_configuration(healthy: Path, tmp_path: Pa
 # ---- failing -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_pass_whose_process_died_is_failing(healthy: Path, tmp_path: Path) -> None:
     db = open_db(str(healthy))
     begin_run(db, COUNTY, now="2026-04-15T14:00:00+00:00")  # then kill -9: the pass stays "running"
@@ -241,6 +246,7 @@ def test_a_pass_whose_process_died_is_failing(healthy: Path, tmp_path: Path) -> 
     )
 
 
+@pytest.mark.slow
 def test_a_digest_the_mail_server_refused_is_failing_until_it_is_sent(healthy: Path, tmp_path: Path) -> None:
     db = open_db(str(healthy))
     config = outbox_only(tmp_path, healthy)
@@ -267,6 +273,7 @@ def test_a_digest_the_mail_server_refused_is_failing_until_it_is_sent(healthy: P
     assert health(healthy, "--as-of", "2026-04-16T06:15")[0] == 0
 
 
+@pytest.mark.slow
 def test_a_digest_never_tried_is_a_warning_after_an_hour(healthy: Path) -> None:
     db = open_db(str(healthy))  # queued, then the process stopped before it tried to send it
     queue_digest(db, now="2026-04-16T12:00:00+00:00", recipients=["watch@example.org"], new=[], resolved=[])
@@ -276,6 +283,7 @@ def test_a_digest_never_tried_is_a_warning_after_an_hour(healthy: Path) -> None:
     assert (code, lines) == (1, ["警告：发件箱中有1份摘要自2026年4月16日起等待发送，尚未尝试"])
 
 
+@pytest.mark.slow
 def test_fewer_verdicts_than_the_check_before_is_a_warning(healthy: Path) -> None:
     db = open_db(str(healthy))
     due = int(db.execute("SELECT due FROM check_runs").fetchone()[0])
@@ -297,6 +305,7 @@ def test_fewer_verdicts_than_the_check_before_is_a_warning(healthy: Path) -> Non
 # ---- how it is run ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_bad_moment_or_threshold_is_refused(healthy: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["health", "--db", str(healthy), "--as-of", "yesterday"])
     assert result.exit_code == 2 and "use YYYY-MM-DD" in result.output
@@ -307,6 +316,7 @@ def test_a_bad_moment_or_threshold_is_refused(healthy: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("how", ["read-only mount", "immutable files"])
+@pytest.mark.slow
 def test_health_reads_a_database_on_a_read_only_medium(healthy: Path, tmp_path: Path, how: str) -> None:
     from tests.test_faults import _on_read_only_medium
 
@@ -320,6 +330,7 @@ def test_health_reads_a_database_on_a_read_only_medium(healthy: Path, tmp_path: 
     assert sorted(f.name for f in medium.iterdir()) == ["n.db"]  # nothing written beside it
 
 
+@pytest.mark.slow
 def test_the_readme_shows_what_health_says_of_the_demo(tmp_path: Path) -> None:
     """The README's `nianbao health` session on the demo's database, run again: the same lines, the same exits."""
     from nianbao.demo import run_demo

@@ -18,6 +18,7 @@ from storage.db import open_db
 from tests.monitoring.conftest import Collector
 
 
+@pytest.mark.slow
 def test_changed_report_is_found_once_and_versions_kept(smtp: tuple[Collector, int], tmp_path: Path) -> None:
     collector, port = smtp
     plan = default_plan()[:4]
@@ -44,6 +45,7 @@ def test_changed_report_is_found_once_and_versions_kept(smtp: tuple[Collector, i
     assert "numbers changed: applications.granted.natural_person 2 → 7;" in texts[-1]
 
 
+@pytest.mark.slow
 def test_portal_recipients_get_their_portals_findings(smtp: tuple[Collector, int], tmp_path: Path) -> None:
     collector, port = smtp
     with SamplePortal(default_plan()[:3]) as portal:

@@ -19,6 +19,8 @@ from nianbao.sample.portal import SamplePortal
 from storage.db import open_db
 from tests.monitoring.conftest import Collector, free_port
 
+pytestmark = pytest.mark.faults
+
 
 class HangUpAtQuit(SMTP):
     """Accepts the message (250 after DATA), then drops the connection instead of answering QUIT."""
@@ -54,6 +56,7 @@ def _config(portal: SamplePortal, tmp_path: Path, email: EmailSettings) -> Confi
     return replace(base, agencies=base.agencies + (missing_agency(),)).with_notify(email=email)
 
 
+@pytest.mark.slow
 def test_digest_accepted_then_hang_up_at_quit_is_sent_exactly_once(
     portal: SamplePortal, rude_smtp: tuple[Collector, int], tmp_path: Path
 ) -> None:
@@ -70,6 +73,7 @@ def test_digest_accepted_then_hang_up_at_quit_is_sent_exactly_once(
     assert len(collector.messages) == 1
 
 
+@pytest.mark.slow
 def test_credentials_without_tls_are_refused_and_nothing_is_lost(
     portal: SamplePortal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -36,6 +36,7 @@ BAD: dict[str, Callable[[str], bytes]] = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
+@pytest.mark.slow
 def test_bad_input_exits_2_with_one_line(tmp_path: Path, seed_text: str, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(BAD[name](seed_text))
@@ -52,6 +53,7 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_jsonl_keeps_going(tmp_path: Path, seed_text: str) -> None:
     (tmp_path / "a.txt").write_text(seed_text, encoding="utf-8")
     (tmp_path / "b.txt").write_bytes(b"")
@@ -65,6 +67,7 @@ def test_jsonl_keeps_going(tmp_path: Path, seed_text: str) -> None:
     assert CliRunner().invoke(cli, ["parse", "--jsonl", str(tmp_path / "a.txt")]).exit_code == 0
 
 
+@pytest.mark.slow
 def test_parse_with_db_stores_the_document_and_report(seed_text: str, tmp_path: Path) -> None:
     from storage.db import open_db
 
@@ -76,6 +79,7 @@ def test_parse_with_db_stores_the_document_and_report(seed_text: str, tmp_path: 
     assert row["agency"] == "张家川县闫家乡人民政府" and row["url"].startswith("file://")
 
 
+@pytest.mark.slow
 def test_installed_entry_point_smoke(tmp_path: Path) -> None:
     exe = shutil.which("nianbao", path=str(Path(sys.executable).parent)) or shutil.which("nianbao")
     if exe is None:
@@ -91,6 +95,7 @@ def test_installed_entry_point_smoke(tmp_path: Path) -> None:
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "empty" in proc.stderr
 
 
+@pytest.mark.slow
 def test_parse_a_url_from_a_loopback_portal(seed_text: str) -> None:
     from nianbao.sample.server import Answer, Site, start, stop
     from nianbao.sample.wordhtml import render
@@ -128,6 +133,7 @@ def _nianbao(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_pdf_library_warnings_never_reach_stderr(tmp_path: Path) -> None:
     from nianbao.sample.hostile import without_font_boxes
 

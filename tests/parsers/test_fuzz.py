@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +69,7 @@ def test_damaged_reports_never_crash(data: bytes) -> None:
 
 @BUDGET
 @given(st.sampled_from([b"%PDF-1.7\n", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]), st.binary(max_size=2048))
+@pytest.mark.slow
 def test_truncated_binary_documents_are_one_line_errors(magic: bytes, rest: bytes) -> None:
     _parse_or_one_line_error(magic + rest)
 
@@ -84,6 +86,7 @@ def planted(draw: st.DrawFn) -> SampleReport:
 
 @BUDGET
 @given(planted(), st.booleans())
+@pytest.mark.slow
 def test_planted_numbers_read_back_exactly(sample: SampleReport, as_html: bool) -> None:
     text = report_text(sample)
     data = render(text, title=sample.title, pub_date="2026-01-20 10:00").encode() if as_html else text.encode()

@@ -51,6 +51,7 @@ def documents(seed_text: str, tmp_path_factory: pytest.TempPathFactory) -> dict[
     }
 
 
+@pytest.mark.slow
 def test_same_json_in_every_format(documents: dict[str, bytes]) -> None:
     reference = _json(documents["html"])
     assert reference["agency"] == "张家川县闫家乡人民政府"
@@ -59,6 +60,7 @@ def test_same_json_in_every_format(documents: dict[str, bytes]) -> None:
         assert _json(documents[kind]) == reference, kind
 
 
+@pytest.mark.slow
 def test_pdf_really_wraps_labels_and_splits_the_table(documents: dict[str, bytes]) -> None:
     import pdfplumber
 
@@ -80,11 +82,13 @@ def test_pdf_really_wraps_labels_and_splits_the_table(documents: dict[str, bytes
     assert len(set(pages_with_table3)) >= 2
 
 
+@pytest.mark.slow
 def test_docx_merged_cells_are_real(documents: dict[str, bytes]) -> None:
     xml = zipfile.ZipFile(io.BytesIO(documents["docx"])).read("word/document.xml").decode()
     assert "w:gridSpan" in xml and "w:vMerge" in xml
 
 
+@pytest.mark.slow
 def test_extension_lies(documents: dict[str, bytes], tmp_path: Path) -> None:
     from nianbao.parse_command import parse_one
 
@@ -94,6 +98,7 @@ def test_extension_lies(documents: dict[str, bytes], tmp_path: Path) -> None:
     assert parse_one(str(tmp_path / "report.pdf"))["agency"] == "张家川县闫家乡人民政府"
 
 
+@pytest.mark.slow
 def test_malformed_files_fail_fast_and_clearly(documents: dict[str, bytes]) -> None:
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -93,6 +93,7 @@ def _cells(report: Report) -> dict[str, list[Number]]:
 
 
 @pytest.mark.parametrize("name", ["clean", "shifted", "repeated"])
+@pytest.mark.slow
 def test_every_cell_in_its_row_and_column_and_no_false_finding(pdfs: dict[str, bytes], name: str) -> None:
     report = parse_bytes(pdfs[name], source=name)
     expected = {key: APPS.get(key, [0] * 7) for key in _cells(report)}
@@ -109,6 +110,7 @@ def test_every_cell_in_its_row_and_column_and_no_false_finding(pdfs: dict[str, b
     assert len({r.page for r in report.readings if r.part == "applications"}) >= 2  # table 3 runs over pages
 
 
+@pytest.mark.slow
 def test_the_reading_shows_its_evidence(pdfs: dict[str, bytes]) -> None:
     report = parse_bytes(pdfs["clean"], source="clean")
     rows = {r.key: r for r in report.readings if r.part == "applications"}
@@ -126,6 +128,7 @@ def test_the_reading_shows_its_evidence(pdfs: dict[str, bytes]) -> None:
 
 
 @pytest.mark.parametrize("name", ["planted", "repeated_planted"])
+@pytest.mark.slow
 def test_a_planted_error_is_found_exactly(pdfs: dict[str, bytes], name: str) -> None:
     report = parse_bytes(pdfs[name], source=name)
     errors = [(f.rule, f.cells) for f in check_report(report) if f.severity == "error"]
@@ -136,6 +139,7 @@ def test_a_planted_error_is_found_exactly(pdfs: dict[str, bytes], name: str) -> 
     assert all(f.kind == "inconsistent" for f in check_report(report) if f.severity == "error")
 
 
+@pytest.mark.slow
 def test_tables_drawn_without_lines_are_not_readable_and_accuse_nobody(pdfs: dict[str, bytes]) -> None:
     # the planted error is there, but with no ruling lines the cells cannot be told apart: nobody is accused
     report = parse_bytes(pdfs["unruled_planted"], source="unruled")

@@ -36,6 +36,7 @@ def _reading(data: bytes) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
 
 
 @pytest.mark.parametrize("name", [*NAMES, "seed"])
+@pytest.mark.slow
 def test_a_real_report_reads_alike_as_docx_and_pdf(name: str, tmp_path: Path) -> None:
     if soffice() is None:
         if os.environ.get("CI"):

@@ -83,6 +83,7 @@ def degraded(planted: bytes) -> tuple[bytes, Parsed]:
     return scan, parse_document(scan, url="http://127.0.0.1/nb/scan.pdf")
 
 
+@pytest.mark.slow
 def test_a_degraded_200_dpi_scan_is_read_cell_for_cell_and_its_error_found(degraded: tuple[bytes, Parsed]) -> None:
     report = degraded[1].report
     assert report is not None
@@ -100,6 +101,7 @@ def test_a_degraded_200_dpi_scan_is_read_cell_for_cell_and_its_error_found(degra
     assert all(not r.certain for r in report.readings if r.part == "active_disclosure")
 
 
+@pytest.mark.slow
 def test_a_150_dpi_scan_is_read_but_accuses_nobody(planted: bytes) -> None:
     report = parse_bytes(scanned_pdf(planted, Condition(150)), source="scan150.pdf")
     assert report.applications is not None
@@ -134,6 +136,7 @@ def _article(tmp_path: Path, src: Callable[[int, bytes], str]) -> str:
     )
 
 
+@pytest.mark.slow
 def test_an_article_whose_table_is_pasted_as_pictures(planted: bytes, tmp_path: Path) -> None:
     """The columns of the table's first picture carry to the next, as in a PDF, and the planted
     error is found."""
@@ -144,6 +147,7 @@ def test_an_article_whose_table_is_pasted_as_pictures(planted: bytes, tmp_path: 
     assert ("applications.outcome_total", ("applications.total.natural_person",)) in _errors(report)
 
 
+@pytest.mark.slow
 def test_a_crawled_article_whose_tables_are_pictures_on_the_server(planted: bytes, tmp_path: Path) -> None:
     """As portals publish them: the pictures are files on the server (`<img src="/uploads/…png">`).
     The crawl fetches them into the page, the report is read by OCR, and its error is found."""
@@ -176,6 +180,7 @@ def _served(site: Site, path: str, png: bytes) -> str:
     return path
 
 
+@pytest.mark.slow
 def test_without_ocr_a_scan_is_one_line_that_says_why(planted: bytes, tmp_path: Path) -> None:
     from parsers.pdf import NeedsOcr
 
@@ -183,6 +188,7 @@ def test_without_ocr_a_scan_is_one_line_that_says_why(planted: bytes, tmp_path: 
         parse_bytes(scanned_pdf(planted, Condition(100)), source="scan.pdf", ocr=None)
 
 
+@pytest.mark.slow
 def test_the_site_shows_the_scanned_cells_and_the_digest_says_it_was_a_scan(
     degraded: tuple[bytes, Parsed], tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from nianbao.cli import cli
@@ -11,6 +12,7 @@ from nianbao.core.report import APPLICANT_COLUMNS, APPLICATION_ROWS
 from tests.conftest import SEED
 
 
+@pytest.mark.slow
 def test_seed_json(seed_text: str) -> None:
     result = CliRunner().invoke(cli, ["parse", str(SEED), "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output

@@ -8,12 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crawler.sink import Document
 from nianbao.ingest import ingest
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.db import open_db
 
 
+@pytest.mark.slow
 def test_datasette_and_sqlite_utils_read_it(tmp_path: Path) -> None:
     from datasette.app import Datasette
 

@@ -10,6 +10,7 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from checks.run import run_checks
@@ -48,6 +49,7 @@ def _rows(db: sqlite_utils.Database) -> list[tuple[int, int, int]]:
     return [(r["id"], r["version"], r["is_current"]) for r in db.query("SELECT * FROM reports ORDER BY id")]
 
 
+@pytest.mark.slow
 def test_the_two_forms_really_differ_in_what_is_left_out() -> None:
     """The test's own check: the page's text holds its chrome, the DOCX's its heading and running
     header, so the tests below would fail if storage compared them as they are."""
@@ -61,6 +63,7 @@ def test_the_two_forms_really_differ_in_what_is_left_out() -> None:
     assert set(html.lines) != set(word.lines)
 
 
+@pytest.mark.slow
 def test_page_then_attachment_then_both_again_is_one_report(tmp_path: Path) -> None:
     db = open_db(str(tmp_path / "n.db"))
     first = _in(db, PAGE, page(FILE), "2026-02-01T00:00:00")
@@ -75,6 +78,7 @@ def test_page_then_attachment_then_both_again_is_one_report(tmp_path: Path) -> N
     assert _changed(db, 3) == []
 
 
+@pytest.mark.slow
 def test_attachment_then_page_is_one_report(tmp_path: Path) -> None:
     db = open_db(str(tmp_path / "n.db"))
     first = _in(db, FILE, docx(), "2026-02-01T00:00:00")
@@ -85,6 +89,7 @@ def test_attachment_then_page_is_one_report(tmp_path: Path) -> None:
     assert _changed(db, 4) == []
 
 
+@pytest.mark.slow
 def test_a_number_changed_in_the_attachment_is_a_change_of_that_cell(tmp_path: Path) -> None:
     db = open_db(str(tmp_path / "n.db"))
     first = _in(db, PAGE, page(FILE), "2026-02-01T00:00:00")
@@ -105,6 +110,7 @@ def test_a_number_changed_in_the_attachment_is_a_change_of_that_cell(tmp_path: P
     assert len(_changed(db, 8)) == 1
 
 
+@pytest.mark.slow
 def test_a_sentence_changed_is_quoted(tmp_path: Path) -> None:
     db = open_db(str(tmp_path / "n.db"))
     _in(db, PAGE, page(FILE), "2026-02-01T00:00:00")
@@ -120,6 +126,7 @@ def test_a_sentence_changed_is_quoted(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_url_that_goes_back_to_what_it_showed_is_current_again(tmp_path: Path) -> None:
     """A revert on the URL that changed is content of its own: that URL shows it now."""
     db = open_db(str(tmp_path / "n.db"))
@@ -130,6 +137,7 @@ def test_a_url_that_goes_back_to_what_it_showed_is_current_again(tmp_path: Path)
     assert _changed(db, 4) == []  # version 1 again: nothing is changed from what was first published
 
 
+@pytest.mark.slow
 def test_reports_stored_before_are_recognised_when_read_again(tmp_path: Path) -> None:
     """A database written before m011 (the demo's, its documents' bytes left out): every report's
     identity is computed again from what the database keeps, and equals the identity a new crawl of

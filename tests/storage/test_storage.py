@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from crawler.sink import Document
@@ -132,6 +133,8 @@ while True:
 """
 
 
+@pytest.mark.faults
+@pytest.mark.slow
 def test_sigkill_mid_write_leaves_whole_reports(tmp_path: Path) -> None:
     path = str(tmp_path / "n.db")
     proc = subprocess.Popen([sys.executable, "-c", KILLER, path], stdout=subprocess.PIPE, text=True)

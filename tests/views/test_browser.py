@@ -14,6 +14,8 @@ import pytest
 from nianbao.demo import MISSING
 from views.status import slug
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture()
 def page(browser: Any) -> Iterator[Any]:
@@ -28,6 +30,7 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.mark.slow
 def test_overview_in_the_browser(demo: Path, page: Any, artifacts: Path) -> None:
     page.goto((demo / "site" / "index.html").as_uri())
     state = page.evaluate(
@@ -65,6 +68,7 @@ def test_overview_in_the_browser(demo: Path, page: Any, artifacts: Path) -> None
     assert page.errors == []
 
 
+@pytest.mark.slow
 def test_agency_page_marks_and_explains_the_cells(demo: Path, page: Any, artifacts: Path) -> None:
     page.goto((demo / "site" / "agency" / f"{slug('agency', '某某县龙山镇人民政府')}.html").as_uri())
     bad = page.locator("td.cell.bad")
@@ -83,6 +87,7 @@ def test_agency_page_marks_and_explains_the_cells(demo: Path, page: Any, artifac
     assert page.errors == []
 
 
+@pytest.mark.slow
 def test_digest_html_in_the_browser(digest_html: str, page: Any, tmp_path: Path, artifacts: Path) -> None:
     path = tmp_path / "digest.html"
     path.write_text(digest_html, encoding="utf-8")

@@ -98,6 +98,7 @@ def _named(lines: list[str], agencies: set[str]) -> set[str]:
     return {a for a in agencies if any(a in line for line in lines)}
 
 
+@pytest.mark.slow
 def test_the_draft_names_exactly_the_agencies_of_the_stored_findings(drafted: Path, demo: Path) -> None:
     paragraphs = _paragraphs(drafted)
     assert paragraphs[0] == TITLE and paragraphs[1] == "各有关单位："
@@ -108,6 +109,7 @@ def test_the_draft_names_exactly_the_agencies_of_the_stored_findings(drafted: Pa
     assert _named(paragraphs, agencies) == set().union(*DEMO_PROBLEMS.values())  # nobody else, anywhere
 
 
+@pytest.mark.slow
 def test_each_problem_says_what_its_finding_says_and_the_rule_behind_it(drafted: Path) -> None:
     sections = _sections(_paragraphs(drafted))
     [missing] = [line for line in sections["未公开年度报告"] if line.startswith("1.")]
@@ -131,6 +133,7 @@ def test_each_problem_says_what_its_finding_says_and_the_rule_behind_it(drafted:
     assert basis.count("检查依据：同上。") == 2 and "县级以上人民政府部门应当在每年1月31日前" in basis[0]
 
 
+@pytest.mark.slow
 def test_the_legal_basis_and_the_counts_of_the_status_view(drafted: Path, demo: Path) -> None:
     paragraphs = _paragraphs(drafted)
     opening = paragraphs[2]
@@ -147,6 +150,7 @@ def test_the_legal_basis_and_the_counts_of_the_status_view(drafted: Path, demo: 
     assert paragraphs[paragraphs.index("三、整改要求") + 1].startswith("（一）未公开年度报告的单位")
 
 
+@pytest.mark.slow
 def test_the_attachment_lists_every_agency_with_what_the_check_concluded(drafted: Path, demo: Path) -> None:
     [table] = Document(str(drafted)).tables
     rows = [[cell.text for cell in row.cells] for row in table.rows]
@@ -162,6 +166,7 @@ def test_the_attachment_lists_every_agency_with_what_the_check_concluded(drafted
     assert by_name["某某县人民政府"][2] == "2026年3月31日" and by_name["某某县红旗乡人民政府"][3] == "—"
 
 
+@pytest.mark.slow
 def test_a_dismissed_finding_is_left_out_and_the_note_says_so(demo: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
     with sqlite3.connect(demo / "nianbao.db") as source, sqlite3.connect(copy) as target:
@@ -180,6 +185,7 @@ def test_a_dismissed_finding_is_left_out_and_the_note_says_so(demo: Path, tmp_pa
     assert "经人工核实后排除的1条检查结论未列入" in note
 
 
+@pytest.mark.slow
 def test_a_report_that_could_not_be_checked_is_named_as_such_and_accused_of_nothing(
     uncertain: Path, tmp_path: Path
 ) -> None:
@@ -194,6 +200,7 @@ def test_a_report_that_could_not_be_checked_is_named_as_such_and_accused_of_noth
     assert "无法核验的1家" in paragraphs[paragraphs.index("一、总体情况") + 1]
 
 
+@pytest.mark.slow
 def test_official_document_typography(drafted: Path) -> None:
     doc = Document(str(drafted))
 
@@ -221,6 +228,7 @@ def test_official_document_typography(drafted: Path) -> None:
     assert doc.core_properties.title == TITLE
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_the_draft_with_its_page_numbers(drafted: Path) -> None:
     if soffice() is None:
         pytest.skip("LibreOffice is not installed (.ci/run installs it)")
@@ -245,6 +253,7 @@ def test_no_check_yet_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "t.docx").exists()
 
 
+@pytest.mark.slow
 def test_a_year_nobody_was_checked_for_one_line(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "t.docx"
     result = CliRunner().invoke(

@@ -55,6 +55,7 @@ def _query(demo: Path, sql: str) -> list[tuple[Any, ...]]:
         return conn.execute(sql).fetchall()
 
 
+@pytest.mark.slow
 def test_each_sheet_has_a_chinese_frozen_filtered_header(exported: Path) -> None:
     book = load_workbook(exported / "nianbao.xlsx")
     assert book.sheetnames == SHEETS
@@ -69,6 +70,7 @@ def test_each_sheet_has_a_chinese_frozen_filtered_header(exported: Path) -> None
     assert heads[2] == ["机关", "年度", "部分", "行", "列", "数值", "读取是否确定", "单元格代码", "报告编号"]
 
 
+@pytest.mark.slow
 def test_the_status_sheet_is_the_view_with_why_a_verdict_is_withheld(exported: Path, demo: Path) -> None:
     ws = load_workbook(exported / "nianbao.xlsx")["各机关年度状态"]
     rows = {(r["机关"], r["年度"]): r for r in _table(ws)}
@@ -91,6 +93,7 @@ def test_the_status_sheet_is_the_view_with_why_a_verdict_is_withheld(exported: P
     assert dates and all(c.is_date and c.number_format == 'yyyy"年"m"月"d"日"' for c in dates)
 
 
+@pytest.mark.slow
 def test_the_findings_sheet_says_in_chinese_what_the_site_says_with_the_cells(exported: Path, demo: Path) -> None:
     ws = load_workbook(exported / "nianbao.xlsx")["未解决的问题"]
     rows = _table(ws)
@@ -111,6 +114,7 @@ def test_the_findings_sheet_says_in_chinese_what_the_site_says_with_the_cells(ex
     assert not any("column natural_person" in str(v) for r in rows for v in r.values())
 
 
+@pytest.mark.slow
 def test_the_numbers_sheet_holds_every_number_named_as_the_format_names_it(exported: Path, demo: Path) -> None:
     rows = _table(load_workbook(exported / "nianbao.xlsx")["报告数据"])
     [(count,)] = _query(
@@ -134,6 +138,7 @@ def test_the_numbers_sheet_holds_every_number_named_as_the_format_names_it(expor
     assert first[-1] == "review_litigation.lawsuit_after_review.total"  # the order the report prints them
 
 
+@pytest.mark.slow
 def test_columns_are_as_wide_as_their_chinese_text(exported: Path) -> None:
     ws = load_workbook(exported / "nianbao.xlsx")["各机关年度状态"]
     widths = {c.value: ws.column_dimensions[get_column_letter(n)].width for n, c in enumerate(ws[1], start=1)}
@@ -143,6 +148,7 @@ def test_columns_are_as_wide_as_their_chinese_text(exported: Path) -> None:
     assert reason.alignment.wrap_text and display_width(reason.value) > 82
 
 
+@pytest.mark.slow
 def test_the_csv_files_hold_the_same_rows_utf8_with_a_bom(exported: Path) -> None:
     book = load_workbook(exported / "nianbao.xlsx")
     for stem, title in zip(("status", "findings", "numbers"), SHEETS, strict=True):
@@ -160,6 +166,7 @@ def _as_csv(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+@pytest.mark.slow
 def test_a_sheet_longer_than_excel_allows_goes_on_in_a_second(demo: Path, tmp_path: Path) -> None:
     db = open_db(str(demo / "nianbao.db"), readonly=True)
     sheets = export_sheets(db, deadlines=Deadlines())
@@ -178,6 +185,7 @@ def test_a_sheet_longer_than_excel_allows_goes_on_in_a_second(demo: Path, tmp_pa
     )
 
 
+@pytest.mark.slow
 def test_the_export_opens_the_database_read_only(demo: Path, tmp_path: Path) -> None:
     def contents() -> dict[str, str]:  # the database and its write-ahead log (the -shm is readers' shared memory)
         files = [demo / "nianbao.db", demo / "nianbao.db-wal"]
@@ -204,6 +212,7 @@ def test_a_database_of_an_older_nianbao_is_not_upgraded_behind_the_reader_s_back
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("out")]
 
 
+@pytest.mark.slow
 def test_one_year_only_and_english_on_request(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "en.xlsx"
     result = CliRunner().invoke(
@@ -224,6 +233,7 @@ def test_without_a_database_one_line_and_nothing_written(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_export_needs_somewhere_to_write(demo: Path) -> None:
     result = CliRunner().invoke(cli, ["export", "--db", str(demo / "nianbao.db")])
     assert result.exit_code == 2 and "--xlsx FILE, --csv DIR" in result.output

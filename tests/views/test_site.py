@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from nianbao.core.config import Deadlines
@@ -38,6 +39,7 @@ def _one(tree: LexborHTMLParser | LexborNode, selector: str) -> LexborNode:
     return node
 
 
+@pytest.mark.slow
 def test_every_page_is_written_and_every_link_resolves(demo: Path) -> None:
     site = demo / "site"
     pages = sorted(site.rglob("*.html"))
@@ -63,6 +65,7 @@ def test_every_page_is_written_and_every_link_resolves(demo: Path) -> None:
     )  # nothing fetched at view time
 
 
+@pytest.mark.slow
 def test_the_grid_shows_the_planted_cases(demo: Path) -> None:
     tree = _page(demo / "site" / "index.html")
     states = {}
@@ -77,6 +80,7 @@ def test_the_grid_shows_the_planted_cases(demo: Path) -> None:
     assert legend["not_assessable"] == 1
 
 
+@pytest.mark.slow
 def test_the_inconsistent_report_has_its_cells_marked(demo: Path) -> None:
     tree = _page(demo / "site" / "agency" / f"{slug('agency', '某某县龙山镇人民政府')}.html")
     bad = {td.attributes["data-cell"]: td for td in tree.css("td.cell.bad")}
@@ -89,6 +93,7 @@ def test_the_inconsistent_report_has_its_cells_marked(demo: Path) -> None:
     assert clean.css("td.cell.bad") == [] and len(clean.css("table.report")) == 3
 
 
+@pytest.mark.slow
 def test_the_blocked_portal_page_says_so(demo: Path) -> None:
     tree = _page(demo / "site" / "portal" / f"{slug('portal', '某某省人民政府')}.html")
     assert tree.css_first(".badge.o-blocked") is not None
@@ -125,6 +130,7 @@ def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in agency
 
 
+@pytest.mark.slow
 def test_the_site_speaks_the_chosen_language(demo: Path, tmp_path: Path) -> None:
     """Chinese by default (the demo's site); English when asked: chrome, states and findings alike."""
     import re
