@@ -133,10 +133,16 @@ async def _serve(
         )
     ready.put(True)
     loop = asyncio.get_running_loop()
-    while control is not None:  # "log": hand over the log so far and start a new one
-        command, answer = await loop.run_in_executor(None, control.get)
+    while control is not None:  # "log": hand over the log so far (on `ready`) and start a new one
+        command = await loop.run_in_executor(None, control.get)
         if command == "log":
-            answer.put({"requests": dict(arrivals), "connections": dict(accepts)})
+            # copies: the queue pickles in a thread of its own, after the lists are cleared below
+            ready.put(
+                {
+                    "requests": {i: list(t) for i, t in arrivals.items()},
+                    "connections": {i: list(t) for i, t in accepts.items()},
+                }
+            )
             for log in (*arrivals.values(), *accepts.values()):
                 log.clear()
     await asyncio.Event().wait()
@@ -162,11 +168,11 @@ def smallest_gap(log: dict[int, list[float]]) -> float | None:
     return min(gaps) if gaps else None
 
 
-def farm_log(control: multiprocessing.Queue, context: multiprocessing.context.BaseContext) -> dict[str, float | None]:
-    """The farm's smallest gaps since the last call (requests, connections), and its log restarted."""
-    answer = context.Queue()
-    control.put(("log", answer))
-    logs = answer.get(timeout=60)
+def farm_log(control: multiprocessing.Queue, ready: multiprocessing.Queue) -> dict[str, float | None]:
+    """The farm's smallest gaps since the last call (requests, connections), and its log restarted.
+    (The answer comes back on `ready`: a queue cannot travel through another queue.)"""
+    control.put("log")
+    logs = ready.get(timeout=60)
     return {"requests": smallest_gap(logs["requests"]), "connections": smallest_gap(logs["connections"])}
 
 
@@ -315,7 +321,7 @@ def main() -> None:
         crawl.start()
         mine = out.get(timeout=3600)
         crawl.join()
-        seen = farm_log(control, context)
+        seen = farm_log(control, ready)
         rate = mine["requests"] / mine["elapsed"]
         print(
             f"nianbao: {mine['requests']} requests, {mine['linked']} report URLs stored, {mine['stored']} distinct "
@@ -330,7 +336,7 @@ def main() -> None:
         theirs = None if args.no_scrapy else run_scrapy(bases, args.interval)
         if theirs:
             their_rate = theirs["requests"] / theirs["elapsed"]
-            seen = farm_log(control, context)
+            seen = farm_log(control, ready)
             print(
                 f"scrapy:  {theirs['requests']} requests ({theirs['items']} articles, not parsed), "
                 f"{theirs['elapsed']:.1f} s, {their_rate:.0f} req/s = {100 * ideal / theirs['elapsed']:.0f}% of "
