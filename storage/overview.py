@@ -106,11 +106,22 @@ def findings_where(
     return [as_stored(row) for row in db.query(sql, params)]
 
 
+# what a page shows of a finding, and what StoredFinding needs besides (not its lifecycle: a page
+# does not show it, and a province's site holds tens of thousands of these rows at once)
+SHOWN_COLUMNS = (
+    "id, kind, agency, year, portal, rule, severity, message, evidence, report_id, url, first_seen, template, params"
+)
+
+
 def open_finding_rows(db: sqlite_utils.Database) -> list[Row]:
     """Every open finding as stored (`findings_where`'s rows, in its order, not yet read into
-    StoredFinding: the site compares them with the last build's before it reads any)."""
+    StoredFinding: the site compares them with the last build's before it reads any), with the
+    columns a page shows."""
     return list(
-        db.query("SELECT * FROM findings WHERE resolved_at IS NULL AND dismissed_at IS NULL ORDER BY year DESC, id")
+        db.query(
+            f"SELECT {SHOWN_COLUMNS} FROM findings WHERE resolved_at IS NULL AND dismissed_at IS NULL "
+            "ORDER BY year DESC, id"
+        )
     )
 
 
