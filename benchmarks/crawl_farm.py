@@ -71,18 +71,30 @@ def pages_of(index: int, reports: int) -> dict[str, bytes]:
 
 
 async def _serve(
-    portals: int, reports: int, latency: float, port: int, ready: multiprocessing.Queue, unique: bool = False
+    portals: int,
+    reports: int,
+    latency: float,
+    port: int,
+    ready: multiprocessing.Queue,
+    unique: bool = False,
+    control: multiprocessing.Queue | None = None,
 ) -> None:
     sites = [pages_of(i, reports) for i in range(min(portals, 20))]  # portals share 20 page sets
+    # what each portal's firewall would log: when each connection was accepted and each request's
+    # head had arrived (time.monotonic, the clock the crawler's own log uses: one clock per machine)
+    arrivals: dict[int, list[float]] = {i: [] for i in range(portals)}
+    accepts: dict[int, list[float]] = {i: [] for i in range(portals)}
 
     async def handle(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter, pages: dict[str, bytes], index: int
     ) -> None:
         # unique: the shared set's agency numbers become this portal's own, so every report is new
         mine, shared = f"第{index}片区".encode(), f"第{index % len(sites)}片区".encode()
+        accepts[index].append(time.monotonic())
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
+                arrivals[index].append(time.monotonic())
                 line = head.split(b"\r\n", 1)[0].decode()
                 path = line.split(" ")[1] if " " in line else "/"
                 close = b"connection: close" in head.lower()
@@ -120,15 +132,48 @@ async def _serve(
             )
         )
     ready.put(True)
+    loop = asyncio.get_running_loop()
+    while control is not None:  # "log": hand over the log so far (on `ready`) and start a new one
+        command = await loop.run_in_executor(None, control.get)
+        if command == "log":
+            # copies: the queue pickles in a thread of its own, after the lists are cleared below
+            ready.put(
+                {
+                    "requests": {i: list(t) for i, t in arrivals.items()},
+                    "connections": {i: list(t) for i, t in accepts.items()},
+                }
+            )
+            for log in (*arrivals.values(), *accepts.values()):
+                log.clear()
     await asyncio.Event().wait()
 
 
 def serve_farm(
-    portals: int, reports: int, latency: float, port: int, ready: multiprocessing.Queue, unique: bool = False
+    portals: int,
+    reports: int,
+    latency: float,
+    port: int,
+    ready: multiprocessing.Queue,
+    unique: bool = False,
+    control: multiprocessing.Queue | None = None,
 ) -> None:
     import uvloop  # the farm stands for remote servers: the less CPU it takes from the two crawlers, the better
 
-    uvloop.run(_serve(portals, reports, latency, port, ready, unique))
+    uvloop.run(_serve(portals, reports, latency, port, ready, unique, control))
+
+
+def smallest_gap(log: dict[int, list[float]]) -> float | None:
+    """The smallest time between two consecutive events at one host."""
+    gaps = [b - a for times in log.values() for a, b in zip(sorted(times), sorted(times)[1:], strict=False)]
+    return min(gaps) if gaps else None
+
+
+def farm_log(control: multiprocessing.Queue, ready: multiprocessing.Queue) -> dict[str, float | None]:
+    """The farm's smallest gaps since the last call (requests, connections), and its log restarted.
+    (The answer comes back on `ready`: a queue cannot travel through another queue.)"""
+    control.put("log")
+    logs = ready.get(timeout=60)
+    return {"requests": smallest_gap(logs["requests"]), "connections": smallest_gap(logs["connections"])}
 
 
 def _cpu(who: int) -> float:
@@ -158,7 +203,9 @@ def run_nianbao(bases: list[str], interval: float, out: multiprocessing.Queue) -
         requests = db["fetches"].count
         stored = db["reports"].count
         linked = db["report_urls"].count
-    gaps = [b - a for starts in scheduler.starts().values() for a, b in zip(starts, starts[1:], strict=False)]
+    # the code before 2026-12-07 logged when each request's slot opened, not when it was sent
+    log = scheduler.sends() if hasattr(scheduler, "sends") else scheduler.starts()
+    gaps = [b - a for sends in log.values() for a, b in zip(sends, sends[1:], strict=False)]
     out.put(
         {
             "requests": requests,
@@ -232,6 +279,10 @@ def run_scrapy(bases: list[str], interval: float) -> dict[str, float] | None:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _s(seconds: float | None) -> str:
+    return "none" if seconds is None else f"{seconds:.3f} s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--portals", type=int, default=200)
@@ -248,9 +299,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
-    ready = context.Queue()
+    ready, control = context.Queue(), context.Queue()
     farm = context.Process(
-        target=serve_farm, args=(args.portals, args.reports, args.latency, args.port, ready, args.unique), daemon=True
+        target=serve_farm,
+        args=(args.portals, args.reports, args.latency, args.port, ready, args.unique, control),
+        daemon=True,
     )
     farm.start()
     ready.get(timeout=300)
@@ -268,23 +321,28 @@ def main() -> None:
         crawl.start()
         mine = out.get(timeout=3600)
         crawl.join()
+        seen = farm_log(control, ready)
         rate = mine["requests"] / mine["elapsed"]
         print(
             f"nianbao: {mine['requests']} requests, {mine['linked']} report URLs stored, {mine['stored']} distinct "
             "reports parsed and stored, "
             f"{mine['complete']} passes complete, {mine['elapsed']:.1f} s, {rate:.0f} req/s = "
             f"{100 * ideal / mine['elapsed']:.0f}% of the politeness bound; smallest gap between two requests "
-            f"to one host {mine['min_gap']:.3f} s; peak RSS {mine['rss_main']:.0f} MB crawling + "
+            f"to one host: {mine['min_gap']:.3f} s in nianbao's log, {_s(seen['requests'])} as the farm saw them "
+            f"({_s(seen['connections'])} between connections); peak RSS {mine['rss_main']:.0f} MB crawling + "
             f"{mine['rss_workers']:.0f} MB per parse worker; CPU {mine['cpu_main']:.1f} s crawling + "
             f"{mine['cpu_children']:.1f} s writing and parsing"
         )
         theirs = None if args.no_scrapy else run_scrapy(bases, args.interval)
         if theirs:
             their_rate = theirs["requests"] / theirs["elapsed"]
+            seen = farm_log(control, ready)
             print(
                 f"scrapy:  {theirs['requests']} requests ({theirs['items']} articles, not parsed), "
                 f"{theirs['elapsed']:.1f} s, {their_rate:.0f} req/s = {100 * ideal / theirs['elapsed']:.0f}% of "
-                f"the politeness bound; peak RSS {theirs['rss']:.0f} MB; CPU {theirs['cpu']:.1f} s"
+                f"the politeness bound; smallest gap as the farm saw them {_s(seen['requests'])} "
+                f"({_s(seen['connections'])} between connections); peak RSS {theirs['rss']:.0f} MB; "
+                f"CPU {theirs['cpu']:.1f} s"
             )
     finally:
         farm.terminate()

@@ -1,5 +1,5 @@
-"""Politeness: one schedule per host (at most `concurrency` requests in flight, starts at least
-`interval` apart) and robots.txt.
+"""Politeness: one schedule per host (at most `concurrency` requests in flight, sent at least
+`interval` apart, as the portal sees them arrive) and robots.txt.
 
 The schedule is asyncio: thousands of portals share one event loop, and a host's next start is a
 time, not a sleeping thread.  robots.txt follows the common crawler convention: 404 and other 4xx
@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from protego import Protego
@@ -26,15 +27,39 @@ Sleep = Callable[[float], Awaitable[None]]
 @dataclass
 class _Host:
     slots: asyncio.Semaphore
-    last_start: float = float("-inf")
+    last_sent: float = float("-inf")  # when the host's last request left (its bytes written)
     not_before: float = float("-inf")  # pushed back by Retry-After and backoff
-    starts: list[float] = field(default_factory=list)  # kept only when a request log is asked for
+    unsent: int = 0  # requests started whose bytes have not left yet (and that are not over)
+    quiet: asyncio.Event = field(default_factory=asyncio.Event)  # set while `unsent` is 0
+    sends: list[float] = field(default_factory=list)  # kept only when a request log is asked for
+
+    def __post_init__(self) -> None:
+        self.quiet.set()
+
+
+# The request of the running task that holds a slot: the transport calls `request_sent` when the
+# request's bytes are written, and the host's schedule counts from that moment.  A context
+# variable, because the write happens deep inside httpx, in the same task as the slot.
+_SENDING: ContextVar[Callable[[], None] | None] = ContextVar("nianbao_sending", default=None)
+
+
+def request_sent() -> None:
+    """Stamp the request of this task as sent, now (called by the transport after each write)."""
+    stamp = _SENDING.get()
+    if stamp is not None:
+        stamp()
 
 
 class HostScheduler:
-    """Per host: at most `concurrency` requests in flight, and each start at least its `interval`
-    after the host's previous start (the interval of the request about to start: a robots.txt
-    Crawl-delay learnt from the request before applies at once)."""
+    """Per host: at most `concurrency` requests in flight, and each request sent at least its
+    `interval` after the host's previous one was (the interval of the request about to start: a
+    robots.txt Crawl-delay learnt from the request before applies at once).
+
+    "Sent" is when the request's bytes were written (`request_sent`), not when its slot opened:
+    what a portal's firewall sees.  Connection set-up and whatever else the event loop did in
+    between come after the start, so the next start counts from the send; a request that wrote
+    nothing (refused, or a transport that is no socket) counts from its end.  With concurrency
+    above 1, a start waits until every request started before it has been sent."""
 
     def __init__(self, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep, log: bool = False) -> None:
         self._clock, self._sleep, self._log = clock, sleep, log
@@ -50,25 +75,50 @@ class HostScheduler:
         """Hold one of the host's request slots; the start waits out the host's interval first."""
         state = self._host(host, concurrency)
         async with state.slots:
-            while True:  # another request of the host may have taken the start time while we slept
-                wait = max(state.last_start + interval, state.not_before) - self._clock()
+            while True:  # another request of the host may have started or been sent while we slept
+                if state.unsent:
+                    await state.quiet.wait()
+                    continue
+                wait = max(state.last_sent + interval, state.not_before) - self._clock()
                 if wait <= 0:
                     break
                 await self._sleep(wait)
-            started = self._clock()
-            state.last_start = started
-            if self._log:
-                state.starts.append(started)
-            yield
+            sent: list[float] = []
+
+            def stamp() -> None:
+                now = self._clock()
+                if not sent:
+                    state.unsent -= 1
+                    if not state.unsent:
+                        state.quiet.set()
+                sent[:] = [now]
+                state.last_sent = max(state.last_sent, now)
+
+            state.unsent += 1
+            state.quiet.clear()
+            token = _SENDING.set(stamp)
+            try:
+                yield
+            finally:
+                try:
+                    _SENDING.reset(token)
+                except ValueError:  # pragma: no cover - closed from another context (a collected generator)
+                    pass
+                if sent:
+                    if self._log:
+                        state.sends.append(sent[0])
+                else:  # nothing written: nothing can leave after now
+                    stamp()
 
     def defer(self, host: str, seconds: float) -> None:
         """Push the host's next start back (Retry-After, backoff) for every request to that host."""
         state = self._host(host, 1)
         state.not_before = max(state.not_before, self._clock() + seconds)
 
-    def starts(self) -> dict[str, list[float]]:
-        """When each request to each host started (with log=True): the evidence of politeness."""
-        return {host: list(state.starts) for host, state in self._hosts.items()}
+    def sends(self) -> dict[str, list[float]]:
+        """When each request to each host was sent (with log=True), by the scheduler's clock: the
+        evidence of politeness, which a portal's own log should show as well."""
+        return {host: list(state.sends) for host, state in self._hosts.items()}
 
 
 _CRAWL_DELAY = re.compile(r"^[ \t]*crawl-delay[ \t]*:[ \t]*([^#\r\n]*)", re.I | re.M)

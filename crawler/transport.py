@@ -19,6 +19,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from crawler.politeness import request_sent
+
 SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 
 
@@ -44,6 +46,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             async with asyncio.timeout(timeout):
                 self._writer.write(buffer)
                 await self._writer.drain()
+            request_sent()  # the bytes are the kernel's now: the host's interval counts from here
         except TimeoutError as exc:
             raise httpcore.WriteTimeout(str(exc)) from exc
         except OSError as exc:

@@ -596,8 +596,18 @@ def site(config_path: str | None, db_path: str | None, as_of: date | None, out: 
     )
     size = f"{built.bytes / 1e6:.1f} MB"
     click.echo(
-        gettext_for(_lang(config))(N_("site written to {path}: {pages} pages, {size} in {seconds} s")).format(
-            path=folder / "index.html", pages=built.pages, size=size, seconds=f"{built.seconds:.1f}"
+        gettext_for(_lang(config))(
+            N_(
+                "site written to {path}: {pages} pages, {size} in {seconds} s "
+                "({written} files written, {removed} removed)"
+            )
+        ).format(
+            path=folder / "index.html",
+            pages=built.pages,
+            size=size,
+            seconds=f"{built.seconds:.1f}",
+            written=built.written,
+            removed=built.removed,
         )
     )
 

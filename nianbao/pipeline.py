@@ -69,5 +69,12 @@ def _site(config: Config, db: sqlite_utils.Database, *, as_of: date, now: str) -
     except OSError as exc:
         logger.error("site: not rebuilt: %s", exc)
         return None
-    logger.info("site: %s pages in %s (%.1f s)", built.pages, built.out, built.seconds)
+    logger.info(
+        "site: %s pages in %s (%.1f s; %s files written, %s removed)",
+        built.pages,
+        built.out,
+        built.seconds,
+        built.written,
+        built.removed,
+    )
     return built

@@ -53,6 +53,18 @@ def all_reports(db: sqlite_utils.Database) -> list[Row]:
     )
 
 
+def current_report_urls(db: sqlite_utils.Database) -> dict[int, list[Row]]:
+    """`report_urls` of every current report, in one query (the site shows them on agency pages)."""
+    out: dict[int, list[Row]] = {}
+    for row in db.query(
+        "SELECT u.report_id, u.url, d.kind, d.filename, d.list_title FROM report_urls u "
+        "JOIN reports r ON r.id = u.report_id LEFT JOIN document_urls d ON d.url = u.url "
+        "WHERE r.is_current = 1 ORDER BY u.report_id, u.first_seen, u.url"
+    ):
+        out.setdefault(row.pop("report_id"), []).append(row)
+    return out
+
+
 def report_urls(db: sqlite_utils.Database, report_id: int) -> list[Row]:
     """The URLs that served the report (pages and attachments), with their file names."""
     return list(
@@ -94,6 +106,25 @@ def findings_where(
     return [as_stored(row) for row in db.query(sql, params)]
 
 
+# what a page shows of a finding, and what StoredFinding needs besides (not its lifecycle: a page
+# does not show it, and a province's site holds tens of thousands of these rows at once)
+SHOWN_COLUMNS = (
+    "id, kind, agency, year, portal, rule, severity, message, evidence, report_id, url, first_seen, template, params"
+)
+
+
+def open_finding_rows(db: sqlite_utils.Database) -> list[Row]:
+    """Every open finding as stored (`findings_where`'s rows, in its order, not yet read into
+    StoredFinding: the site compares them with the last build's before it reads any), with the
+    columns a page shows."""
+    return list(
+        db.query(
+            f"SELECT {SHOWN_COLUMNS} FROM findings WHERE resolved_at IS NULL AND dismissed_at IS NULL "
+            "ORDER BY year DESC, id"
+        )
+    )
+
+
 def open_findings(db: sqlite_utils.Database) -> list[StoredFinding]:
     """Every open finding (not resolved, not dismissed), "not assessable" included."""
     return findings_where(db)
@@ -123,18 +154,33 @@ def crawled_portals(db: sqlite_utils.Database) -> list[str]:
     return [r[0] for r in db.execute("SELECT DISTINCT portal FROM crawl_runs ORDER BY portal").fetchall()]
 
 
-def application_totals(db: sqlite_utils.Database, rows: tuple[str, ...]) -> list[Row]:
+def application_totals(
+    db: sqlite_utils.Database, rows: tuple[str, ...], *, report_ids: list[int] | None = None
+) -> list[Row]:
     """Per year and agency (the watched agency a report maps to): the `total` column of the given
     rows of table 3, from current reports (rows read with certainty only: a doubtful row does not go
-    into a trend)."""
+    into a trend); each with its report's id.  `report_ids`: of those reports only."""
     marks = ",".join("?" for _ in rows)
+    only = f"AND c.report_id IN ({','.join('?' for _ in report_ids)}) " if report_ids is not None else ""
     return list(
         db.query(
-            "SELECT r.year, coalesce(m.agency, r.agency) AS agency, c.row_key, c.value FROM report_cells c "
-            "JOIN reports r ON r.id = c.report_id LEFT JOIN agency_matches m ON m.report_id = r.id "
+            "SELECT c.report_id, r.year, coalesce(m.agency, r.agency) AS agency, c.row_key, c.value "
+            "FROM report_cells c JOIN reports r ON r.id = c.report_id LEFT JOIN agency_matches m ON m.report_id = r.id "
             "WHERE r.is_current = 1 AND r.year IS NOT NULL AND c.part = 'applications' AND c.column_key = 'total' "
-            f"AND c.row_key IN ({marks}) AND EXISTS (SELECT 1 FROM report_rows w WHERE w.report_id = c.report_id "
+            f"AND c.row_key IN ({marks}) {only}AND EXISTS (SELECT 1 FROM report_rows w WHERE w.report_id = c.report_id "
             "AND w.part = c.part AND w.row_key = c.row_key AND w.certain = 1)",
-            list(rows),
+            [*rows, *(report_ids or [])],
+        )
+    )
+
+
+def current_report_agencies(db: sqlite_utils.Database) -> list[Row]:
+    """Every current report with a year: its id, year and the agency it counts for in the trends
+    (as `application_totals` maps it)."""
+    return list(
+        db.query(
+            "SELECT r.id, r.year, coalesce(m.agency, r.agency) AS agency FROM reports r "
+            "LEFT JOIN agency_matches m ON m.report_id = r.id WHERE r.is_current = 1 AND r.year IS NOT NULL "
+            "ORDER BY r.id"
         )
     )

@@ -23,6 +23,7 @@ from nianbao.sample import hostile
 from nianbao.sample.portal import SamplePortal, default_plan
 from nianbao.workers import ParsePool
 from tests.processes import MARK, assert_all_gone, children, until, writing_a_pipe
+from views.status import slug
 
 pytestmark = pytest.mark.faults
 
@@ -529,5 +530,6 @@ def test_read_only_commands_open_a_database_on_a_read_only_medium(tmp_path: Path
         assert done.returncode == 0 and done.stderr == "", done.stderr
         if args == ["status"]:
             assert "某某县龙山镇人民政府" in done.stdout and latest in done.stdout  # the -wal's report too
-    assert latest in (site / "index.html").read_text(encoding="utf-8")
+    grid = "".join(p.read_text(encoding="utf-8") for p in (site / "data").glob("grid-*.js"))  # the overview's rows
+    assert latest in grid and (site / "agency" / f"{slug('agency', latest)}.html").is_file()
     assert sorted(f.name for f in medium.iterdir()) == files  # nothing written beside it

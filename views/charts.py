@@ -59,19 +59,34 @@ def _series_of(row_key: str) -> str | None:
     return None
 
 
-def totals(
-    cells: Iterable[Mapping[str, Any]], level_of: Callable[[str], str]
-) -> dict[str, dict[int, dict[str, float]]]:
-    """{level: {year: {series: sum}}} from (year, agency, row_key, value) rows; also "all"."""
-    out: dict[str, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
-    agencies: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+def contributions(cells: Iterable[Mapping[str, Any]]) -> dict[int, dict[str, float]]:
+    """Each report's sum per series, from (report_id, row_key, value) rows; a report none of whose
+    cells counts is left out.  A report's cells never change, so the site keeps these from one
+    build to the next and asks the database only about reports it has not seen."""
+    out: dict[int, dict[str, float]] = {}
     for c in cells:
         series = _series_of(c["row_key"])
         if series is None or c["value"] is None:
             continue
-        for level in (level_of(c["agency"]), "all"):
-            out[level][c["year"]][series] += float(c["value"])
-            agencies[level][c["year"]].add(c["agency"])
+        mine = out.setdefault(c["report_id"], {})
+        mine[series] = mine.get(series, 0.0) + float(c["value"])
+    return out
+
+
+def totals(
+    reports: Iterable[tuple[int, str, Mapping[str, float]]], level_of: Callable[[str], str]
+) -> dict[str, dict[int, dict[str, float]]]:
+    """{level: {year: {series: sum}}} from each current report's (year, agency, sums); also "all",
+    and "_reports": the agencies that gave a number that year."""
+    out: dict[str, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
+    agencies: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for year, agency, sums in reports:
+        if not sums:
+            continue
+        for level in (level_of(agency), "all"):
+            for series, value in sums.items():
+                out[level][year][series] += value
+            agencies[level][year].add(agency)
     for level, years in agencies.items():
         for year, names in years.items():
             out[level][year]["_reports"] = float(len(names))

@@ -3,7 +3,10 @@ no network — the overview grid, a page per agency (its reports, findings and t
 offending cells marked), per rule, per portal, and the trends.
 
 Everything is read in a few bulk queries, then written page by page; nothing is fetched at view
-time (the stylesheet and the filter script ship in the package)."""
+time (the stylesheet and the filter script ship in the package).  A build rewrites only the pages
+whose content changed since the last build in the same folder (`views.pages`): an agency page is
+not even rendered when the rows it shows are the ones it was built from.  The overview is a small
+page that draws the grid from compact data files per portal (`views.overview`)."""
 
 from __future__ import annotations
 
@@ -12,19 +15,21 @@ import re
 import shutil
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from checks.deadlines import deadline
 from checks.registry import all_rules
 from nianbao.core.config import Deadlines
 from nianbao.core.findings import StoredFinding
+from nianbao.core.languages import language
 from nianbao.core.messages import (
     KIND_NAMES,
     N_,
@@ -38,6 +43,7 @@ from nianbao.core.messages import (
     rule_label,
     word,
 )
+from storage.findings import as_stored
 from storage.matches import unmatched
 from storage.overview import (
     all_reports,
@@ -45,27 +51,40 @@ from storage.overview import (
     configured_agencies,
     configured_portals,
     crawled_portals,
-    findings_where,
+    current_report_agencies,
+    current_report_urls,
+    open_finding_rows,
     passes_of,
     report_rows,
-    report_urls,
     status_grid,
 )
 from storage.reports import cells_of, crops_of
-from views.charts import TREND_ROWS, chart, totals
+from views.charts import SERIES, TREND_ROWS, chart, contributions, totals
 from views.env import render, rule_file
+from views.overview import grid_files, manifest, portal_rows, script_json
+from views.pages import STAMP, PageStore, code_version, digest
 from views.status import SYMBOLS, AgencyRow, Grid, grid, label, levels, slug, states
 from views.tables import PARTS, marks_by_cell, marks_of, readings_by_row, table_html
 
 KIND_LABELS = KIND_NAMES
 
 
+CASES_PER_PAGE = 500  # a rule's cases on one page at most; more are listed by portal, in parts
+# a finding's columns that a page shows (its lifecycle dates do not: they change every run)
+SHOWN = ("id", "kind", "agency", "year", "portal", "rule", "severity", "message", "evidence", "report_id", "url")
+SHOWN_SAID = ("template", "params")
+
+
 @dataclass(frozen=True, slots=True)
 class Built:
     out: Path
-    pages: int
-    bytes: int
+    pages: int  # HTML pages in the site
+    bytes: int  # every file of the site (pages, data, style sheet, scripts)
     seconds: float
+    written: int = 0  # files this build wrote: the others were as they should be already
+    rendered: int = 0  # pages rendered: the others were built from the same rows last time
+    removed: int = 0  # files of the last build that this one no longer has
+    largest: tuple[str, int] = ("", 0)  # the largest page or data file, and its size
 
 
 @dataclass
@@ -119,16 +138,14 @@ def evidence_items(evidence: dict[str, Any], lang: str = "en") -> list[tuple[str
             continue
         items = value if isinstance(value, list) else [value]
         shown = [_evidence_value(key, item, lang) for item in items]
-        out.append(
-            (_(EVIDENCE_KEYS[key]) if key in EVIDENCE_KEYS else key, ("; " if lang == "en" else "；").join(shown))
-        )
+        out.append((_(EVIDENCE_KEYS[key]) if key in EVIDENCE_KEYS else key, language(lang).clause_sep.join(shown)))
     return out
 
 
 def _evidence_value(key: str, value: Any, lang: str) -> str:
     text = str(value)
-    if lang == "en" or key in ("raw", "url", "previous_report", "detail", "text", "doubt_url"):
-        return text
+    if language(lang).source or key in ("raw", "url", "previous_report", "detail", "text", "doubt_url"):
+        return text  # nianbao wrote it in the source language: shown as written
     if key in ("cells", "used"):
         return "、".join(cell_label(c) for c in text.split(",") if c)
     if _ISO_DAY.fullmatch(text[:10]) and len(text) <= 25:
@@ -163,13 +180,7 @@ def _built_at(now: str, lang: str) -> str:
         return now
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    if lang == "en":
-        return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    local = moment.astimezone(timezone(timedelta(hours=8)))
-    return f"{chinese_date(local.date().isoformat())} {local:%H:%M}（{gettext_for(lang)(BEIJING)}）"
-
-
-BEIJING = N_("Beijing time")
+    return language(lang).clock(moment)
 
 
 FATES = {"stored": N_("stored"), "not_report": N_("not a report"), "failed": N_("failed")}
@@ -185,96 +196,205 @@ def _entry_word(entry: dict[str, Any], lang: str) -> str:
 def build_site(
     db: sqlite_utils.Database, out: Path, *, as_of: date, deadlines: Deadlines, now: str, lang: str = "zh_CN"
 ) -> Built:
-    """Write the whole site under `out` (replacing what a previous build wrote there)."""
+    """Write the site under `out`: the pages whose content changed since the last build there, and
+    those that are new; remove those of the last build that are gone (an agency no longer watched).
+    A folder with no record of a build is cleared of nianbao's folders first and written whole."""
     started = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
-    for sub in ("agency", "rule", "portal", "static"):
-        shutil.rmtree(out / sub, ignore_errors=True)
-        (out / sub).mkdir()
-    _copy_static(out / "static")
-    findings = findings_where(db)
-    by_agency: dict[str, list[StoredFinding]] = defaultdict(list)
-    by_rule: dict[str, list[StoredFinding]] = defaultdict(list)
-    by_portal: dict[str, list[StoredFinding]] = defaultdict(list)
-    for f in findings:
-        if f.agency:
-            by_agency[f.agency].append(f)
-        else:
-            by_portal[f.portal or ""].append(f)
-        by_rule[f.rule or f.kind].append(f)
-    reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in all_reports(db):
-        reports[r["agency"]].append(r)
+    store = _open_store(out, as_of=as_of, now=now, lang=lang)
+    findings = _Findings(open_finding_rows(db))
     the_grid = grid(status_grid(db), configured_agencies(db), as_of=as_of, deadlines=deadlines, lang=lang)
     portals = _portals(db, the_grid)
+    site = _Site(
+        store=store,
+        grid=the_grid,
+        findings=findings,
+        common=_common(lang),
+        settings=digest(lang, deadlines),  # what every page is made with, besides the code
+        portal_pages={name: f"portal/{slug('portal', name)}.html" for name in portals},
+        lang=lang,
+    )
+    _write_overview(site)
+    _write_agency_pages(site, db, deadlines)
+    _write_rule_pages(site)
+    _write_portal_pages(site, db, portals)
+    _write_trends(site, db)
+    removed = store.finish()
+    return Built(
+        out,
+        sum(1 for path in store.pages if path.endswith(".html")),
+        store.total_bytes,
+        time.perf_counter() - started,
+        written=store.written,
+        rendered=store.rendered,
+        removed=len(removed),
+        largest=store.largest(),
+    )
+
+
+def _open_store(out: Path, *, as_of: date, now: str, lang: str) -> PageStore:
+    """The folder's page store, with the shared assets and the build's date written: a folder with
+    no record of a build is cleared of nianbao's folders first."""
+    out.mkdir(parents=True, exist_ok=True)
+    day, _ = language(lang).date, gettext_for(lang)
+    stamp = _("As of {as_of} · built {now}").format(as_of=day(as_of.isoformat()), now=_built_at(now, lang))
+    store = PageStore(out, code=code_version(lang), stamp=str(escape(stamp)))
+    if store.first:
+        for sub in ("agency", "rule", "portal", "static", "data"):
+            shutil.rmtree(out / sub, ignore_errors=True)
+    for entry in resources.files("views").joinpath("static").iterdir():
+        if entry.is_file():
+            store.put_bytes(f"static/{entry.name}", entry.read_bytes())
+    # every page says when the site was built: that one file changes, the pages need not
+    store.put(
+        "data/built.js",
+        "// when the site was last built, shown on every page\n"
+        '(function () { var p = document.getElementById("stamp"); '
+        f"if (p) {{ p.textContent = {script_json(stamp)}; }} }}());\n",
+    )
+    return store
+
+
+class _Findings:
+    """The open findings' rows, grouped the ways the pages show them; each row is made a finding
+    once, however many pages show it."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.by_agency: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.by_rule: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.by_portal: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._stored: dict[int, StoredFinding] = {}
+        for row in rows:
+            if row["agency"]:
+                self.by_agency[row["agency"]].append(row)
+            else:
+                self.by_portal[row["portal"] or ""].append(row)
+            self.by_rule[row["rule"] or row["kind"]].append(row)
+
+    def read(self, rows: list[dict[str, Any]]) -> list[StoredFinding]:
+        for row in rows:
+            if row["id"] not in self._stored:
+                self._stored[row["id"]] = as_stored(row)
+        return [self._stored[row["id"]] for row in rows]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Site:
+    """What every step of a build shares."""
+
+    store: PageStore
+    grid: Grid
+    findings: _Findings
+    common: dict[str, Any]  # what every template is given
+    settings: str
+    portal_pages: dict[str, str]  # portal -> its page
+    lang: str
+
+    def agencies(self) -> Iterator[AgencyRow]:
+        return (a for g in self.grid.groups for a in g.agencies)
+
+
+def _common(lang: str) -> dict[str, Any]:
+    """What every template is given: the site's words and how it writes dates, kinds, rules."""
     _ = gettext_for(lang)
-    kinds = {kind: _(name) for kind, name in KIND_LABELS.items()}
-    level_names = levels(lang)
-    common = {
-        "now": _built_at(now, lang),
-        "as_of": as_of.isoformat(),
+    record = language(lang)
+    return {
+        "stamp": STAMP,
         "states": states(lang),
-        "levels": level_names,
+        "levels": levels(lang),
         "symbols": SYMBOLS,
         "said": lambda f: f.text(lang),  # each finding's message in the site's language
         "_": _,
-        "html_lang": "zh-CN" if lang == "zh_CN" else "en",
+        "html_lang": record.html_lang,
         "rule_doc": lambda rule: _(rule.doc) if rule and rule.doc else "",
         "rule_label": lambda rule_id: rule_label(rule_id, lang),
         "column_reason": lambda column: _column_reason(column, lang),
-        "english": lang == "en",
+        "source_language": record.source,  # what nianbao wrote in English is shown as written
         "kind_word": lambda kind: word(KIND_NAMES, kind, lang),
         "severity_word": lambda severity: word(SEVERITY_NAMES, severity, lang),
-        "day": (lambda iso: iso) if lang == "en" else chinese_date,
+        "day": record.date,
         "source_words": lambda key: _(VOCABULARY.get(f"source.{key}") or str(key)),
+        "kinds": {kind: _(name) for kind, name in KIND_LABELS.items()},
+        "evidence_items": lambda evidence: evidence_items(evidence, lang),
     }
-    pages = 0
-    _write(out / "index.html", render("overview.html", root="", grid=the_grid, portals=portals, **common))
-    pages += 1
-    for group in the_grid.groups:
-        for agency in group.agencies:
-            mine = by_agency.get(agency.name, [])
-            years = _years(db, agency, reports.get(agency.name, []), mine, deadlines, lang)
-            page = render(
-                "agency.html",
-                root="../",
-                agency=agency,
-                years=years,
-                portal_page=f"portal/{slug('portal', agency.portal)}.html" if agency.portal else None,
-                kinds=kinds,
-                evidence_items=lambda evidence: evidence_items(evidence, lang),
-                **common,
-            )
-            _write(out / agency.page, page)
-            pages += 1
-    rules = all_rules()
-    rule_ids = sorted(set(rules) | set(by_rule))
-    agency_pages = {a.name: a.page for g in the_grid.groups for a in g.agencies}
-    for rule_id in rule_ids:
-        rule = rules.get(rule_id)
+
+
+def _write_overview(site: _Site) -> None:
+    """The overview page and the grid's data files it draws from."""
+    files = grid_files(site.grid)
+    for f in files:
+        site.store.put(f.src, f.text())
+    _ = gettext_for(site.lang)
+    words = {"noPortal": _("(no portal)"), "levels": site.common["levels"]}
+    site.store.put(
+        "index.html",
+        render(
+            "overview.html",
+            root="",
+            grid=site.grid,
+            portal_rows=portal_rows(site.grid, site.portal_pages),
+            files_json=manifest(site.grid, files, symbols=SYMBOLS, words=words),
+            **site.common,
+        ),
+    )
+
+
+def _write_agency_pages(site: _Site, db: sqlite_utils.Database, deadlines: Deadlines) -> None:
+    """An agency's page, rendered only when what it shows changed since the last build."""
+    reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in all_reports(db):
+        reports[r["agency"]].append(r)
+    urls = current_report_urls(db)
+    for agency in site.agencies():
+        rows = site.findings.by_agency.get(agency.name, [])
+        mine = reports.get(agency.name, [])
+        shown = [_shown(row) for row in rows]
+        inputs = digest(site.settings, agency, mine, shown, [urls.get(r["id"]) for r in mine if r["is_current"]])
+        if site.store.unchanged(agency.page, inputs):
+            continue
+        years = _years(db, agency, mine, site.findings.read(rows), deadlines, site.lang, urls)
         page = render(
-            "rule.html",
+            "agency.html",
             root="../",
-            rule_id=rule_id,
-            rule=rule,
-            cases=by_rule.get(rule_id, []),
-            agency_pages=agency_pages,
-            kinds=kinds,
-            evidence_items=lambda evidence: evidence_items(evidence, lang),
-            **common,
+            agency=agency,
+            years=years,
+            portal_page=site.portal_pages.get(agency.portal) if agency.portal else None,
+            **site.common,
         )
-        _write(out / "rule" / rule_file(rule_id), page)
-        pages += 1
-    _write(
-        out / "rule" / "index.html",
+        site.store.put(agency.page, page, inputs=inputs)
+
+
+def _write_rule_pages(site: _Site) -> None:
+    """Each rule's pages, and the list of rules."""
+    rules = all_rules()
+    by_rule = site.findings.by_rule
+    rule_ids = sorted(set(rules) | set(by_rule))
+    agency_pages = {a.name: a.page for a in site.agencies()}
+    agency_portals = {a.name: a.portal for a in site.agencies()}
+    for rule_id in rule_ids:
+        _rule_pages(
+            site.store,
+            rule_id,
+            rules.get(rule_id),
+            by_rule.get(rule_id, []),
+            site.findings.read,
+            agency_pages=agency_pages,
+            agency_portals=agency_portals,
+            settings=site.settings,
+            common=site.common,
+        )
+    site.store.put(
+        "rule/index.html",
         render(
             "rules.html",
             root="../",
             rules=[(rid, rules.get(rid), len(by_rule.get(rid, [])), rule_file(rid)) for rid in rule_ids],
-            **common,
+            **site.common,
         ),
     )
-    pages += 1
+
+
+def _write_portal_pages(site: _Site, db: sqlite_utils.Database, portals: dict[str, str | None]) -> None:
+    """Each portal's page (its passes, ledgers and findings), and the list of portals."""
     for name, url in portals.items():
         page = render(
             "portal.html",
@@ -282,28 +402,111 @@ def build_site(
             name=name,
             url=url,
             passes=passes_of(db, name),
-            entry_word=lambda entry: _entry_word(entry, lang),
+            entry_word=lambda entry: _entry_word(entry, site.lang),
             fates=FATES,
             unmatched=unmatched(db, portal=name),
-            findings=by_portal.get(name, []),
-            agencies=[a for g in the_grid.groups for a in g.agencies if a.portal == name],
-            kinds=kinds,
-            **common,
+            findings=site.findings.read(site.findings.by_portal.get(name, [])),
+            agencies=[a for a in site.agencies() if a.portal == name],
+            **site.common,
         )
-        _write(out / "portal" / f"{slug('portal', name)}.html", page)
-        pages += 1
-    _write(out / "portal" / "index.html", render("portals.html", root="../", portals=portals, slug=slug, **common))
-    pages += 1
-    level_of = {a.name: a.level for g in the_grid.groups for a in g.agencies}
-    sums = totals(application_totals(db, TREND_ROWS), lambda name: level_of.get(name, "department"))
+        site.store.put(site.portal_pages[name], page)
+    site.store.put("portal/index.html", render("portals.html", root="../", portals=portals, slug=slug, **site.common))
+
+
+def _write_trends(site: _Site, db: sqlite_utils.Database) -> None:
+    """The trends page: applications and their outcomes per year and level."""
+    level_of = {a.name: a.level for a in site.agencies()}
+    level_names, _ = site.common["levels"], gettext_for(site.lang)
+    sums = totals(_trend_sums(db, site.store), lambda name: level_of.get(name, "department"))
     charts = [
         chart(level_names.get(level, level) if level != "all" else _("all levels"), years)
         for level, years in sorted(sums.items(), key=lambda kv: (kv[0] != "all", kv[0]))
     ]
-    _write(out / "trends.html", render("trends.html", root="", charts=charts, **common))
-    pages += 1
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return Built(out, pages, size, time.perf_counter() - started)
+    site.store.put("trends.html", render("trends.html", root="", charts=charts, **site.common))
+
+
+def _shown(row: dict[str, Any]) -> tuple[Any, ...]:
+    """What a page shows of a finding row."""
+    return tuple(row.get(key) for key in SHOWN + SHOWN_SAID)
+
+
+def _rule_pages(
+    store: PageStore,
+    rule_id: str,
+    rule: Any,
+    rows: list[dict[str, Any]],
+    read: Callable[[list[dict[str, Any]]], list[StoredFinding]],
+    *,
+    agency_pages: dict[str, str],
+    agency_portals: dict[str, str],
+    settings: str,
+    common: dict[str, Any],
+) -> None:
+    """A rule's page: every open case; past CASES_PER_PAGE, the cases counted by portal, each
+    portal's cases on pages of their own (`rule/<rule>--<portal>[-<part>].html`)."""
+    main = f"rule/{rule_file(rule_id)}"
+    context = {"root": "../", "rule_id": rule_id, "rule": rule, "agency_pages": agency_pages, "total": len(rows)}
+    if len(rows) <= CASES_PER_PAGE:
+        inputs = digest(settings, rule_id, [_shown(r) for r in rows], [agency_pages.get(r["agency"]) for r in rows])
+        if not store.unchanged(main, inputs):
+            page = render("rule.html", cases=read(rows), by_portal=None, portal_name=None, **context, **common)
+            store.put(main, page, inputs=inputs)
+        return
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[agency_portals.get(row["agency"] or "") or row["portal"] or ""].append(row)
+    stem = rule_file(rule_id).removesuffix(".html")
+    listed = []
+    for portal in sorted(grouped):
+        mine = grouped[portal]
+        base = f"{stem}--{slug('portal', portal)}"
+        parts = [f"{base}-{n + 1}.html" if n else f"{base}.html" for n in range(-(-len(mine) // CASES_PER_PAGE))]
+        listed.append((portal, len(mine), parts))
+        for n, href in enumerate(parts):
+            cases = mine[n * CASES_PER_PAGE : (n + 1) * CASES_PER_PAGE]
+            inputs = digest(
+                settings, rule_id, portal, parts, len(mine), [_shown(r) for r in cases],
+                [agency_pages.get(r["agency"]) for r in cases],
+            )  # fmt: skip
+            if store.unchanged(f"rule/{href}", inputs):
+                continue
+            page = render(
+                "rule.html",
+                cases=read(cases),
+                by_portal=None,
+                portal_name=portal,
+                portal_total=len(mine),
+                parts=parts,
+                part=n + 1,
+                **context,
+                **common,
+            )
+            store.put(f"rule/{href}", page, inputs=inputs)
+    store.put(main, render("rule.html", cases=[], by_portal=listed, portal_name=None, **context, **common))
+
+
+def _trend_sums(db: sqlite_utils.Database, store: PageStore) -> list[tuple[int, str, dict[str, float]]]:
+    """(year, agency, sums per series) of every current report: the sums of reports the last build
+    saw are kept beside the site (a report's cells never change), the others read now."""
+    kept = store.before_extra.get("trends") or {}
+    names = [name for name, *_ in SERIES]
+    current = current_report_agencies(db)
+    sums: dict[int, dict[str, float]] = {}
+    new = []
+    for row in current:
+        values = kept.get(str(row["id"]))
+        if values is None:
+            new.append(row["id"])
+        else:
+            sums[row["id"]] = {name: v for name, v in zip(names, values, strict=True) if v is not None}
+    # all at once when most are new (a first build), else by the few hundred
+    if len(new) > len(current) // 2:
+        sums.update(contributions(application_totals(db, TREND_ROWS)))
+    else:
+        for start in range(0, len(new), 500):
+            sums.update(contributions(application_totals(db, TREND_ROWS, report_ids=new[start : start + 500])))
+    store.extra["trends"] = {str(row["id"]): [sums.get(row["id"], {}).get(name) for name in names] for row in current}
+    return [(row["year"], row["agency"], sums.get(row["id"], {})) for row in current]
 
 
 def _years(
@@ -313,6 +516,7 @@ def _years(
     findings: list[StoredFinding],
     deadlines: Deadlines,
     lang: str = "zh_CN",
+    urls: dict[int, list[dict[str, Any]]] | None = None,
 ) -> list[YearView]:
     """The agency's years, newest first: state, deadline, current report with its tables marked,
     earlier versions, findings."""
@@ -337,7 +541,7 @@ def _years(
             read = readings_by_row(rows)
             crops = crops_of(db, current["id"]) if current.get("kind") == "scan" else {}
             view.tables = [table_html(part, cells, marks, read, f"y{cell.year}", lang, crops) for part in PARTS]
-            view.urls = report_urls(db, current["id"])
+            view.urls = (urls or {}).get(current["id"], [])
             view.doubtful_rows = [r for r in rows if not r["certain"]]
         out.append(view)
     return out
@@ -351,13 +555,3 @@ def _portals(db: sqlite_utils.Database, the_grid: Grid) -> dict[str, str | None]
         if group.portal:
             names.setdefault(group.portal, None)
     return dict(sorted(names.items()))
-
-
-def _copy_static(target: Path) -> None:
-    for entry in resources.files("views").joinpath("static").iterdir():
-        if entry.is_file():
-            (target / entry.name).write_bytes(entry.read_bytes())
-
-
-def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")

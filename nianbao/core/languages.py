@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Literal
 
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -26,6 +27,17 @@ def iso_date(text: str) -> str:
     return text
 
 
+def beijing_time(moment: datetime) -> str:
+    """A moment as a Chinese reader writes it: 2026年4月15日 18:00（北京时间）."""
+    local = moment.astimezone(timezone(timedelta(hours=8)))
+    return f"{chinese_date(local.date().isoformat())} {local:%H:%M}（北京时间）"
+
+
+def utc_time(moment: datetime) -> str:
+    """A moment in UTC: 2026-04-15 10:00 UTC."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Language:
     """How one language writes what the catalogue does not translate."""
@@ -38,6 +50,7 @@ class Language:
     clause_sep: str  # between clauses (reasons, evidence): "；" / "; "
     separators: Mapping[str, str] = field(default_factory=dict)  # a message parameter's own separator
     date: Callable[[str], str]  # how the ISO dates inside a text are shown
+    clock: Callable[[datetime], str]  # how a moment is shown (when a site was built), in the reader's time zone
     sheet_date: str  # the number format of a date in an exported workbook
     rule_names: bool  # a rule shown by its translated name with its id in brackets, not by its id alone
     subject_prefix: str  # the digest's subject, before its counts (the robots' keyword "nianbao" first)
@@ -60,6 +73,7 @@ RECORDS: dict[str, Language] = {
             clause_sep="；",
             separators={"why": "；", "changes": "；", "lines": " / ", "read": "；", "values": "和", "readings": "或"},
             date=chinese_date,
+            clock=beijing_time,
             sheet_date='yyyy"年"m"月"d"日"',
             rule_names=True,
             subject_prefix="nianbao 年报监测：",
@@ -87,6 +101,7 @@ RECORDS: dict[str, Language] = {
                 "fields": ", ",
             },
             date=iso_date,
+            clock=utc_time,
             sheet_date="yyyy-mm-dd",
             rule_names=False,
             subject_prefix="nianbao: ",

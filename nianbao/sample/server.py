@@ -23,6 +23,7 @@ class Request:
     path: str  # with the query string
     headers: dict[str, str]
     body: bytes
+    received: float = field(default_factory=time.monotonic)  # when the server had read it: its access log
 
     @property
     def form(self) -> dict[str, str]:

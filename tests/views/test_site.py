@@ -3,6 +3,7 @@ resolving, the planted cases in their states, the offending cells marked; hostil
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -39,6 +40,20 @@ def _one(tree: LexborHTMLParser | LexborNode, selector: str) -> LexborNode:
     return node
 
 
+def grid_of(site: Path) -> dict[str, dict[int, str]]:
+    """The overview's grid as its data files give it (what the page draws): agency -> year -> state."""
+    manifest = json.loads(_one(_page(site / "index.html"), "script#grid-files").text())
+    out: dict[str, dict[int, str]] = {}
+    for entry in manifest["files"]:
+        text = (site / entry["src"]).read_text(encoding="utf-8")
+        data = json.loads(text.removeprefix("nianbaoGrid(").removesuffix(");\n"))
+        assert data["src"] == entry["src"]
+        for group in data["groups"]:
+            for name, _page_of, codes, _titles in group["rows"]:
+                out[name] = {year: manifest["states"][int(c)] for year, c in zip(manifest["years"], codes, strict=True)}
+    return out
+
+
 @pytest.mark.slow
 def test_every_page_is_written_and_every_link_resolves(demo: Path) -> None:
     site = demo / "site"
@@ -60,6 +75,8 @@ def test_every_page_is_written_and_every_link_resolves(demo: Path) -> None:
                 assert _page(path).css_first(f"#{parts.fragment}") is not None, f"{page.name}: #{parts.fragment}"
             checked += 1
     assert checked > 200
+    manifest = json.loads(_one(_page(site / "index.html"), "script#grid-files").text())
+    assert manifest["files"] and all((site / entry["src"]).is_file() for entry in manifest["files"])
     assert not list(site.rglob("*.js")) or all(
         "http" not in p.read_text(encoding="utf-8") for p in site.rglob("*.js")
     )  # nothing fetched at view time
@@ -68,10 +85,7 @@ def test_every_page_is_written_and_every_link_resolves(demo: Path) -> None:
 @pytest.mark.slow
 def test_the_grid_shows_the_planted_cases(demo: Path) -> None:
     tree = _page(demo / "site" / "index.html")
-    states = {}
-    for row in tree.css("tr.agency"):
-        name = _one(row, "th a").text()
-        states[name] = _one(row, "td[data-year='2025']").attributes["data-state"]
+    states = {name: years[2025] for name, years in grid_of(demo / "site").items()}
     for agency, state in PLANTED.items():
         assert states[agency] == state, agency
     assert sum(s == "on_time" for s in states.values()) == 16
@@ -128,6 +142,11 @@ def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
         assert 'href="javascript:' not in text and "<b onmouseover" not in text, page
     agency = (built.out / "agency" / f"{slug('agency', evil)}.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in agency
+    # the grid's data (scripts, and the overview's own JSON): no markup a name could close a script with
+    data = [p.read_text(encoding="utf-8") for p in (built.out / "data").glob("*.js")]
+    data.append(_one(_page(built.out / "index.html"), "script#grid-files").text())
+    assert data and all("<" not in text and ">" not in text for text in data)
+    assert evil in grid_of(built.out)
 
 
 @pytest.mark.slow
