@@ -11,8 +11,9 @@ loop (timed by the clock on the wall too, as the command is), then the command l
 --workers (and, with --before, the command of another checkout, e.g. `git archive` of an older
 commit unpacked in /tmp, run by this Python).  The command's rate is the steady one: from its
 first lines out to its last (its start — Python, imports, spawning the workers — is shown apart,
-and the rate with it).  Every round is printed, with the load average: this machine is shared,
-and what slows one round is other people's work.
+and the rate with it), and beside it the CPU a report costs (the command and its workers, less
+their start), which other people's work on a shared machine barely moves.  Every round is printed,
+with the load average: what slows one round is other people's work.
 """
 
 from __future__ import annotations
@@ -102,10 +103,13 @@ def _load() -> str:
 
 def side_by_side(pages: list[bytes], workers: list[int], rounds: int, before: str | None) -> None:
     """The in-process loop and the command line on the same files, interleaved round by round
-    (and, with `before`, the command line of that checkout, one worker as it had)."""
+    (and, with `before`, the command line of that checkout, one worker as it had).  Besides the
+    rates on the wall, the CPU each costs a report, which a busy machine barely moves: for the
+    command, its CPU and its workers' over all the files less that over the first two (its start)."""
     n = len(pages)
-    here: list[float] = []
-    cli: dict[str, list[Run]] = {}
+    here: list[tuple[float, float]] = []
+    cli: dict[str, list[tuple[Run, float]]] = {}
+    commands = [(f"--workers {w}", w, None) for w in workers] + ([("before", 0, before)] if before else [])
     print(f"{n} reports, {sum(map(len, pages)) / n / 1024:.1f} KB each on average; load average at start: {_load()}")
     with tempfile.TemporaryDirectory() as folder:
         files = []
@@ -114,35 +118,39 @@ def side_by_side(pages: list[bytes], workers: list[int], rounds: int, before: st
             path.write_bytes(page)
             files.append(str(path))
         for round_ in range(1, rounds + 1):
-            wall, _ = in_process(pages)
-            here.append(n / wall)
-            shown = [f"in process {n / wall:.0f}/s"]
-            for w in workers:
-                run = command_line(files, w)
-                cli.setdefault(f"--workers {w}", []).append(run)
-                shown.append(f"--workers {w} {run.steady:.0f}/s ({run.whole:.0f}/s start included)")
-            if before:
-                run = command_line(files, 0, before)
-                cli.setdefault("before", []).append(run)
-                shown.append(f"before {run.steady:.0f}/s ({run.whole:.0f}/s start included)")
+            wall, cpu = in_process(pages)
+            here.append((n / wall, cpu / n))
+            shown = [f"in process {n / wall:.0f}/s {cpu * 1000 / n:.2f} CPU-ms"]
+            for name, w, code in commands:
+                start = command_line(files[:2], w, code).cpu
+                run = command_line(files, w, code)
+                each = (run.cpu - start) / (n - 2)
+                cli.setdefault(name, []).append((run, each))
+                shown.append(f"{name} {run.steady:.0f}/s ({run.whole:.0f}/s start included) {each * 1000:.2f} CPU-ms")
             print(f"round {round_}: {'; '.join(shown)}; load {_load()}", flush=True)
-    best = max(here)
-    print(f"in process: best {best:.0f} reports/s, median {statistics.median(here):.0f}")
+    best = max(rate for rate, _ in here)
+    cpu = min(c for _, c in here)
+    print(
+        f"in process: best {best:.0f} reports/s, median {statistics.median(r for r, _ in here):.0f}; "
+        f"{cpu * 1000:.2f} CPU-ms a report (least)"
+    )
     one = cli.get(f"--workers {workers[0]}")
     for name, runs in cli.items():
-        rate = max(r.steady for r in runs)
-        ratios = [r.steady / h for r, h in zip(runs, here, strict=True)]
+        rate = max(r.steady for r, _ in runs)
+        each = min(c for _, c in runs)
+        ratios = [r.steady / h for (r, _), (h, _) in zip(runs, here, strict=True)]
         line = (
             f"nianbao parse --jsonl {name}: best {rate:.0f} reports/s = {rate / best:.0%} of the best in process "
             f"(round by round: {', '.join(f'{x:.0%}' for x in ratios)}); "
-            f"median {statistics.median(r.steady for r in runs):.0f}/s; "
-            f"start included best {max(r.whole for r in runs):.0f}/s; start {min(r.start for r in runs):.2f} s; "
-            f"{min(r.cpu for r in runs) * 1000 / n:.2f} CPU-ms a report, start included"
+            f"median {statistics.median(r.steady for r, _ in runs):.0f}/s; "
+            f"start included best {max(r.whole for r, _ in runs):.0f}/s; start {min(r.start for r, _ in runs):.2f} s; "
+            f"{each * 1000:.2f} CPU-ms a report after the start (least; command and workers) = "
+            f"{cpu / each:.0%} of in process's rate by CPU"
         )
         if one and name.startswith("--workers") and runs is not one:
-            pairs = [r.steady / o.steady for r, o in zip(runs, one, strict=True)]
+            pairs = [r.steady / o.steady for (r, _), (o, _) in zip(runs, one, strict=True)]
             line += (
-                f"; {rate / max(o.steady for o in one):.2f}x the best of {workers[0]} "
+                f"; {rate / max(o.steady for o, _ in one):.2f}x the best of {workers[0]} "
                 f"(round by round: {', '.join(f'{x:.2f}x' for x in pairs)})"
             )
         print(line)
