@@ -21,11 +21,11 @@ import asyncio
 import logging
 import os
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 from nianbao import logs, procs
 from nianbao.core.config import ParseLimits
@@ -70,6 +70,7 @@ class ParsePool:
         self._pool: ProcessPoolExecutor | None = None
         self.generation = 0
         self.replaced = 0
+        self._calls: list[asyncio.Future[Any]] = []  # in the order submitted: the order workers take them
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -172,11 +173,12 @@ class ParsePool:
     ) -> AsyncIterator[list[tuple[K, Parsed]]] | AsyncIterator[list[tuple[K, Line]]]:
         """The parse of each job, in the order of `items`, a batch at a time: the jobs are gathered
         into batches of `batch` documents (and at most BATCH_BYTES), each parsed by `parse_batch`.
-        One batch runs per worker — its time limit counts from when a worker has it — and as many
-        again wait, read, so that a worker that ends a batch finds the next; `items` is read no
-        further ahead than that.  `render`: the lines of `nianbao parse --jsonl`."""
+        Each worker has a batch running and the next one waiting in its queue (its time limit
+        counts from when the worker takes it), so that it never waits for this process between
+        two; `items` is read a batch per worker further ahead, no more.  `render`: the lines of
+        `nianbao parse --jsonl`."""
         workers = self.limits.workers
-        slots = asyncio.Semaphore(workers)
+        slots = asyncio.Semaphore(2 * workers)
         window: deque[tuple[list[K], asyncio.Task[list[Parsed] | list[Line]]]] = deque()
 
         async def parse(jobs: list[Job]) -> list[Parsed] | list[Line]:
@@ -196,19 +198,37 @@ class ParsePool:
             if jobs and (item is None or len(jobs) >= batch or size >= BATCH_BYTES):
                 window.append((keys, asyncio.create_task(parse(jobs))))
                 keys, jobs, size = [], [], 0
-            while window and (item is None or len(window) > 2 * workers or window[0][1].done()):
+            while window and (item is None or len(window) > 3 * workers or window[0][1].done()):
                 held, task = window.popleft()
                 yield list(zip(held, await task, strict=True))  # type: ignore[misc]
             if item is None:
                 return
+
+    async def _call(self, job: Callable[[], Any], seconds: float) -> Any:
+        """`job` run by a worker within `seconds`, counted from when a worker takes it (raises
+        TimeoutError, BrokenProcessPool).  The workers take the calls in the order they were
+        submitted, so this one has its worker once fewer than `workers` of those before it are
+        still running: a call may wait behind others (a batch queued behind a batch, so that a
+        worker that ends one finds the next), and that wait is none of its time."""
+        future = asyncio.get_running_loop().run_in_executor(self._executor(), job)
+        ahead = [call for call in self._calls if not call.done()]
+        self._calls.append(future)
+        try:
+            while not future.done():
+                ahead = [call for call in ahead if not call.done()]
+                if len(ahead) < self.limits.workers:
+                    break
+                await asyncio.wait([future, *ahead], return_when=asyncio.FIRST_COMPLETED)
+            return await asyncio.wait_for(future, timeout=seconds)
+        finally:
+            self._calls.remove(future)
 
     async def _many(self, jobs: list[Job], render: bool) -> Sequence[Parsed | Line] | None:
         """One worker call for `jobs`; None when it took longer than one document may, or its worker died."""
         generation = self.generation if self._pool is not None else self.generation + 1
         job = partial(parse_many, jobs, max_pages=self.limits.max_pages, render=render)
         try:
-            future = asyncio.get_running_loop().run_in_executor(self._executor(), job)
-            return await asyncio.wait_for(future, timeout=self.limits.seconds)
+            return await self._call(job, self.limits.seconds)  # type: ignore[no-any-return]
         except TimeoutError:
             logger.info("a batch of %d documents took over %g s; each is parsed alone", len(jobs), self.limits.seconds)
         except BrokenProcessPool:
@@ -221,7 +241,6 @@ class ParsePool:
     ) -> Parsed:
         for attempt in (1, 2):
             generation = self.generation if self._pool is not None else self.generation + 1
-            loop = asyncio.get_running_loop()
             try:
                 job = partial(
                     parse_document,
@@ -231,8 +250,7 @@ class ParsePool:
                     max_pages=self.limits.max_pages,
                     ocr=ocr,
                 )
-                future = loop.run_in_executor(self._executor(), job)
-                return await asyncio.wait_for(future, timeout=seconds)
+                return await self._call(job, seconds)  # type: ignore[no-any-return]
             except TimeoutError:
                 self._replace(generation)
                 return Parsed(None, (), f"{url}: parsing took longer than {seconds:g} s; stopped")

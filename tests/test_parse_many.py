@@ -174,3 +174,26 @@ def test_reparse_parses_in_the_bounded_pool(tmp_path: Path, workers: str) -> Non
     assert stored == {url: agency(i) for i, url in enumerate(urls) if i != 3}
     error = db["document_urls"].get(urls[3])["parse_error"]
     assert "more memory than a document may use" in error or "over 256 MB" in error, error
+
+
+def test_urls_among_the_inputs_are_fetched_in_their_place() -> None:
+    """URLs are fetched (one at a time, in a thread beside the event loop) and parsed with the files."""
+    from click.testing import CliRunner
+
+    from nianbao.cli import cli
+    from nianbao.sample.server import Answer, Site, start, stop
+
+    site = Site("one")
+    start([site])
+    try:
+        for i in range(4):
+            site.add(f"/info/{i}.htm", Answer(200, report_page(i), {"Content-Type": "text/html; charset=UTF-8"}))
+        urls = [site.url(f"/info/{i}.htm") for i in range(4)] + [site.url("/info/404.htm")]
+        done = CliRunner().invoke(cli, ["parse", "--jsonl", "--workers", "2", *urls])
+    finally:
+        stop([site])
+    assert done.exit_code == 1, done.output
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["source"] for line in lines] == urls
+    assert [line.get("agency") for line in lines] == [agency(i) for i in range(4)] + [None]
+    assert "not_found" in lines[4]["error"]
