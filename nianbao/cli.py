@@ -72,6 +72,15 @@ def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def workers_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--workers",
+        type=click.IntRange(1, 32),
+        metavar="N",
+        help="Parser worker processes (default: one per core, at most 32); each within the [parse] limits.",
+    )(func)
+
+
 def _lang(config: Any = None) -> str:
     """The language asked with --lang, else the configuration's [notify] language, else Chinese."""
     asked = click.get_current_context().meta.get("nianbao.lang")
@@ -152,15 +161,25 @@ def cli(verbose: int, log_format: str) -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON document.")
 @click.option("--jsonl", is_flag=True, help="One JSON document per line, for many inputs (exit 1 if any failed).")
+@workers_option
 @common
-def parse(inputs: tuple[str, ...], as_json: bool, jsonl: bool, config_path: str | None, db_path: str | None) -> None:
+def parse(
+    inputs: tuple[str, ...],
+    as_json: bool,
+    jsonl: bool,
+    workers: int | None,
+    config_path: str | None,
+    db_path: str | None,
+) -> None:
     """Parse reports (files or URLs) and print what they say and what is wrong in them.
 
     URLs are fetched with the [crawl] settings of --config (user agent, timeout, robots.txt).
-    With --db, each parsed document and its report are also stored in that database."""
+    With --db, each parsed document and its report are also stored in that database.
+    Many inputs are parsed on every core (--workers), and printed in the order given."""
     from nianbao.core.clock import now_iso
     from nianbao.core.config import load
     from nianbao.parse_command import ParseCommand, render_text
+    from nianbao.workers import cores
 
     config = load(config_path)
     db = None
@@ -170,7 +189,8 @@ def parse(inputs: tuple[str, ...], as_json: bool, jsonl: bool, config_path: str 
         db = open_db(db_path)
     if len(inputs) > 1 and not jsonl:
         raise UserError("several inputs need --jsonl")
-    command = ParseCommand(config.crawl, db, now_iso(), replace(config.parse, workers=1))
+    count = 1 if len(inputs) == 1 else min(workers or cores(), len(inputs))
+    command = ParseCommand(config.crawl, db, now_iso(), replace(config.parse, workers=count))
     try:
         if jsonl:
             failed = command.many(inputs, sys.stdout)
@@ -243,15 +263,21 @@ def crawl(config_path: str | None, db_path: str | None, as_of: date | None) -> N
 
 @cli.command()
 @as_of_option
+@workers_option
 @common
-def reparse(config_path: str | None, db_path: str | None, as_of: date | None) -> None:
-    """Re-parse stored documents with the current parser (history is kept)."""
+def reparse(config_path: str | None, db_path: str | None, as_of: date | None, workers: int | None) -> None:
+    """Re-parse stored documents with the current parser (history is kept), on every core (--workers)."""
     from nianbao.core.clock import now_iso
     from nianbao.ingest import reparse as reparse_all
+    from nianbao.workers import ParsePool, cores
 
     config, db = _open(config_path, db_path)
+    pool = ParsePool(replace(config.parse, workers=workers or cores()))
     with _writing(config, "reparse"):
-        stored, failed = reparse_all(db, now=now_iso(as_of))
+        try:
+            stored, failed = reparse_all(db, now=now_iso(as_of), pool=pool)
+        finally:
+            pool.close()
     click.echo(
         gettext_for(_lang(config))(N_("{stored} reports stored, {failed} documents still not parseable")).format(
             stored=stored, failed=failed

@@ -7,14 +7,17 @@ version has is a fetch cut short: recorded as a failed fetch of its URL, never a
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from crawler.sink import Document
 from nianbao.core.report import PART_TITLES, Report
-from nianbao.parsing import Parsed, parse_document
+from nianbao.parsing import Job, Parsed, parse_document
 from parsers.metadata import find_title
 from storage.documents import (
     document_content,
@@ -25,6 +28,9 @@ from storage.documents import (
     sha256_of,
 )
 from storage.reports import PARSER_VERSION, add_url, parsed_before, replaces, save_report
+
+if TYPE_CHECKING:
+    from nianbao.workers import ParsePool
 
 logger = logging.getLogger(__name__)
 
@@ -160,21 +166,43 @@ def _with_list_title(report: Report, list_title: str | None) -> Report:
     return replace(report, agency=report.agency or agency, year=report.year or year, title=report.title or list_title)
 
 
-def reparse(db: sqlite_utils.Database, *, now: str) -> tuple[int, int]:
-    """Re-parse every stored document with the current parser; returns (reports stored, failures)."""
+def reparse(db: sqlite_utils.Database, *, now: str, pool: ParsePool | None = None) -> tuple[int, int]:
+    """Re-parse every stored document with the current parser; returns (reports stored, failures).
+    The stored bytes are streamed in batches to `pool`'s workers (a pool of one worker when none is
+    given), within its limits, as a crawl's documents are; each is stored in the order listed."""
+    from nianbao.core.config import ParseLimits
+    from nianbao.workers import ParsePool
+
+    own = pool is None
+    work = pool or ParsePool(ParseLimits(workers=1))
+    try:
+        return asyncio.run(_reparse(db, now=now, pool=work))
+    finally:
+        if own:
+            work.close()
+
+
+async def _reparse(db: sqlite_utils.Database, *, now: str, pool: ParsePool) -> tuple[int, int]:
+    from nianbao.workers import batch_size
+
+    rows = documents_to_reparse(db, PARSER_VERSION)
+
+    async def documents() -> AsyncIterator[tuple[Document, Job]]:
+        for row in rows:
+            document = _stored(db, row)
+            yield document, Job(document.content, document.url, document.content_type)
+
     stored = failed = 0
-    for row in documents_to_reparse(db, PARSER_VERSION):
-        content, content_type = document_content(db, row["sha256"])
-        document = Document(
-            row["url"],
-            content,
-            content_type,
-            row["portal"],
-            row["list_title"],
-            row["list_date"],
-            filename=row["filename"],
-        )
-        result = ingest(db, document, now=now, fetched=False)  # stored bytes: no fetch to have cut them
-        stored += result.report_id is not None
-        failed += result.error is not None
+    async for batch in pool.stream(documents(), batch=batch_size(len(rows), pool.limits.workers)):
+        for document, parsed in batch:
+            result = ingest(db, document, now=now, parsed=parsed, fetched=False)  # stored bytes: no fetch cut them
+            stored += result.report_id is not None
+            failed += result.error is not None
     return stored, failed
+
+
+def _stored(db: sqlite_utils.Database, row: dict[str, Any]) -> Document:
+    content, content_type = document_content(db, row["sha256"])
+    return Document(
+        row["url"], content, content_type, row["portal"], row["list_title"], row["list_date"], filename=row["filename"]
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -17,7 +17,8 @@ from nianbao.core.languages import DEFAULT_LANGUAGE, language
 from nianbao.core.messages import N_, gettext_for
 from nianbao.core.report import to_json
 from nianbao.ingest import ingest
-from nianbao.workers import ParsePool
+from nianbao.parsing import Job, Parsed, render_line
+from nianbao.workers import ParsePool, batch_size
 
 
 def read_input(name: str, settings: CrawlSettings | None = None) -> tuple[bytes, str | None]:
@@ -67,17 +68,51 @@ class ParseCommand:
         if self.pool is not None:
             self.pool.close()
 
-    def many(self, names: tuple[str, ...], out: IO[str]) -> int:
-        """One JSON line per input, `error` for those that failed; returns how many failed."""
+    def many(self, names: Sequence[str], out: IO[str]) -> int:
+        """One JSON line per input, in their order, `error` for those that failed; returns how many
+        failed.  The inputs are read here and streamed in batches to `limits.workers` worker
+        processes, all in one event loop; without a database each line is made in the worker."""
+        return asyncio.run(self._many(names, out))
+
+    async def _many(self, names: Sequence[str], out: IO[str]) -> int:
+        if self.pool is None:
+            self.pool = ParsePool(self.limits)
+        batch = batch_size(len(names), self.limits.workers)
         failed = 0
+        if self.db is None:
+            async for lines in self.pool.stream(self._read(names), batch=batch, render=True):
+                out.write("".join(line.text + "\n" for _, line in lines))
+                failed += sum(line.failed for _, line in lines)
+            return failed
+        async for parsed in self.pool.stream(self._read(names), batch=batch):
+            for job, one in parsed:
+                text, bad = self._store(job, one)
+                out.write(text + "\n")
+                failed += bad
+        return failed
+
+    async def _read(self, names: Sequence[str]) -> AsyncIterator[tuple[Job, Job]]:
+        """Each input's bytes (a URL fetched in a thread, one at a time as before), or why it has none."""
         for name in names:
             try:
-                document = {**self.one(name), "source": name}
+                if name.startswith(("http://", "https://")):
+                    data, content_type = await asyncio.to_thread(read_input, name, self.settings)
+                else:
+                    data, content_type = read_input(name, self.settings)
+                job = Job(data, name, content_type)
             except NianbaoError as exc:
-                failed += 1
-                document = {"source": name, "error": str(exc)}
-            out.write(json.dumps(document, ensure_ascii=False) + "\n")
-        return failed
+                job = Job(b"", name, error=str(exc))
+            yield job, job
+
+    def _store(self, job: Job, parsed: Parsed) -> tuple[str, bool]:
+        """With --db: the document and its report stored (an input that could not be read is not);
+        its JSON line, and whether it failed."""
+        assert self.db is not None
+        if job.error is None:
+            url = job.url if "://" in job.url else Path(job.url).resolve().as_uri()
+            ingest(self.db, Document(url, job.content, job.content_type), now=self.now, parsed=parsed)
+        line = render_line(parsed, job.url)
+        return line.text, line.failed
 
 
 def parse_one(name: str) -> dict[str, Any]:

@@ -89,3 +89,51 @@ def allow_ocr_memory() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if soft != hard:
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One document for a batch: its bytes, the name its errors carry, its content type; or, with
+    `error`, an input that could not be read (a missing file, a failed fetch) and why."""
+
+    content: bytes
+    url: str
+    content_type: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A document parsed and rendered in the worker (`nianbao parse --jsonl`): its JSON line, whether
+    it failed, and whether it is a scan that OCR may read again (its line then says OCR was off)."""
+
+    text: str
+    failed: bool
+    needs_ocr: bool = False
+
+
+def parse_many(jobs: list[Job], *, max_pages: int, render: bool) -> list[Parsed] | list[Line]:
+    """A batch of documents parsed one after another in one worker call, without OCR (a scan comes
+    back `needs_ocr`, to be read alone under OCR's limits): one round trip for many documents.
+    `render`: each comes back as its JSON line, so the parent only writes (and a report is never
+    pickled)."""
+    parsed = [
+        parse_document(job.content, url=job.url, content_type=job.content_type, max_pages=max_pages, ocr=None)
+        for job in jobs
+    ]
+    if not render:
+        return parsed
+    return [render_line(p, j.url) for p, j in zip(parsed, jobs, strict=True)]
+
+
+def render_line(parsed: Parsed, source: str) -> Line:
+    """The JSON line `nianbao parse --jsonl` writes for one parsed document."""
+    import json
+
+    from nianbao.core.report import to_json
+
+    if parsed.report is None:
+        error = str(ParseError(parsed.error or f"{source}: not readable", source=source))
+        return Line(json.dumps({"source": source, "error": error}, ensure_ascii=False), True, parsed.needs_ocr)
+    document = {**to_json(parsed.report, parsed.findings), "source": source}
+    return Line(json.dumps(document, ensure_ascii=False), False)

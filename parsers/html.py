@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from parsers.dates import find_published_date, iso_date
 from parsers.source import SourceText
@@ -60,7 +60,10 @@ def from_html(
     reads those as they are: a UTF-8 page is not re-encoded).  `source`: the page's bytes in an
     ASCII-compatible encoding (GBK, UTF-8 …), when the caller has them; tag and class names are
     ASCII, so they let whole-page searches for containers that are not there be skipped."""
-    tree = LexborHTMLParser(page)
+    try:
+        tree = LexborHTMLParser(page)
+    except SelectolaxError as exc:  # lexbor reads any markup: it fails only when it cannot allocate
+        raise MemoryError(f"lexbor: {exc}") from exc
     raw = page if isinstance(page, bytes) else source
     lowered = raw.lower() if raw is not None else None
     metas = _metas(tree)
