@@ -64,7 +64,7 @@ MAX_CRUMBS = 2  # listed reports whose breadcrumbs are read, for a block without
 PRIORITY = {"column": 0, "report": 0, "nav": 1, "subsites": 2, "agency": 3, "home": 0}
 MAX_DEPTH = 6  # home → 信息公开 → 乡镇信息公开 → a township → its 信息公开 → its 年报
 _SCRIPT_KINDS = frozenset({"home", "nav", "subsites", "agency"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffd]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,7 +392,12 @@ class Discoverer:
                 continue
             title = link.best_title.strip()
             reason = link_reason(link)
-            if reason is None and kind == "subsites" and not item.template and _AGENCY_TEXT.search(title):
+            if reason is None and kind == "subsites" and _AGENCY_TEXT.search(title):
+                if item.template:  # a name in the template (a neighbour in the footer): never a sub-site
+                    if netloc_key(link.url) not in self.result.hosts:
+                        region = said("skip.template", region=f"region.{item.region}")
+                        self.result.skipped.append((link.url, title, region))
+                    continue
                 reason = ("agency", title)  # a department or township named in the index's content
             if reason is None:
                 continue

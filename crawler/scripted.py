@@ -25,7 +25,7 @@ from nianbao.core.messages import Said, said
 if TYPE_CHECKING:
     from crawler.fetch import Fetcher
 
-_WORDS = re.compile(r"政府信息公开|信息公开|政务公开|年度报告|年报|部门信息公开|乡镇信息公开")
+_WORDS = re.compile(r"政府信息公开年报|部门信息公开|乡镇信息公开|政府信息公开|年度报告|信息公开|政务公开|年报")
 _SLUGS = re.compile(r"/(?:zfxxgk|xxgk|zwgk|zfxxgknb|xxgknb|gknb|bmxxgk|xzxxgk)(?:[/._?#'\"]|$)", re.I)
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.I | re.S)
 _STRING = re.compile(r"'([^'\n]{1,300})'|\"([^\"\n]{1,300})\"|`([^`]{1,300})`")
