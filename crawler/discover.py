@@ -54,9 +54,24 @@ _NAV_SLUG = re.compile(r"/(?:zfxxgk|xxgk|zwgk|gkml|xxgkml|zfxxgkpt)(?:[/._?#]|$)
 COLUMN_TEXT = re.compile(r"(?:信息公开|政务公开)?(?:工作)?(?:年度报告|年报)")
 _COLUMN_SLUG = re.compile(r"zfxxgknb|xxgknb|gknb|zwgknb|/nb(?:[/._?#]|$)|ndbg", re.I)
 _NOT_COLUMN = re.compile(r"网站|事业单位|法人|统计|预算|决算|工作要点|报表|信用|社会责任")
-_SUBSITES_TEXT = re.compile(r"(?:部门|乡镇|镇街|街道|镇(?:（街道）|\(街道\))?)(?:政府)?信息公开|部门公开|乡镇公开")
+_SUBSITES_TEXT = re.compile(
+    r"(?:部门|乡镇|镇街|街道|苏木|镇(?:（街道）|\(街道\))?)(?:政府)?(?:信息|政务)公开|部门公开|乡镇公开|镇街公开"
+)
 _SUBSITES_SLUG = re.compile(r"bmxxgk|xzxxgk|bmxzxxgk|jdxxgk|zjxxgk|xzjdxxgk", re.I)
-_AGENCY_TEXT = re.compile(r"(?:局|委员会|委|办公室|办|中心|院|所|站|镇|乡|街道|办事处|人民政府|管委会)$")
+_AGENCY_TEXT = re.compile(
+    r"(?:局|委员会|委|办公室|办|中心|院|所|站|镇|乡|街道|办事处|人民政府|政府|管委会|管理委员会|苏木|嘎查|"
+    r"支队|大队|队|馆|联合会|联|总工会|供销社|分局|厅|处|署)"
+    r"(?:(?:政府)?信息公开(?:专栏|平台|网|目录)?|政务公开)?$"
+)  # an organ's name, alone or with the words of its disclosure site (某某县财政局信息公开)
+_NOT_AGENCY = re.compile(r"网站$|首页$|导航$|地图$|加油站$|服务站$")
+
+
+def names_agency(text: str) -> bool:
+    """The words name a department's or a township's organ (财政局, 红旗乡, 某某镇人民政府), not a site."""
+    text = re.sub(r"\s+", "", text)
+    return bool(_AGENCY_TEXT.search(text)) and not _NOT_AGENCY.search(text) and len(text) <= 30
+
+
 _NOT_NAV = re.compile(r"指南|制度|依申请|申请|规定|办法|意见|通知|要点|公告|解读|考核|评议")
 MAX_LABEL = 14  # a menu label; longer link texts are headlines
 MAX_CRUMBS = 2  # listed reports whose breadcrumbs are read, for a block without 更多
@@ -129,7 +144,7 @@ def link_reason(link: Link) -> tuple[str, str] | None:
         return "column", found.group(0).strip("/")
     if found := _SUBSITES_TEXT.search(text):
         return "subsites", found.group(0)
-    if (found := _SUBSITES_SLUG.search(path)) and not _AGENCY_TEXT.search(text):
+    if (found := _SUBSITES_SLUG.search(path)) and not names_agency(text):
         return "subsites", found.group(0)
     if found := _NAV_TEXT.search(text):
         return "nav", found.group(0)
@@ -156,8 +171,10 @@ def site_name(page: Page) -> str:
     title = page.tree.css_first("title")
     text = _CONTROL.sub("", title.text(strip=True)) if title is not None else ""
     parts = [p.strip() for p in re.split(r"[-_|｜—–]", text) if p.strip() and not _GENERIC_NAME.fullmatch(p.strip())]
-    return parts[-1][:60] if parts else ""
+    return _GREETING.sub("", parts[-1])[:60] if parts else ""
 
+
+_GREETING = re.compile(r"^(?:欢迎(?:您)?(?:访问|来到|光临|登录|进入)?)\s*")
 
 _GENERIC_NAME = re.compile(
     r"(?:政府)?信息公开(?:年报|专栏|平台|目录|网)?|政府信息公开年报|政务公开|首页|网站首页|年报|列表页?|栏目|\d{4}年?"
@@ -268,7 +285,8 @@ class Discoverer:
                 page = await self._fetch(url, path)
                 if page is None:
                     continue
-                if self.result.own is None and kind == "home":
+                if self.result.own is None and netloc_key(page.url) == netloc_key(self.result.home):
+                    # the home page's name, else the first page of the home's host that names a region
                     self.result.own = own_government(site_name(page))
                 await self._read(page, kind, path)
             for holder, (heading, count, report) in self.pointers.items():
@@ -392,11 +410,11 @@ class Discoverer:
                 continue
             title = link.best_title.strip()
             reason = link_reason(link)
-            if reason is None and kind == "subsites" and _AGENCY_TEXT.search(title):
+            if reason is None and kind == "subsites" and names_agency(title):
                 if item.template:  # a name in the template (a neighbour in the footer): never a sub-site
                     if netloc_key(link.url) not in self.result.hosts:
-                        region = said("skip.template", region=f"region.{item.region}")
-                        self.result.skipped.append((link.url, title, region))
+                        skip = said("skip.template", region=f"region.{item.region}")
+                        self.result.skipped.append((link.url, title, skip))
                     continue
                 reason = ("agency", title)  # a department or township named in the index's content
             if reason is None:
@@ -404,9 +422,10 @@ class Discoverer:
             found, words = reason
             if kind == "agency" and found == "subsites":
                 continue  # a sub-site's own copy of the county menu leads back, not down
-            if found == "agency" and not self._ours(link, title):
-                continue
-            if netloc_key(link.url) not in self.result.hosts and not self._declared(page, kind, item, found):
+            if netloc_key(link.url) not in self.result.hosts:
+                if not self._declared(page, kind, item, found):
+                    continue
+            elif found == "agency" and not self._ours(link, title):
                 continue
             region = f"script:{item.region}" if drawn else item.region
             self._push(link.url, found, (*path, Step(title or link.url, page.url, region, words, item.why)))
@@ -448,6 +467,8 @@ class Discoverer:
         if kind != "subsites":
             self.result.skipped.append((link.url, title, said("skip.not_index")))
             return False
+        if not self._ours(link, title):
+            return False  # a name of another region's (a neighbour's 政府信息公开 too) names no sub-site
         refused = refusal(urlsplit(link.url).hostname or "", self.home_host)
         if refused is not None:
             self.result.skipped.append((link.url, title, refused))

@@ -57,11 +57,17 @@ _CRUMB_HEADING = re.compile(r"^(?:当前位置|您的位置|您现在的位置|�
 _BLOCK_TAGS = frozenset(
     {"div", "ul", "ol", "table", "tbody", "tr", "td", "dl", "dd", "section", "aside", "p", "span", "li"}
 )
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "dt", "em", "label"})
+_HEADING_TAGS = frozenset(
+    {"h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "dt", "em", "label", "td", "th"}
+)
 _MAX_HEADING = 16  # characters of a block's heading
 _MAX_CLIMB = 12
 _PUNCT = re.compile(r"[\s:：|｜>›»>\-—·•、，,。\u3000]+")
-MORE = re.compile(r"^(?:更多|查看更多|更多信息|更多内容|更多>>|more|MORE|More)[\s>》»+.…]*$|^[>》»]{2,}$|^\+$")
+MORE = re.compile(
+    r"^[\[【(（<《>》»›\s]*(?:更多|查看更多|更多信息|更多内容|more|查看全部|全部)[\s>》»›+.…\]】)）]*$"
+    r"|^[>》»›]{2,}$|^\+$",
+    re.I,
+)
 _BLOCK_HEADING = re.compile(r"年度报告|年报")
 
 
@@ -152,6 +158,12 @@ def _mostly_links(node: LexborNode) -> bool:
 
 def place(anchor: LexborNode, repeated: int) -> tuple[str, str]:
     """(region, why) of one `<a>`; `repeated`: on how many other pages of the host it was seen."""
+    region, why, _ = _place(anchor, repeated)
+    return region, why
+
+
+def _place(anchor: LexborNode, repeated: int) -> tuple[str, str, bool]:
+    """(region, why, headed): `headed` when a block heading of other words (部门信息公开) holds it."""
     node = anchor.parent
     nav: tuple[str, str] | None = None
     headed = False  # a content heading seen below: only a tag or a class above it can still say template
@@ -162,21 +174,21 @@ def place(anchor: LexborNode, repeated: int) -> tuple[str, str]:
         if found is not None:
             region, why = found
             if region != "nav":
-                return region, why
+                return region, why, headed
             nav = nav or found
         if not headed:
             text = heading(node)
             if text is not None:
                 region_of = _heading_region(text)
                 if region_of is not None and (region_of == "breadcrumb" or _mostly_links(node)):
-                    return region_of, f"heading {text}"
+                    return region_of, f"heading {text}", False
                 headed = True
         node = node.parent
     if nav is not None:
-        return nav[0], nav[1] + (", on other pages of this host too" if repeated >= 1 else "")
+        return nav[0], nav[1] + (", on other pages of this host too" if repeated >= 1 else ""), headed
     if repeated >= 2:
-        return "repeated", f"on {repeated} other pages of this host"
-    return CONTENT, ""
+        return "repeated", f"on {repeated} other pages of this host", headed
+    return CONTENT, "", headed
 
 
 class Template:
@@ -185,10 +197,19 @@ class Template:
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, int | None], dict[tuple[str, str], set[str]]] = {}
+        # each link placed in a template region of a page: (region, the page)
+        self._template: dict[tuple[str, int | None], dict[tuple[str, str], tuple[str, str]]] = {}
 
     def place(self, page: Page) -> list[Placed]:
-        """Every link of `page`, placed in its region; the page's links are then remembered."""
-        seen = self._seen.setdefault(netloc_key(page.url), {})
+        """Every link of `page`, placed in its region; the page's links are then remembered.
+
+        A link to another site that another page of the host showed in a template region (its
+        footer's 友情链接, told there by a class or a heading) is the template's here too, when no
+        heading of other words holds it on this page: a template prints the same links on every
+        page, however differently each page wraps them."""
+        host = netloc_key(page.url)
+        seen = self._seen.setdefault(host, {})
+        marked = self._template.setdefault(host, {})
         out: list[Placed] = []
         for anchor in page.tree.css("a[href]"):
             link = anchor_link(page.url, anchor)
@@ -196,11 +217,17 @@ class Template:
                 continue
             key = (link.url, link.text.strip())
             others = len(seen.get(key, set()) - {page.url})
-            region, why = place(anchor, others)
+            region, why, headed = _place(anchor, others)
             template = region in TEMPLATE_REGIONS and (region != "nav" or others >= 1)
+            elsewhere = marked.get(key)
+            if not template and not headed and elsewhere is not None and netloc_key(link.url) != host:
+                region, why, template = elsewhere[0], f"as on {elsewhere[1]}", True
             out.append(Placed(link, region, why, anchor, template))
         for placed in out:
-            seen.setdefault((placed.link.url, placed.link.text.strip()), set()).add(page.url)
+            key = (placed.link.url, placed.link.text.strip())
+            seen.setdefault(key, set()).add(page.url)
+            if placed.template and key not in marked:
+                marked[key] = (placed.region, page.url)
         return out
 
 
@@ -255,7 +282,11 @@ def _more_in(page: Page, node: LexborNode) -> Link | None:
         return None
     for anchor in node.css("a[href]"):
         words = anchor.text(strip=True)
-        names = " ".join(_names(anchor))
+        if not words:  # a picture's words, or the link's title
+            image = anchor.css_first("img")
+            alt = image.attributes.get("alt") if image is not None else None
+            words = (alt or anchor.attributes.get("title") or "").strip()
+        names = " ".join(_names(anchor) + (_names(anchor.parent) if anchor.parent is not None else []))
         if MORE.match(words) or (not words and "more" in names):
             link = anchor_link(page.url, anchor)
             if link is not None and not link.url.startswith("invalid:"):

@@ -44,7 +44,7 @@ from crawler.scope import Scope, netloc_key
 from crawler.scripted import Browser
 from nianbao.core.agencies import normalise
 from nianbao.core.config import Config, CrawlSettings, from_dict
-from nianbao.core.divisions import Name, own_government, read_name, relation
+from nianbao.core.divisions import RANK_NAMES, Name, own_government, read_name, relation
 from nianbao.core.encoding import decode
 from nianbao.core.errors import ConfigError, FetchError, NianbaoError
 from nianbao.core.messages import N_, Said, gettext_for, said
@@ -70,6 +70,7 @@ class ProposedAgency:
     aliases: set[str] = field(default_factory=set)  # the name as titles write it, where it differs
     relation: str = "own"  # own | above | beside (the portal's own government)
     column: str = ""  # the column it was listed in
+    rank: str = ""  # the administrative level of its region: national | province | prefecture | county | township
 
 
 @dataclass
@@ -185,9 +186,9 @@ async def _read_page(
 def _own(found: Discovery, names: dict[str, tuple[str, int | None]]) -> tuple[Name | None, str]:
     """The portal's own government: the home page's name says it; else the government listed that
     the most publishers fall under."""
-    if found.own is not None:
-        return found.own, "home"
     read = [read_name(agency) for agency, _ in names.values()]
+    if found.own is not None and (not read or any(relation(n, found.own) == "own" for n in read)):
+        return found.own, "home"  # a name no title falls under is no portal's own (the titles say)
     governments = [n for n in read if n.is_government] or [n for n in read if n.regions]
     if not governments:
         return None, ""
@@ -240,7 +241,13 @@ def propose(
                 if key not in into:
                     evidence = f"{title} {url}"
                     into[key] = ProposedAgency(
-                        name.lawful, name.level, portal.name, evidence=evidence, relation=where, column=column.url
+                        name.lawful,
+                        name.level,
+                        portal.name,
+                        evidence=evidence,
+                        relation=where,
+                        column=column.url,
+                        rank=RANK_NAMES.get(name.rank, "") if name.rank is not None else "",
                     )
                 if normalise(written) != key:
                     into[key].aliases.add(written)
@@ -430,6 +437,13 @@ def to_toml(
 
 
 _RELATION_WORDS = {"above": N_("above this portal's own government"), "beside": N_("another region's")}
+_RANK_WORDS = {
+    "national": N_("national level"),
+    "province": N_("province level"),
+    "prefecture": N_("prefecture level"),
+    "county": N_("county level"),
+    "township": N_("township level"),
+}
 _LEVEL_WORDS = {"government": N_("government"), "department": N_("department"), "township": N_("township")}
 
 
@@ -438,11 +452,14 @@ def _agency_comment(agency: ProposedAgency, lang: str) -> str:
     years = ", ".join(str(y) for y in sorted(agency.years)) or _("year unknown")
     if agency.relation == "own":
         return _comment(f"{years}: {agency.evidence}")
+    level = _(_LEVEL_WORDS.get(agency.level, agency.level))
+    if agency.rank in _RANK_WORDS:
+        level = _("{level}, {rank}").format(level=level, rank=_(_RANK_WORDS[agency.rank]))
     return _comment(
         _("{name}, {relation} ({level}), {years}: listed in the column {column} as {evidence}").format(
             name=agency.name,
             relation=_(_RELATION_WORDS[agency.relation]),
-            level=_(_LEVEL_WORDS.get(agency.level, agency.level)),
+            level=level,
             years=years,
             column=agency.column,
             evidence=agency.evidence,

@@ -173,28 +173,36 @@ def relation(agency: Name, own: Name | None) -> Relation:
         return "own"
     own_names = [r.name for r in own.regions]
     names = [r.name for r in agency.regions]
-    if own_names[-1] in names:
+    if any(_same(own_names[-1], name) for name in names):
         return "own"
     innermost, own_rank = agency.regions[-1], own.regions[-1].rank
-    if innermost.name in own_names:
+    if any(_same(innermost.name, name) for name in own_names):
         return "above"  # one of the portal's own parents
     if innermost.rank < own_rank:
         return "above"
     if innermost.rank == own_rank:
         return "beside"
     for region in agency.regions:
-        if region.rank <= own_rank and region.name not in own_names:
+        if region.rank <= own_rank and not any(_same(region.name, name) for name in own_names):
             return "beside"  # under another region of the portal's level or above it
     return "own"
 
 
+def _same(a: str, b: str) -> bool:
+    """Two writings of one region: equal, or one the other's tail when a site's name carries words
+    before it (中国丁县, 欢迎访问丁县: read as one region, they still end in the county's name)."""
+    return a == b or (min(len(a), len(b)) >= 2 and (a.endswith(b) or b.endswith(a)))
+
+
+# what a site's name may say before the region: a greeting, the country
+_GREETING = re.compile(r"^(?:欢迎(?:您)?(?:访问|来到|光临|登录|进入)?|中国)")
 _SITE_WORDS = re.compile(r"(?:人民政府|政府)?(?:门户网站|门户网|网站|信息公开(?:平台|网)?|政务公开|政务网|政府网)$")
 
 
 def own_government(site_name: str) -> Name | None:
     """The portal's own government from its site's name (某某县人民政府, 某某县政府门户网站, 恩格贝生态示范区
     管理委员会): the region it names, or None when it names none."""
-    cleaned = _SITE_WORDS.sub("", re.sub(r"[\s·•|｜_—–-]", "", site_name))
+    cleaned = _GREETING.sub("", _SITE_WORDS.sub("", re.sub(r"[\s·•・|｜_—–-]", "", site_name)))
     name = read_name(cleaned)
     if not name.regions:
         return None

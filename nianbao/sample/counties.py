@@ -24,6 +24,9 @@ from nianbao.sample.server import Answer, Site
 from nianbao.sample.wordhtml import render
 
 TEMPLATES = ("trs", "hanweb", "vsb", "plain")
+# footers marked otherwise than the four templates' own: a table cell heading, an id and a picture,
+# a heading block beside the links' block, nothing at all (and a home page whose footer differs)
+CHROMES = ("table", "id", "split", "bare")
 UTF8 = {"Content-Type": "text/html; charset=utf-8"}
 GBK = {"Content-Type": "text/html"}  # TRS: GBK with no charset anywhere
 REGION, CITY = "某某自治区", "某某市"
@@ -83,6 +86,8 @@ class County:
     friends: list[tuple[str, str]] = field(default_factory=list)  # (URL, words) of the footer's 友情链接
     year: int = 2025
     site_name: str = ""  # the SiteName the home page gives (default: the government's name)
+    # how the page's template is marked, when not as the template's own (see `CHROMES`)
+    chrome: str = ""
 
     @property
     def government(self) -> str:
@@ -160,14 +165,26 @@ class County:
         for entry in entries:
             if entry.report is not None:
                 meta = None if encoding == "gbk" else "utf-8"
-                page = render(report_text(entry.report), title=entry.title, pub_date="2026-01-20 09:00", charset_meta=meta)
+                page = render(
+                    report_text(entry.report), title=entry.title, pub_date="2026-01-20 09:00", charset_meta=meta
+                )
             else:
                 page = f"<html><head><title>{entry.title}</title></head><body><h1>{entry.title}</h1><p>会议。</p></body></html>"
             self.site.add(entry.path, Answer(200, page.encode(encoding, errors="replace"), headers))
 
-    def friends_html(self) -> str:
+    def friends_html(self, home: bool = False) -> str:
         anchors = [f'<a href="{html.escape(u)}" target="_blank">{html.escape(t)}</a>' for u, t in self.friends]
         links = " ".join(anchors)
+        chrome = self.chrome or self.template
+        if chrome == "bare" and not home:
+            # the inner pages' footer says the neighbours' platforms (政府信息公开 words: navigation, to
+            # another host) and differs from the home page's: seen on one other page only, by the time
+            # the first index is read; no class, heading or id tells it
+            anchors = [
+                f'<a href="{html.escape(u)}">{html.escape(t.removesuffix("人民政府"))}政府信息公开</a>'
+                for u, t in self.friends
+            ]
+            return f"<div><div>{' | '.join(anchors)}</div><div>{self.name}人民政府办公室 版权所有</div></div>"
         return {
             # a class name: the TRS template's footer
             "trs": f'<div class="footer"><span>友情链接：</span>{links}<p>主办：{self.name}人民政府办公室</p></div>',
@@ -178,9 +195,21 @@ class County:
             "vsb": f"<div><p>兄弟县区 {links}</p><p>主办：{self.name}人民政府办公室</p></div>",
             # a bare paragraph headed by the words
             "plain": f"<p>友情链接：{links}</p><p>主办：{self.name}人民政府办公室</p>",
-        }[self.template]
+            # a table: the heading in a cell of its own beside the links' cell
+            "table": '<table width="100%" cellspacing="0"><tr><td width="90" align="center"><strong>政府网站</strong></td>'
+            f"<td>{links}</td></tr></table>"
+            f'<table width="100%"><tr><td align="center">{self.name}人民政府办公室主办</td></tr></table>',
+            # an id names the block (yqlj), its heading is a picture
+            "id": f'<div class="w1200 clearfix"><div id="yqlj"><img src="/images/yqlj.png" alt="">'
+            f"<ul>{''.join(f'<li>{a}</li>' for a in anchors)}</ul></div></div>",
+            # a heading in a block of its own, the links in the next one, in a wrapper of unknown names
+            "split": '<div class="wrap-b"><div class="tit">市县政府网站</div>'
+            f'<div class="con">{"".join(f"<span>{a}</span>" for a in anchors)}</div>'
+            f"<div>主办：{self.name}人民政府办公室</div></div>",
+            "bare": f"<div><div>{' '.join(anchors)}</div><div>{self.name}人民政府办公室 版权所有</div></div>",
+        }[chrome]
 
-    def page(self, title: str, body: str) -> str:
+    def page(self, title: str, body: str, *, home: bool = False) -> str:
         """A page of the portal: header, top navigation, `body`, footer — the same on every page."""
         p = PATHS[self.template]
         nav = "".join(
@@ -193,12 +222,15 @@ class County:
             )
         )
         site_name = self.site_name or self.government
+        head = f'<title>{title}-{site_name}</title><meta name="SiteName" content="{html.escape(site_name)}">'
+        if (self.chrome or self.template) == "bare":
+            # no SiteName, a title that greets before it names the county
+            head = f"<title>{title} - 欢迎访问{self.name}人民政府门户网站</title>"
         return (
-            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}-{site_name}</title>'
-            f'<meta name="SiteName" content="{html.escape(site_name)}"></head><body>'
+            f'<!DOCTYPE html><html><head><meta charset="utf-8">{head}</head><body>'
             f'<div class="header">{self.government} 无障碍 长者模式 '
             '<a href="http://169.254.169.254/xxgk/">政府信息公开</a></div>'
-            f'<ul class="nav">{nav}</ul>{body}{self.friends_html()}</body></html>'
+            f'<ul class="nav">{nav}</ul>{body}{self.friends_html(home)}</body></html>'
         )
 
     def pages(self, encoding: str = "utf-8") -> None:
@@ -207,7 +239,8 @@ class County:
         headers = GBK if encoding == "gbk" else UTF8
 
         def add(path: str, title: str, body: str) -> None:
-            self.site.add(path, Answer(200, self.page(title, body).encode(encoding), headers))
+            page = self.page(title, body, home=path == p["home"])
+            self.site.add(path, Answer(200, page.encode(encoding), headers))
 
         news = "".join(
             f'<li><a href="/xwzx/{n}.html">{self.name}召开政府信息公开工作推进会部署第{n}项年度任务</a></li>'
@@ -224,7 +257,9 @@ class County:
             )
         )
         add(p["platform"], "政府信息公开", f'<ul class="side">{side}</ul>')
-        own = [(f"/dept/{slug}/index.html", f"{self.name}{name}") for slug, name in (("czj", "财政局"), ("jyj", "教育局"))]
+        own = [
+            (f"/dept/{slug}/index.html", f"{self.name}{name}") for slug, name in (("czj", "财政局"), ("jyj", "教育局"))
+        ]
         barred = [(url, f"{self.name}{name}") for name, url in OFF_LIMITS]
         departments = "".join(f'<li><a href="{html.escape(u)}">{t}</a></li>' for u, t in own + barred)
         add(p["departments"], "部门信息公开", f'<div class="list"><h2>部门信息公开</h2><ul>{departments}</ul></div>')
