@@ -366,7 +366,7 @@ class Discoverer:
                 words = f"{block.heading} 更多"
                 step = Step(block.more.text.strip() or "更多", page.url, "block", words, block.heading)
                 self._follow(block.more, "column", path, step)
-        elif kind == "column" or (loose and self._is_list(page)):
+        elif kind == "column" or (loose and self._is_list(page)) or (blocks and names_itself(page, COLUMN_TEXT)):
             await self._column(page, path)
             return
         elif loose or blocks:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborNode
 
@@ -149,6 +149,14 @@ def _heading_region(text: str) -> str | None:
     return None
 
 
+def _short_line(node: LexborNode) -> bool:
+    """A breadcrumb is one short line (当前位置：首页 > 政府信息公开 > 年报), not the block that holds it
+    and the page's list under it."""
+    if len(node.css("a[href]")) > 8 or len(_clean(node.text())) > 80:
+        return False
+    return not any(inner.css_first("a[href]") is not None for inner in node.css("div, table, ul, ol, dl, p"))
+
+
 def _mostly_links(node: LexborNode) -> bool:
     """Link density: the block's text is mostly the words of its links (a links block, not a page)."""
     whole = len(_clean(node.text()))
@@ -167,10 +175,17 @@ def _place(anchor: LexborNode, repeated: int) -> tuple[str, str, bool]:
     node = anchor.parent
     nav: tuple[str, str] | None = None
     headed = False  # a content heading seen below: only a tag or a class above it can still say template
+    # a block headed 部门信息公开 (or 年度报告 …) is the page's content even when its list is classed
+    # like a links block (`<ul class="links">`): the class says how it looks, the heading what it is
+    disclosure = _disclosure_block(anchor)
     for _ in range(_MAX_CLIMB):
         if node is None or node.tag in ("body", "html", None):
             break
         found = _by_names(node)
+        if found is not None and disclosure is not None and found[0] in _LOOKS_ONLY:
+            found = None
+        if node.mem_id == disclosure:
+            disclosure, headed = None, True  # above the heading's block, a class says template again
         if found is not None:
             region, why = found
             if region != "nav":
@@ -180,7 +195,7 @@ def _place(anchor: LexborNode, repeated: int) -> tuple[str, str, bool]:
             text = heading(node)
             if text is not None:
                 region_of = _heading_region(text)
-                if region_of is not None and (region_of == "breadcrumb" or _mostly_links(node)):
+                if region_of is not None and (_short_line(node) if region_of == "breadcrumb" else _mostly_links(node)):
                     return region_of, f"heading {text}", False
                 headed = True
         node = node.parent
@@ -189,6 +204,24 @@ def _place(anchor: LexborNode, repeated: int) -> tuple[str, str, bool]:
     if repeated >= 2:
         return "repeated", f"on {repeated} other pages of this host", headed
     return CONTENT, "", headed
+
+
+_DISCLOSURE_HEADING = re.compile(r"(?:部门|乡镇|街道|镇街|苏木|单位).{0,4}(?:信息公开|政务公开|公开)|年度报告|年报")
+_LOOKS_ONLY = frozenset({"links", "nav", "sitemap"})
+
+
+def _disclosure_block(anchor: LexborNode) -> int | None:
+    """The enclosing block (its `mem_id`) whose heading names a part of the disclosure navigation
+    (部门信息公开, 乡镇信息公开, 年度报告), or None."""
+    node = anchor.parent
+    for _ in range(_MAX_CLIMB):
+        if node is None or node.tag in ("body", "html", None) or node.tag in ("footer", "header"):
+            return None
+        text = heading(node)
+        if text is not None:
+            return node.mem_id if _DISCLOSURE_HEADING.search(text) and _heading_region(text) is None else None
+        node = node.parent
+    return None
 
 
 class Template:
@@ -215,6 +248,8 @@ class Template:
             link = anchor_link(page.url, anchor)
             if link is None:
                 continue
+            if not link.text.strip() and not link.title and (image := anchor.css_first("img")) is not None:
+                link = replace(link, text=(image.attributes.get("alt") or image.attributes.get("title") or "").strip())
             key = (link.url, link.text.strip())
             others = len(seen.get(key, set()) - {page.url})
             region, why, headed = _place(anchor, others)

@@ -398,3 +398,130 @@ def _township_site(county: County) -> None:
         "/nb/1.html",
         Answer(200, render(report_text(sample), title=sample.title, pub_date="2026-01-18 09:00").encode(), UTF8),
     )
+
+
+# ---- a portal in markup of no template above -------------------------------------------------------
+
+
+@dataclass
+class Banner:
+    """A county (a 旗) portal of .shtml pages in markup none of the four templates uses: navigation
+    drawn as pictures (their alt words), a greeting in the title and no SiteName, a platform page
+    whose 年度报告 block of the newest reports points to the column by "[更多]", a 部门信息公开 index
+    that is a table under a breadcrumb, one department with its own site on another port named
+    "…信息公开", 乡镇（街道）信息公开, and a footer of 友情链接 in a `<dl>` under `<div id="foot">`."""
+
+    name: str  # 戊旗
+    site: Site
+    dept: Site  # the 交通运输局's own site
+    friends: list[tuple[str, str]] = field(default_factory=list)
+    year: int = 2025
+
+    @property
+    def home(self) -> str:
+        return self.site.url("/")
+
+    @property
+    def column(self) -> str:
+        return self.site.url("/zwgk/nb/index.shtml")
+
+    @property
+    def dept_column(self) -> str:
+        return self.dept.url("/nb/")
+
+    def own(self) -> list[tuple[str, str]]:
+        return [
+            (f"{self.name}人民政府", "government"),
+            (f"{self.name}水利局", "department"),
+            (f"{self.name}白云镇人民政府", "township"),
+            (f"{self.name}交通运输局", "department"),
+        ]
+
+    def hand_config(self, db_path: str, settings: CrawlSettings) -> Config:
+        portals = (
+            Portal(f"{self.name}人民政府", (self.column,), crawl=settings),
+            Portal(f"{self.name}交通运输局", (self.dept_column,), crawl=settings),
+        )
+        agencies = tuple(
+            Agency(name, level, portals[1].name if "交通" in name else portals[0].name)  # type: ignore[arg-type]
+            for name, level in self.own()
+        )
+        return Config(database=Database(db_path), portals=portals, agencies=agencies)
+
+    def page(self, title: str, body: str) -> bytes:
+        friends = "".join(f'<dd><a href="{html.escape(u)}" target="_blank">{t}</a></dd>' for u, t in self.friends)
+        return (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_欢迎访问{self.name}人民政府网</title>'
+            f'</head><body><div class="topbox"><a href="/"><img src="/logo.png" alt="{self.name}人民政府"></a></div>'
+            '<div class="mainnav"><a href="/"><img src="/n1.png" alt="首页"></a>'
+            '<a href="/zwgk/index.shtml"><img src="/n2.png" alt="政府信息公开"></a></div>'
+            f'{body}<div id="foot"><dl class="w"><dt>友情链接</dt>{friends}</dl>'
+            f"<p>{self.name}人民政府 版权所有</p></div></body></html>"
+        ).encode()
+
+    def build(self) -> Banner:
+        site, n = self.site, self.name
+        publishers = [f"{n}人民政府", f"{n}水利局", REGION, "某某盟", f"{n}白云镇人民政府"]
+        reports = [
+            SampleReport(agency=a, year=self.year, applications=balanced(i % 3)) for i, a in enumerate(publishers)
+        ]
+        for i, report in enumerate(reports):
+            page = render(report_text(report), title=report.title, pub_date="2026-01-20 09:00")
+            site.add(f"/zwgk/nb/{i}.shtml", Answer(200, page.encode(), UTF8))
+        items = "".join(
+            f'<li><a href="/zwgk/nb/{i}.shtml" title="{r.title}">{r.title}</a><em>2026-01-2{i}</em></li>'
+            for i, r in enumerate(reports)
+        )
+        news = '<div class="c1"><ul><li><a href="/xw/1.shtml">旗政府召开常务会议研究部署今年重点工作任务</a></li></ul></div>'
+        site.add("/", Answer(200, self.page("首页", news), UTF8))
+        block = (
+            '<div class="gkbox"><div class="gktit"><b>年度报告</b>'
+            f'<a href="/zwgk/nb/index.shtml" class="more">[更多]</a></div><ul>{items}</ul></div>'
+        )
+        menu = (
+            '<div class="gkleft"><ul><li><a href="/zwgk/zn.shtml">政府信息公开指南</a></li>'
+            '<li><a href="/zwgk/bm.shtml">部门信息公开</a></li>'
+            '<li><a href="/zwgk/xz.shtml">乡镇（街道）信息公开</a></li></ul></div>'
+        )
+        site.add("/zwgk/index.shtml", Answer(200, self.page("政府信息公开", menu + block), UTF8))
+        listing = f'<div class="listbox"><ul>{items}</ul><div class="fy">共1页 1</div></div>'
+        site.add("/zwgk/nb/index.shtml", Answer(200, self.page("政府信息公开年报", listing), UTF8))
+        crumb = (
+            '<div class="pos">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/index.shtml">政府信息公开</a></div>'
+        )
+        barred = "".join(f'<td><a href="{html.escape(u)}">{n}{t}</a></td>' for t, u in OFF_LIMITS)
+        rows = (
+            f'<tr><td><a href="{self.dept.url("/")}">{n}交通运输局信息公开</a></td>'
+            f'<td><a href="/bm/sl.shtml">{n}水利局</a></td></tr><tr>{barred}</tr>'
+        )
+        index = f'<div class="rightbox">{crumb}<table class="bmlb">{rows}</table></div>'
+        site.add("/zwgk/bm.shtml", Answer(200, self.page("部门信息公开", index), UTF8))
+        back = '<ul><li><a href="/zwgk/nb/index.shtml">政府信息公开年报</a></li></ul>'
+        site.add("/bm/sl.shtml", Answer(200, self.page(f"{n}水利局", back), UTF8))
+        townships = f'<div class="rightbox">{crumb}<ul><li><a href="/xz/by.shtml">{n}白云镇</a></li></ul></div>'
+        site.add("/zwgk/xz.shtml", Answer(200, self.page("乡镇（街道）信息公开", townships), UTF8))
+        site.add("/xz/by.shtml", Answer(200, self.page(f"{n}白云镇", back), UTF8))
+        own = SampleReport(agency=f"{n}交通运输局", year=self.year, applications=balanced(1))
+        dept = self.dept
+        dept.add("/robots.txt", Answer(404, b""))
+        dept.add(
+            "/",
+            Answer(
+                200,
+                f'<html><head><title>{n}交通运输局</title></head><body><a href="/nb/">政府信息公开年报</a></body></html>'.encode(),
+                UTF8,
+            ),
+        )
+        dept.add(
+            "/nb/",
+            Answer(
+                200,
+                (
+                    "<html><head><title>政府信息公开年报</title></head><body><ul>"
+                    f'<li><a href="/nb/1.html">{own.title}</a></li></ul><div>共1页</div></body></html>'
+                ).encode(),
+                UTF8,
+            ),
+        )
+        dept.add("/nb/1.html", Answer(200, render(report_text(own), title=own.title).encode(), UTF8))
+        return self

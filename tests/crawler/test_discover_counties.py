@@ -28,7 +28,7 @@ from nianbao.cli import cli
 from nianbao.core.config import Config, CrawlSettings, from_dict
 from nianbao.crawl_runner import crawl_all
 from nianbao.discover import DiscoverBug, run_discovery, to_toml, validated
-from nianbao.sample.counties import CHROMES, TEMPLATES, County
+from nianbao.sample.counties import CHROMES, TEMPLATES, Banner, County
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from nianbao.sample.server import Answer, Request, Site, start, stop
 from nianbao.sample.wordhtml import render
@@ -420,3 +420,34 @@ def test_a_configuration_that_would_not_load_exits_2_with_one_line(site: Site, m
     assert result.exit_code == 2 and result.stdout == ""
     [line] = [x for x in result.stderr.splitlines() if "bug" in x]
     assert line.startswith("nianbao: a bug of nianbao's") and "names no configured portal" in line
+
+
+def test_a_portal_in_markup_of_no_template_here(tmp_path: Path) -> None:
+    """Pictures for navigation, a greeting title, [更多], an index table under a breadcrumb, a
+    department's own site named "…信息公开", a footer `<dl>`: the same result as by hand."""
+    sites = [Site(f"banner{n}") for n in range(6)]
+    start(sites)
+    try:
+        names = ("戊旗", "己旗", "庚旗")
+        banners = [Banner(name, sites[2 * n], sites[2 * n + 1]) for n, name in enumerate(names)]
+        for one in banners:
+            one.friends = [(other.home, f"{other.name}人民政府") for other in banners if other is not one]
+            one.build()
+        county, neighbours = banners[0], banners[1:]
+        transport = LoopbackOnly()
+        proposal = run_discovery(county.home, SETTINGS, transport=transport)
+        config = from_dict(tomllib.loads(to_toml(proposal)), source="printed")
+        assert sorted(u for p in config.portals for u in p.urls) == sorted([county.column, county.dept_column])
+        assert {a.name: a.level for a in config.agencies} == dict(county.own())
+        assert {(a.name, a.rank) for a in proposal.republished} == {
+            ("某某自治区人民政府", "province"),
+            ("某某盟人民政府", "prefecture"),
+        }
+        assert transport.refused == [] and all(n.site.log == [] and n.dept.log == [] for n in neighbours)
+        [main] = [c for p in proposal.portals for c in p.columns if c.url == county.column]
+        assert main.path[-1].region == "block" and "更多" in main.path[-1].words
+        found = _stored(_fast(config), tmp_path / "found.db")
+        by_hand = _stored(county.hand_config(str(tmp_path / "hand.db"), SETTINGS), tmp_path / "hand.db")
+        assert found == by_hand and len(by_hand) == 6
+    finally:
+        stop(sites)

@@ -98,3 +98,14 @@ def test_the_portals_own_government_from_its_sites_name(site_name: str) -> None:
     own = own_government(site_name)
     assert own is not None and own.written == "丁县人民政府"
     assert relation(read_name("丁县财政局"), own) == "own" and relation(read_name("戊县人民政府"), own) == "beside"
+
+
+@pytest.mark.parametrize("cls", ["links", "link-list", "menu", "bmlj links"])
+def test_a_list_headed_by_its_index_words_is_content_whatever_its_class(cls: str) -> None:
+    content = (
+        f'<div class="main"><h2>部门信息公开</h2><ul class="{cls}">'
+        '<li><a href="http://127.0.0.1:8009/">甲县财政局</a></li><li><a href="/jyj/">甲县教育局</a></li></ul></div>'
+    )
+    found = _regions(content + f'<div class="footer">{FRIENDS}</div>')
+    assert found["http://127.0.0.1:8009/"][1] is False and found[f"{HOST}/jyj/"][1] is False
+    assert found["http://127.0.0.1:8002/"] == ("footer", True)
