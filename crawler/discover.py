@@ -44,7 +44,7 @@ from crawler.scope import Scope, netloc_key
 from crawler.scripted import Browser, script_menu
 from crawler.sink import Document, Known
 from nianbao.core.config import CrawlSettings, Portal
-from nianbao.core.divisions import Name, own_government, read_name, relation
+from nianbao.core.divisions import COUNTY, Name, own_government, read_name, relation
 from nianbao.core.encoding import decode
 from nianbao.core.errors import FetchError
 from nianbao.core.messages import Said, said
@@ -451,7 +451,12 @@ class Discoverer:
     def _ours(self, link: Link, title: str) -> bool:
         """A department or township of this portal's own government, not a neighbour or a superior
         (乙县人民政府 on 甲县's index is the neighbour's portal, whatever region it sits in)."""
-        found = relation(read_name(title), self.result.own)
+        name = read_name(title)
+        if self.result.own is None and name.is_government and name.rank is not None and name.rank <= COUNTY:
+            # whose portal this is nobody said: still, a 部门/乡镇 index lists no county's government
+            self.result.skipped.append((link.url, title, said("skip.government", name=title)))
+            return False
+        found = relation(name, self.result.own)
         if found == "own":
             return True
         self.result.skipped.append((link.url, title, said(f"skip.{found}", name=title)))

@@ -41,10 +41,13 @@ _WHOLE: dict[str, frozenset[str]] = {
     "breadcrumb": frozenset({"posi", "position", "location", "crumb", "breadcrumb", "dqwz"}),
 }
 _WITHIN: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("links", re.compile(r"yqlj|xglj|wzlj|friend|outlink|footlink|linkbox|linklist|links?list")),
+    (
+        "links",
+        re.compile(r"yqlj|xglj|wzlj|friend|outlink|footlink|linkbox|linklist|links?list|weblink|sitelink|yqlink"),
+    ),
     ("sitemap", re.compile(r"sitemap|wzdt")),
     ("breadcrumb", re.compile(r"crumb|position|dqwz")),
-    ("footer", re.compile(r"footer|copyright|banquan")),
+    ("footer", re.compile(r"foot|bottom|copyright|banquan")),
     ("header", re.compile(r"header|topbar|toolbar")),
     ("nav", re.compile(r"nav|menu|daohang")),
 )

@@ -263,6 +263,7 @@ TEMPLATES: dict[str, str] = {
     # links to other sites a discovery did not follow
     "skip.above": N_("{name} is a government above this portal's own, or one of its organs"),
     "skip.beside": N_("{name} is another region's, not this portal's"),
+    "skip.government": N_("{name} is a government of county level or above: no department or township of an index"),
     "skip.template": N_("a link in a template region ({region})"),
     "skip.not_index": N_("a link to another site outside the content of a 部门/乡镇 index"),
     "script.button": N_("a '{button}' control loads further entries by script"),

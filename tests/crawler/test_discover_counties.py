@@ -451,3 +451,56 @@ def test_a_portal_in_markup_of_no_template_here(tmp_path: Path) -> None:
         assert found == by_hand and len(by_hand) == 6
     finally:
         stop(sites)
+
+
+def test_an_unmarked_footer_seen_once_before_still_names_no_sub_site() -> None:
+    """The index is the second page read and its footer has no class, heading or id, nor was it on
+    two pages before: a neighbour's 人民政府 or 政府信息公开 there is still another region's."""
+    sites = [Site(f"s{n}") for n in range(3)]
+    start(sites)
+    try:
+        home, dept, neighbour = sites
+        report = SampleReport(agency="甲县财政局", year=2025, applications=balanced(1))
+        dept.add("/robots.txt", Answer(404, b""))
+        dept.add("/", Answer(200, '<html><body><a href="/nb/">政府信息公开年报</a></body></html>'.encode(), UTF8))
+        listing = f'<html><body><ul><li><a href="/nb/1.html">{report.title}</a></li></ul><div>共1页</div></body></html>'
+        dept.add("/nb/", Answer(200, listing.encode(), UTF8))
+        dept.add("/nb/1.html", Answer(200, render(report_text(report), title=report.title).encode(), UTF8))
+        footer = (
+            f'<div><div><a href="{neighbour.url("/")}">戊县人民政府</a> '
+            f'<a href="{neighbour.url("/xxgk/")}">戊县政府信息公开</a></div><div>甲县人民政府 版权所有</div></div>'
+        )
+        head = "<html><head><title>欢迎访问甲县人民政府门户网站</title></head><body>"
+        home.add(
+            "/",
+            Answer(200, f'{head}<a href="/bm.html">部门信息公开</a><div>首页新闻</div></body></html>'.encode(), UTF8),
+        )
+        index = f'{head}<ul><li><a href="{dept.url("/")}">甲县财政局</a></li></ul>{footer}</body></html>'
+        home.add("/bm.html", Answer(200, index.encode(), UTF8))
+        transport = LoopbackOnly()
+        proposal = run_discovery(home.url("/"), SETTINGS, transport=transport)
+        assert [p.urls for p in proposal.portals] == [[dept.url("/nb/")]]
+        assert neighbour.log == [] and transport.refused == []
+        skipped = {url: why.en for url, _, why in proposal.skipped}
+        assert (
+            "another region's" in skipped[neighbour.url("/")] and "another region's" in skipped[neighbour.url("/xxgk/")]
+        )
+    finally:
+        stop(sites)
+
+
+def test_with_no_name_for_the_portal_a_county_government_on_an_index_is_no_sub_site() -> None:
+    """Neither the home page nor the index says whose portal it is: a 人民政府 of county level on a
+    部门 index is a neighbour's portal, never a department."""
+    sites = [Site(f"s{n}") for n in range(2)]
+    start(sites)
+    try:
+        home, neighbour = sites
+        home.add("/", Answer(200, '<html><body><a href="/bm.html">部门信息公开</a></body></html>'.encode(), UTF8))
+        index = f'<html><body><ul><li><a href="{neighbour.url("/")}">戊县人民政府</a></li></ul></body></html>'
+        home.add("/bm.html", Answer(200, index.encode(), UTF8))
+        proposal = run_discovery(home.url("/"), SETTINGS)
+        assert neighbour.log == [] and proposal.portals == []
+        assert any("county level or above" in why.en for _, _, why in proposal.skipped)
+    finally:
+        stop(sites)

@@ -31,6 +31,9 @@ def _regions(body: str, url: str = f"{HOST}/a.html", template: Template | None =
         f'<div><div class="t">县区政府网站</div><div class="c">{FRIENDS}</div></div>',
         f"<p>相关链接：{FRIENDS}</p>",
         f"<div><h4>网站群导航</h4><ul><li>{FRIENDS}</li></ul></div>",
+        f'<div class="pagefoot"><div>{FRIENDS}</div></div>',
+        f'<div class="webLink"><span>{FRIENDS}</span></div>',
+        f'<div id="pageBottom"><div>{FRIENDS}</div></div>',
     ],
 )
 def test_a_footer_of_links_is_template_whatever_marks_it(footer: str) -> None:
