@@ -52,6 +52,7 @@ from parsers import parse_bytes
 from parsers.metadata import find_title
 
 MAX_TITLE_FETCHES = 30  # report pages read to name agencies whose list titles are cut
+MAX_SKIPPED_HOSTS = 12  # hosts not asked, each on a line of its own in the output
 
 Host = tuple[str, int | None]
 
@@ -399,6 +400,19 @@ def to_toml(
                 )
             )
         )
+        # each host not asked, once, with the words of its first link and why (a neighbour in the footer)
+        asked = {h for portal in proposal.portals for h, _ in portal.hosts}
+        hosts: dict[str, tuple[str, Said]] = {}
+        for url, title, why in proposal.skipped:
+            host = netloc_key(url)
+            if host not in asked and url.startswith(("http://", "https://")):
+                hosts.setdefault(_host_text(host), (title, why))
+        for host_name, (title, why) in list(hosts.items())[:MAX_SKIPPED_HOSTS]:
+            lines.append(
+                _comment(
+                    _("host {host} not asked: {title}, {why}").format(host=host_name, title=title, why=why.text(lang))
+                )
+            )
     for portal in portals:
         lines += ["", "[[portals]]"]
         for host, evidence in portal.hosts:
