@@ -285,8 +285,13 @@ class Discoverer:
                 page = await self._fetch(url, path)
                 if page is None:
                     continue
-                if self.result.own is None and netloc_key(page.url) == netloc_key(self.result.home):
+                if (
+                    self.result.own is None
+                    and kind != "report"
+                    and netloc_key(page.url) == netloc_key(self.result.home)
+                ):
                     # the home page's name, else the first page of the home's host that names a region
+                    # (a report's page names its publisher, who may be the region above)
                     self.result.own = own_government(site_name(page))
                 await self._read(page, kind, path)
             for holder, (heading, count, report) in self.pointers.items():

@@ -12,10 +12,15 @@ page, so each link is placed first, by what CMS templates share:
 - a block's heading: the short text before its first link, or the heading element just before it
   (友情链接, 相关链接, 网站导航, 网站地图, 市县网站 …), in a block whose text is mostly its links;
 - repetition: a link that was on other pages of the same host already belongs to the template
-  (a `nav`/`menu` block once it is seen twice; any block once it is seen on two other pages).
+  (a `nav`/`menu` block once it is seen twice; any block once it is seen on two other pages), and
+  a link to another site that one page showed in its template is the template's on every page
+  of the host, however differently that page wraps it;
+- a breadcrumb is one short line after its words (当前位置), never the block that holds it.
 
 A block headed by other words (部门信息公开, 年度报告) is content, whatever encloses it, unless a
-tag or class above it says template.  Every placement keeps what told it, for the evidence.
+tag or class above it says template; headed by the words of the disclosure navigation, it is
+content even when classed like a links block or a menu.  Every placement keeps what told it, for
+the evidence.
 """
 
 from __future__ import annotations
