@@ -387,53 +387,9 @@ def to_toml(
             )
         )
     ]
-    if proposal.own:
-        how = _("by the home page's name") if proposal.own_how == "home" else _("by the titles listed")
-        lines.append(_comment(_("this portal's own government: {name} ({how})").format(name=proposal.own, how=how)))
-    for url, why in proposal.problems:
-        lines.append(_comment(f"{url}: {why.text(lang)}"))
-    if proposal.skipped:
-        lines.append(
-            _comment(
-                _("{n} link(s) to other sites not followed, for example {url}: {why}").format(
-                    n=len(proposal.skipped), url=proposal.skipped[0][0], why=proposal.skipped[0][2].text(lang)
-                )
-            )
-        )
-        # each host not asked, once, with the words of its first link and why (a neighbour in the footer)
-        asked = {h for portal in proposal.portals for h, _ in portal.hosts}
-        hosts: dict[str, tuple[str, Said]] = {}
-        for url, title, why in proposal.skipped:
-            host = netloc_key(url)
-            if host not in asked and url.startswith(("http://", "https://")):
-                hosts.setdefault(_host_text(host), (title, why))
-        for host_name, (title, why) in list(hosts.items())[:MAX_SKIPPED_HOSTS]:
-            lines.append(
-                _comment(
-                    _("host {host} not asked: {title}, {why}").format(host=host_name, title=title, why=why.text(lang))
-                )
-            )
+    lines += _walk_lines(proposal, lang)
     for portal in portals:
-        lines += ["", "[[portals]]"]
-        for host, evidence in portal.hosts:
-            for why in evidence:
-                lines.append(_comment(_("host {host}: {why}").format(host=_host_text(host), why=why.text(lang))))
-        lines += [_column_evidence(c, lang) for c in portal.columns]
-        for page in portal.scripted:
-            lines.append(
-                _comment(
-                    _(
-                        "note: its columns may be incomplete: the menu of {url} is drawn by script and was not followed"
-                    ).format(url=page)
-                )
-            )
-        lines.append(_value("name", portal.name))
-        lines.append(_value("url", portal.urls[0]) if len(portal.urls) == 1 else _value("urls", portal.urls))
-        if portal.allow_hosts:
-            for host_name, evidence in portal.allow_hosts:
-                for why in evidence:
-                    lines.append(_comment(_("host {host}: {why}").format(host=host_name, why=why.text(lang))))
-            lines.append(_value("allow_hosts", [h for h, _ in portal.allow_hosts]))
+        lines += _portal_lines(portal, lang)
     for agency in sorted(agencies, key=lambda a: (a.portal, a.level, a.name)):
         lines += ["", "[[agencies]]", _agency_comment(agency, lang)]
         lines.append(_value("name", agency.name))
@@ -448,6 +404,58 @@ def to_toml(
         for agency in sorted(others, key=lambda a: (a.name, a.column)):
             lines.append(_agency_comment(agency, lang))
     return "\n".join(lines) + "\n"
+
+
+def _walk_lines(proposal: Proposal, lang: str) -> list[str]:
+    """What the walk says before the tables: whose portal it is, what could not be read, and the
+    hosts it did not ask, each once with its link's words and why (a neighbour in the footer)."""
+    _ = gettext_for(lang)
+    lines = []
+    if proposal.own:
+        how = _("by the home page's name") if proposal.own_how == "home" else _("by the titles listed")
+        lines.append(_comment(_("this portal's own government: {name} ({how})").format(name=proposal.own, how=how)))
+    for url, why in proposal.problems:
+        lines.append(_comment(f"{url}: {why.text(lang)}"))
+    if not proposal.skipped:
+        return lines
+    lines.append(
+        _comment(
+            _("{n} link(s) to other sites not followed, for example {url}: {why}").format(
+                n=len(proposal.skipped), url=proposal.skipped[0][0], why=proposal.skipped[0][2].text(lang)
+            )
+        )
+    )
+    asked = {h for portal in proposal.portals for h, _ in portal.hosts}
+    hosts: dict[str, tuple[str, Said]] = {}
+    for url, title, why in proposal.skipped:
+        host = netloc_key(url)
+        if host not in asked and url.startswith(("http://", "https://")):
+            hosts.setdefault(_host_text(host), (title, why))
+    for host_name, (title, why) in list(hosts.items())[:MAX_SKIPPED_HOSTS]:
+        words = _("host {host} not asked: {title}, {why}").format(host=host_name, title=title, why=why.text(lang))
+        lines.append(_comment(words))
+    return lines
+
+
+def _portal_lines(portal: ProposedPortal, lang: str) -> list[str]:
+    """One `[[portals]]` table: its hosts' evidence, its columns' paths, a script menu not followed."""
+    _ = gettext_for(lang)
+    lines = ["", "[[portals]]"]
+    for host, evidence in portal.hosts:
+        for why in evidence:
+            lines.append(_comment(_("host {host}: {why}").format(host=_host_text(host), why=why.text(lang))))
+    lines += [_column_evidence(c, lang) for c in portal.columns]
+    for page in portal.scripted:
+        note = _("note: its columns may be incomplete: the menu of {url} is drawn by script and was not followed")
+        lines.append(_comment(note.format(url=page)))
+    lines.append(_value("name", portal.name))
+    lines.append(_value("url", portal.urls[0]) if len(portal.urls) == 1 else _value("urls", portal.urls))
+    if portal.allow_hosts:
+        for host_name, evidence in portal.allow_hosts:
+            for why in evidence:
+                lines.append(_comment(_("host {host}: {why}").format(host=host_name, why=why.text(lang))))
+        lines.append(_value("allow_hosts", [h for h, _ in portal.allow_hosts]))
+    return lines
 
 
 _RELATION_WORDS = {"above": N_("above this portal's own government"), "beside": N_("another region's")}

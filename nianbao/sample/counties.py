@@ -18,9 +18,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from nianbao.core.config import Agency, Config, CrawlSettings, Database, Portal
+from nianbao.core.config import Agency, Config, CrawlSettings, Database, Level, Portal
 from nianbao.sample.reports import SampleReport, balanced, report_text
-from nianbao.sample.server import Answer, Site
+from nianbao.sample.server import Answer, Request, Site
 from nianbao.sample.wordhtml import render
 
 TEMPLATES = ("trs", "hanweb", "vsb", "plain")
@@ -93,7 +93,7 @@ class County:
     def government(self) -> str:
         return f"{self.name}人民政府"
 
-    def own(self) -> list[tuple[str, str]]:
+    def own(self) -> list[tuple[str, Level]]:
         """(agency, level) of the county's own publishers, as a person would configure them."""
         return [
             (self.government, "government"),
@@ -120,7 +120,7 @@ class County:
             Portal(f"{self.name}龙山镇", (self.township_column,), crawl=settings),
         )
         agencies = tuple(
-            Agency(name, level, portals[1].name if "龙山镇" in name else portals[0].name)  # type: ignore[arg-type]
+            Agency(name, level, portals[1].name if "龙山镇" in name else portals[0].name)
             for name, level in self.own()
         )
         return Config(database=Database(db_path), portals=portals, agencies=agencies)
@@ -313,7 +313,7 @@ def _hanweb(county: County) -> None:
     )
     county.site.add("/col/col555/index.html", Answer(200, county.page("政府信息公开年报", body).encode(), UTF8))
 
-    def proxy(request):  # type: ignore[no-untyped-def]
+    def proxy(request: Request) -> Answer:
         source = {**request.query, **request.form}
         start, end = int(source.get("startrecord", "1")), int(source.get("endrecord", str(per_page)))
         chunk = entries[max(start - 2, 0) : end]
@@ -429,7 +429,7 @@ class Banner:
     def dept_column(self) -> str:
         return self.dept.url("/nb/")
 
-    def own(self) -> list[tuple[str, str]]:
+    def own(self) -> list[tuple[str, Level]]:
         return [
             (f"{self.name}人民政府", "government"),
             (f"{self.name}水利局", "department"),
@@ -443,7 +443,7 @@ class Banner:
             Portal(f"{self.name}交通运输局", (self.dept_column,), crawl=settings),
         )
         agencies = tuple(
-            Agency(name, level, portals[1].name if "交通" in name else portals[0].name)  # type: ignore[arg-type]
+            Agency(name, level, portals[1].name if "交通" in name else portals[0].name)
             for name, level in self.own()
         )
         return Config(database=Database(db_path), portals=portals, agencies=agencies)
