@@ -415,11 +415,12 @@ class PortalCrawl:
             self.seen.add(key)
             if self.result.pages >= self.portal.crawl.max_pages:
                 self._cap(request.url, f"stopped after {self.result.pages} list pages (max_pages)")
-                for waiting, _ in [(request, is_start), *queue]:
-                    cut = self.columns.get(waiting.column or "")
-                    if cut is not None:
-                        cut.capped = said("column.capped", limit=self.portal.crawl.max_pages)
-                        cut.unread_positions.add(waiting.position)
+                self._cut([(request, is_start), *queue], said("column.capped", limit=self.portal.crawl.max_pages))
+                break
+            budget = self.fetcher.budget
+            if budget is not None and budget.spent:  # discover's request budget: the walk stops here
+                self._cap(request.url, f"stopped after {budget.used} requests (the request budget)")
+                self._cut([(request, is_start), *queue], said("column.budget", limit=budget.limit))
                 break
             await self._one_list(request, is_start, queue)
         if self.portal.urls and len(self.start_failures) >= len({column_key(u) for u in self.portal.urls}):
@@ -427,6 +428,14 @@ class PortalCrawl:
             blocked = next((c for c in causes if c in ("challenge", "robots")), None)
             self.result.outcome = "blocked" if blocked else "unreachable"
             self.result.cause = blocked or causes[0]
+
+    def _cut(self, waiting: list[tuple[PageRequest, bool]], why: Said) -> None:
+        """The columns of the pages left `waiting` are cut by a cap: not read completely, and why."""
+        for request, _ in waiting:
+            cut = self.columns.get(request.column or "")
+            if cut is not None:
+                cut.capped = why
+                cut.unread_positions.add(request.position)
 
     async def _one_list(self, request: PageRequest, is_start: bool, queue: deque[tuple[PageRequest, bool]]) -> None:
         """Fetch and read one list page.  The page (and its parsed tree, some 400 KB of lexbor

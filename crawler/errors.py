@@ -70,3 +70,9 @@ class Truncated(FetchError):
     def __init__(self, message: str, *, url: str = "", received: int = 0, expected: int | None = None) -> None:
         super().__init__(message, url=url)
         self.received, self.expected = received, expected
+
+
+class BudgetSpent(FetchError):
+    """The walk's request budget (`nianbao discover --budget`) is spent: not requested."""
+
+    kind = "budget"

@@ -31,6 +31,7 @@ from crawler.body import BadEncoding, BodyTooLarge, Decoder, read_bounded
 from crawler.classify import classify
 from crawler.errors import (
     BadURL,
+    BudgetSpent,
     ConnectError,
     FetchTimeout,
     HTTPStatusError,
@@ -126,6 +127,24 @@ def tls_context() -> ssl.SSLContext:
 Validators = Callable[[str], tuple[str | None, str | None]]
 
 
+class RequestBudget:
+    """At most `limit` HTTP requests, every one counted (robots.txt, retries, list pages, reports):
+    a discovery of an endless column stops at its budget, not at the column's end."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.used = limit, 0
+
+    @property
+    def spent(self) -> bool:
+        return self.used >= self.limit
+
+    def take(self, url: str) -> None:
+        """Count one request to `url`; BudgetSpent (nothing sent) when none is left."""
+        if self.spent:
+            raise BudgetSpent(f"{url}: the request budget of {self.limit} is spent; not requested", url=url)
+        self.used += 1
+
+
 class Fetcher:
     """Polite GETs (and the POSTs some list proxies need) for one portal of a crawl."""
 
@@ -138,8 +157,10 @@ class Fetcher:
         scheduler: HostScheduler | None = None,
         on_fetch: Callable[[FetchRecord], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        budget: RequestBudget | None = None,
     ) -> None:
         self.client, self.scope, self.settings = client, scope, settings
+        self.budget = budget  # every request counted against it, when given (discover's --budget)
         self.scheduler = scheduler or HostScheduler(clock=clock)
         self.on_fetch = on_fetch or (lambda record: None)
         self._robots: dict[str, RobotsPolicy] = {}
@@ -240,6 +261,8 @@ class Fetcher:
         retries = self.settings.retries if retries is None else retries
         host = urlsplit(url).netloc
         for attempt in range(retries + 1):
+            if self.budget is not None:
+                self.budget.take(url)
             started = time.monotonic()
             try:
                 async with self.scheduler.slot(

@@ -88,6 +88,11 @@ class Page:
         return [link for a in anchors if (link := _link(self.url, a))]
 
 
+def anchor_link(base: str, anchor: LexborNode) -> Link | None:
+    """The link of one `<a href>` node, as `Page.links` gives it (None for javascript:, #, mailto:)."""
+    return _link(base, anchor)
+
+
 def _link(base: str, anchor: LexborNode) -> Link | None:
     href = (anchor.attributes.get("href") or "").strip()
     if not href or href.startswith(("javascript:", "#", "mailto:")):

@@ -215,28 +215,60 @@ def parse(
     type=click.Path(exists=True, dir_okay=False),
     help="Add what is new to this configuration file (existing lines stay as they are).",
 )
-@click.option("--budget", default=80, show_default=True, help="At most this many pages for the walk.")
+@click.option(
+    "--budget", default=80, show_default=True, help="At most this many requests for the walk (robots.txt, lists too)."
+)
+@click.option(
+    "--browser",
+    is_flag=True,
+    help="Draw menus that exist only in script with headless Chromium (Debian's chromium, through Playwright).",
+)
+@click.option(
+    "--include-republished",
+    is_flag=True,
+    help="Also watch the governments above or beside the portal's own whose reports its columns republish.",
+)
 @common
-def discover(url: str, merge_path: str | None, budget: int, config_path: str | None, db_path: str | None) -> None:
+def discover(
+    url: str,
+    merge_path: str | None,
+    budget: int,
+    browser: bool,
+    include_republished: bool,
+    config_path: str | None,
+    db_path: str | None,
+) -> None:
     """From a portal's home page, find its annual-report columns and who publishes in them.
 
     Prints a ready TOML block (portals and agencies, the evidence of each as a comment), or with
     --merge adds the new ones to a configuration.  Fetches as a crawl does ([crawl] settings of
     --config: robots.txt, interval, user agent)."""
     from nianbao.core.config import load
-    from nianbao.discover import merge, run_discovery, to_toml
+    from nianbao.discover import merge, run_discovery, to_toml, validated
 
-    settings = load(config_path).crawl
-    proposal = run_discovery(url, settings, budget=budget)
+    config = load(config_path)
+    lang = _lang(config)
+    _ = gettext_for(lang)
+    proposal = run_discovery(url, config.crawl, budget=budget, browser=browser, include_republished=include_republished)
     for where, why in proposal.problems:
-        click.echo(f"could not read {where}: {why}", err=True)
+        click.echo(f"{where}: {why.text(lang)}", err=True)
     if not proposal.portals:
-        raise UserError(f"{url}: no annual-report column found in {proposal.pages} pages (see the lines above)")
+        raise UserError(
+            _("{url}: no annual-report column found in {requests} requests (see the lines above)").format(
+                url=url, requests=proposal.requests
+            )
+        )
     if merge_path:
-        portals, agencies = merge(proposal, merge_path)
-        click.echo(f"{merge_path}: {portals} portal(s) and {agencies} agency(ies) added")
+        portals, agencies = merge(proposal, merge_path, lang=lang)
+        click.echo(
+            _("{path}: {portals} portal(s) and {agencies} agency(ies) added").format(
+                path=merge_path, portals=portals, agencies=agencies
+            )
+        )
     else:
-        click.echo(to_toml(proposal), nl=False)
+        text = to_toml(proposal, lang=lang)
+        validated(text)  # a file that would not load is a bug: one line, exit 2, nothing printed
+        click.echo(text, nl=False)
 
 
 @cli.command()

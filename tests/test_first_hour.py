@@ -146,7 +146,7 @@ def test_sample_serve_then_discover_as_printed(tmp_path: Path) -> None:
         (tmp_path / "fast.toml").write_text("[crawl]\ninterval = 0.0\n", encoding="utf-8")  # polite, but not slow
         found = nianbao(*shown[2].split()[1:], "--config", "fast.toml", cwd=tmp_path)
         assert found.returncode == 0, found.stderr
-        assert f"could not read http://127.0.0.1:{port + 4}/sjj/index.html: an anti-bot wall (HTTP 412)" in found.stderr
+        assert f"http://127.0.0.1:{port + 4}/sjj/index.html: 该页面返回反爬虫验证页面：未读取" in found.stderr
         (tmp_path / "nianbao.toml").write_text(found.stdout, encoding="utf-8")
         from nianbao.core.config import load
 

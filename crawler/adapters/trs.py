@@ -56,8 +56,8 @@ def _plan(page: Page) -> Plan | str | None:
     """The list's plan; a note when its call gives a count that is no number; None with no call."""
     note = ""
     for match in _CALL.finditer(page.text):
-        if "//" in match.group("prefix"):
-            continue  # commented out
+        if "//" in match.group("prefix").rsplit(">", 1)[-1].rsplit(";", 1)[-1]:
+            continue  # commented out (a URL earlier on the line, as in a page without newlines, is no comment)
         args = [a.strip().strip("'\"") for a in match.group("args").split(",")]
         if len(args) >= 5 and not args[0].isdigit():  # ('div', N, cur, name, ext, records): 1-based
             pages = count(args[1])

@@ -217,6 +217,7 @@ TEMPLATES: dict[str, str] = {
     "column.capped": N_(
         "the limit of {limit} list pages per pass (max_pages) was reached before all its pages were read"
     ),
+    "column.budget": N_("the walk's request budget ({limit}) was spent before all its pages were read"),
     "column.cut": N_("the limit of {limit} list pages per pass (max_pages) cut its list"),
     "column.and": N_("{inner}; {more}"),
     "column.stopped": N_("the pass was stopped before its end (shutdown)"),
@@ -231,6 +232,42 @@ TEMPLATES: dict[str, str] = {
         "no size is declared, and this portal requires a declared size (one_page_evidence = false)"
     ),
     "column.not_one_page": N_("no size is declared, and the page is no proven single page (a pager, or not ended)"),
+    # what `nianbao discover` could not read or follow, and why (crawler.discover)
+    "discover.robots": N_("robots.txt disallows it: not requested"),
+    "discover.failed": N_("the page {failure}"),
+    "discover.not_read": N_("the page {failure}: not read"),
+    "discover.reached": N_("{inner} (reached by {path})"),
+    "discover.shells": N_("redirect shells lead on and on: not followed"),
+    "discover.budget": N_("the request budget of {budget} is spent: {left} link(s) not followed"),
+    "discover.pointer_lost": N_(
+        "a block '{heading}' lists {n} report(s) with no 更多 link, and no breadcrumb of theirs ({report}) leads "
+        "to their column: the page is not taken for the column"
+    ),
+    "discover.redirect_refused": N_("a redirect from {source} leads there: not requested ({why})"),
+    "discover.redirect_away": N_("its {how} redirect leads to another registrable domain ({target}): not followed"),
+    "discover.script_menu": N_("its menu is drawn by script ({sign}): not followed (--browser draws it)"),
+    "discover.not_drawn": N_("its menu is drawn by script ({sign}), and Chromium could not draw the page"),
+    "discover.refused": N_("{name}: not requested ({why})"),
+    "discover.no_agency": N_("listed as '{title}': no agency could be read from it"),
+    "script.names": N_("a script names {words}, no link of the page does"),
+    "script.empty_box": N_("the menu box {name} is empty: a script fills it"),
+    "script.few_links": N_("scripts, and next to no link"),
+    # why a host is in the walk (crawler.discover), or never asked (crawler.hosts)
+    "host.home": N_("the home page's host ({url})"),
+    "host.redirect": N_("a {how} redirect from {source} leads there, within its registrable domain"),
+    "host.subsite": N_("a sub-site: {name}, in the content of the index {index}"),
+    "host.attachments": N_("attachments of its reports are there (seen on {url})"),
+    "host.loopback": N_("{host} is a loopback address, and the home page is not on loopback"),
+    "host.link_local": N_("{host} is a link-local address (169.254.0.0/16, where cloud metadata services answer)"),
+    "host.private": N_("{host} is an address of a private network"),
+    "host.reserved": N_("{host} is a reserved address"),
+    "host.intranet": N_("{host} is an intranet name (no public DNS answers for it)"),
+    # links to other sites a discovery did not follow
+    "skip.above": N_("{name} is a government above this portal's own, or one of its organs"),
+    "skip.beside": N_("{name} is another region's, not this portal's"),
+    "skip.government": N_("{name} is a government of county level or above: no department or township of an index"),
+    "skip.template": N_("a link in a template region ({region})"),
+    "skip.not_index": N_("a link to another site outside the content of a 部门/乡镇 index"),
     "script.button": N_("a '{button}' control loads further entries by script"),
     "script.source": N_("its script {name} may page the list"),
     "script.inline": N_("an inline script asks the server for further entries"),
@@ -280,6 +317,7 @@ VOCABULARY: dict[str, str] = {
     "failure.unasked_304": N_("answered 304 Not Modified to a request that asked for no comparison"),
     "failure.no_copy": N_("answered 304 Not Modified, but nianbao has no copy of it"),
     "failure.cap": N_("was not fetched (a cap of the pass)"),
+    "failure.budget": N_("was not requested (the walk's request budget was spent)"),
     "failure.stopped": N_("was not fetched (the pass was stopped)"),
     "failure.lost": N_("could not be stored"),
     "failure.refused_download": N_("gave an HTML page instead of its file"),
@@ -298,6 +336,16 @@ VOCABULARY: dict[str, str] = {
     "outcome.unreachable": N_("unreachable"),
     "outcome.interrupted": N_("interrupted"),
     "outcome.running": N_("running"),
+    # a page's regions (crawler.regions)
+    "region.content": N_("content"),
+    "region.nav": N_("navigation"),
+    "region.header": N_("header"),
+    "region.footer": N_("footer"),
+    "region.links": N_("links block"),
+    "region.sitemap": N_("site map"),
+    "region.breadcrumb": N_("breadcrumb"),
+    "region.repeated": N_("repeated on the site's pages"),
+    "region.block": N_("block of reports"),
     # levels
     "level.township": N_("a township"),
     "level.department": N_("a department"),
@@ -373,7 +421,7 @@ _KEY_PARAMS = {
     "fields": "field",
 }
 _DATE_PARAMS = {"deadline", "published", "absent_on", "first_seen", "read_on", "date", "seen", "before"}
-_WORD_PARAMS = {"source", "state", "level", "contact", "failure"}
+_WORD_PARAMS = {"source", "state", "level", "contact", "failure", "region"}
 _NESTED = {
     "inner",
     "where",

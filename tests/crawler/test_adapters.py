@@ -24,6 +24,12 @@ def test_trs_zero_based_one_based_and_stale_comment() -> None:
         "http://h/a/index.html", '<script>\n//createPageHTML(9, 0, "index", "html");\nvar countPage = 2;</script>'
     )
     assert [r.url for r in trs.next_pages(stale)] == ["http://h/a/index_1.html"]
+    # a page without newlines: a URL earlier on the line is no comment
+    one_line = Page(
+        "http://h/a/index.html",
+        '<a href="http://h/">首页</a><ul></ul><script>createPageHTML(2, 0, "index", "html");</script>',
+    )
+    assert [r.url for r in trs.next_pages(one_line)] == ["http://h/a/index_1.html"]
 
 
 def test_vsb_pages_backwards_from_page_one_only() -> None:
