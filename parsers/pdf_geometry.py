@@ -12,20 +12,19 @@ from bisect import bisect_left, bisect_right
 from typing import Any
 
 from pdfplumber.table import TableFinder, TableSettings
-from pdfplumber.utils.text import TextMap, WordExtractor, extract_text
+from pdfplumber.utils.text import LIGATURES, TextMap, WordMap
 
 from parsers.pdf_page import PageContent
 from parsers.pdf_tables import Box, Cell, TableRow, Word
 
 _SETTINGS = TableSettings.resolve(None)
-_TEXT = dict(_SETTINGS.text_settings or {})
 
 
 def page_layout(page: PageContent) -> tuple[list[tuple[Box, list[TableRow]]], list[dict[str, Any]], list[Word]]:
     """(tables, text lines, words) as pdfplumber's find_tables, extract_text_lines and
     extract_words give them."""
     chars = page.chars
-    wordmap = WordExtractor().extract_wordmap(chars)
+    wordmap = WordMap(word_tuples(chars))
     words = [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w, _ in wordmap.tuples]
     lines: list[dict[str, Any]] = []
     if chars:
@@ -35,6 +34,81 @@ def page_layout(page: PageContent) -> tuple[list[tuple[Box, list[TableRow]]], li
         lines = textmap.extract_text_lines(strip=True, return_chars=True)
     tables = [(_box(t.bbox), _rows(t, chars)) for t in TableFinder(page, _SETTINGS).tables]  # type: ignore[arg-type]
     return tables, lines, words
+
+
+_TOLERANCE = 3  # pdfplumber's x_tolerance and y_tolerance
+
+
+def word_tuples(chars: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """pdfplumber's WordExtractor (default settings) on upright characters, without its generic
+    machinery: lines clustered by top, each sorted by x0, words parted at blanks and gaps."""
+    if not chars:
+        return []
+    cluster: dict[float, int] = {}
+    index, last = -1, None
+    for value in sorted({c["top"] for c in chars}):
+        if last is None or value > last + _TOLERANCE:
+            index += 1
+        cluster[value] = index
+        last = value
+    lines: list[list[dict[str, Any]]] = [[] for _ in range(index + 1)]
+    for char in chars:
+        lines[cluster[char["top"]]].append(char)
+    out: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    for line in lines:
+        current: list[dict[str, Any]] = []
+        for char in sorted(line, key=_x0):
+            text = char["text"]
+            if text.isspace():
+                if current:
+                    out.append(_word(current))
+                current = []
+            elif text == "":  # pdfplumber's split_at_punctuation "" holds the empty string
+                if current:
+                    out.append(_word(current))
+                out.append(_word([char]))
+                current = []
+            elif current and _new_word(current[-1], char):
+                out.append(_word(current))
+                current = [char]
+            else:
+                current.append(char)
+        if current:
+            out.append(_word(current))
+    return out
+
+
+def _x0(char: dict[str, Any]) -> float:
+    return char["x0"]  # type: ignore[no-any-return]
+
+
+def _new_word(previous: dict[str, Any], char: dict[str, Any]) -> bool:
+    return bool(
+        char["x0"] < previous["x0"]
+        or char["x0"] > previous["x1"] + _TOLERANCE
+        or abs(char["top"] - previous["top"]) > _TOLERANCE
+    )
+
+
+def _word(chars: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    first = chars[0]
+    x0 = min(c["x0"] for c in chars)
+    top = min(c["top"] for c in chars)
+    x1 = max(c["x1"] for c in chars)
+    bottom = max(c["bottom"] for c in chars)
+    word = {
+        "text": "".join(LIGATURES.get(c["text"], c["text"] or "") for c in chars),
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "doctop": top + (first["doctop"] - first["top"]),
+        "bottom": bottom,
+        "upright": first["upright"],
+        "height": bottom - top,
+        "width": x1 - x0,
+        "direction": "ltr",
+    }
+    return word, chars
 
 
 def _box(bbox: Any) -> Box:
@@ -57,9 +131,25 @@ def _rows(table: Any, chars: list[dict[str, Any]]) -> list[TableRow]:
                 cells.append(Cell(None, None))
                 continue
             inside = [c for c in row_chars if _inside(c, cell)]
-            cells.append(Cell(tuple(cell), extract_text(inside, **_TEXT) if inside else ""))
+            cells.append(Cell(tuple(cell), _cell_text(inside) if inside else ""))
         out.append(TableRow(tuple(row.bbox), tuple(cells)))
     return out
+
+
+def _cell_text(chars: list[dict[str, Any]]) -> str:
+    """pdfplumber's extract_text (not laid out): the words, clustered into lines by top."""
+    words = [word for word, _ in word_tuples(chars)]
+    cluster: dict[float, int] = {}
+    index, last = -1, None
+    for value in sorted({w["top"] for w in words}):
+        if last is None or value > last + _TOLERANCE:
+            index += 1
+        cluster[value] = index
+        last = value
+    lines: list[list[str]] = [[] for _ in range(index + 1)]
+    for word in words:
+        lines[cluster[word["top"]]].append(word["text"])
+    return "\n".join(" ".join(line) for line in lines)
 
 
 def _inside(char: dict[str, Any], bbox: Any) -> bool:

@@ -147,15 +147,18 @@ def _chars(textpage: int, height: float, descents: dict[str, Any], doctop: float
     if len(text) != count:  # characters outside the BMP: one by one
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(ctypes.c_void_p(textpage), i)) for i in range(count))
     boxes = (ctypes.c_float * (4 * count))()
-    origins = (ctypes.c_double * (2 * count))()
-    box_base, origin_base = ctypes.addressof(boxes), ctypes.addressof(origins)
+    box_base = ctypes.addressof(boxes)
     objects = [0] * count
     for i in range(count):
         _loose_box(textpage, i, box_base + 16 * i)
-        _origin(textpage, i, origin_base + 16 * i, origin_base + 16 * i + 8)
         objects[i] = _text_object(textpage, i) or 0
-    runs: dict[int, tuple[float, bool, float]] = {}
+    # per text run (one show-text operator): size, upright, descent, baseline, and the loose box's
+    # bottom of its first character (a character whose bottom differs has its own baseline)
+    runs: dict[int, tuple[float, bool, float, float, float]] = {}
+    fonts: dict[int, float] = {}
     matrix = (ctypes.c_float * 6)()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    origin_x, origin_y = ctypes.addressof(ox), ctypes.addressof(oy)
     out: list[dict[str, Any]] = []
     pending_space = False
     previous_object = -1
@@ -172,21 +175,24 @@ def _chars(textpage: int, height: float, descents: dict[str, Any], doctop: float
         space_before = pending_space and obj == previous_object and bool(out)
         pending_space = False
         previous_object = obj
+        low = boxes[4 * i + 3]
         run = runs.get(obj)
         if run is None:
             size = _font_size(textpage, i)
             _char_matrix(textpage, i, ctypes.addressof(matrix))
             a, b, c, d = matrix[0], matrix[1], matrix[2], matrix[3]
-            run = runs[obj] = (size, a * d > 0 and b * c <= 0, _descent(obj, size, descents))
-        size, upright, descent = run
-        if not upright:
-            raise Unsupported("rotated text")
-        x0 = _r(origins[2 * i])
-        x1 = _r(x0 + (boxes[4 * i + 2] - boxes[4 * i]))
-        y0 = _r(origins[2 * i + 1]) + descent * size
-        y1 = y0 + size
-        top = height - y1
-        bottom = height - y0
+            if not (a * d > 0 and b * c <= 0):
+                raise Unsupported("rotated text")
+            _origin(textpage, i, origin_x, origin_y)
+            run = runs[obj] = (size, True, _descent(obj, size, descents, fonts), round(oy.value, 4), low)
+        size, upright, descent, baseline, first_low = run
+        if low != first_low:  # the run's characters do not share one baseline: this one's own
+            _origin(textpage, i, origin_x, origin_y)
+            baseline = round(oy.value, 4)
+        x0 = round(boxes[4 * i], 4)
+        x1 = round(x0 + (boxes[4 * i + 2] - boxes[4 * i]), 4)
+        y0 = baseline + descent * size
+        top = height - (y0 + size)
         if space_before and -1 <= x0 - out[-1]["x1"] <= _SPACE_GAP:
             out.append(_space_after(out[-1]))
         out.append(
@@ -195,7 +201,7 @@ def _chars(textpage: int, height: float, descents: dict[str, Any], doctop: float
                 "x0": x0,
                 "x1": x1,
                 "top": top,
-                "bottom": bottom,
+                "bottom": height - y0,
                 "doctop": doctop + top,
                 "upright": upright,
                 "size": size,
@@ -210,11 +216,17 @@ def _space_after(char: dict[str, Any]) -> dict[str, Any]:
     return {**char, "text": " ", "x0": char["x1"], "width": 0.0}
 
 
-def _descent(obj: int, size: float, descents: dict[str, Any]) -> float:
+def _descent(obj: int, size: float, descents: dict[str, Any], fonts: dict[int, float]) -> float:
     """The font's descent per unit of size, as pdfminer takes it (its descriptor's Descent)."""
-    font = _object_font(obj)
+    font = _object_font(obj) or 0
     if not font:
         return 0.0
+    if font not in fonts:
+        fonts[font] = _font_descent_of(font, size, descents)
+    return fonts[font]
+
+
+def _font_descent_of(font: int, size: float, descents: dict[str, Any]) -> float:
     buffer = ctypes.create_string_buffer(256)
     length = _font_name(font, ctypes.addressof(buffer), 256)
     name = buffer.raw[: max(length - 1, 0)].decode("utf-8", "replace")
