@@ -31,7 +31,11 @@ def report_pdfs(cache: Path) -> list[Path]:
         target = cache / f"{path.stem}.pdf"
         if not target.exists():
             text = "\n".join(from_text(path.read_text(encoding="utf-8")).lines)
-            docx = build_docx(text, cache / "report.docx").read_bytes()
+            try:
+                docx = build_docx(text, cache / "report.docx").read_bytes()
+            except IndexError:  # a table the fixture builder cannot draw (cells split over lines: 28-34)
+                print(f"{path.stem}: not written as Word (the builder draws the uniform table only)")
+                continue
             target.write_bytes(convert(docx, source=path.stem, suffix=".docx", target="pdf"))
         out.append(target)
     return out
