@@ -1,11 +1,16 @@
-"""PDF with a text layer -> SourceText, with pdfplumber (MIT; tables from ruling lines).
+"""PDF with a text layer -> SourceText: characters and ruling lines read by PDFium (pypdfium2,
+C), cells found by pdfplumber's table finder over them (MIT; tables from ruling lines).
 
-Why pdfplumber: the reports' tables are drawn with ruling lines, and pdfplumber finds their cells,
-including merged ones (None), which is what the label-driven reader needs; PyMuPDF is faster but
-AGPL, and pypdfium2 (used by the benchmark for comparison) gives text without table structure.
+Why this split: the reports' tables are drawn with ruling lines, and pdfplumber finds their cells,
+including merged ones (None), which is what the label-driven reader needs; but pdfplumber reads
+the page through pdfminer (pure Python, ~6 pages/s).  PDFium reads the characters, their boxes
+and the path objects ten times faster (`pdf_page`); pdfplumber's geometry runs on them
+(`pdf_geometry`), so the words, lines and cells are the ones pdfplumber gave.  pdfplumber still
+reads, whole, what PDFium cannot answer alike: a file PDFium cannot open (pdfplumber names the
+damage or the password), rotated pages or text.  PyMuPDF would be faster still but is AGPL.
 Label cells that wrap (三、/本年/度办/理结/果) are joined; a row cut by a page break is glued back;
 wrapped paragraph lines are joined so sentences (and postal codes) stay whole.  The numeric tables
-are read by geometry, with the text layer as a second opinion (see `pdf_tables`).
+are read by geometry, with the text layer (the page's words) as a second opinion (see `pdf_tables`).
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ class NeedsOcr(ScannedDocument):
 
 
 def from_pdf(data: bytes, *, source: str, max_pages: int = MAX_PAGES, ocr: OcrLimits | None = None) -> SourceText:
-    """Read the PDF with pdfplumber; its errors (damage, passwords) become ParseError.  What nianbao
+    """Read the PDF (PDFium, pdfplumber where it must); their errors (damage, passwords) become
+    ParseError.  What nianbao
     does with what it read runs outside that net: a bug of nianbao's is never called a damaged PDF.
     A PDF that would cost far more than any report is refused first (`guard`).  A PDF of page
     images with no text layer is read by OCR when `ocr` allows it and the installation can."""
@@ -67,7 +73,7 @@ def from_pdf(data: bytes, *, source: str, max_pages: int = MAX_PAGES, ocr: OcrLi
 
 @dataclass(frozen=True, slots=True)
 class RawPage:
-    """What pdfplumber found on one page: tables (box, rows of cells), text lines, words."""
+    """What one page holds: tables (box, rows of cells), text lines, words (pdfplumber's shapes)."""
 
     tables: list[tuple[Box, list[TableRow]]]
     lines: list[dict[str, Any]]
