@@ -35,12 +35,14 @@ STREAM_SHOWN = 400_000  # bytes of text one page shows (a dense report page: und
 _STREAM_START = re.compile(rb"(?<=[>\s])stream\r?\n")
 _SHOWN = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]{2,}>")
 _END = b"endstream"
+_FONT_FILE = re.compile(rb"/Length[123]\b|/Subtype\s*/(?:Type1C|CIDFontType0C|OpenType)\b")
 
 
-def check_pdf(data: bytes, *, source: str, max_pages: int) -> None:
+def check_pdf(data: bytes, *, source: str, max_pages: int, pages: bool = True) -> None:
     """Raise ParseError when the PDF would cost far more than any report, or its structure loops.
     PDFium counts the pages before pdfminer walks the tree: a tree of 100,000 pages costs pdfminer
-    seconds, PDFium milliseconds."""
+    seconds, PDFium milliseconds.  `pages=False` leaves each page's counts to the caller, which
+    loads the pages anyway (the PDFium reader: `check_page` on each, before reading it)."""
     import pypdfium2 as pdfium
 
     _check_streams(data, source)
@@ -52,8 +54,8 @@ def check_pdf(data: bytes, *, source: str, max_pages: int) -> None:
         if document is not None and len(document) > max_pages:
             raise ParseError(f"{source}: {len(document)} pages, over the {max_pages} page limit", source=source)
         _check_tree(data, source)
-        if document is not None:
-            _check_pages(document, source)
+        if document is not None and pages:
+            check_pages(document, source)
     finally:
         if document is not None:
             document.close()
@@ -71,6 +73,9 @@ def _check_streams(data: bytes, source: str) -> None:
         body = _inflate(raw, source) if b"/FlateDecode" in header else raw
         if b"/Image" in header:
             continue  # a scanned page's pixels: no text is shown from them (JPEG bytes hold "BT" and parentheses)
+        if _FONT_FILE.search(header):
+            continue  # an embedded font (inflated above, with the limit): its bytes show no text
+
         if body is not None and b"BT" in body:
             shown = sum(len(text) for text in _SHOWN.findall(body))
             if shown > STREAM_SHOWN:
@@ -197,7 +202,7 @@ def _climb(document: PDFDocument, number: int, node: dict[str, Any], climbed: se
     climbed.update(chain)
 
 
-def _check_pages(document: PdfDocument, source: str) -> None:
+def check_pages(document: PdfDocument, source: str) -> None:
     """Each page's drawing objects and characters, counted by PDFium."""
     import pypdfium2 as pdfium
 
@@ -211,20 +216,28 @@ def _check_pages(document: PdfDocument, source: str) -> None:
             ) from None
         try:
             objects = sum(1 for _ in islice(page.get_objects(max_depth=1), PAGE_OBJECTS + 1))
-            if objects > PAGE_OBJECTS:
-                raise ParseError(
-                    f"{source}: page {number + 1} draws over {PAGE_OBJECTS} objects: refused "
-                    "(no report page has that many)",
-                    source=source,
-                )
-            chars = page.get_textpage().count_chars()
-            if chars > PAGE_CHARS:
-                raise ParseError(
-                    f"{source}: page {number + 1} holds {chars} characters: refused (no report page has that many)",
-                    source=source,
-                )
+            check_page_objects(objects, number + 1, source)
+            check_page_chars(page.get_textpage().count_chars(), number + 1, source)
         finally:
             page.close()
+
+
+def check_page_objects(objects: int, number: int, source: str) -> None:
+    """Raise ParseError when page `number` (1-based) draws more objects than any report page."""
+    if objects > PAGE_OBJECTS:
+        raise ParseError(
+            f"{source}: page {number} draws over {PAGE_OBJECTS} objects: refused (no report page has that many)",
+            source=source,
+        )
+
+
+def check_page_chars(chars: int, number: int, source: str) -> None:
+    """Raise ParseError when page `number` (1-based) holds more characters than any report page."""
+    if chars > PAGE_CHARS:
+        raise ParseError(
+            f"{source}: page {number} holds {chars} characters: refused (no report page has that many)",
+            source=source,
+        )
 
 
 def check_zip_entries(sizes: dict[str, int], *, source: str) -> None:

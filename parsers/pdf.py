@@ -1,11 +1,16 @@
-"""PDF with a text layer -> SourceText, with pdfplumber (MIT; tables from ruling lines).
+"""PDF with a text layer -> SourceText: characters and ruling lines read by PDFium (pypdfium2,
+C), cells found by pdfplumber's table finder over them (MIT; tables from ruling lines).
 
-Why pdfplumber: the reports' tables are drawn with ruling lines, and pdfplumber finds their cells,
-including merged ones (None), which is what the label-driven reader needs; PyMuPDF is faster but
-AGPL, and pypdfium2 (used by the benchmark for comparison) gives text without table structure.
+Why this split: the reports' tables are drawn with ruling lines, and pdfplumber finds their cells,
+including merged ones (None), which is what the label-driven reader needs; but pdfplumber reads
+the page through pdfminer (pure Python, ~6 pages/s).  PDFium reads the characters, their boxes
+and the path objects ten times faster (`pdf_page`); pdfplumber's geometry runs on them
+(`pdf_geometry`), so the words, lines and cells are the ones pdfplumber gave.  pdfplumber still
+reads, whole, what PDFium cannot answer alike: a file PDFium cannot open (pdfplumber names the
+damage or the password), rotated pages or text.  PyMuPDF would be faster still but is AGPL.
 Label cells that wrap (三、/本年/度办/理结/果) are joined; a row cut by a page break is glued back;
 wrapped paragraph lines are joined so sentences (and postal codes) stay whole.  The numeric tables
-are read by geometry, with the text layer as a second opinion (see `pdf_tables`).
+are read by geometry, with the text layer (the page's words) as a second opinion (see `pdf_tables`).
 """
 
 from __future__ import annotations
@@ -41,11 +46,12 @@ class NeedsOcr(ScannedDocument):
 
 
 def from_pdf(data: bytes, *, source: str, max_pages: int = MAX_PAGES, ocr: OcrLimits | None = None) -> SourceText:
-    """Read the PDF with pdfplumber; its errors (damage, passwords) become ParseError.  What nianbao
+    """Read the PDF (PDFium, pdfplumber where it must); their errors (damage, passwords) become
+    ParseError.  What nianbao
     does with what it read runs outside that net: a bug of nianbao's is never called a damaged PDF.
     A PDF that would cost far more than any report is refused first (`guard`).  A PDF of page
     images with no text layer is read by OCR when `ocr` allows it and the installation can."""
-    check_pdf(data, source=source, max_pages=max_pages)
+    check_pdf(data, source=source, max_pages=max_pages, pages=False)  # each page is checked as it loads
     pages, chars, images = _read(data, source=source)
     if chars == 0:
         scanned = f"{source}: a scanned PDF ({len(pages)} pages, {images} images, no text layer)"
@@ -67,7 +73,7 @@ def from_pdf(data: bytes, *, source: str, max_pages: int = MAX_PAGES, ocr: OcrLi
 
 @dataclass(frozen=True, slots=True)
 class RawPage:
-    """What pdfplumber found on one page: tables (box, rows of cells), text lines, words."""
+    """What one page holds: tables (box, rows of cells), text lines, words (pdfplumber's shapes)."""
 
     tables: list[tuple[Box, list[TableRow]]]
     lines: list[dict[str, Any]]
@@ -75,8 +81,71 @@ class RawPage:
 
 
 def _read(data: bytes, *, source: str) -> tuple[list[RawPage], int, int]:
+    """Per page, the tables, the text lines and the words; the character and image counts.  Read
+    with PDFium (`pdf_page`, `pdf_geometry`); with pdfplumber where PDFium cannot answer alike:
+    a file PDFium cannot open or pdfminer cannot parse (pdfplumber names the damage or the
+    password, as it always did), and a page PDFium's reader does not shape as pdfplumber would
+    (rotated).  Only library work happens here."""
+    read = _read_pdfium(data, source=source)
+    if read is not None:
+        return read
+    _check_pages(data, source)
+    return _read_pdfplumber(data, source=source)
+
+
+def _check_pages(data: bytes, source: str) -> None:
+    """The guard's count of each page's objects and characters, before pdfplumber reads them."""
+    import pypdfium2 as pdfium
+
+    from parsers.guard import check_pages
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return  # damaged or encrypted: pdfplumber says which, in its own words
+    try:
+        check_pages(document, source)
+    finally:
+        document.close()
+
+
+def _read_pdfium(data: bytes, *, source: str = "<input>") -> tuple[list[RawPage], int, int] | None:
+    """The pages read with PDFium, or None where pdfplumber must read them."""
+    import pypdfium2 as pdfium
+
+    from parsers.pdf_geometry import page_layout
+    from parsers.pdf_page import Unsupported, quick_descents, read_page
+
+    descents = quick_descents(data)
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return None
+    pages: list[RawPage] = []
+    chars = images = 0
+    doctop = 0.0
+    try:
+        for number in range(len(document)):
+            page = document[number]
+            try:
+                content = read_page(page, descents, doctop, number=number + 1, source=source)
+            finally:
+                page.close()
+            doctop += content.height
+            tables, lines, words = page_layout(content)
+            pages.append(RawPage(tables, lines, words))
+            chars += len(content.chars)
+            images += content.images
+    except (Unsupported, pdfium.PdfiumError):
+        return None
+    finally:
+        document.close()
+    return pages, chars, images
+
+
+def _read_pdfplumber(data: bytes, *, source: str) -> tuple[list[RawPage], int, int]:
     """Per page, the tables, the text lines and the words pdfplumber finds; the character and
-    image counts.  Only library work happens here."""
+    image counts: the reader before PDFium, kept where PDFium cannot answer alike."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError

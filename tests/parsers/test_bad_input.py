@@ -135,6 +135,8 @@ def _nianbao(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_pdf_library_warnings_never_reach_stderr(tmp_path: Path) -> None:
+    import pypdfium2
+
     from nianbao.sample.hostile import without_font_boxes
 
     path = tmp_path / "no-font-box.pdf"
@@ -142,7 +144,16 @@ def test_pdf_library_warnings_never_reach_stderr(tmp_path: Path) -> None:
     quiet = _nianbao("parse", str(path))
     assert quiet.returncode == 0 and "某某县刘堡镇人民政府" in quiet.stdout
     assert quiet.stderr == ""
-    debug = _nianbao("-vv", "parse", str(path))  # pdfminer did warn: as nianbao's debug line
+    # PDFium reads it, pdfminer interprets no page; a rotated page is still pdfplumber's, and warns
+    rotated = tmp_path / "rotated-no-font-box.pdf"
+    document = pypdfium2.PdfDocument(without_font_boxes())
+    for page in document:
+        page.set_rotation(90)
+    document.save(str(rotated))
+    document.close()
+    quiet = _nianbao("parse", str(rotated))
+    assert quiet.stderr == ""
+    debug = _nianbao("-vv", "parse", str(rotated))  # pdfminer did warn: as nianbao's debug line
     assert "DEBUG nianbao.pdfminer.pdffont: Could not get FontBBox from font descriptor" in debug.stderr
 
 
