@@ -573,14 +573,14 @@ def reasons(text: str, lang: str) -> str:
 
 def doubts_of(text: str) -> list[Doubt]:
     """Old "; "-joined English reasons as messages, by regular expressions (`parse`): each reason
-    is the shortest run of "; "-separated pieces that a template fits (a template's own text may
-    hold "; "); a piece no template fits stays English.  For data written before doubts were data."""
+    is the shortest run of "; "-separated pieces that a "why." template fits (a template's own text
+    may hold "; "); a piece no template fits stays English.  For data written before doubts were data."""
     pieces = text.split("; ") if text else []
     out: list[Doubt] = []
     start = 0
     while start < len(pieces):
         for end in range(start + 1, len(pieces) + 1):
-            found = parse("; ".join(pieces[start:end]))
+            found = parse("; ".join(pieces[start:end]), "why.")
             if found is not None:
                 out.append(found)
                 start = end
@@ -655,9 +655,12 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 
 @lru_cache(maxsize=4096)  # a stored English message is read back once, however often it is shown
-def parse(message: str) -> Said | None:
-    """The template and parameters of an English sentence nianbao wrote (None when none fits)."""
+def parse(message: str, family: str = "") -> Said | None:
+    """The template and parameters of an English sentence nianbao wrote (None when none fits); only
+    the templates whose id starts with `family` ("why.") when it is given."""
     for template_id, pattern in _patterns():
+        if not template_id.startswith(family):
+            continue
         match = pattern.fullmatch(message)
         if match is None:
             continue
