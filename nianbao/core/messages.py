@@ -522,7 +522,7 @@ def render(message: Said, lang: str) -> str:
 def _param(name: str, value: Any, lang: str) -> str:
     if isinstance(value, Said):
         return render(value, lang)
-    if name == "why" and isinstance(value, str):  # a reading's reasons, as the parser wrote them
+    if name == "why" and isinstance(value, str):  # a finding stored before doubts were data: English
         return reasons(value, lang)
     if isinstance(value, (list, tuple)):
         return language(lang).separator(name).join(_param(name, v, lang) for v in value)
