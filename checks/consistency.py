@@ -49,7 +49,7 @@ def doubts(report: Report, cells: Iterable[str]) -> list[Said]:
     out = []
     for found in report.uncertain(cells):
         if isinstance(found, RowReading):
-            out.append(said("doubt.row", row=found.key, why=found.why or "not certain"))
+            out.append(said("doubt.row", row=found.key, why=list(found.doubts) or [said("why.uncertain")]))
         else:
             out.append(said("doubt.absent", row=found.split(".", 1)[1]))
     return out

@@ -203,19 +203,18 @@ def _read_tables(src: SourceText, spans: dict[str, tuple[int, int]]) -> dict[str
     return out
 
 
-_UNCHECKED = said("why.scan_table2").en
+_UNCHECKED = said("why.scan_table2")
 
 
 def _unchecked(reading: RowReading) -> RowReading:
     """Table 二 of a scan is never the basis of an accusation: no sum within it would catch a misread
     number (the rules that use it compare it with last year's)."""
-    why = "; ".join(w for w in (reading.why, _UNCHECKED) if w)
-    return replace(reading, certain=False, why=why, options=())
+    return replace(reading, certain=False, doubts=(*reading.doubts, _UNCHECKED), options=())
 
 
 # the PDF tables whose numbers nianbao places by the x of their header's columns, read twice
 _PLACED_BY_X = ("applications", "review_litigation")
-_UNPLACED = "read from the PDF's cells alone: no header placed its columns, no second reading from the text layer"
+_UNPLACED = said("why.unplaced")
 
 
 def _unplaced(reading: RowReading) -> RowReading:
@@ -223,8 +222,7 @@ def _unplaced(reading: RowReading) -> RowReading:
     from the left, which a continuation page's moved label shifts) is never certain."""
     if reading.page is not None or reading.how == "sentence":
         return reading
-    why = "; ".join(w for w in (reading.why, _UNPLACED) if w)
-    return replace(reading, certain=False, why=why, options=())
+    return replace(reading, certain=False, doubts=(*reading.doubts, _UNPLACED), options=())
 
 
 def _format(lines: tuple[str, ...]) -> str:

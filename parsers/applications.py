@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from nianbao.core.messages import said
+from nianbao.core.messages import Said, said
 from nianbao.core.report import (
     APPLICANT_COLUMNS,
     APPLICANT_LABELS,
@@ -236,7 +236,7 @@ def _labelish(text: str) -> bool:
     )
 
 
-def _columns(header: list[str], notes: list[Finding]) -> tuple[tuple[str, ...], str]:
+def _columns(header: list[str], notes: list[Finding]) -> tuple[tuple[str, ...], Said | None]:
     """Column order from the header cells (the uniform order when the header names none), and a
     doubt when the header is there but incomplete."""
     cells = [normalize(c) for c in header if c.strip()]
@@ -248,25 +248,25 @@ def _columns(header: list[str], notes: list[Finding]) -> tuple[tuple[str, ...], 
     subs = [(key, find(word)) for key, word in _APPLICANT_HEADERS]
     subs.append(("other", find("其他", after=person if person is not None else -1, whole=True)))
     if person is None and legal is None:
-        return APPLICANT_COLUMNS, ""
+        return APPLICANT_COLUMNS, None
     if person is None or total is None or any(i is None for _, i in subs):
         notes.append(unreadable("info", said("note.header")))
         in_order = (person is None or total is None or person < total) and all(
             a[1] < b[1] for a, b in pairwise(subs) if a[1] is not None and b[1] is not None
         )
-        return APPLICANT_COLUMNS, "" if in_order else said("why.header_order").en
+        return APPLICANT_COLUMNS, None if in_order else said("why.header_order")
     legal_columns = [key for key, _ in sorted(subs, key=lambda kv: kv[1] or 0)]
     if legal is None:  # a one-row header: every column named in order
         legal = min(i for _, i in subs if i is not None)
     top = sorted([(person, ["natural_person"]), (legal, legal_columns), (total, ["total"])], key=lambda kv: kv[0])
-    return tuple(col for _, cols in top for col in cols), ""
+    return tuple(col for _, cols in top for col in cols), None
 
 
 def _table(
     printed: list[Printed],
     placements: list[Placement],
     columns: tuple[str, ...],
-    header_doubt: str,
+    header_doubt: Said | None,
     expected: list[str],
     notes: list[Finding],
     geometry: Geometry,
@@ -280,9 +280,9 @@ def _table(
         elif key in table:
             notes.append(unreadable("warning", said("note.twice", row=key), raw=row.shown))
             key = None
-        doubts = [header_doubt] if header_doubt else []
+        doubts: list[Said] = [header_doubt] if header_doubt else []
         if placement.how == "similarity" and placement.score < SURE_SIMILARITY:
-            doubts.append(said("why.label", percent=f"{placement.score:.0%}").en)
+            doubts.append(said("why.label", percent=f"{placement.score:.0%}"))
         if len(row.cells) < WIDTH:
             notes.append(
                 unreadable(
@@ -291,7 +291,7 @@ def _table(
                     cells=(f"applications.{key}",) if key else (),
                 )
             )
-            doubts.append(said("why.cells", n=len(row.cells), width=WIDTH).en)
+            doubts.append(said("why.cells", n=len(row.cells), width=WIDTH))
         numbers, text_doubts = values(row.cells[:WIDTH], f"applications.{key}", notes)
         readings.append(
             reading(

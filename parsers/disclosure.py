@@ -102,7 +102,7 @@ def read_active_disclosure(rows: list[Row], geometry: Geometry = no_geometry, *,
                     cells=tuple(f"{PART}.{key}.{f}" for f in absent),
                 )
             )
-            doubts.append(said("why.no_cell", fields=absent).en)
+            doubts.append(said("why.no_cell", fields=absent))
         readings.append(
             reading(
                 PART, key, tokens[index - len(cells) - 1].text, "exact", cells, doubts=doubts, geometry=geometry(row)

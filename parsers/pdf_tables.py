@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nianbao.core.messages import said
+from nianbao.core.messages import Said, said
 from nianbao.core.report import CellReading
 from parsers.numbers import NONE_MARKS, normalize
 from parsers.source import RowGeometry
@@ -223,8 +223,10 @@ def _cell_slots(row: TableRow, columns: Columns) -> tuple[list[str], list[str]]:
     return labels, slots
 
 
-def _word_slots(row: TableRow, columns: Columns, words: Sequence[Word]) -> tuple[list[str], list[float | None], str]:
-    """The values of the row read from the text layer, their x, and why they cannot be placed ("" if they can)."""
+def _word_slots(
+    row: TableRow, columns: Columns, words: Sequence[Word]
+) -> tuple[list[str], list[float | None], Said | None]:
+    """The values of the row read from the text layer, their x, and why they cannot be placed (None if they can)."""
     slots = [""] * len(columns.centers)
     xs: list[float | None] = [None] * len(columns.centers)
     top, bottom = _band(row, columns)
@@ -234,18 +236,14 @@ def _word_slots(row: TableRow, columns: Columns, words: Sequence[Word]) -> tuple
             continue
         index = columns.slot(word.x)
         if index is None:
-            return slots, xs, f"the number {word.text!r} stands between two columns"
+            return slots, xs, said("why.between_columns", number=word.text)
         if slots[index]:
-            return (
-                slots,
-                xs,
-                f"two numbers under one column ({slots[index]!r} and {word.text!r}: a ruling line missing?)",
-            )
+            return slots, xs, said("why.two_numbers", first=slots[index], second=word.text)
         slots[index], xs[index] = word.text, word.x
         levels.add(round(word.y / 4))
     if len(levels) > 2:
-        return slots, xs, "numbers on several lines in one table row (two rows merged?)"
-    return slots, xs, ""
+        return slots, xs, said("why.several_lines")
+    return slots, xs, None
 
 
 def _band(row: TableRow, columns: Columns) -> tuple[float, float]:
@@ -265,26 +263,27 @@ def _numeric_row(row: TableRow, columns: Columns, words: Sequence[Word], page: i
     """The row's labels and its values per column, with the geometry and certainty of its reading."""
     labels, by_cells = _cell_slots(row, columns)
     by_words, xs, trouble = _word_slots(row, columns, words)
-    agree = not trouble and all(_same(a, b) for a, b in zip(by_cells, by_words, strict=True))
+    agree = trouble is None and all(_same(a, b) for a, b in zip(by_cells, by_words, strict=True))
     text = next((c for c in by_cells if c and not _is_value(c)), None)  # a label's words under a number's column
     scan = any(c.read is not None for c in row.cells)
+    why: tuple[Said, ...] = ()
     if agree:
-        values, certain, why = by_cells, True, ""
+        values, certain = by_cells, True
     elif text is not None:  # the words would drop it: the row does not line up with the header
         values, certain = by_cells, False
-        why = f"text in a column of numbers ({text!r}): the row's cells do not line up with the header"
-    elif not trouble and not scan:
+        why = (said("why.text_in_column", text=text),)
+    elif trouble is None and not scan:
         values, certain = by_words, True
-        why = "numbers re-read from the text layer (the table extractor gave " + " | ".join(by_cells) + ")"
-    elif not trouble:  # a scan: one reader's boxes are no second reading of another reader's cells
+        why = (said("why.reread", cells=" | ".join(by_cells)),)
+    elif trouble is None:  # a scan: one reader's boxes are no second reading of another reader's cells
         values, certain = by_cells, False
-        why = said("why.scan_places").en
+        why = (said("why.scan_places"),)
     else:
         split = _split_merged(row, labels, columns, words, page, scan=scan)
         if split:
             return split
         values, certain = by_cells, False
-        why = f"the table extractor and the text layer disagree: {trouble}"
+        why = (said("why.disagree", trouble=trouble),)
     geometry = RowGeometry(page, round(row.box[1], 1), tuple(round(x, 1) if x else None for x in xs), certain, why)
     if scan:
         geometry = scan_geometry(geometry, row, columns)
@@ -304,21 +303,21 @@ def scan_geometry(geometry: RowGeometry, row: TableRow, columns: Columns) -> Row
         index = columns.slot(x) if x >= columns.left - 1 else None
         if index is not None:
             reads[index] = cell.read
-    doubts = []
+    doubts: list[Said] = []
     coarse = min((r.dpi for r in reads if r is not None and r.agreed and not r.certain), default=None)
     if coarse is not None:
-        doubts.append(said("why.coarse", dpi=coarse).en)
+        doubts.append(said("why.coarse", dpi=coarse))
     for index, read in enumerate(reads):
         if read is not None and not read.agreed:
             first, second = (f"'{r}'" if r else "—" for r in read.readings)
-            doubts.append(said("why.readers", n=index + 1, first=first, second=second).en)
+            doubts.append(said("why.readers", n=index + 1, first=first, second=second))
     options: tuple[tuple[str, ...] | None, ...] = ()
     if geometry.certain:
         options = tuple(_options(read) for read in reads)
-    why = "; ".join(w for w in (geometry.why if not geometry.certain else "", *doubts) if w)
+    why = (*(geometry.doubts if not geometry.certain else ()), *doubts)
     certain = geometry.certain and not doubts
     return RowGeometry(
-        geometry.page, geometry.y, geometry.xs, certain, why if not certain else "", tuple(reads), options
+        geometry.page, geometry.y, geometry.xs, certain, why if not certain else (), tuple(reads), options
     )
 
 
@@ -366,10 +365,10 @@ def _split_merged(
                 return []
             values[slot], xs[slot] = word.text, round(word.x, 1)
         head = labels[:-1] if index == 0 else []
-        why = said("why.merged").en
+        why = said("why.merged")
         if scan:  # one reader's boxes alone: no second reading of these numbers
-            why = said("why.one_reader", inner=said("why.merged")).en
-        geometry = RowGeometry(page, round(level[0].top, 1), tuple(xs), not scan, why)
+            why = said("why.one_reader", inner=said("why.merged"))
+        geometry = RowGeometry(page, round(level[0].top, 1), tuple(xs), not scan, (why,))
         out.append(Emitted([*head, label, *values], geometry, len(head) + 1))
     return out
 

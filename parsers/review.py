@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from nianbao.core.messages import said
+from nianbao.core.messages import Said, said
 from nianbao.core.report import REVIEW_FIELDS, REVIEW_GROUPS, Finding, RowReading, Table
 from parsers.cells import Row
 from parsers.numbers import normalize
@@ -52,10 +52,10 @@ def read_review_litigation(rows: list[Row], geometry: Geometry = no_geometry, *,
     notes: list[Finding] = []
     columns, doubt = _columns([t.text for t in flatten(rows[: header_row + 1])], notes)
     value_row, cells = _values(rows, header_row, header_end)
-    doubts = [doubt] if doubt else []
+    doubts: list[Said] = [doubt] if doubt else []
     if len(cells) < WIDTH:
         notes.append(unreadable("warning", said("note.review_cells", n=len(cells), width=WIDTH)))
-        doubts.append(said("why.cells", n=len(cells), width=WIDTH).en)
+        doubts.append(said("why.cells", n=len(cells), width=WIDTH))
     numbers, text_doubts = values(cells[:WIDTH], PART, notes)
     numbers += [None] * (WIDTH - len(numbers))
     table: Table = {group: {} for group in REVIEW_GROUPS}
@@ -79,19 +79,17 @@ def _group_geometry(where: RowGeometry, index: int) -> RowGeometry:
     options = where.options[cut] if where.options else ()
     if not where.reads or where.certain:
         return replace(where, xs=where.xs[cut], reads=where.reads[cut], options=options)
-    own = tuple(f"cell {n}:" for n in range(index * 5 + 1, index * 5 + 6))
-    doubts = [w for w in where.why.split("; ") if w and (not w.startswith("cell ") or w.startswith(own))]
-    if any(w.startswith("read from an image") for w in doubts) and not any(
-        r is not None and r.agreed and not r.certain for r in where.reads[cut]
-    ):
-        doubts = [w for w in doubts if not w.startswith("read from an image")]
+    own = range(index * 5 + 1, index * 5 + 6)
+    doubts = [d for d in where.doubts if d.template != "why.readers" or d.params.get("n") in own]
+    if not any(r is not None and r.agreed and not r.certain for r in where.reads[cut]):
+        doubts = [d for d in doubts if d.template != "why.coarse"]
     return replace(
         where,
         xs=where.xs[cut],
         reads=where.reads[cut],
         options=options,
         certain=not doubts,
-        why="; ".join(doubts),
+        doubts=tuple(doubts),
     )
 
 
@@ -114,7 +112,7 @@ def _header(rows: list[Row]) -> tuple[int | None, int]:
     return found
 
 
-def _columns(header: list[str], notes: list[Finding]) -> tuple[list[tuple[str, str]], str]:
+def _columns(header: list[str], notes: list[Finding]) -> tuple[list[tuple[str, str]], Said | None]:
     """(group, field) for each of the 15 cells, and a doubt when the header does not name all 15."""
     labels = [normalize(c) for c in header]
     fields = [key for c in labels for key, h in _HEADERS if c == h]
@@ -125,12 +123,12 @@ def _columns(header: list[str], notes: list[Finding]) -> tuple[list[tuple[str, s
         lawsuits.reverse()
     groups = ["review", *lawsuits]
     if len(fields) == WIDTH:
-        return [(groups[i // 5], field) for i, field in enumerate(fields)], ""
+        return [(groups[i // 5], field) for i, field in enumerate(fields)], None
     uniform = [(g, f) for g in groups for f in REVIEW_FIELDS]
     if fields == list(REVIEW_FIELDS) * (len(fields) // 5) and len(fields) % 5 == 0:
-        return uniform, ""  # the review group's labels span two header rows and were written once
+        return uniform, None  # the review group's labels span two header rows and were written once
     notes.append(unreadable("info", said("note.review_header", n=len(fields), width=WIDTH)))
-    return uniform, said("why.review_header", n=len(fields), width=WIDTH).en
+    return uniform, said("why.review_header", n=len(fields), width=WIDTH)
 
 
 def _values(rows: list[Row], header_row: int, header_end: int) -> tuple[int | None, list[str]]:

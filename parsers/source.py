@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from nianbao.core.messages import Said
 from nianbao.core.report import CellReading
 from parsers.dates import iso_date
 from parsers.sections import heading_part
@@ -30,9 +31,14 @@ class RowGeometry:
     y: float
     xs: tuple[float | None, ...]  # the x of each value cell (None where the cell is empty)
     certain: bool = True
-    why: str = ""
+    doubts: tuple[Said, ...] = ()  # what makes it uncertain, or how it was read when that is worth saying
     reads: tuple[CellReading | None, ...] = ()  # a scan: each value cell's two readings
     options: tuple[tuple[str, ...] | None, ...] = ()  # what each value cell may hold (see RowReading)
+
+    @property
+    def why(self) -> str:
+        """The doubts in English ("; "-joined)."""
+        return "; ".join(d.en for d in self.doubts)
 
 
 @dataclass(frozen=True, slots=True)

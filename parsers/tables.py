@@ -68,14 +68,14 @@ def unreadable(severity: Severity, message: Said, *, cells: tuple[str, ...] = ()
     return Finding(SECTIONS, severity, message.en, cells=cells, raw=raw, kind=UNREADABLE, said=message)
 
 
-def values(cells: Sequence[str], where: str, notes: list[Finding]) -> tuple[list[Number], list[str]]:
+def values(cells: Sequence[str], where: str, notes: list[Finding]) -> tuple[list[Number], list[Said]]:
     """Numbers of a row's cells (text where a number belongs is None, with a note), and what
     makes the row uncertain."""
     read = [parse_cell(cell) for cell in cells]
     if Text not in map(type, read):  # most rows: every cell a number or a "none" mark
         return cast(list[Number], read), []
     out: list[Number] = []
-    doubts = []
+    doubts: list[Said] = []
     for index, (cell, value) in enumerate(zip(cells, read, strict=True)):
         if isinstance(value, Text):
             notes.append(
@@ -89,7 +89,7 @@ def values(cells: Sequence[str], where: str, notes: list[Finding]) -> tuple[list
                     said=message,
                 )
             )
-            doubts.append(said("why.text_cell", n=index + 1, text=short(cell)).en)
+            doubts.append(said("why.text_cell", n=index + 1, text=short(cell)))
             value = None
         out.append(value)
     return out, doubts
@@ -102,11 +102,12 @@ def reading(
     how: How,
     cells: Sequence[str],
     *,
-    doubts: Sequence[str] = (),
+    doubts: Sequence[Said] = (),
     geometry: RowGeometry | None = None,
 ) -> RowReading:
     """One row's evidence; uncertain when anything in `doubts` or the PDF geometry says so."""
-    why: Sequence[str] = [*doubts, geometry.why] if geometry is not None and not geometry.certain else doubts
+    shaky = geometry is not None and not geometry.certain
+    why = (*doubts, *geometry.doubts) if geometry is not None and shaky else tuple(doubts)
     # what each cell may hold holds only while the numbers are the row's one doubt
     options = geometry.options if geometry is not None and not doubts and key is not None else ()
     return RowReading(
@@ -114,13 +115,13 @@ def reading(
         key=key,
         label=label,
         how=how,
-        certain=not why and key is not None,
-        why="; ".join(why),
+        certain=not why and not shaky and key is not None,
+        doubts=why,
         cells=tuple(cells),
         page=geometry.page if geometry else None,
         positions=tuple((x, geometry.y) if x is not None else None for x in geometry.xs) if geometry else (),
         note=geometry.why if geometry is not None and geometry.certain else "",
-        options=options if why else (),
+        options=options if why or shaky else (),
         ocr=geometry.reads if geometry is not None else (),
     )
 

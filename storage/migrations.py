@@ -552,3 +552,19 @@ def m014_scans(db: sqlite_utils.Database) -> None:
         "CREATE TABLE cell_crops (report_id INTEGER NOT NULL REFERENCES reports(id), address TEXT NOT NULL, "
         "png BLOB NOT NULL, PRIMARY KEY (report_id, address))"
     )
+
+
+@migrations()
+def m015_doubts_as_data(db: sqlite_utils.Database) -> None:
+    """How a row was read, its reasons for doubt as messages: `report_rows.doubts` (JSON, a list of
+    {"template", "params"}) beside the English `why`, which stays (queries read it), so that the site
+    says them in the reader's language.  Rows stored before are read back from their English by
+    regular expressions (`messages.doubts_of`); a reason that fits no template stays as its English."""
+    import json
+
+    from nianbao.core.messages import doubts_of, doubts_to_json
+
+    db.execute("ALTER TABLE report_rows ADD COLUMN doubts TEXT")
+    for rowid, why in db.execute("SELECT rowid, why FROM report_rows WHERE why IS NOT NULL AND why != ''").fetchall():
+        data = json.dumps(doubts_to_json(doubts_of(why)), ensure_ascii=False)
+        db.execute("UPDATE report_rows SET doubts = ? WHERE rowid = ?", [data, rowid])

@@ -77,10 +77,11 @@ def report_urls(db: sqlite_utils.Database, report_id: int) -> list[Row]:
 
 
 def report_rows(db: sqlite_utils.Database, report_id: int) -> list[Row]:
-    """How each row was read (label as printed, certain or not, why)."""
+    """How each row was read (label as printed, certain or not, why: `doubts` as data, `why` in English)."""
     return list(
         db.query(
-            "SELECT part, row_key, label, how, certain, why FROM report_rows WHERE report_id = ? ORDER BY rowid",
+            "SELECT part, row_key, label, how, certain, why, doubts FROM report_rows "
+            "WHERE report_id = ? ORDER BY rowid",
             [report_id],
         )
     )

@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from nianbao.core.messages import doubts_to_json
 from nianbao.core.report import (
     APPLICANT_COLUMNS,
     PART_TITLES,
@@ -266,7 +267,8 @@ def _save_contents(db: sqlite_utils.Database, report_id: int, report: Report, fi
                 "label": r.label,
                 "how": r.how,
                 "certain": int(r.certain),
-                "why": r.why or None,
+                "why": r.why or None,  # the doubts' English (queries read it); `doubts` the same as data
+                "doubts": json.dumps(doubts_to_json(r.doubts), ensure_ascii=False) if r.doubts else None,
                 "cells": json.dumps(list(r.cells), ensure_ascii=False),
                 "page": r.page,
                 "positions": json.dumps([list(p) if p else None for p in r.positions]) if r.positions else None,

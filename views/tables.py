@@ -5,6 +5,7 @@ out; the templates draw it (the site's agency pages, the digest email)."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,7 +15,7 @@ from markupsafe import Markup, escape
 
 from nianbao.core.findings import StoredFinding
 from nianbao.core.languages import language
-from nianbao.core.messages import N_, gettext_for, reasons
+from nianbao.core.messages import N_, Doubt, doubts_from_json, gettext_for, render_doubts
 from nianbao.core.report import (
     APPLICANT_COLUMNS,
     APPLICANT_LABELS,
@@ -79,7 +80,7 @@ class RowView:
     cells: tuple[CellView, ...]
     label: str  # the row's full label ("三、本年度办理结果 （三）不予公开 1.属于国家秘密")
     certain: bool | None = None  # how the row was read (None: no reading recorded)
-    why: str = ""
+    doubts: tuple[Doubt, ...] = ()  # why it is not certain (messages: `render_doubts` says them)
 
     @property
     def marked(self) -> bool:
@@ -117,9 +118,19 @@ def marks_by_cell(findings: Iterable[tuple[Iterable[str], Mark]]) -> dict[str, t
     return {cell: tuple(marks) for cell, marks in out.items()}
 
 
-def readings_by_row(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], tuple[bool, str]]:
-    """{(part, row): (certain, why)} from the stored readings (report_rows)."""
-    return {(r["part"], r["row_key"]): (bool(r["certain"]), r.get("why") or "") for r in rows if r.get("row_key")}
+Readings = Mapping[tuple[str, str], tuple[bool, tuple[Doubt, ...]]]
+
+
+def readings_by_row(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], tuple[bool, tuple[Doubt, ...]]]:
+    """{(part, row): (certain, doubts)} from the stored readings (report_rows): the doubts as data
+    (`doubts`, JSON); a row without them shows its English `why` as written."""
+    return {(r["part"], r["row_key"]): (bool(r["certain"]), _doubts(r)) for r in rows if r.get("row_key")}
+
+
+def _doubts(row: Mapping[str, Any]) -> tuple[Doubt, ...]:
+    if row.get("doubts"):
+        return doubts_from_json(json.loads(row["doubts"]))
+    return (row["why"],) if row.get("why") else ()
 
 
 def _cell(
@@ -129,9 +140,7 @@ def _cell(
     return CellView(address, cells.get((part, row, column)), label, marks.get(address, ()), (part, row, column))
 
 
-def applications(
-    cells: Cells, marks: Mapping[str, tuple[Mark, ...]], readings: Mapping[tuple[str, str], tuple[bool, str]]
-) -> TableView:
+def applications(cells: Cells, marks: Mapping[str, tuple[Mark, ...]], readings: Readings) -> TableView:
     """Table 3 with its three label columns: 三、本年度办理结果 over the outcomes, （三）…（六） over
     their numbered rows."""
     official = dict(APPLICATION_LABELS)
@@ -152,7 +161,7 @@ def applications(
                     labels.append(Head(subgroups[i] or "", rowspan=_run(subgroups, i)))
                 labels.append(Head(official[key]))
         full = " ".join(x for x in (groups[i], subgroups[i], official[key]) if x)
-        certain, why = readings.get(("applications", key), (None, ""))
+        certain, why = readings.get(("applications", key), (None, ()))
         rows.append(
             RowView(
                 key,
@@ -171,9 +180,7 @@ def applications(
     return TableView("applications", PART_TITLES["applications"], head, tuple(rows))
 
 
-def review_litigation(
-    cells: Cells, marks: Mapping[str, tuple[Mark, ...]], readings: Mapping[tuple[str, str], tuple[bool, str]]
-) -> TableView:
+def review_litigation(cells: Cells, marks: Mapping[str, tuple[Mark, ...]], readings: Readings) -> TableView:
     """Table 4: one line of fifteen numbers under 行政复议 and the two kinds of 行政诉讼."""
     values = tuple(
         _cell("review_litigation", group, f, f"{REVIEW_LABELS[group]} {REVIEW_LABELS[f]}", cells, marks)
@@ -183,7 +190,7 @@ def review_litigation(
     doubts = [readings.get(("review_litigation", g)) for g in REVIEW_GROUPS]
     known = [d for d in doubts if d is not None]
     certain = all(c for c, _ in known) if known else None
-    why = "; ".join(w for _, w in known if w)
+    why = tuple(w for _, reasons in known for w in reasons)
     row = RowView("all", (Head("件数"),), values, "件数", certain, why)
     head = (
         (Head("", rowspan=3), Head("行政复议", colspan=5), Head("行政诉讼", colspan=10)),
@@ -197,13 +204,11 @@ def review_litigation(
     return TableView("review_litigation", PART_TITLES["review_litigation"], head, (row,))
 
 
-def active_disclosure(
-    cells: Cells, marks: Mapping[str, tuple[Mark, ...]], readings: Mapping[tuple[str, str], tuple[bool, str]]
-) -> TableView:
+def active_disclosure(cells: Cells, marks: Mapping[str, tuple[Mark, ...]], readings: Readings) -> TableView:
     """Table 2: documents issued / repealed / in force, then decisions, then fees."""
     rows = []
     for key, columns in DISCLOSURE_ROWS.items():
-        certain, why = readings.get(("active_disclosure", key), (None, ""))
+        certain, why = readings.get(("active_disclosure", key), (None, ()))
         values = tuple(_cell("active_disclosure", key, c, DISCLOSURE_LABELS[c], cells, marks) for c in columns)
         rows.append(RowView(key, (Head(DISCLOSURE_LABELS[key]),), values, DISCLOSURE_LABELS[key], certain, why))
     head = ((Head("信息内容"), Head("本年制发件数"), Head("本年废止件数"), Head("现行有效件数")),)
@@ -302,7 +307,7 @@ def table_html(
     part: str,
     cells: Cells,
     marks: Mapping[str, tuple[Mark, ...]],
-    readings: Mapping[tuple[str, str], tuple[bool, str]],
+    readings: Readings,
     id_prefix: str,
     lang: str = "zh_CN",
     crops: Mapping[str, bytes] | None = None,
@@ -314,14 +319,14 @@ def table_html(
     top, rows = _skeleton(part)
     out = [f'<div class="table-wrap"><table class="report" id="{id_prefix}-{part}">', top, "<tbody>"]
     for row in rows:
-        certain, why = readings.get((part, row.key), (None, ""))
+        certain, why = readings.get((part, row.key), (None, ()))
         if part == "review_litigation":
             known = [readings[(part, g)] for g in REVIEW_GROUPS if (part, g) in readings]
             certain = all(c for c, _ in known) if known else None
-            why = "; ".join(w for _, w in known if w)
+            why = tuple(w for _, reasons in known for w in reasons)
         doubt = ""
         if certain is False:
-            reason = escape(reasons(why, lang))
+            reason = escape(render_doubts(why, lang))
             note = gettext_for(lang)(N_("read with doubt"))
             said = f"{language(lang).colon}{reason}" if why else ""
             doubt = f' <span class="doubt-note" title="{reason}">（{note}{said}）</span>'

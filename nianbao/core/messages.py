@@ -9,14 +9,14 @@ keys of rows and columns (rendered as the uniform format names them: 自然人, 
 2026年1月31日 in Chinese), and nested messages.
 
 `parse(message)` reads an English sentence written before messages were data back into its template
-and parameters (the migration of old databases uses it).
+and parameters (the migrations of old databases use it, and old findings' reasons for doubt).
 """
 
 from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -69,7 +69,7 @@ TEMPLATES: dict[str, str] = {
     "cell.options": N_("{cell} read as {readings}"),
     "doubt.row": N_("row {row} ({why})"),
     "doubt.absent": N_("row {row} (not found in the report)"),
-    # how a row was read (parsers: RowReading.why, joined by "; ")
+    # how a row was read (parsers: RowReading.doubts; `why` is their English, joined by "; ")
     "why.text_cell": N_("cell {n} is text ('{text}')"),
     "why.label": N_("its label is only {percent} like the official one"),
     "why.cells": N_("{n} of {width} cells"),
@@ -85,6 +85,13 @@ TEMPLATES: dict[str, str] = {
     "why.uncertain": N_("not certain"),
     "why.header_order": N_("the column header names the columns out of the uniform order"),
     "why.review_header": N_("the header names {n} of {width} result columns"),
+    "why.text_in_column": N_("text in a column of numbers ('{text}'): the row's cells do not line up with the header"),
+    "why.between_columns": N_("the number '{number}' stands between two columns"),
+    "why.two_numbers": N_("two numbers under one column ('{first}' and '{second}': a ruling line missing?)"),
+    "why.several_lines": N_("numbers on several lines in one table row (two rows merged?)"),
+    "why.unplaced": N_(
+        "read from the PDF's cells alone: no header placed its columns, no second reading from the text layer"
+    ),
     # what the parser could not read or place (parsers: the report's notes)
     "note.text_cell": N_("{cell}: cell {n} is not a number: '{text}'"),
     "note.review_cells": N_(
@@ -436,6 +443,7 @@ _NESTED = {
     "years",
     "how",
     "more",
+    "trouble",
 }
 
 _DISCLOSURE_LABELS = DISCLOSURE_LABELS
@@ -514,7 +522,7 @@ def render(message: Said, lang: str) -> str:
 def _param(name: str, value: Any, lang: str) -> str:
     if isinstance(value, Said):
         return render(value, lang)
-    if name == "why" and isinstance(value, str):  # a reading's reasons, as the parser wrote them
+    if name == "why" and isinstance(value, str):  # a finding stored before doubts were data: English
         return reasons(value, lang)
     if isinstance(value, (list, tuple)):
         return language(lang).separator(name).join(_param(name, v, lang) for v in value)
@@ -537,12 +545,50 @@ def _param(name: str, value: Any, lang: str) -> str:
     return str(value)
 
 
+Doubt = Said | str  # a row's reason for doubt; a str only for old English that no template fits
+
+
+def render_doubts(doubts: Iterable[Doubt], lang: str) -> str:
+    """A row's reasons for doubt (RowReading.doubts, or the database's `report_rows.doubts`) in `lang`."""
+    return language(lang).separator("why").join(d.text(lang) if isinstance(d, Said) else d for d in doubts)
+
+
+def doubts_to_json(doubts: Iterable[Doubt]) -> list[Any]:
+    return [d.to_json() if isinstance(d, Said) else d for d in doubts]
+
+
+def doubts_from_json(data: Iterable[Any]) -> tuple[Doubt, ...]:
+    return tuple(Said.from_json(d) if isinstance(d, dict) else str(d) for d in data)
+
+
 def reasons(text: str, lang: str) -> str:
-    """A row's reasons for doubt as the parser wrote them ("; "-joined English), in `lang`."""
+    """A row's reasons for doubt as parsers wrote them before doubts were data ("; "-joined English),
+    in `lang`, read back by regular expressions (`doubts_of`).  Old data only: a finding stored
+    before then keeps such text in its `doubt.row` parameter `why`; readings stored before then were
+    turned into data by the migration m015 (which uses `doubts_of`).  New doubts are `Said` values."""
     if language(lang).source or not text:
         return text
-    parts = [parse(part) or part for part in text.split("; ")]
-    return language(lang).clause_sep.join(p.text(lang) if isinstance(p, Said) else p for p in parts)
+    return render_doubts(doubts_of(text), lang)
+
+
+def doubts_of(text: str) -> list[Doubt]:
+    """Old "; "-joined English reasons as messages, by regular expressions (`parse`): each reason
+    is the shortest run of "; "-separated pieces that a "why." template fits (a template's own text
+    may hold "; "); a piece no template fits stays English.  For data written before doubts were data."""
+    pieces = text.split("; ") if text else []
+    out: list[Doubt] = []
+    start = 0
+    while start < len(pieces):
+        for end in range(start + 1, len(pieces) + 1):
+            found = parse("; ".join(pieces[start:end]), "why.")
+            if found is not None:
+                out.append(found)
+                start = end
+                break
+        else:
+            out.append(pieces[start])
+            start += 1
+    return out
 
 
 def label(kind: str, key: str) -> str:
@@ -609,9 +655,12 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 
 @lru_cache(maxsize=4096)  # a stored English message is read back once, however often it is shown
-def parse(message: str) -> Said | None:
-    """The template and parameters of an English sentence nianbao wrote (None when none fits)."""
+def parse(message: str, family: str = "") -> Said | None:
+    """The template and parameters of an English sentence nianbao wrote (None when none fits); only
+    the templates whose id starts with `family` ("why.") when it is given."""
     for template_id, pattern in _patterns():
+        if not template_id.startswith(family):
+            continue
         match = pattern.fullmatch(message)
         if match is None:
             continue

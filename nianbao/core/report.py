@@ -240,14 +240,15 @@ class RowReading:
     places it between two rows read exactly), "similarity" (a garbled label close to the official
     one), "sentence" (the report states the row in prose, e.g. 未收到政府信息公开申请), or "header"
     (review/litigation groups, placed by the column header).  A row is `certain` only when its
-    place and every one of its cells are sure; `why` says what is not."""
+    place and every one of its cells are sure; `doubts` say what is not, as messages (template and
+    parameters), and `why` is their English, joined by "; " (JSON, the database's `why` column)."""
 
     part: str
     key: str | None  # None: a row nianbao could not place
     label: str  # as printed
     how: How
     certain: bool
-    why: str = ""
+    doubts: tuple[Said, ...] = ()
     cells: tuple[str, ...] = ()  # the value cells as printed, in column order
     page: int | None = None  # PDF: the page (1-based) and the (x, y) of each value, in points
     positions: tuple[tuple[float, float] | None, ...] = ()
@@ -256,6 +257,11 @@ class RowReading:
     # readings of a scan's cell where the readers disagree); None: any number >= 0; (): no cell bounded
     options: tuple[tuple[str, ...] | None, ...] = ()
     ocr: tuple[CellReading | None, ...] = ()  # a scan: each value cell's two readings, in column order
+
+    @property
+    def why(self) -> str:
+        """The doubts in English, as the JSON output and the database's `why` column keep them."""
+        return "; ".join(d.en for d in self.doubts)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -266,8 +272,9 @@ class RowReading:
             "certain": self.certain,
             "cells": list(self.cells),
         }
-        if self.why:
+        if self.doubts:
             data["why"] = self.why
+            data["doubts"] = [d.to_json() for d in self.doubts]  # the same, as data: {"template", "params"}
         if self.note:
             data["note"] = self.note
         if self.page is not None:

@@ -14,6 +14,7 @@ from checks.registry import all_rules, check_report
 from checks.run import run_checks
 from crawler.sink import Document
 from nianbao.core.config import Agency, Config, Portal
+from nianbao.core.messages import said
 from nianbao.core.report import Finding, Report, body_lines
 from nianbao.ingest import ingest
 from nianbao.sample.reports import SampleReport, balanced, report_text
@@ -168,7 +169,7 @@ def test_a_row_nianbao_did_not_read_with_certainty_puts_no_claim_on_the_agency()
 
     report = _report("13_")
     doubtful = tuple(
-        replace(r, certain=False, why="the table extractor and the text layer disagree: 6 / 0")
+        replace(r, certain=False, doubts=(said("why.disagree", trouble="6 / 0"),))
         if (r.part, r.key) == ("active_disclosure", "rules")
         else r
         for r in report.readings

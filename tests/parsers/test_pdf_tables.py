@@ -69,7 +69,11 @@ def test_extractor_and_text_layer_disagree_and_the_words_are_ambiguous() -> None
     words = _words(row) + [Word("7", 215, 225, 135, 145)]  # a second number under 自然人 at the same height
     [_, line] = reader.read([_header(100), row], words, 1)
     assert line.geometry is not None and not line.geometry.certain
-    assert "two numbers under one column" in line.geometry.why
+    # the reason as data; its English as the f-string wrote it before reasons were templates
+    old = f"two numbers under one column ({'3'!r} and {'7'!r}: a ruling line missing?)"
+    assert line.geometry.why == f"the table extractor and the text layer disagree: {old}"
+    [doubt] = line.geometry.doubts
+    assert doubt.template == "why.disagree" and doubt.params["trouble"].template == "why.two_numbers"
 
 
 def test_a_number_the_extractor_put_in_the_wrong_cell_is_re_read_from_the_words() -> None:
@@ -81,7 +85,11 @@ def test_a_number_the_extractor_put_in_the_wrong_cell_is_re_read_from_the_words(
     ]
     [_, line] = reader.read([_header(100), row], words, 1)
     assert line.cells[1:] == ["3", "0", "0", "0", "0", "0", "3"]
-    assert line.geometry is not None and line.geometry.certain and "re-read from the text layer" in line.geometry.why
+    assert line.geometry is not None and line.geometry.certain
+    assert [d.template for d in line.geometry.doubts] == ["why.reread"]
+    assert (
+        line.geometry.why == "numbers re-read from the text layer (the table extractor gave  | 3 | 0 | 0 | 0 | 0 | 3)"
+    )
 
 
 def test_a_label_standing_under_a_column_of_numbers_leaves_the_row_uncertain() -> None:
@@ -92,7 +100,11 @@ def test_a_label_standing_under_a_column_of_numbers_leaves_the_row_uncertain() -
     words = [w for w in _words(row) if w.text != "（一）予以公"] + [Word("（一）予以公", 205, 235, 135, 145)]
     [_, line] = reader.read([_header(100), row], words, 1)
     assert line.geometry is not None and not line.geometry.certain
-    assert "text in a column of numbers" in line.geometry.why
+    assert [d.template for d in line.geometry.doubts] == ["why.text_in_column"]
+    text = "（一）予以公"
+    assert (
+        line.geometry.why == f"text in a column of numbers ({text!r}): the row's cells do not line up with the header"
+    )
     assert line.cells[1] == "（一）予以公"  # kept where it stands, for the reader to see (and to flag)
 
 
@@ -120,7 +132,10 @@ def test_a_pdf_row_of_table_3_without_its_columns_geometry_accuses_nobody(seed_t
     assert ("applications.row_total", "error") in {(f.rule, f.severity) for f in as_text}
     report = parse_source(SourceText(lines=lines, kind="pdf"))
     new = next(r for r in report.readings if r.key == "new")
-    assert not new.certain and "no header placed its columns" in new.why
+    assert not new.certain and [d.template for d in new.doubts] == ["why.unplaced"]
+    assert new.why == (
+        "read from the PDF's cells alone: no header placed its columns, no second reading from the text layer"
+    )
     assert not [f for f in check_report(report) if f.severity == "error" and f.rule.startswith("applications.")]
 
 
