@@ -27,7 +27,7 @@ import sqlite_utils
 from crawler.sink import Document
 from nianbao import logs, procs
 from nianbao.ingest import ingest, ingest_known
-from nianbao.ledger import complete_ledger
+from nianbao.ledger import complete_ledger, title_names
 from nianbao.parsing import Parsed
 from nianbao.workers import Limits, ParsePool
 from nianbao.writes import (
@@ -45,7 +45,6 @@ from nianbao.writes import (
     portal_of,
     what,
 )
-from parsers.metadata import find_title
 from storage.db import open_db
 from storage.documents import record_unfetched, save_document, sha256_of
 from storage.runs import finish_run, record_fetch
@@ -106,7 +105,7 @@ class Writing:
                     kind="list",
                 )
             elif isinstance(item, SaveFailure):
-                _, agency, year = find_title((item.title,), item.title)
+                agency, year = title_names(item.title)
                 with self.db.atomic():
                     record_unfetched(
                         self.db,

@@ -463,32 +463,34 @@ def font_descents(data: bytes) -> dict[str, float | None] | None:
 
 
 def _resources_fonts(resources: Any, out: dict[str, float | None], seen: set[int], depth: int) -> None:
-    from pdfminer.pdftypes import PDFObjRef, resolve1
+    from pdfminer.pdftypes import resolve1
 
     resources = resolve1(resources)
     if not isinstance(resources, dict) or depth > 8:
         return
-    fonts = resolve1(resources.get("Font"))
-    if isinstance(fonts, dict):
-        for ref in fonts.values():
-            if isinstance(ref, PDFObjRef):
-                if ref.objid in seen:
-                    continue
-                seen.add(ref.objid)
-            spec = resolve1(ref)
-            if isinstance(spec, dict):
-                _font(spec, out)
-    xobjects = resolve1(resources.get("XObject"))
-    if isinstance(xobjects, dict):
-        for ref in xobjects.values():
-            if isinstance(ref, PDFObjRef):
-                if ref.objid in seen:
-                    continue
-                seen.add(ref.objid)
-            stream = resolve1(ref)
-            attrs = getattr(stream, "attrs", None)
-            if isinstance(attrs, dict) and _name(attrs.get("Subtype")) == "Form":
-                _resources_fonts(attrs.get("Resources"), out, seen, depth + 1)
+    for spec in _unseen(resources.get("Font"), seen):
+        if isinstance(spec, dict):
+            _font(spec, out)
+    for stream in _unseen(resources.get("XObject"), seen):
+        attrs = getattr(stream, "attrs", None)
+        if isinstance(attrs, dict) and _name(attrs.get("Subtype")) == "Form":
+            _resources_fonts(attrs.get("Resources"), out, seen, depth + 1)
+
+
+def _unseen(entries: Any, seen: set[int]) -> Iterator[Any]:
+    """The objects a resource dictionary names, each object once (a shared font or form is read
+    once, and a form that contains itself does not loop)."""
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    entries = resolve1(entries)
+    if not isinstance(entries, dict):
+        return
+    for ref in entries.values():
+        if isinstance(ref, PDFObjRef):
+            if ref.objid in seen:
+                continue
+            seen.add(ref.objid)
+        yield resolve1(ref)
 
 
 def _name(value: Any) -> str:
