@@ -120,7 +120,7 @@ def reading(
         cells=tuple(cells),
         page=geometry.page if geometry else None,
         positions=tuple((x, geometry.y) if x is not None else None for x in geometry.xs) if geometry else (),
-        note=geometry.why if geometry is not None and geometry.certain else "",
+        notes=geometry.doubts if geometry is not None and geometry.certain else (),
         options=options if why or shaky else (),
         ocr=geometry.reads if geometry is not None else (),
     )

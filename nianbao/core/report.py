@@ -252,7 +252,7 @@ class RowReading:
     cells: tuple[str, ...] = ()  # the value cells as printed, in column order
     page: int | None = None  # PDF: the page (1-based) and the (x, y) of each value, in points
     positions: tuple[tuple[float, float] | None, ...] = ()
-    note: str = ""  # how the numbers were read when it is worth saying (re-read from the text layer)
+    notes: tuple[Said, ...] = ()  # how the numbers were read when it is worth saying (re-read from the text layer)
     # per value cell, the values it may hold when the row is uncertain for its numbers alone (the two
     # readings of a scan's cell where the readers disagree); None: any number >= 0; (): no cell bounded
     options: tuple[tuple[str, ...] | None, ...] = ()
@@ -262,6 +262,11 @@ class RowReading:
     def why(self) -> str:
         """The doubts in English, as the JSON output and the database's `why` column keep them."""
         return "; ".join(d.en for d in self.doubts)
+
+    @property
+    def note(self) -> str:
+        """The notes in English, as the JSON output keeps them beside the notes as data."""
+        return "; ".join(d.en for d in self.notes)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -275,8 +280,9 @@ class RowReading:
         if self.doubts:
             data["why"] = self.why
             data["doubts"] = [d.to_json() for d in self.doubts]  # the same, as data: {"template", "params"}
-        if self.note:
+        if self.notes:
             data["note"] = self.note
+            data["notes"] = [d.to_json() for d in self.notes]  # the same, as data: {"template", "params"}
         if self.page is not None:
             data["page"] = self.page
             data["positions"] = [list(p) if p else None for p in self.positions]

@@ -120,6 +120,10 @@ def test_the_reading_shows_its_evidence(pdfs: dict[str, bytes]) -> None:
     assert rows["withheld.state_secret"].how == "exact"
     assert "re-read from the text layer" in rows["new"].note  # the vertical line left out
     assert "merged this row with the next" in rows["withheld.enforcement_files"].note  # the horizontal one
+    # the notes are data, rendered in the reader's language; the JSON keeps both
+    assert [n.template for n in rows["new"].notes] == ["why.reread"]
+    assert rows["new"].notes[0].text("zh_CN").startswith("数字按文字层重新读取")
+    assert rows["new"].to_json()["notes"] == [rows["new"].notes[0].to_json()]
     assert rows["withheld.inquiry"].cells == ("2", "0", "0", "0", "0", "0", "2")
     new = rows["new"]
     assert new.page is not None and len(new.positions) == 7 and all(p is not None for p in new.positions)
