@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from nianbao.core.languages import DEFAULT_LANGUAGE, language
 from nianbao.core.messages import N_, gettext_for
 from nianbao.core.report import to_json
 from nianbao.ingest import ingest
-from nianbao.parsing import Job, Parsed, render_line
+from nianbao.parsing import Job, Parsed, read_file, render_line
 from nianbao.workers import ParsePool, batch_size
 
 
@@ -28,15 +30,7 @@ def read_input(name: str, settings: CrawlSettings | None = None) -> tuple[bytes,
         from crawler.oneshot import fetch_once
 
         return fetch_once(name, settings)
-    path = Path(name)
-    try:
-        return path.read_bytes(), None
-    except FileNotFoundError:
-        raise ParseError(f"{name}: no such file", source=name) from None
-    except IsADirectoryError:
-        raise ParseError(f"{name}: is a directory (give the files, e.g. {name}/*)", source=name) from None
-    except OSError as exc:
-        raise ParseError(f"{name}: cannot be read ({exc.strerror})", source=name) from None
+    return read_file(name), None
 
 
 @dataclass
@@ -92,14 +86,20 @@ class ParseCommand:
         return failed
 
     async def _read(self, names: Sequence[str]) -> AsyncIterator[tuple[Job, Job]]:
-        """Each input's bytes (a URL fetched in a thread, one at a time as before), or why it has none."""
+        """Each input's bytes (a URL fetched in a thread, one at a time as before), or why it has none.
+        Without a database, a regular file is named to the worker, which reads it: this process has
+        nothing to do with its bytes."""
         for name in names:
+            size = _file_size(name) if self.db is None else None
             try:
-                if name.startswith(("http://", "https://")):
+                if size is not None:
+                    job = Job(b"", name, path=name, length=size)
+                elif name.startswith(("http://", "https://")):
                     data, content_type = await asyncio.to_thread(read_input, name, self.settings)
+                    job = Job(data, name, content_type)
                 else:
                     data, content_type = read_input(name, self.settings)
-                job = Job(data, name, content_type)
+                    job = Job(data, name, content_type)
             except NianbaoError as exc:
                 job = Job(b"", name, error=str(exc))
             yield job, job
@@ -113,6 +113,18 @@ class ParseCommand:
             ingest(self.db, Document(url, job.content, job.content_type), now=self.now, parsed=parsed)
         line = render_line(parsed, job.url)
         return line.text, line.failed
+
+
+def _file_size(name: str) -> int | None:
+    """The size of a regular local file; None for a URL, a pipe or a device (read once, here) and
+    for what cannot be read (read here, for its one-line error)."""
+    if name.startswith(("http://", "https://")):
+        return None
+    try:
+        found = os.stat(name)
+    except OSError:
+        return None
+    return found.st_size if stat.S_ISREG(found.st_mode) else None
 
 
 def parse_one(name: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import resource
 from dataclasses import dataclass, replace
+from typing import Literal, overload
 
 from checks.registry import check_report
 from nianbao.core.errors import ParseError
@@ -17,6 +18,8 @@ from nianbao.core.report import APPLICANT_COLUMNS, REVIEW_FIELDS, Finding, Repor
 from parsers import OCR, NeedsOcr, OcrLimits, parse_bytes
 
 logger = logging.getLogger(__name__)
+PICTURES = b'src="data:image/'  # pictures written into an article page (crawler.images): read by OCR
+MAX_PICTURED_PAGE = 64 * 1024 * 1024
 COLUMNS = {"applications": APPLICANT_COLUMNS, "review_litigation": REVIEW_FIELDS}
 
 
@@ -94,12 +97,51 @@ def allow_ocr_memory() -> None:
 @dataclass(frozen=True, slots=True)
 class Job:
     """One document for a batch: its bytes, the name its errors carry, its content type; or, with
-    `error`, an input that could not be read (a missing file, a failed fetch) and why."""
+    `error`, an input that could not be read (a missing file, a failed fetch) and why.  With `path`,
+    a local file the worker reads itself (`content` is then empty): its bytes never pass through
+    the parent, which has nothing to do with them (`nianbao parse --jsonl` without a database)."""
 
     content: bytes
     url: str
     content_type: str | None = None
     error: str | None = None
+    path: str | None = None
+    length: int = 0  # with `path`: the file's size, for batching
+
+    @property
+    def size(self) -> int:
+        """The document's bytes, read or not."""
+        return self.length if self.path is not None else len(self.content)
+
+
+def has_pictures(content: bytes) -> bool:
+    """Whether a page carries pictures written into it (to be read by OCR), looked for in its first
+    MAX_PICTURED_PAGE bytes without copying them."""
+    return content.find(PICTURES, 0, MAX_PICTURED_PAGE) >= 0
+
+
+def read_file(name: str) -> bytes:
+    """The bytes of a local file; a ParseError with a one-line reason when it cannot be read."""
+    from pathlib import Path
+
+    try:
+        return Path(name).read_bytes()
+    except FileNotFoundError:
+        raise ParseError(f"{name}: no such file", source=name) from None
+    except IsADirectoryError:
+        raise ParseError(f"{name}: is a directory (give the files, e.g. {name}/*)", source=name) from None
+    except OSError as exc:
+        raise ParseError(f"{name}: cannot be read ({exc.strerror})", source=name) from None
+
+
+def loaded(job: Job) -> Job:
+    """The job with its bytes: a file named by `path` read here (or why it could not be)."""
+    if job.path is None:
+        return job
+    try:
+        return Job(read_file(job.path), job.url, job.content_type)
+    except ParseError as exc:
+        return Job(b"", job.url, job.content_type, error=str(exc))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,18 +154,38 @@ class Line:
     needs_ocr: bool = False
 
 
-def parse_many(jobs: list[Job], *, max_pages: int, render: bool) -> list[Parsed] | list[Line]:
+@overload
+def parse_many(
+    jobs: list[Job], *, max_pages: int, render: Literal[False], pictures_aside: bool = False
+) -> list[Parsed]: ...
+@overload
+def parse_many(
+    jobs: list[Job], *, max_pages: int, render: Literal[True], pictures_aside: bool = False
+) -> list[Line]: ...
+@overload
+def parse_many(
+    jobs: list[Job], *, max_pages: int, render: bool, pictures_aside: bool = False
+) -> list[Parsed] | list[Line]: ...
+def parse_many(
+    jobs: list[Job], *, max_pages: int, render: bool, pictures_aside: bool = False
+) -> list[Parsed] | list[Line]:
     """A batch of documents parsed one after another in one worker call, without OCR (a scan comes
     back `needs_ocr`, to be read alone under OCR's limits): one round trip for many documents.
-    `render`: each comes back as its JSON line, so the parent only writes (and a report is never
-    pickled)."""
-    parsed = [
-        parse_document(job.content, url=job.url, content_type=job.content_type, max_pages=max_pages, ocr=None)
-        for job in jobs
-    ]
+    A job with a `path` is read here; with `pictures_aside`, a page of pictures read so comes back
+    `needs_ocr` too.  `render`: each comes back as its JSON line, so the parent only writes (and a
+    report is never pickled)."""
+    parsed = [_parse_job(loaded(job), max_pages, pictures_aside and job.path is not None) for job in jobs]
     if not render:
         return parsed
     return [render_line(p, j.url) for p, j in zip(parsed, jobs, strict=True)]
+
+
+def _parse_job(job: Job, max_pages: int, pictures_aside: bool) -> Parsed:
+    if job.error is not None:
+        return Parsed(None, (), job.error)
+    if pictures_aside and has_pictures(job.content):
+        return Parsed(None, (), f"{job.url}: a page of pictures, read with OCR", needs_ocr=True)
+    return parse_document(job.content, url=job.url, content_type=job.content_type, max_pages=max_pages, ocr=None)
 
 
 def render_line(parsed: Parsed, source: str) -> Line:

@@ -29,7 +29,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from nianbao import logs, procs
 from nianbao.core.config import ParseLimits
-from nianbao.parsing import Job, Line, Parsed, parse_document, parse_many, render_line
+from nianbao.parsing import Job, Line, Parsed, has_pictures, loaded, parse_document, parse_many, render_line
 from parsers import OcrLimits
 
 logger = logging.getLogger(__name__)
@@ -38,8 +38,6 @@ logger = logging.getLogger(__name__)
 Limits = ParseLimits  # [parse] in the configuration: defaults a real 300-page report passes easily
 
 
-PICTURES = b'src="data:image/'  # pictures written into an article page (crawler.images): read by OCR
-MAX_PICTURED_PAGE = 64 * 1024 * 1024
 BATCH = 32  # documents in one worker call, at most
 BATCH_BYTES = 8 * 1024 * 1024  # a batch stays far inside one document's time (8 MB of PDF: a few seconds)
 MAX_WORKERS = 32  # as [parse] workers allows
@@ -104,7 +102,7 @@ class ParsePool:
         (`ocr`: its portal's switch, else [parse] ocr) under OCR's own limit: its pages times the seconds
         a page may take.  A document that is no scan never gets more time than `seconds`."""
         allowed = self.limits.ocr if ocr is None else ocr
-        pictured = allowed and PICTURES in content[:MAX_PICTURED_PAGE]  # an article with its tables as pictures
+        pictured = allowed and has_pictures(content)  # an article with its tables as pictures
         if not pictured:
             parsed = await self._parse(
                 content, url=url, content_type=content_type, ocr=None, seconds=self.limits.seconds
@@ -114,7 +112,7 @@ class ParsePool:
         return await self._with_ocr(Job(content, url, content_type))
 
     def _pictured(self, content: bytes) -> bool:
-        return self.limits.ocr and PICTURES in content[:MAX_PICTURED_PAGE]
+        return self.limits.ocr and has_pictures(content)
 
     async def _with_ocr(self, job: Job) -> Parsed:
         """A scan (or a page of pictures) read with OCR, under OCR's own time limit."""
@@ -138,8 +136,8 @@ class ParsePool:
         start = 0
         while len(together) - start > 1:
             end, size = start, 0
-            while end < len(together) and (end == start or size + len(jobs[together[end]].content) <= BATCH_BYTES):
-                size += len(jobs[together[end]].content)
+            while end < len(together) and (end == start or size + jobs[together[end]].size <= BATCH_BYTES):
+                size += jobs[together[end]].size
                 end += 1
             chunk = together[start:end]
             if len(chunk) > 1:
@@ -149,14 +147,15 @@ class ParsePool:
                         results[i] = done
             start = end
         for i, (job, result) in enumerate(zip(jobs, results, strict=True)):
+            if result is not None and not (result.needs_ocr and self.limits.ocr):
+                continue
+            job = loaded(job)  # read here when it is to be parsed alone
             if job.error is not None:
                 parsed = Parsed(None, (), job.error)
             elif result is None:
                 parsed = await self.parse(job.content, url=job.url, content_type=job.content_type)
-            elif result.needs_ocr and self.limits.ocr:
-                parsed = await self._with_ocr(job)
             else:
-                continue
+                parsed = await self._with_ocr(job)
             results[i] = render_line(parsed, job.url) if render else parsed
         return [r for r in results if r is not None]  # type: ignore[return-value]
 
@@ -194,7 +193,7 @@ class ParsePool:
             if item is not None:
                 keys.append(item[0])
                 jobs.append(item[1])
-                size += len(item[1].content)
+                size += item[1].size
             if jobs and (item is None or len(jobs) >= batch or size >= BATCH_BYTES):
                 window.append((keys, asyncio.create_task(parse(jobs))))
                 keys, jobs, size = [], [], 0
@@ -226,7 +225,7 @@ class ParsePool:
     async def _many(self, jobs: list[Job], render: bool) -> Sequence[Parsed | Line] | None:
         """One worker call for `jobs`; None when it took longer than one document may, or its worker died."""
         generation = self.generation if self._pool is not None else self.generation + 1
-        job = partial(parse_many, jobs, max_pages=self.limits.max_pages, render=render)
+        job = partial(parse_many, jobs, max_pages=self.limits.max_pages, render=render, pictures_aside=self.limits.ocr)
         try:
             return await self._call(job, self.limits.seconds)  # type: ignore[no-any-return]
         except TimeoutError:

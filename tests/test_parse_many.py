@@ -197,3 +197,39 @@ def test_urls_among_the_inputs_are_fetched_in_their_place() -> None:
     assert [line["source"] for line in lines] == urls
     assert [line.get("agency") for line in lines] == [agency(i) for i in range(4)] + [None]
     assert "not_found" in lines[4]["error"]
+
+
+def test_files_named_to_the_workers_read_as_their_bytes_sent(tmp_path: Path) -> None:
+    """Without a database the worker reads each file itself (the parent sends its name): the lines
+    are those of the same bytes sent through the pipe; a file gone before the worker reads it is its
+    one-line error, in its place; a page of pictures is set aside for OCR, and read as bytes when OCR
+    is off."""
+    from nianbao.parsing import parse_many
+
+    paths = []
+    for i in range(4):
+        path = tmp_path / f"r{i}.html"
+        path.write_bytes(report_page(i))
+        paths.append(path)
+    pictured = tmp_path / "pictures.html"
+    pictured.write_bytes(report_page(9).replace(b"<body>", b'<body><img src="data:image/png;base64,iVBO">', 1))
+    gone = tmp_path / "gone.html"
+    gone.write_bytes(report_page(5))
+    named = [Job(b"", str(p), path=str(p), length=p.stat().st_size) for p in [*paths, gone, pictured]]
+    gone.unlink()
+    sent = [Job(p.read_bytes(), str(p)) for p in paths]
+
+    as_named = parse_many(named, max_pages=300, render=True, pictures_aside=True)
+    as_sent = parse_many(sent, max_pages=300, render=True)
+
+    assert [line.text for line in as_named[:4]] == [line.text for line in as_sent]
+    assert as_named[4].failed and f"{gone}: no such file" in json.loads(as_named[4].text)["error"]
+    assert as_named[5].needs_ocr and not as_named[4].needs_ocr
+    [without_ocr] = parse_many(named[5:], max_pages=300, render=True, pictures_aside=False)
+    assert json.loads(without_ocr.text)["agency"] == agency(9)
+    pool = ParsePool(ParseLimits(workers=1, ocr=False))
+    try:
+        lines = asyncio.run(pool.parse_batch(named, render=True))
+    finally:
+        pool.close()
+    assert [line.text for line in lines] == [line.text for line in as_named[:5]] + [without_ocr.text]
