@@ -160,7 +160,10 @@ class Writing:
     def _store_parsed(self) -> None:
         """Store the parses that are back, in one transaction (one commit, not one per document);
         each in its own savepoint, so a failing document costs that document.  If the commit
-        itself fails, each is counted lost for its portal."""
+        itself fails, each is counted lost for its portal.  (A pass's end may have stored them before
+        their timer: then there is nothing to do, or the next batch goes early.)"""
+        if not self.parsed:
+            return
         batch, stored = self.parsed, self.stored
         self.parsed, self.stored = [], None
         try:
@@ -216,6 +219,8 @@ class Writing:
         """Close a portal's pass once its documents are stored; a pass that lost writes is partial."""
         portal = item.portal
         if self.pending[portal]:
+            if self.parsed:  # the parses back are stored now: the pass need not wait for STORE_AFTER
+                self._store_parsed()
             await asyncio.gather(*list(self.pending[portal]), return_exceptions=True)
         values = dict(item.values)
         lost = self.failures.get(portal)
