@@ -10,7 +10,9 @@ Scopes say what a rule is a function of:
 
 Rule modules are found, not listed: `all_rules` imports every module of the `checks` package, so a
 new module's `@rule`s register by being there (tests/checks/test_registration.py checks that every
-`@rule` written in the package is registered, and that a planted module's are).
+`@rule` written in the package is registered, and that a planted module's are).  `check_report`
+imports only the modules whose source declares a report rule: a parse worker starts without the
+monitoring rules' database and configuration (sqlite-utils, numpy, pydantic: two thirds of its start).
 """
 
 from __future__ import annotations
@@ -124,8 +126,13 @@ def rule(
 
 
 def all_rules() -> dict[str, Rule]:
-    """Every rule, its module imported (importing a rule module registers its rules)."""
-    load_rules("checks")
+    """Every rule, its module imported (importing a rule module registers its rules), in the order
+    of the package's modules (the same whichever were imported first: `report_rules` imports some)."""
+    names = load_rules("checks")
+    place = {name: index for index, name in enumerate(names)}
+    if list(RULES) != (ordered := sorted(RULES, key=lambda i: place.get(RULES[i].func.__module__, len(names)))):
+        for rule_id in ordered:  # re-inserted in that order (the dict is the registry others hold)
+            RULES[rule_id] = RULES.pop(rule_id)
     return RULES
 
 
@@ -137,6 +144,26 @@ def load_rules(package: str) -> tuple[str, ...]:
     for name in names:
         importlib.import_module(name)
     return names
+
+
+@cache
+def report_rule_modules(package: str) -> tuple[str, ...]:
+    """The modules of the package whose source declares a report rule (a `@rule` whose scope is
+    "report", written or by default, or not a plain string), read without importing them."""
+    found = importlib.import_module(package)
+    folder = Path(found.__path__[0])
+    modules = []
+    for info in pkgutil.iter_modules(found.__path__):
+        path = folder / f"{info.name}.py"
+        if not path.exists():  # a package, or a compiled module: imported, as its rules cannot be read
+            modules.append(f"{package}.{info.name}")
+            continue
+        for call in _rule_calls(ast.parse(path.read_text(encoding="utf-8"))):
+            scope = next((k.value for k in call.keywords if k.arg == "scope"), None)
+            if not (isinstance(scope, ast.Constant) and scope.value in ("history", "monitoring")):
+                modules.append(f"{package}.{info.name}")
+                break
+    return tuple(modules)
 
 
 def declared_rules(folder: Path) -> dict[str, str]:
@@ -189,8 +216,13 @@ def check_report(report: Report) -> list[Finding]:
 
 
 def report_rules() -> list[ReportRule]:
-    """The functions of the single-report rules, in registry order."""
-    return [cast(ReportRule, r.func) for r in all_rules().values() if r.scope == "report"]
+    """The functions of the single-report rules, in registry order: only their modules imported."""
+    modules = report_rule_modules("checks")
+    for name in modules:
+        importlib.import_module(name)
+    place = {name: index for index, name in enumerate(modules)}
+    ours = [r for r in RULES.values() if r.scope == "report"]
+    return [cast(ReportRule, r.func) for r in sorted(ours, key=lambda r: place.get(r.func.__module__, len(modules)))]
 
 
 def history_rules() -> list[HistoryRule]:

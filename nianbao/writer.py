@@ -52,6 +52,7 @@ from storage.runs import finish_run, record_fetch
 logger = logging.getLogger(__name__)
 STOP = Stop()
 BATCH = 256  # writes stored in one transaction, at most
+STORE_AFTER = 0.05  # seconds: the parses back within this long of each other are stored in one transaction
 
 
 @dataclass
@@ -67,8 +68,11 @@ class Writing:
     # per portal: URL -> (its list title, why, kind) of each document that could not be stored ("lost")
     # or was found cut short when parsed ("truncated")
     lost: dict[str, dict[str, tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(dict))
-    # by sha256, while in a worker: the parse, and the URL it was started for
+    # by sha256, from the start of its parse until it is stored: the parse, and the URL it was started for
     parsing: dict[str, tuple[asyncio.Future[Parsed], str]] = field(default_factory=dict)
+    # parses back from the workers, stored together STORE_AFTER after the first of them came back
+    parsed: list[tuple[SaveDocument, str, Parsed]] = field(default_factory=list)
+    stored: asyncio.Future[None] | None = None  # done when `parsed` is stored
 
     def write_all(self, items: list[Write]) -> None:
         """Writes that need no parse, in one transaction (a batch costs one commit, not one per row);
@@ -145,8 +149,38 @@ class Writing:
         task.add_done_callback(self.pending[document.portal or ""].discard)
 
     async def _parse_and_store(self, item: SaveDocument, digest: str) -> None:
+        parsed = await self._parse(item.document, digest)
+        self.parsed.append((item, digest, parsed))
+        if self.stored is None:  # the first back: the others coming back meanwhile share its commit
+            loop = asyncio.get_running_loop()
+            self.stored = loop.create_future()
+            loop.call_later(STORE_AFTER, self._store_parsed)
+        await asyncio.shield(self.stored)
+
+    def _store_parsed(self) -> None:
+        """Store the parses that are back, in one transaction (one commit, not one per document);
+        each in its own savepoint, so a failing document costs that document.  If the commit
+        itself fails, each is counted lost for its portal.  (A pass's end may have stored them before
+        their timer: then there is nothing to do, or the next batch goes early.)"""
+        if not self.parsed:
+            return
+        batch, stored = self.parsed, self.stored
+        self.parsed, self.stored = [], None
+        try:
+            with self.db.atomic():
+                for item, digest, parsed in batch:
+                    self._store(item, digest, parsed)
+        except Exception as exc:
+            for item, _, _ in batch:
+                self._failed(item.document.portal, item.document.url, exc, item.document)
+        finally:
+            for _, digest, _ in batch:  # stored (or failed): the same bytes arriving now are known, or parsed anew
+                self.parsing.pop(digest, None)
+            if stored is not None:
+                stored.set_result(None)
+
+    def _store(self, item: SaveDocument, digest: str, parsed: Parsed) -> None:
         document = item.document
-        parsed = await self._parse(document, digest)
         try:
             stored = ingest(self.db, document, now=item.now, parsed=parsed, sha256=digest)
         except Exception as exc:
@@ -168,17 +202,25 @@ class Writing:
                 )
             )
             self.parsing[digest] = (started, document.url)
-            started.add_done_callback(lambda _: self.parsing.pop(digest, None))
+            started.add_done_callback(lambda done: self._forget_failed(digest, done))
         running, first = self.parsing[digest]
         parsed = await asyncio.shield(running)
         if parsed.error and first != document.url:  # the reason names the URL it is recorded for
             parsed = replace(parsed, error=parsed.error.replace(first, document.url))
         return parsed
 
+    def _forget_failed(self, digest: str, parse: asyncio.Future[Parsed]) -> None:
+        """A parse that raised (a bug, not a document's doing) is no parse to wait for: the next
+        copy of the bytes tries again.  A parse that came back stays until it is stored."""
+        if parse.cancelled() or parse.exception() is not None:
+            self.parsing.pop(digest, None)
+
     async def finish(self, item: FinishPass) -> None:
         """Close a portal's pass once its documents are stored; a pass that lost writes is partial."""
         portal = item.portal
         if self.pending[portal]:
+            if self.parsed:  # the parses back are stored now: the pass need not wait for STORE_AFTER
+                self._store_parsed()
             await asyncio.gather(*list(self.pending[portal]), return_exceptions=True)
         values = dict(item.values)
         lost = self.failures.get(portal)

@@ -79,7 +79,8 @@ def save_report(
         _link(db, int(existing[0]), url, sha256, now)
         return int(existing[0])
     body = body_lines(report)
-    digest = content_identity(report, body)
+    cells = list(_cells(report))  # once: its identity and its rows read them
+    digest = content_identity(report, body, cells)
     same = _same_content(db, report, digest, url, parser_version) if report.agency and report.year else None
     if same is not None:
         _link(db, same, url, sha256, now)
@@ -88,44 +89,44 @@ def save_report(
         version = _version(db, report, sha256, digest)
         first_seen = db.execute("SELECT min(first_seen) FROM reports WHERE sha256 = ?", [sha256]).fetchone()[0]
         _supersede(db, sha256=sha256, agency=report.agency, year=report.year, now=now)
-        report_id = int(
-            db.table("reports")  # type: ignore[arg-type]
-            .insert(
-                {
-                    "agency": report.agency,
-                    "year": report.year,
-                    "title": report.title,
-                    "url": url,
-                    "portal": portal,
-                    "published_at": report.published_at,
-                    "published_source": published_source if report.published_at else None,
-                    "signed_at": report.signed_at,
-                    "first_seen": first_seen or now,
-                    "format": report.format,
-                    "sha256": sha256,
-                    "parser_version": parser_version,
-                    "version": version,
-                    "is_current": 1,
-                    "findings_count": len(findings),
-                    "content_hash": digest,
-                    "body_z": zlib.compress("\n".join(body).encode("utf-8")),
-                    "kind": report.kind,
-                }
-            )
-            .last_pk
+        report_id = insert_row(  # a prepared statement: sqlite-utils' insert looks the table up each time
+            db,
+            "reports",
+            {
+                "agency": report.agency,
+                "year": report.year,
+                "title": report.title,
+                "url": url,
+                "portal": portal,
+                "published_at": report.published_at,
+                "published_source": published_source if report.published_at else None,
+                "signed_at": report.signed_at,
+                "first_seen": first_seen or now,
+                "format": report.format,
+                "sha256": sha256,
+                "parser_version": parser_version,
+                "version": version,
+                "is_current": 1,
+                "findings_count": len(findings),
+                "content_hash": digest,
+                "body_z": zlib.compress("\n".join(body).encode("utf-8")),
+                "kind": report.kind,
+            },
         )
-        _save_contents(db, report_id, report, findings)
+        _save_contents(db, report_id, report, findings, cells)
         _link(db, report_id, url, sha256, now)
     return report_id
 
 
-def content_identity(report: Report, body: list[str] | None = None) -> str:
+def content_identity(report: Report, body: list[str] | None = None, cells: list[dict[str, Any]] | None = None) -> str:
     """The report's content identity (storage.content.identity) over what storage keeps of it: its
     cells, and its body as stored (`body_lines`), so that the same can be computed from the
-    database alone (migration m010)."""
-    cells: list[Cell] = [(c["part"], c["row_key"], c["column_key"], c["value"]) for c in _cells(report)]
+    database alone (migration m010).  `body`, `cells`: the report's, when the caller has them."""
+    values: list[Cell] = [
+        (c["part"], c["row_key"], c["column_key"], c["value"]) for c in (_cells(report) if cells is None else cells)
+    ]
     lines = body if body is not None else body_lines(report)
-    return identity(report.agency, report.year, cells, sentences(lines, title=report.title, agency=report.agency))
+    return identity(report.agency, report.year, values, sentences(lines, title=report.title, agency=report.agency))
 
 
 def _same_content(
@@ -233,10 +234,12 @@ def _supersede(db: sqlite_utils.Database, *, sha256: str, agency: str | None, ye
     )
 
 
-def _save_contents(db: sqlite_utils.Database, report_id: int, report: Report, findings: list[Finding]) -> None:
-    """Its numbers in long form, the parser's findings, how each row was read, and its text in the
-    search index."""
-    insert_rows(db, "report_cells", ({"report_id": report_id, **cell} for cell in _cells(report)))
+def _save_contents(
+    db: sqlite_utils.Database, report_id: int, report: Report, findings: list[Finding], cells: list[dict[str, Any]]
+) -> None:
+    """Its numbers in long form (`cells`: `_cells` of the report), the parser's findings, how each
+    row was read, and its text in the search index."""
+    insert_rows(db, "report_cells", ({"report_id": report_id, **cell} for cell in cells))
     insert_rows(
         db,
         "report_findings",

@@ -86,8 +86,13 @@ def test_lines_come_out_in_input_order_on_two_workers(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("limit", "document", "words"),
     [
-        # past the limit, an allocation fails (MemoryError), or the worker dies of it
-        ("memory_mb = 256", lambda: hostile.deep_html(200_000), ("more memory than a document may use", "over 256 MB")),
+        # past the limit, an allocation fails (MemoryError), or the worker dies of it: 1.5 million
+        # nested elements take some 350 MB to parse, over 256 MB however little the worker's start takes
+        (
+            "memory_mb = 256",
+            lambda: hostile.deep_html(1_500_000),
+            ("more memory than a document may use", "over 256 MB"),
+        ),
         ("max_pages = 5", lambda: hostile.many_pages(6), ("6 pages, over the 5 page limit",)),
     ],
     ids=["memory", "pages"],
@@ -161,7 +166,7 @@ def test_reparse_parses_in_the_bounded_pool(tmp_path: Path, workers: str) -> Non
     db = open_db(str(tmp_path / "n.db"), create=True)
     urls = [f"http://127.0.0.1/{i}.htm" for i in range(16)]
     for i, url in enumerate(urls):
-        content = hostile.deep_html(200_000) if i == 3 else report_page(i)
+        content = hostile.deep_html(1_500_000) if i == 3 else report_page(i)  # some 350 MB to parse
         ingest(db, Document(url, content), now=NOW, parsed=Parsed(None, (), f"{url}: not parsed yet"))
     db.conn.close()
     (tmp_path / "nianbao.toml").write_text('[parse]\nmemory_mb = 256\n[database]\npath = "n.db"\n', encoding="utf-8")

@@ -46,3 +46,31 @@ def test_a_planted_rule_module_is_caught_until_it_is_found(tmp_path: Path, monke
         RULES.pop("planted.rule", None)
         for name in ("planted_rules", "planted_rules.extra"):
             sys.modules.pop(name, None)
+
+
+def test_report_rules_are_every_report_rule_in_registry_order() -> None:
+    from checks.registry import report_rules
+
+    registered = [r.func for r in all_rules().values() if r.scope == "report"]
+    assert len(registered) >= 10 and report_rules() == registered
+
+
+@pytest.mark.slow
+def test_checking_a_report_imports_neither_the_database_nor_the_configuration() -> None:
+    """A parse worker imports what parsing and the report rules need: not sqlite-utils (and numpy
+    with it) nor pydantic, which the monitoring rules' modules bring, two thirds of its start."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from nianbao.parsing import parse_document\n"
+        "from nianbao.sample.reports import SampleReport, balanced, report_text\n"
+        "text = report_text(SampleReport(agency='某某县人民政府', year=2025, applications=balanced(3)))\n"
+        "parsed = parse_document(text.encode(), url='http://a/1.txt', content_type='text/plain')\n"
+        "assert parsed.report is not None, parsed\n"
+        "print(sorted(m for m in ('sqlite_utils', 'numpy', 'pydantic', 'checks.run', 'checks.consistency') "
+        "if m in sys.modules))\n"
+    )
+    root = CHECKS.parent
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "['checks.consistency']"  # the report rules ran, and nothing else came

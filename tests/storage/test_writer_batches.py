@@ -3,13 +3,20 @@ items that cannot be written are each counted lost (so their passes are partial,
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from nianbao.workers import ParsePool
+import pytest
+
+from crawler.sink import Document
+from nianbao import writer
+from nianbao.parsing import Parsed
+from nianbao.sample.reports import SampleReport, balanced, report_text
+from nianbao.workers import Limits, ParsePool
 from nianbao.writer import Writing
-from nianbao.writes import RecordFetch, SavePage
+from nianbao.writes import RecordFetch, SaveDocument, SavePage
 from storage.db import open_db
 
 NOW = "2026-02-01T12:00:00+00:00"
@@ -44,3 +51,60 @@ def test_when_the_database_cannot_be_written_every_item_of_the_batch_is_counted_
     assert db.execute("SELECT count(*) FROM fetches").fetchone()[0] == 0
     assert len(writing.failures["县"]) == 3  # the passes of these portals cannot be complete
     assert all("locked" in failure for failure in writing.failures["县"])
+
+
+class CountingPool(ParsePool):
+    """A real pool of one worker that counts the parses it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__(Limits(workers=1))
+        self.asked = 0
+
+    async def parse(self, content: bytes, *, url: str, content_type: str | None, ocr: bool | None = None) -> Parsed:
+        self.asked += 1
+        return await super().parse(content, url=url, content_type=content_type, ocr=ocr)
+
+
+def test_parses_back_are_stored_together_and_a_copy_arriving_before_that_is_not_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reports parsed, their parses held to be stored in one transaction; the bytes of the
+    first arriving again under another URL after its parse came back, but before it was stored,
+    wait for that parse and join its report: one parse per distinct document, every URL stored."""
+    monkeypatch.setattr(writer, "STORE_AFTER", 60.0)  # stored when the test says, however slow the machine
+    db = open_db(str(tmp_path / "n.db"))
+    pool = CountingPool()
+    writing = Writing(db, pool, replies=None)
+    first, second = (
+        report_text(SampleReport(agency=f"某某县{n}镇人民政府", year=2025, applications=balanced(n))).encode()
+        for n in (1, 2)
+    )
+
+    def save(url: str, content: bytes) -> SaveDocument:
+        return SaveDocument(Document(url, content, "text/plain; charset=utf-8", "县", list_title="年报"), NOW)
+
+    async def crawl() -> int:
+        writing.document(save("http://a/1.txt", first))
+        writing.document(save("http://a/2.txt", second))
+        while len(writing.parsed) < 2:  # both back from the worker
+            await asyncio.sleep(0.01)
+        writing.document(save("http://b/1.txt", first))  # the same bytes as the first, elsewhere
+        while len(writing.parsed) < 3:
+            await asyncio.sleep(0.01)
+        stored = db.execute("SELECT count(*) FROM reports").fetchone()[0]
+        writing._store_parsed()  # the timer's work, now
+        await asyncio.gather(*writing.pending["县"])
+        return int(stored)
+
+    try:
+        before = asyncio.run(crawl())
+    finally:
+        pool.close()
+    assert pool.asked == 2  # the copy waited for the first's parse
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 2
+    assert sorted(r[0] for r in db.execute("SELECT url FROM report_urls")) == [
+        "http://a/1.txt",
+        "http://a/2.txt",
+        "http://b/1.txt",
+    ]
+    assert before == 0 and not writing.failures  # nothing was stored until the batch was
