@@ -4,6 +4,7 @@ query a SQL user could run themselves; none writes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import sqlite_utils
@@ -157,13 +158,14 @@ def crawled_portals(db: sqlite_utils.Database) -> list[str]:
 
 def application_totals(
     db: sqlite_utils.Database, rows: tuple[str, ...], *, report_ids: list[int] | None = None
-) -> list[Row]:
+) -> Iterator[Row]:
     """Per year and agency (the watched agency a report maps to): the `total` column of the given
     rows of table 3, from current reports (rows read with certainty only: a doubtful row does not go
-    into a trend); each with its report's id.  `report_ids`: of those reports only."""
+    into a trend); each with its report's id.  `report_ids`: of those reports only.  Streamed: a
+    province's are a million rows, which the site only sums."""
     marks = ",".join("?" for _ in rows)
     only = f"AND c.report_id IN ({','.join('?' for _ in report_ids)}) " if report_ids is not None else ""
-    return list(
+    return iter(
         db.query(
             "SELECT c.report_id, r.year, coalesce(m.agency, r.agency) AS agency, c.row_key, c.value "
             "FROM report_cells c JOIN reports r ON r.id = c.report_id LEFT JOIN agency_matches m ON m.report_id = r.id "
