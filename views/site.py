@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from importlib import resources
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -339,14 +341,17 @@ def _write_overview(site: _Site) -> None:
 
 
 def _write_agency_pages(site: _Site, db: sqlite_utils.Database, deadlines: Deadlines) -> None:
-    """An agency's page, rendered only when what it shows changed since the last build."""
-    reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in all_reports(db):
-        reports[r["agency"]].append(r)
-    urls = current_report_urls(db)
-    for agency in site.agencies():
+    """An agency's page, rendered only when what it shows changed since the last build.  The
+    agencies are taken by name, as the database streams their reports and addresses: a province's
+    are not held at once."""
+    reports, addresses = _ByAgency(all_reports(db)), _ByAgency(current_report_urls(db))
+    for agency in sorted(site.agencies(), key=lambda a: a.name):
         rows = site.findings.by_agency.get(agency.name, [])
-        mine = reports.get(agency.name, [])
+        mine = reports.take(agency.name)
+        urls: dict[int, list[dict[str, Any]]] = {}
+        for address in addresses.take(agency.name):
+            del address["agency"]
+            urls.setdefault(address.pop("report_id"), []).append(address)
         shown = [_shown(row) for row in rows]
         inputs = digest(site.settings, agency, mine, shown, [urls.get(r["id"]) for r in mine if r["is_current"]])
         if site.store.unchanged(agency.page, inputs):
@@ -361,6 +366,32 @@ def _write_agency_pages(site: _Site, db: sqlite_utils.Database, deadlines: Deadl
             **site.common,
         )
         site.store.put(agency.page, page, inputs=inputs)
+
+
+class _ByAgency:
+    """Rows streamed in order of their "agency" (as Python orders strings), taken agency by agency
+    in that order; an agency with none has none, and rows of agencies never asked for are passed."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
+        self._groups = groupby(rows, key=itemgetter("agency"))
+        self._head: tuple[str, Iterator[dict[str, Any]]] | None = None
+        self._advance()
+
+    def _advance(self) -> None:
+        last = self._head[0] if self._head is not None else None
+        self._head = next(self._groups, None)
+        if last is not None and self._head is not None and self._head[0] <= last:
+            raise RuntimeError(f"rows not in order of agency: {self._head[0]!r} after {last!r}")
+
+    def take(self, name: str) -> list[dict[str, Any]]:
+        """The rows of `name`, which follows every name taken before."""
+        while self._head is not None and self._head[0] < name:
+            self._advance()
+        if self._head is None or self._head[0] != name:
+            return []
+        rows = list(self._head[1])
+        self._advance()
+        return rows
 
 
 def _write_rule_pages(site: _Site) -> None:
