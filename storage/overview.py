@@ -119,11 +119,11 @@ SHOWN_COLUMNS = (
 )
 
 
-def open_finding_rows(db: sqlite_utils.Database) -> list[Row]:
+def open_finding_rows(db: sqlite_utils.Database) -> Iterator[Row]:
     """Every open finding as stored (`findings_where`'s rows, in its order, not yet read into
     StoredFinding: the site compares them with the last build's before it reads any), with the
-    columns a page shows."""
-    return list(
+    columns a page shows; streamed."""
+    return iter(
         db.query(
             f"SELECT {SHOWN_COLUMNS} FROM findings WHERE resolved_at IS NULL AND dismissed_at IS NULL "
             "ORDER BY year DESC, id"
