@@ -4,6 +4,7 @@ query a SQL user could run themselves; none writes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import sqlite_utils
@@ -38,11 +39,12 @@ def status_grid(db: sqlite_utils.Database) -> list[Row]:
     )
 
 
-def all_reports(db: sqlite_utils.Database) -> list[Row]:
+def all_reports(db: sqlite_utils.Database) -> Iterator[Row]:
     """Every stored version of every attributed report (no text, no bytes), newest version first,
     under the watched agency the last check mapped its name to (`agency_matches`; one that could be
-    two agencies is left out: under its own name it might show on a look-alike's page)."""
-    return list(
+    two agencies is left out: under its own name it might show on a look-alike's page).  Streamed,
+    by agency (by name, as Python orders strings): the site takes them agency by agency."""
+    return iter(
         db.query(
             "SELECT r.id, coalesce(m.agency, r.agency) AS agency, r.year, r.title, r.url, r.portal, r.published_at, "
             "r.published_source, r.first_seen, r.version, r.is_current, r.format, r.superseded_at, r.kind "
@@ -53,16 +55,19 @@ def all_reports(db: sqlite_utils.Database) -> list[Row]:
     )
 
 
-def current_report_urls(db: sqlite_utils.Database) -> dict[int, list[Row]]:
-    """`report_urls` of every current report, in one query (the site shows them on agency pages)."""
-    out: dict[int, list[Row]] = {}
-    for row in db.query(
-        "SELECT u.report_id, u.url, d.kind, d.filename, d.list_title FROM report_urls u "
-        "JOIN reports r ON r.id = u.report_id LEFT JOIN document_urls d ON d.url = u.url "
-        "WHERE r.is_current = 1 ORDER BY u.report_id, u.first_seen, u.url"
-    ):
-        out.setdefault(row.pop("report_id"), []).append(row)
-    return out
+def current_report_urls(db: sqlite_utils.Database) -> Iterator[Row]:
+    """`report_urls` of every current report that `all_reports` lists, in one query streamed in its
+    order of agencies (the site shows them on agency pages): each row with its report's id and
+    agency."""
+    return iter(
+        db.query(
+            "SELECT coalesce(m.agency, r.agency) AS agency, u.report_id, u.url, d.kind, d.filename, d.list_title "
+            "FROM report_urls u JOIN reports r ON r.id = u.report_id LEFT JOIN document_urls d ON d.url = u.url "
+            "LEFT JOIN agency_matches m ON m.report_id = r.id "
+            "WHERE r.is_current = 1 AND r.agency IS NOT NULL AND m.how IS NOT 'ambiguous' "
+            "ORDER BY 1, u.report_id, u.first_seen, u.url"
+        )
+    )
 
 
 def report_urls(db: sqlite_utils.Database, report_id: int) -> list[Row]:
@@ -114,11 +119,11 @@ SHOWN_COLUMNS = (
 )
 
 
-def open_finding_rows(db: sqlite_utils.Database) -> list[Row]:
+def open_finding_rows(db: sqlite_utils.Database) -> Iterator[Row]:
     """Every open finding as stored (`findings_where`'s rows, in its order, not yet read into
     StoredFinding: the site compares them with the last build's before it reads any), with the
-    columns a page shows."""
-    return list(
+    columns a page shows; streamed."""
+    return iter(
         db.query(
             f"SELECT {SHOWN_COLUMNS} FROM findings WHERE resolved_at IS NULL AND dismissed_at IS NULL "
             "ORDER BY year DESC, id"
@@ -157,13 +162,14 @@ def crawled_portals(db: sqlite_utils.Database) -> list[str]:
 
 def application_totals(
     db: sqlite_utils.Database, rows: tuple[str, ...], *, report_ids: list[int] | None = None
-) -> list[Row]:
+) -> Iterator[Row]:
     """Per year and agency (the watched agency a report maps to): the `total` column of the given
     rows of table 3, from current reports (rows read with certainty only: a doubtful row does not go
-    into a trend); each with its report's id.  `report_ids`: of those reports only."""
+    into a trend); each with its report's id.  `report_ids`: of those reports only.  Streamed: a
+    province's are a million rows, which the site only sums."""
     marks = ",".join("?" for _ in rows)
     only = f"AND c.report_id IN ({','.join('?' for _ in report_ids)}) " if report_ids is not None else ""
-    return list(
+    return iter(
         db.query(
             "SELECT c.report_id, r.year, coalesce(m.agency, r.agency) AS agency, c.row_key, c.value "
             "FROM report_cells c JOIN reports r ON r.id = c.report_id LEFT JOIN agency_matches m ON m.report_id = r.id "

@@ -2,8 +2,9 @@
 no network — the overview grid, a page per agency (its reports, findings and tables with the
 offending cells marked), per rule, per portal, and the trends.
 
-Everything is read in a few bulk queries, then written page by page; nothing is fetched at view
-time (the stylesheet and the filter script ship in the package).  A build rewrites only the pages
+Everything is read in a few bulk queries, then written page by page; what a province has most of
+(reports, their addresses, the trends' cells) is streamed, not held at once.  Nothing is fetched
+at view time (the stylesheet and the filter script ship in the package).  A build rewrites only the pages
 whose content changed since the last build in the same folder (`views.pages`): an agency page is
 not even rendered when the rows it shows are the ones it was built from.  The overview is a small
 page that draws the grid from compact data files per portal (`views.overview`)."""
@@ -19,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from importlib import resources
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -201,14 +204,16 @@ def build_site(
     A folder with no record of a build is cleared of nianbao's folders first and written whole."""
     started = time.perf_counter()
     store = _open_store(out, as_of=as_of, now=now, lang=lang)
-    findings = _Findings(open_finding_rows(db))
     the_grid = grid(status_grid(db), configured_agencies(db), as_of=as_of, deadlines=deadlines, lang=lang)
+    common = _common(lang)
+    # the trends first: their sums of a province's cells need not share the memory with its findings
+    _write_trends(store, db, the_grid, common, lang)
     portals = _portals(db, the_grid)
     site = _Site(
         store=store,
         grid=the_grid,
-        findings=findings,
-        common=_common(lang),
+        findings=_Findings(open_finding_rows(db)),
+        common=common,
         settings=digest(lang, deadlines),  # what every page is made with, besides the code
         portal_pages={name: f"portal/{slug('portal', name)}.html" for name in portals},
         lang=lang,
@@ -217,7 +222,6 @@ def build_site(
     _write_agency_pages(site, db, deadlines)
     _write_rule_pages(site)
     _write_portal_pages(site, db, portals)
-    _write_trends(site, db)
     removed = store.finish()
     return Built(
         out,
@@ -254,6 +258,23 @@ def _open_store(out: Path, *, as_of: date, now: str, lang: str) -> PageStore:
     return store
 
 
+# a finding's columns whose values repeat from row to row (a message or its parameters are those
+# of a few dozen templates; a report has several findings)
+_REPEATED = (
+    "kind",
+    "agency",
+    "year",
+    "portal",
+    "rule",
+    "severity",
+    "message",
+    "url",
+    "report_id",
+    "template",
+    "params",
+)
+
+
 class _Findings:
     """The open findings' rows, grouped the ways the pages show them; each row is made a finding
     once, however many pages show it."""
@@ -263,7 +284,10 @@ class _Findings:
         self.by_rule: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.by_portal: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._stored: dict[int, StoredFinding] = {}
+        shared: dict[object, object] = {}
         for row in rows:
+            for key in _REPEATED:  # one object per value, not one per row: a province has 50,000 rows
+                row[key] = shared.setdefault(row[key], row[key])
             if row["agency"]:
                 self.by_agency[row["agency"]].append(row)
             else:
@@ -339,14 +363,17 @@ def _write_overview(site: _Site) -> None:
 
 
 def _write_agency_pages(site: _Site, db: sqlite_utils.Database, deadlines: Deadlines) -> None:
-    """An agency's page, rendered only when what it shows changed since the last build."""
-    reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in all_reports(db):
-        reports[r["agency"]].append(r)
-    urls = current_report_urls(db)
-    for agency in site.agencies():
+    """An agency's page, rendered only when what it shows changed since the last build.  The
+    agencies are taken by name, as the database streams their reports and addresses: a province's
+    are not held at once."""
+    reports, addresses = _ByAgency(all_reports(db)), _ByAgency(current_report_urls(db))
+    for agency in sorted(site.agencies(), key=lambda a: a.name):
         rows = site.findings.by_agency.get(agency.name, [])
-        mine = reports.get(agency.name, [])
+        mine = reports.take(agency.name)
+        urls: dict[int, list[dict[str, Any]]] = {}
+        for address in addresses.take(agency.name):
+            del address["agency"]
+            urls.setdefault(address.pop("report_id"), []).append(address)
         shown = [_shown(row) for row in rows]
         inputs = digest(site.settings, agency, mine, shown, [urls.get(r["id"]) for r in mine if r["is_current"]])
         if site.store.unchanged(agency.page, inputs):
@@ -361,6 +388,32 @@ def _write_agency_pages(site: _Site, db: sqlite_utils.Database, deadlines: Deadl
             **site.common,
         )
         site.store.put(agency.page, page, inputs=inputs)
+
+
+class _ByAgency:
+    """Rows streamed in order of their "agency" (as Python orders strings), taken agency by agency
+    in that order; an agency with none has none, and rows of agencies never asked for are passed."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
+        self._groups = groupby(rows, key=itemgetter("agency"))
+        self._head: tuple[str, Iterator[dict[str, Any]]] | None = None
+        self._advance()
+
+    def _advance(self) -> None:
+        last = self._head[0] if self._head is not None else None
+        self._head = next(self._groups, None)
+        if last is not None and self._head is not None and self._head[0] <= last:
+            raise RuntimeError(f"rows not in order of agency: {self._head[0]!r} after {last!r}")
+
+    def take(self, name: str) -> list[dict[str, Any]]:
+        """The rows of `name`, which follows every name taken before."""
+        while self._head is not None and self._head[0] < name:
+            self._advance()
+        if self._head is None or self._head[0] != name:
+            return []
+        rows = list(self._head[1])
+        self._advance()
+        return rows
 
 
 def _write_rule_pages(site: _Site) -> None:
@@ -413,16 +466,18 @@ def _write_portal_pages(site: _Site, db: sqlite_utils.Database, portals: dict[st
     site.store.put("portal/index.html", render("portals.html", root="../", portals=portals, slug=slug, **site.common))
 
 
-def _write_trends(site: _Site, db: sqlite_utils.Database) -> None:
+def _write_trends(
+    store: PageStore, db: sqlite_utils.Database, the_grid: Grid, common: dict[str, Any], lang: str
+) -> None:
     """The trends page: applications and their outcomes per year and level."""
-    level_of = {a.name: a.level for a in site.agencies()}
-    level_names, _ = site.common["levels"], gettext_for(site.lang)
-    sums = totals(_trend_sums(db, site.store), lambda name: level_of.get(name, "department"))
+    level_of = {a.name: a.level for g in the_grid.groups for a in g.agencies}
+    level_names, _ = common["levels"], gettext_for(lang)
+    sums = totals(_trend_sums(db, store), lambda name: level_of.get(name, "department"))
     charts = [
         chart(level_names.get(level, level) if level != "all" else _("all levels"), years)
         for level, years in sorted(sums.items(), key=lambda kv: (kv[0] != "all", kv[0]))
     ]
-    site.store.put("trends.html", render("trends.html", root="", charts=charts, **site.common))
+    store.put("trends.html", render("trends.html", root="", charts=charts, **common))
 
 
 def _shown(row: dict[str, Any]) -> tuple[Any, ...]:
