@@ -13,6 +13,10 @@ written as `.venv/bin/…` runs as it would before activation, with the environm
 - `<!-- output: background -->`: the session's one command is a server.  What is shown is what it
   printed until it fell silent; it keeps running for the sessions after it and gets Ctrl-C at the
   end.  A `--port N` in it is given a free run of ports on the machine, shown as N, N+1, ….
+- `<!-- output: apart -->` (or `background apart`): a story that needs nothing of the others and
+  leaves nothing they need (the sample portal's: a minute of polite requests).  The sessions so
+  marked run in document order in a fresh folder of their own, the others in theirs; `--write` and
+  the check run the two at the same time, and the tests each on its own.
 
 Outputs are compared with ports, the folder and the environment's path normalised: the folder is
 shown as /home/you/nianbao, the environment as .venv/bin, a port no `--port` fixed as it happened.
@@ -31,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,10 +53,14 @@ class Block:
     """One marked fenced block: where its body lies in the README, and what it says."""
 
     kind: str  # output | file
-    option: str  # background, or the file's name
+    option: str  # background and/or apart, or the file's name
     start: int
     end: int
     body: str
+
+    @property
+    def apart(self) -> bool:
+        return self.kind == "output" and "apart" in self.option.split()
 
 
 @dataclass
@@ -181,7 +190,8 @@ def _session(block: Block, run: Run) -> str:
     found, spaced = commands(block.body)
     parts = []
     for command in found:
-        output = _start(command.line, run) if block.option == "background" else _run(command.line, run)
+        background = "background" in block.option.split()
+        output = _start(command.line, run) if background else _run(command.line, run)
         parts.append(f"$ {command.line}\n{output}".rstrip("\n"))
     return ("\n\n" if spaced else "\n").join(parts) + "\n"
 
@@ -199,11 +209,18 @@ def _folder() -> Iterator[Run]:
                 server.communicate(timeout=30)
 
 
-def regenerated(text: str) -> list[tuple[Block, str]]:
-    """Each marked session of `text` with what its commands print now."""
+def regenerated(text: str, apart: bool | None = None) -> list[tuple[Block, str]]:
+    """Each marked session of `text` with what its commands print now: the sessions marked apart
+    (`apart=True`), the others (False), or both, each in its folder, at the same time (None)."""
+    if apart is None:
+        with ThreadPoolExecutor(2) as both:
+            stories = list(both.map(lambda which: regenerated(text, which), (False, True)))
+        return sorted(stories[0] + stories[1], key=lambda pair: pair[0].start)
     out = []
     with _folder() as run:
         for block in blocks(text):
+            if block.apart != apart:
+                continue
             if block.kind == "file":
                 (run.folder / block.option).parent.mkdir(parents=True, exist_ok=True)
                 (run.folder / block.option).write_text(block.body, encoding="utf-8")
@@ -212,10 +229,11 @@ def regenerated(text: str) -> list[tuple[Block, str]]:
     return out
 
 
-def differences(text: str) -> list[str]:
-    """A unified diff per session whose shown output is not what its commands print now."""
+def differences(text: str, apart: bool | None = None) -> list[str]:
+    """A unified diff per session whose shown output is not what its commands print now (of the
+    sessions `regenerated` runs with `apart`)."""
     found = []
-    for block, now in regenerated(text):
+    for block, now in regenerated(text, apart):
         if normalised(block.body) != normalised(now):
             diff = difflib.unified_diff(block.body.splitlines(), now.splitlines(), "README.md", "now", lineterm="")
             found.append("\n".join(diff))

@@ -65,6 +65,23 @@ def convert(data: bytes, *, source: str, suffix: str, target: str) -> bytes:
 
 
 def from_doc(data: bytes, *, source: str) -> SourceText:
-    """An OLE Word/WPS file: converted to DOCX, then read as DOCX."""
+    """An OLE Word/WPS file: converted to DOCX, then read as DOCX.  Bytes whose header no compound
+    file has are damaged: said so at once, without seconds of LibreOffice (which takes them for
+    text and finds no report in them)."""
+    damage = _not_compound(data)
+    if damage and soffice() is not None:  # without LibreOffice, that it is missing is what to say
+        raise ParseError(f"{source}: a damaged or truncated DOC/WPS ({damage})", source=source)
     text = from_docx(convert(data, source=source, suffix=".doc", target="docx"), source=source)
     return SourceText(lines=text.lines, kind="doc")
+
+
+def _not_compound(data: bytes) -> str | None:
+    """What in the 512-byte header rules out an OLE2 compound file ([MS-CFB] 2.2: the byte order
+    mark, a sector of 512 or 4096 bytes, a mini sector of 64), or None."""
+    if len(data) < 512:
+        return f"{len(data)} bytes, shorter than the 512-byte header"
+    if data[28:30] != b"\xfe\xff":
+        return "no byte order mark in its header"
+    if int.from_bytes(data[30:32], "little") not in (9, 12) or int.from_bytes(data[32:34], "little") != 6:
+        return "sector sizes no compound file has"
+    return None

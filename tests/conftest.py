@@ -18,6 +18,7 @@ from hypothesis import settings
 
 from nianbao.sample.server import Answer, Site
 from storage.ledger import ledger_violations
+from tests.run_cache import RunCache, run_folder
 
 # Property tests: the suite runs the same examples every time (a CI run must not fail by luck);
 # `--hypothesis-profile=explore` searches further with fresh random examples.
@@ -34,6 +35,12 @@ REPORTS = FIXTURES / "reports"
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def run_cache(tmp_path_factory: pytest.TempPathFactory) -> RunCache:
+    """What the run makes once for all its workers: LibreOffice's conversions (tests/run_cache.py)."""
+    return RunCache(run_folder(tmp_path_factory) / "run-cache")
 
 
 @pytest.fixture(autouse=True)

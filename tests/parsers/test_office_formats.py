@@ -116,6 +116,8 @@ def test_malformed_files_fail_fast_and_clearly(documents: dict[str, bytes]) -> N
         "zip bomb": (bomb.getvalue(), "zip bomb"),
         "password": (locked, "password-protected"),
         "truncated DOCX": (documents["docx"][:4000], "damaged or truncated zip"),
+        "DOC header garbled": (documents["doc"][:24] + bytes(4000), "damaged or truncated DOC/WPS (no byte order mark"),
+        "DOC cut in its header": (documents["doc"][:300], "damaged or truncated DOC/WPS (300 bytes, shorter"),
     }
     for name, (data, message) in cases.items():
         started = time.monotonic()

@@ -16,6 +16,7 @@ from nianbao.sample.docx_report import Missing, build_docx
 from nianbao.sample.reports import SampleReport, report_text
 from parsers import parse_bytes
 from parsers.office import convert, soffice
+from tests.run_cache import RunCache
 
 AGENCY = "某某县龙山镇人民政府"
 APPS = {
@@ -69,13 +70,7 @@ def _pdf(
     return convert(docx.read_bytes(), source=name, suffix=".docx", target="pdf")
 
 
-@pytest.fixture(scope="module")
-def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    if soffice() is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is missing in CI: .ci/run should have installed it")
-        pytest.skip("LibreOffice (soffice) is not installed here")
-    folder = tmp_path_factory.mktemp("pdfs")
+def _made(folder: Path) -> dict[str, bytes]:
     planted = {**APPS, "granted": [8, 1, 0, 0, 1, 0, 10]}  # one grant fewer: the outcomes no longer make the total
     return {
         "clean": _pdf(folder, "clean", APPS, 0),
@@ -85,6 +80,17 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         "repeated_planted": _pdf(folder, "repeated_planted", planted, 0, repeat_header=True),
         "unruled_planted": _pdf(folder, "unruled_planted", planted, 0, ruled=False),  # tables drawn without lines
     }
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory, run_cache: RunCache) -> dict[str, bytes]:
+    """The six PDFs, made once per run (test_pdfium reads them too, and xdist workers share them)."""
+    if soffice() is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is missing in CI: .ci/run should have installed it")
+        pytest.skip("LibreOffice (soffice) is not installed here")
+    made: dict[str, bytes] = run_cache.value("pdf-readings", lambda: _made(tmp_path_factory.mktemp("pdfs")))
+    return made
 
 
 def _cells(report: Report) -> dict[str, list[Number]]:

@@ -38,6 +38,7 @@ from parsers.office import convert, soffice
 from storage.db import open_db
 from storage.findings import pending_findings
 from tests.parsers.test_pdf_readings import AGENCY, APPS, REVIEW
+from tests.run_cache import RunCache
 from views.site import build_site
 
 # These tests are about what OCR reads, not how fast: on a busy machine a page can take more than the
@@ -60,15 +61,20 @@ def _needs() -> None:
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """The report with its planted error, as the PDF its office printed before scanning it."""
+def planted(tmp_path_factory: pytest.TempPathFactory, run_cache: RunCache) -> bytes:
+    """The report with its planted error, as the PDF its office printed before scanning it (made once
+    per run: each worker that runs a test of this module reads it)."""
     _needs()
-    folder = tmp_path_factory.mktemp("scans")
-    text = report_text(
-        SampleReport(agency=AGENCY, year=2025, applications=PLANTED, review=REVIEW, normative=(3, 1, 20))
-    )
-    docx = build_docx(text, folder / "planted.docx", title=f"{AGENCY}2025年度政府信息公开工作报告")
-    return convert(docx.read_bytes(), source="planted", suffix=".docx", target="pdf")
+
+    def printed() -> bytes:
+        folder = tmp_path_factory.mktemp("scans")
+        text = report_text(
+            SampleReport(agency=AGENCY, year=2025, applications=PLANTED, review=REVIEW, normative=(3, 1, 20))
+        )
+        docx = build_docx(text, folder / "planted.docx", title=f"{AGENCY}2025年度政府信息公开工作报告")
+        return convert(docx.read_bytes(), source="planted", suffix=".docx", target="pdf")
+
+    return run_cache.made("scans-planted.pdf", printed)
 
 
 def _cells(report: Report) -> dict[str, list[Number]]:
@@ -81,11 +87,17 @@ def _errors(report: Report) -> list[tuple[str, tuple[str, ...]]]:
 
 
 @pytest.fixture(scope="module")
-def degraded(planted: bytes) -> tuple[bytes, Parsed]:
+def degraded(planted: bytes, run_cache: RunCache) -> tuple[bytes, Parsed]:
     """The planted report scanned at 200 dpi, askew, speckled and saved as JPEG 60, parsed and checked
-    once as a parse worker does (crops kept only where a reader will look)."""
-    scan = scanned_pdf(planted, DEGRADED)
-    return scan, parse_document(scan, url="http://127.0.0.1/nb/scan.pdf", ocr=SLACK)
+    once as a parse worker does (crops kept only where a reader will look); read once per run, by
+    whichever worker first runs a test that looks at it."""
+
+    def read() -> tuple[bytes, Parsed]:
+        scan = scanned_pdf(planted, DEGRADED)
+        return scan, parse_document(scan, url="http://127.0.0.1/nb/scan.pdf", ocr=SLACK)
+
+    found: tuple[bytes, Parsed] = run_cache.value("scans-degraded.pickle", read)
+    return found
 
 
 @pytest.mark.slow
@@ -117,7 +129,7 @@ def test_a_150_dpi_scan_is_read_but_accuses_nobody(planted: bytes) -> None:
     assert ("applications.total.natural_person",) in unchecked  # the planted error: could not be checked
 
 
-def _article(tmp_path: Path, src: Callable[[int, bytes], str]) -> str:
+def _article(tmp_path: Path, run_cache: RunCache, src: Callable[[int, bytes], str]) -> str:
     """The report as an article page whose table 三, printed alone (over several pages), is pasted
     as PNGs where the table stood; `src(i, png)` says where picture i is (in the page, or a URL)."""
     text = report_text(
@@ -126,7 +138,7 @@ def _article(tmp_path: Path, src: Callable[[int, bytes], str]) -> str:
     before, rest = text.split("三、收到和处理政府信息公开申请情况")
     table, after = rest.split("四、政府信息公开行政复议")
     docx = build_docx(table.strip(), tmp_path / "table.docx")
-    printed = convert(docx.read_bytes(), source="table", suffix=".docx", target="pdf")
+    printed = run_cache.convert(docx.read_bytes(), source="table", suffix=".docx", target="pdf")
     pictures = "".join(
         f'<p><img src="{src(i, png_page(printed, i, Condition(200)))}"></p>' for i in range(len(pages(printed, 36)))
     )
@@ -142,10 +154,11 @@ def _article(tmp_path: Path, src: Callable[[int, bytes], str]) -> str:
 
 
 @pytest.mark.slow
-def test_an_article_whose_table_is_pasted_as_pictures(planted: bytes, tmp_path: Path) -> None:
+def test_an_article_whose_table_is_pasted_as_pictures(tmp_path: Path, run_cache: RunCache) -> None:
     """The columns of the table's first picture carry to the next, as in a PDF, and the planted
     error is found."""
-    html = _article(tmp_path, lambda i, png: f"data:image/png;base64,{base64.b64encode(png).decode()}")
+    _needs()
+    html = _article(tmp_path, run_cache, lambda i, png: f"data:image/png;base64,{base64.b64encode(png).decode()}")
     report = parse_bytes(html.encode(), source="article.html", ocr=SLACK)
     assert report.kind == "scan"
     assert _cells(report) == {key: PLANTED.get(key, [0] * 7) for key in _cells(report)}
@@ -153,13 +166,14 @@ def test_an_article_whose_table_is_pasted_as_pictures(planted: bytes, tmp_path: 
 
 
 @pytest.mark.slow
-def test_a_crawled_article_whose_tables_are_pictures_on_the_server(planted: bytes, tmp_path: Path) -> None:
+def test_a_crawled_article_whose_tables_are_pictures_on_the_server(tmp_path: Path, run_cache: RunCache) -> None:
     """As portals publish them: the pictures are files on the server (`<img src="/uploads/…png">`).
     The crawl fetches them into the page, the report is read by OCR, and its error is found."""
+    _needs()
     site = Site("portal")
     start([site])
     try:
-        html = _article(tmp_path, lambda i, png: _served(site, f"/uploads/2026/t3_{i}.png", png))
+        html = _article(tmp_path, run_cache, lambda i, png: _served(site, f"/uploads/2026/t3_{i}.png", png))
         site.add("/info/1.htm", Answer(200, html.encode(), {"Content-Type": "text/html; charset=utf-8"}))
         title = f"{AGENCY}2025年度政府信息公开工作报告"
         listing = (
