@@ -20,7 +20,7 @@ from nianbao.core.messages import N_, gettext_for
 from nianbao.core.report import to_json
 from nianbao.ingest import ingest
 from nianbao.parsing import Job, Parsed, read_file, render_line
-from nianbao.workers import ParsePool, batch_size
+from nianbao.workers import ParsePool, batch_size, cores
 
 
 def read_input(name: str, settings: CrawlSettings | None = None) -> tuple[bytes, str | None]:
@@ -87,10 +87,12 @@ class ParseCommand:
 
     async def _read(self, names: Sequence[str]) -> AsyncIterator[tuple[Job, Job]]:
         """Each input's bytes (a URL fetched in a thread, one at a time as before), or why it has none.
-        Without a database, a regular file is named to the worker, which reads it: this process has
-        nothing to do with its bytes."""
+        Without a database and with a worker on every core, a regular file is named to the worker,
+        which reads it: this process, sharing the cores with them, has nothing to do with its bytes
+        (with a core to spare, it reads them there, beside the workers)."""
+        named = self.db is None and self.limits.workers >= cores()
         for name in names:
-            size = _file_size(name) if self.db is None else None
+            size = _file_size(name) if named else None
             try:
                 if size is not None:
                     job = Job(b"", name, path=name, length=size)
