@@ -40,8 +40,11 @@ def begin_run(db: sqlite_utils.Database, portal: str, *, now: str) -> tuple[int,
             "detail = 'the process running this pass ended before it did' WHERE portal = ? AND finished_at IS NULL",
             [now, portal],
         )
-        inserted = db.table("crawl_runs").insert({"portal": portal, "started_at": now, "outcome": "running"})
-    return int(inserted.last_pk), resume_since  # type: ignore[arg-type]
+        # one prepared statement (no table introspection): a crawl opens a pass per portal before its first request
+        inserted = db.execute(
+            "INSERT INTO crawl_runs (portal, started_at, outcome) VALUES (?, ?, 'running')", [portal, now]
+        )
+    return int(inserted.lastrowid or 0), resume_since
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, *, portal: str, now: str, values: dict[str, Any]) -> None:
