@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlite_utils
 
+from storage.db import insert_rows
+
 Row = dict[str, Any]
 
 
@@ -40,7 +42,9 @@ class Doubt:
 
 def write_ledger(db: sqlite_utils.Database, run_id: int, portal: str, entries: list[Row], doubts: list[Row]) -> None:
     """Store a pass's entries and doubts (inside the caller's transaction)."""
-    db.table("list_entries").insert_all(
+    insert_rows(  # one prepared statement: a pass closes while others still crawl
+        db,
+        "list_entries",
         (
             {
                 "run_id": run_id,
@@ -61,7 +65,6 @@ def write_ledger(db: sqlite_utils.Database, run_id: int, portal: str, entries: l
             }
             for e in entries
         ),
-        batch_size=500,
     )
     db.table("crawl_doubts").insert_all(({"run_id": run_id, "portal": portal, **d} for d in doubts), batch_size=500)
 

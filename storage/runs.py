@@ -13,7 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from nianbao.core.messages import Said, said
-from storage.db import insert_row
+from storage.db import insert_row, insert_rows
 from storage.ledger import write_ledger
 
 
@@ -56,34 +56,41 @@ def finish_run(db: sqlite_utils.Database, run_id: int, *, portal: str, now: str,
     if entries is not None:
         values["ledger"] = 1
     with db.atomic():
-        db.table("crawl_runs").update(run_id, {"finished_at": now, **values})
+        row = {"finished_at": now, **values}  # plain values under names of this code's own
+        db.execute(
+            f"UPDATE crawl_runs SET {', '.join(f'[{k}] = ?' for k in row)} WHERE id = ?", [*row.values(), run_id]
+        )
         if entries is not None:
             write_ledger(db, run_id, portal, entries, doubts or [])
-        db.table("crawl_columns").insert_all(
-            {
-                "run_id": run_id,
-                "portal": portal,
-                "column_url": column["column"],
-                "cms": column["cms"],
-                "declared_pages": column["declared_pages"],
-                "declared_records": column["declared_records"],
-                "declared_how": column["declared_how"],
-                "read_pages": column["read_pages"],
-                "read_records": column["read_records"],
-                "complete": int(bool(column["complete"])),
-                "reason": column["reason"],
-                "column_key": column.get("column_key"),
-                "listed": column.get("listed"),
-                "stored": column.get("stored"),
-                "not_report": column.get("not_report"),
-                "failed": column.get("failed"),
-                "unread_upto": column.get("unread_upto"),
-                "unread_order": column.get("order"),
-                "reason_said": json.dumps(column["reason_said"], ensure_ascii=False)
-                if column.get("reason_said")
-                else None,
-            }
-            for column in evidence
+        insert_rows(
+            db,
+            "crawl_columns",
+            (
+                {
+                    "run_id": run_id,
+                    "portal": portal,
+                    "column_url": column["column"],
+                    "cms": column["cms"],
+                    "declared_pages": column["declared_pages"],
+                    "declared_records": column["declared_records"],
+                    "declared_how": column["declared_how"],
+                    "read_pages": column["read_pages"],
+                    "read_records": column["read_records"],
+                    "complete": int(bool(column["complete"])),
+                    "reason": column["reason"],
+                    "column_key": column.get("column_key"),
+                    "listed": column.get("listed"),
+                    "stored": column.get("stored"),
+                    "not_report": column.get("not_report"),
+                    "failed": column.get("failed"),
+                    "unread_upto": column.get("unread_upto"),
+                    "unread_order": column.get("order"),
+                    "reason_said": json.dumps(column["reason_said"], ensure_ascii=False)
+                    if column.get("reason_said")
+                    else None,
+                }
+                for column in evidence
+            ),
         )
         db.execute(
             "UPDATE crawl_runs SET finished_at = ?, outcome = 'interrupted' WHERE portal = ? AND finished_at IS NULL",
