@@ -43,7 +43,7 @@ from crawler.errors import (
 )
 from crawler.politeness import HostScheduler, RobotsPolicy
 from crawler.scope import Scope
-from crawler.transport import AsyncioTransport
+from crawler.transport import AsyncioTransport, certificate_store
 from nianbao.core.config import CrawlSettings
 
 logger = logging.getLogger(__name__)
@@ -120,8 +120,8 @@ def build_client(
 
 def tls_context() -> ssl.SSLContext:
     """The certificate store, loaded once for every client of a crawl (loading it costs
-    milliseconds and a megabyte each time)."""
-    return httpx.create_ssl_context()
+    milliseconds and a megabyte each time), in a thread while the first requests go out."""
+    return certificate_store()
 
 
 Validators = Callable[[str], tuple[str | None, str | None]]

@@ -10,10 +10,14 @@ TLS, timeouts and error mapping — is httpx's and httpcore's, unchanged.
 from __future__ import annotations
 
 import asyncio
+import os
 import select
 import socket
 import ssl
+import threading
+import weakref
 from collections.abc import Iterable
+from concurrent.futures import Future
 from typing import Any
 
 import httpcore
@@ -22,6 +26,49 @@ import httpx
 from crawler.politeness import before_send, request_sent
 
 SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+
+# A context whose certificates are still being loaded, and when they will be: a handshake waits for them.
+_LOADING: weakref.WeakKeyDictionary[ssl.SSLContext, Future[None]] = weakref.WeakKeyDictionary()
+
+
+def certificate_store() -> ssl.SSLContext:
+    """The TLS context of a crawl, as httpx would make it (certifi's certificates, or SSL_CERT_FILE /
+    SSL_CERT_DIR), returned at once: its certificates (tens of milliseconds) are loaded in a thread
+    while the first requests go out — most portals speak plain HTTP — and a TLS handshake waits for
+    them (`AsyncioStream.start_tls`)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # what ssl.create_default_context sets up
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    loaded: Future[None] = Future()
+    _LOADING[context] = loaded
+
+    def load() -> None:
+        try:
+            if os.environ.get("SSL_CERT_FILE"):
+                context.load_verify_locations(cafile=os.environ["SSL_CERT_FILE"])
+            elif os.environ.get("SSL_CERT_DIR"):
+                context.load_verify_locations(capath=os.environ["SSL_CERT_DIR"])
+            else:
+                import certifi
+
+                context.load_verify_locations(cafile=certifi.where())
+        except BaseException as exc:  # noqa: BLE001 - told to each handshake that waits for it
+            loaded.set_exception(exc)
+        else:
+            loaded.set_result(None)
+
+    threading.Thread(target=load, name="nianbao-certificates", daemon=True).start()
+    return context
+
+
+async def certificates_loaded(context: ssl.SSLContext) -> None:
+    """Wait until `context`'s certificates are loaded (at once for any other context)."""
+    loading = _LOADING.get(context)
+    if loading is not None:
+        try:
+            await asyncio.wrap_future(loading)
+        except Exception as exc:  # no certificate to trust: a TLS failure, of this machine's making
+            raise ssl.SSLError(f"the certificate store could not be loaded ({exc})") from exc
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
@@ -61,6 +108,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     ) -> httpcore.AsyncNetworkStream:
         try:
             async with asyncio.timeout(timeout):
+                await certificates_loaded(ssl_context)
                 await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
         except TimeoutError as exc:
             self._writer.close()

@@ -7,6 +7,7 @@ import asyncio
 import socket
 import ssl
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import trustme
@@ -85,3 +86,26 @@ def test_a_closed_port_and_a_silent_server_are_fetch_errors() -> None:
         error, [waited] = _fetch(f"http://127.0.0.1:{silent.getsockname()[1]}/report.html")
     assert waited.outcome == "error" and waited.error and "within 3 s" in waited.error
     assert isinstance(error, FetchTimeout) and error.kind == "timeout"
+
+
+def test_the_crawls_certificate_store_is_loaded_beside_the_first_requests(
+    tls_site: Site, ca: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tls_context` returns before its certificates are loaded (in a thread); a handshake made at
+    once waits for them, and trusts exactly what they trust (SSL_CERT_FILE, as httpx reads it); a
+    store that cannot be loaded makes each handshake a one-line TLS failure, not a hang."""
+    from crawler.fetch import tls_context
+
+    pem = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    monkeypatch.setenv("SSL_CERT_FILE", str(pem))
+    store = tls_context()
+    assert store.verify_mode == ssl.CERT_REQUIRED and store.check_hostname
+    response, records = _fetch(tls_site.url("/report.html"), verify=store)
+    assert isinstance(response, Response) and response.content == PAGE, response
+    assert store.cert_store_stats()["x509_ca"] == 1  # this CA, and not the system's nor certifi's
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    response, records = _fetch(tls_site.url("/report.html"), verify=tls_context())
+    assert isinstance(response, ConnectError) and response.kind == "tls", response
+    assert records[0].outcome == "error" and "TLS handshake failed" in (records[0].error or ""), records[0].error
