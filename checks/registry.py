@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -128,12 +128,18 @@ def rule(
 def all_rules() -> dict[str, Rule]:
     """Every rule, its module imported (importing a rule module registers its rules), in the order
     of the package's modules (the same whichever were imported first: `report_rules` imports some)."""
-    names = load_rules("checks")
-    place = {name: index for index, name in enumerate(names)}
-    if list(RULES) != (ordered := sorted(RULES, key=lambda i: place.get(RULES[i].func.__module__, len(names)))):
+    ordered = [r.id for r in _in_module_order(RULES.values(), load_rules("checks"))]
+    if list(RULES) != ordered:
         for rule_id in ordered:  # re-inserted in that order (the dict is the registry others hold)
             RULES[rule_id] = RULES.pop(rule_id)
     return RULES
+
+
+def _in_module_order(rules: Iterable[Rule], modules: Sequence[str]) -> list[Rule]:
+    """`rules` in the order of the modules that declare them (the package's order), each module's
+    in the order they registered."""
+    place = {name: index for index, name in enumerate(modules)}
+    return sorted(rules, key=lambda r: place.get(r.func.__module__, len(modules)))
 
 
 @cache
@@ -220,9 +226,8 @@ def report_rules() -> list[ReportRule]:
     modules = report_rule_modules("checks")
     for name in modules:
         importlib.import_module(name)
-    place = {name: index for index, name in enumerate(modules)}
     ours = [r for r in RULES.values() if r.scope == "report"]
-    return [cast(ReportRule, r.func) for r in sorted(ours, key=lambda r: place.get(r.func.__module__, len(modules)))]
+    return [cast(ReportRule, r.func) for r in _in_module_order(ours, modules)]
 
 
 def history_rules() -> list[HistoryRule]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import resource
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Literal, overload
 
 from checks.registry import check_report
@@ -122,8 +123,6 @@ def has_pictures(content: bytes) -> bool:
 
 def read_file(name: str) -> bytes:
     """The bytes of a local file; a ParseError with a one-line reason when it cannot be read."""
-    from pathlib import Path
-
     try:
         return Path(name).read_bytes()
     except FileNotFoundError:
