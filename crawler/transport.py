@@ -23,7 +23,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from crawler.politeness import request_sent
+from crawler.politeness import before_send, request_sent
 
 SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 
@@ -89,6 +89,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
             return
+        await before_send()  # the host's interval ends here, at its bytes: the set-up came before
         try:
             async with asyncio.timeout(timeout):
                 self._writer.write(buffer)

@@ -111,8 +111,16 @@ class FakeClock:
 
 def _clocked(site: Site, clock: FakeClock, **changes: Unpack[Changes]) -> Fetcher:
     crawl = _crawl(**changes)
-    scheduler = HostScheduler(clock=clock, sleep=clock.sleep)
+    scheduler = HostScheduler(clock=clock, sleep=clock.sleep, log=True)
     return Fetcher(build_client(crawl), Scope.of((site.base + "/",)), crawl, scheduler=scheduler)
+
+
+def gaps(fetcher: Fetcher) -> list[float]:
+    """The time between two requests' bytes, host by host: what the portal sees (a start waits
+    out most of it, the bytes the short lead left; see HostScheduler)."""
+    return [
+        round(b - a, 3) for sends in fetcher.scheduler.sends().values() for a, b in zip(sends, sends[1:], strict=False)
+    ]
 
 
 def _run(fetcher: Fetcher, *urls: str) -> list[Response]:
@@ -130,9 +138,12 @@ def test_interval_between_requests_to_one_host(sites: tuple[Site, Site]) -> None
     for n in range(3):
         home.add(f"/{n}", Answer(200, b"<html>x</html>", HTML))
     clock = FakeClock()
-    _run(_clocked(home, clock, interval=5.0), *(home.url(f"/{n}") for n in range(3)))
-    # robots.txt, then three pages: each start waits out the 5 s since the one before
-    assert clock.sleeps == [5.0, 5.0, 5.0]
+    fetcher = _clocked(home, clock, interval=5.0)
+    _run(fetcher, *(home.url(f"/{n}") for n in range(3)))
+    # robots.txt, then three pages: each sent 5 s after the one before, and not a moment more
+    assert gaps(fetcher) == [5.0, 5.0, 5.0] and sum(clock.sleeps) == 15.0
+    # each start opens the request a lead (MAX_LEAD) early, to build it and connect; its bytes wait the rest
+    assert clock.sleeps == [4.95, 0.05] * 3
 
 
 def test_robots_crawl_delay_wins_when_longer(sites: tuple[Site, Site]) -> None:
@@ -141,11 +152,13 @@ def test_robots_crawl_delay_wins_when_longer(sites: tuple[Site, Site]) -> None:
     for n in range(2):
         home.add(f"/{n}", Answer(200, b"<html>x</html>", HTML))
     clock = FakeClock()
-    _run(_clocked(home, clock, interval=2.0), home.url("/0"), home.url("/1"))
-    assert clock.sleeps == [7.0, 7.0]
+    fetcher = _clocked(home, clock, interval=2.0)
+    _run(fetcher, home.url("/0"), home.url("/1"))
+    assert gaps(fetcher) == [7.0, 7.0] and sum(clock.sleeps) == 14.0
     clock = FakeClock()
-    _run(_clocked(home, clock, interval=9.0), home.url("/0"))
-    assert clock.sleeps == [9.0]
+    fetcher = _clocked(home, clock, interval=9.0)
+    _run(fetcher, home.url("/0"))
+    assert gaps(fetcher) == [9.0] and sum(clock.sleeps) == 9.0
 
 
 def test_retry_after_is_honoured(sites: tuple[Site, Site]) -> None:
@@ -171,7 +184,7 @@ def test_a_crawl_delay_of_a_day_is_capped_and_noted(sites: tuple[Site, Site]) ->
     clock = FakeClock()
     fetcher = _clocked(home, clock)
     _run(fetcher, home.url("/0"), home.url("/1"))
-    assert clock.sleeps == [30.0, 30.0]  # max_crawl_delay's default, not a day
+    assert gaps(fetcher) == [30.0, 30.0]  # max_crawl_delay's default, not a day
     assert fetcher.notes == [
         f"slow portal: {home.base}/robots.txt Crawl-delay 86400 s capped at 30 s (max_crawl_delay)"
     ]
@@ -184,7 +197,7 @@ def test_a_crawl_delay_that_is_no_number_is_ignored_and_noted(sites: tuple[Site,
     clock = FakeClock()
     fetcher = _clocked(home, clock, interval=2.0)
     _run(fetcher, home.url("/0"))
-    assert clock.sleeps == [2.0]  # the configured interval
+    assert gaps(fetcher) == [2.0]  # the configured interval
     assert fetcher.notes == [f"{home.base}/robots.txt Crawl-delay 'abc' is no number of seconds: ignored"]
 
 
