@@ -39,6 +39,10 @@ from typing import Any
 PR_SET_PDEATHSIG = 1
 WATCH_SECONDS = 0.2  # how often the watchdog checks the parent; the signal itself is immediate
 ORPHANED = 70  # the exit status of a child whose parent ended before it was tied to it
+# The writer and its parse workers give way to the crawling process on a busy machine: a request's
+# send time is what politeness is measured by, a parse or a store can wait a few milliseconds
+# (a nice value, inherited by the workers; 0 is a normal process)
+WRITER_NICENESS = 5
 GRACE_SECONDS = 1.0  # the resource tracker's wait, after its parent ended, for the others to end
 
 
@@ -147,6 +151,17 @@ class TiedContext(context.SpawnContext):
 
 
 CONTEXT = TiedContext()  # for the writer and the parse workers (ProcessPoolExecutor's mp_context)
+
+
+def give_way(pid: int | None) -> None:
+    """Lower the priority of the process `pid` (the writer, just started) by WRITER_NICENESS below
+    this one's.  Best effort: a system that refuses it only makes the crawl less smooth."""
+    if pid is None:
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0) + WRITER_NICENESS)
+    except OSError:  # pragma: no cover - the process has ended already, or the system says no
+        pass
 
 
 def worker_setup(

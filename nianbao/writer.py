@@ -15,6 +15,7 @@ and no queue's feeder thread keeps a process from exiting.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import signal
@@ -73,6 +74,8 @@ class Writing:
     # parses back from the workers, stored together STORE_AFTER after the first of them came back
     parsed: list[tuple[SaveDocument, str, Parsed]] = field(default_factory=list)
     stored: asyncio.Future[None] | None = None  # done when `parsed` is stored
+    # portals whose pass is closing, waiting for its last documents: theirs are stored as they come back
+    closing: set[str] = field(default_factory=set)
 
     def write_all(self, items: list[Write]) -> None:
         """Writes that need no parse, in one transaction (a batch costs one commit, not one per row);
@@ -151,6 +154,9 @@ class Writing:
     async def _parse_and_store(self, item: SaveDocument, digest: str) -> None:
         parsed = await self._parse(item.document, digest)
         self.parsed.append((item, digest, parsed))
+        if (item.document.portal or "") in self.closing:  # a pass waits for it: no time to gather others
+            self._store_parsed()
+            return
         if self.stored is None:  # the first back: the others coming back meanwhile share its commit
             loop = asyncio.get_running_loop()
             self.stored = loop.create_future()
@@ -182,7 +188,11 @@ class Writing:
     def _store(self, item: SaveDocument, digest: str, parsed: Parsed) -> None:
         document = item.document
         try:
-            stored = ingest(self.db, document, now=item.now, parsed=parsed, sha256=digest)
+            # the same bytes came twice while in a worker (two portals serving one file): the first
+            # copy stored its report, the second joins it as a known document does
+            stored = ingest_known(self.db, document, now=item.now, sha256=digest) or ingest(
+                self.db, document, now=item.now, parsed=parsed, sha256=digest
+            )
         except Exception as exc:
             self._failed(document.portal, document.url, exc, document)
             return
@@ -221,7 +231,11 @@ class Writing:
         if self.pending[portal]:
             if self.parsed:  # the parses back are stored now: the pass need not wait for STORE_AFTER
                 self._store_parsed()
-            await asyncio.gather(*list(self.pending[portal]), return_exceptions=True)
+            self.closing.add(portal)  # nor need those still in a worker
+            try:
+                await asyncio.gather(*list(self.pending[portal]), return_exceptions=True)
+            finally:
+                self.closing.discard(portal)
         values = dict(item.values)
         lost = self.failures.get(portal)
         if lost:
@@ -256,7 +270,10 @@ async def _serve(
     path: str, inbox: Connection, replies: Connection, limits: Limits, max_size_mb: int | None, ocr: dict[str, bool]
 ) -> None:
     writing = Writing(open_db(path, max_size_mb=max_size_mb), ParsePool(limits), replies, ocr=ocr)
+    gc.freeze()  # what is loaded by now lives as long as this process: no collection need walk it
     loop = asyncio.get_running_loop()
+    # passes closing, each waiting for its own last documents: side by side, not one behind another
+    finishing: list[asyncio.Task[None]] = []
     try:
         stopped = False
         while not stopped:
@@ -268,10 +285,11 @@ async def _serve(
                 if isinstance(item, FinishPass):  # the pass's earlier writes first, then its closing
                     writing.write_all(writes)
                     writes = []
-                    await writing.finish(item)
+                    finishing.append(loop.create_task(writing.finish(item)))
                 else:
                     writes.append(item)
             writing.write_all(writes)
+        await asyncio.gather(*finishing)  # a bug in a closing pass is raised here
         for tasks in list(writing.pending.values()):
             await asyncio.gather(*list(tasks), return_exceptions=True)
     finally:
@@ -327,4 +345,5 @@ def start(
     finally:
         inbox_out.close()
         replies_in.close()
+    procs.give_way(process.pid)  # before its imports: they are the heaviest work of a short crawl's start
     return process, inbox, replies

@@ -4,6 +4,7 @@ items that cannot be written are each counted lost (so their passes are partial,
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,14 @@ from typing import Any
 import pytest
 
 from crawler.sink import Document
-from nianbao import writer
+from nianbao import procs, writer
 from nianbao.parsing import Parsed
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from nianbao.workers import Limits, ParsePool
 from nianbao.writer import Writing
-from nianbao.writes import RecordFetch, SaveDocument, SavePage
+from nianbao.writes import FinishPass, RecordFetch, SaveDocument, SavePage
 from storage.db import open_db
+from storage.runs import begin_run
 
 NOW = "2026-02-01T12:00:00+00:00"
 
@@ -108,3 +110,70 @@ def test_parses_back_are_stored_together_and_a_copy_arriving_before_that_is_not_
         "http://b/1.txt",
     ]
     assert before == 0 and not writing.failures  # nothing was stored until the batch was
+
+
+def _sample(n: int) -> bytes:
+    return report_text(SampleReport(agency=f"某某县{n}镇人民政府", year=2025, applications=balanced(n))).encode()
+
+
+def _closing(run_id: int, portal: str) -> FinishPass:
+    return FinishPass(run_id, portal, NOW, {"outcome": "complete", "detail": ""})
+
+
+def test_a_closing_pass_stores_its_last_documents_as_they_come_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass that closes while its last document is still in a worker stores it as soon as its
+    parse is back: it does not wait for the batch timer (here a minute) that gathers the others."""
+    monkeypatch.setattr(writer, "STORE_AFTER", 60.0)
+    db = open_db(str(tmp_path / "n.db"))
+    run_id, _ = begin_run(db, "县", now=NOW)
+    pool = CountingPool()
+    writing = Writing(db, pool, replies=None)
+
+    async def crawl() -> None:
+        writing.document(SaveDocument(Document("http://a/1.txt", _sample(1), "text/plain", "县"), NOW))
+        await asyncio.wait_for(writing.finish(_closing(run_id, "县")), timeout=30)
+
+    try:
+        asyncio.run(crawl())
+    finally:
+        pool.close()
+    assert pool.asked == 1 and not writing.failures
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
+    assert db.execute("SELECT outcome FROM crawl_runs WHERE id = ?", [run_id]).fetchone()[0] == "complete"
+
+
+def test_passes_close_side_by_side(tmp_path: Path) -> None:
+    """The writer closes each pass when its own documents are stored: a pass with nothing in a
+    worker is answered before one whose last document is still being parsed, though it was
+    closed after it (the first parse also starts the worker: a long while)."""
+    path = str(tmp_path / "n.db")
+    db = open_db(path)
+    slow, quick = begin_run(db, "慢县", now=NOW)[0], begin_run(db, "快县", now=NOW)[0]
+    process, inbox, replies = writer.start(path, Limits(workers=1))
+    try:
+        inbox.send(SaveDocument(Document("http://a/1.txt", _sample(1), "text/plain", "慢县"), NOW))
+        inbox.send(_closing(slow, "慢县"))
+        inbox.send(_closing(quick, "快县"))
+        inbox.send(writer.STOP)
+        answers = [replies.recv() for _ in range(3)]
+    finally:
+        process.join(timeout=30)
+    assert [type(a).__name__ for a in answers] == ["Finished", "Finished", "Done"]
+    assert [a.portal for a in answers[:2]] == ["快县", "慢县"]
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
+
+
+def test_the_writer_and_its_workers_give_way_to_the_crawling_process(tmp_path: Path) -> None:
+    """Sends are what politeness is measured by: on a busy machine the writer (and the parse
+    workers it starts, which inherit its priority) wait a little, the crawling process does not."""
+    process, inbox, replies = writer.start(str(tmp_path / "n.db"), Limits(workers=1))
+    try:
+        assert process.pid is not None
+        niceness = os.getpriority(os.PRIO_PROCESS, process.pid)
+        inbox.send(writer.STOP)
+        replies.recv()
+    finally:
+        process.join(timeout=30)
+    assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + procs.WRITER_NICENESS)
