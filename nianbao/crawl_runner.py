@@ -70,6 +70,8 @@ class StorageSink:
         self.reader = open_db(path)
         self.process, self.inbox, self.replies = writer.start(path, limits or Limits(), max_size_mb, ocr)
         self.outgoing: queue.Queue[Write | None] = queue.Queue()
+        self.held: dict[str, set[str]] = {}  # by origin: the URLs stored when the crawl first reached it
+        self.handed: set[str] = set()  # the URLs handed to the writer since
         self.documents = 0
         self.resume_since: dict[str, str] = {}
         self.run_ids: dict[str, int] = {}
@@ -114,17 +116,37 @@ class StorageSink:
             self.dead.set()
 
     def _put(self, write: Write) -> None:
+        url = _stored_url(write)
+        if url is not None:
+            self.handed.add(url)
         self.outgoing.put(write)
 
     # ---- reads -------------------------------------------------------------------------------
 
     def known(self, url: str) -> Known | None:
+        if not self._may_hold(url):
+            return None
         stored = validators(self.reader, url)  # not the bytes: a 304 is rare, the bytes are large
         return Known(*stored) if stored else None
 
     def stored(self, url: str) -> bytes | None:
         """The bytes the URL served last time (a list page answered 304 is walked from them)."""
-        return stored_content(self.reader, url)
+        return stored_content(self.reader, url) if self._may_hold(url) else None
+
+    def _may_hold(self, url: str) -> bool:
+        """Whether the database may hold `url`: it was there when the crawl first reached its host,
+        or has been handed to the writer since.  Every fetch asks for its URL, and on a first pass
+        most are new: those are answered here, not by a query on the event loop."""
+        if url in self.handed:
+            return True
+        origin = _origin(url)
+        urls = self.held.get(origin)
+        if urls is None:
+            rows = self.reader.execute(
+                "SELECT url FROM document_urls WHERE url >= ? AND url < ?", [origin, origin + "\U0010ffff"]
+            )
+            urls = self.held[origin] = {row[0] for row in rows}
+        return url in urls
 
     def skip(self, url: str) -> bool:
         """Resumption: a URL stored since an interrupted pass of the same portal began is not fetched again."""
@@ -240,6 +262,20 @@ class StorageSink:
         self.replies.close()
         self.reader.close()
         return self.outcomes
+
+
+def _origin(url: str) -> str:
+    """ "http://host:port" of a URL: every URL of that host starts with it."""
+    return "/".join(url.split("/", 3)[:3])
+
+
+def _stored_url(write: Write) -> str | None:
+    """The URL a write may add to `document_urls`."""
+    if isinstance(write, SavePage | SaveFailure):
+        return write.url
+    if isinstance(write, SaveDocument):
+        return write.document.url
+    return None
 
 
 @contextlib.contextmanager
