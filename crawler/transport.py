@@ -20,6 +20,9 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from typing import Any
 
+# httpcore's pool locks load anyio's asyncio backend at a crawl's first request (25 ms): loaded with
+# this module instead, so that every portal's first request does not wait for it
+import anyio._backends._asyncio  # noqa: F401
 import httpcore
 import httpx
 
