@@ -19,6 +19,7 @@ from crawler.sink import Document
 from nianbao.core.report import PART_TITLES, Report
 from nianbao.parsing import Job, Parsed, parse_document
 from parsers.metadata import find_title
+from storage.content import StoredForm
 from storage.documents import (
     document_content,
     documents_to_reparse,
@@ -76,7 +77,7 @@ def ingest(
         source = "page" if report.published_at else None
         if report.published_at is None and document.list_date:
             report, source = replace(report, published_at=document.list_date), "list"
-        cut = lost_parts(db, report, sha256=digest) if fetched else None
+        cut = lost_parts(db, report, sha256=digest, form=parsed.form) if fetched else None
         if cut is not None:
             record_unfetched(
                 db,
@@ -101,16 +102,17 @@ def ingest(
             url=url,
             portal=document.portal,
             published_source=source,
+            form=parsed.form,
         )
         record_parse(db, url, error=None, agency=report.agency, year=report.year)
     return Ingested(digest, report_id)
 
 
-def lost_parts(db: sqlite_utils.Database, report: Report, *, sha256: str) -> str | None:
+def lost_parts(db: sqlite_utils.Database, report: Report, *, sha256: str, form: StoredForm | None = None) -> str | None:
     """ "truncated: …" when `report` would replace the current version of its report with fewer of
     the six parts: a cut copy, not an edit (an edit changes numbers or sentences and keeps its
     parts).  Legacy reports (before the 2019 format) are not counted in six parts."""
-    current = replaces(db, report, sha256=sha256)
+    current = replaces(db, report, sha256=sha256, form=form)
     if current is None or current.parts is None or report.format == "legacy":
         return None
     have = set(report.parts) & set(PART_TITLES)

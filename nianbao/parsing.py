@@ -17,6 +17,7 @@ from checks.registry import check_report
 from nianbao.core.errors import ParseError
 from nianbao.core.report import APPLICANT_COLUMNS, REVIEW_FIELDS, Finding, Report
 from parsers import OCR, NeedsOcr, OcrLimits, parse_bytes
+from storage.content import StoredForm, stored_form
 
 logger = logging.getLogger(__name__)
 PICTURES = b'src="data:image/'  # pictures written into an article page (crawler.images): read by OCR
@@ -33,6 +34,7 @@ class Parsed:
     findings: tuple[Finding, ...] = ()
     error: str | None = None
     needs_ocr: bool = False  # a scan met without OCR: worth reading again with it
+    form: StoredForm | None = None  # what storing the report computes from it (`parse_to_store`)
 
 
 def parse_document(
@@ -63,6 +65,20 @@ def parse_document(
     except Exception as exc:  # a bug of nianbao's: named as such, and the document is still stored
         logger.exception("parser bug on %s", url)
         return Parsed(None, (), f"{url}: nianbao could not parse this document (a bug: {type(exc).__name__}: {exc})")
+
+
+def parse_to_store(
+    content: bytes,
+    *,
+    url: str,
+    content_type: str | None = None,
+    max_pages: int = 300,
+    ocr: OcrLimits | None = OCR,
+) -> Parsed:
+    """`parse_document`, and what storing its report will compute from it alone (its content
+    identity, its compressed body): in a parse worker, so that the one writer only writes."""
+    parsed = parse_document(content, url=url, content_type=content_type, max_pages=max_pages, ocr=ocr)
+    return parsed if parsed.report is None else replace(parsed, form=stored_form(parsed.report))
 
 
 def keep_crops(report: Report, findings: tuple[Finding, ...]) -> Report:

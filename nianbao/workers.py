@@ -29,7 +29,17 @@ from typing import Any, Literal, TypeVar, overload
 
 from nianbao import logs, procs
 from nianbao.core.config import ParseLimits
-from nianbao.parsing import Job, Line, Parsed, has_pictures, loaded, parse_document, parse_many, render_line
+from nianbao.parsing import (
+    Job,
+    Line,
+    Parsed,
+    has_pictures,
+    loaded,
+    parse_document,
+    parse_many,
+    parse_to_store,
+    render_line,
+)
 from parsers import OcrLimits
 
 logger = logging.getLogger(__name__)
@@ -63,8 +73,11 @@ def batch_size(total: int, workers: int) -> int:
 class ParsePool:
     """Worker processes that parse and check documents, within `Limits`."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, *, to_store: bool = False) -> None:
+        """`to_store`: the parses are for storing (the writer's), so each worker also computes what
+        storing a report computes from it alone (`parse_to_store`)."""
         self.limits = limits or Limits()
+        self.to_store = to_store
         self._pool: ProcessPoolExecutor | None = None
         self.generation = 0
         self.replaced = 0
@@ -242,7 +255,7 @@ class ParsePool:
             generation = self.generation if self._pool is not None else self.generation + 1
             try:
                 job = partial(
-                    parse_document,
+                    parse_to_store if self.to_store else parse_document,
                     content,
                     url=url,
                     content_type=content_type,

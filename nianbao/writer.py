@@ -269,7 +269,7 @@ def _tell(replies: Connection | None, reply: Reply) -> None:
 async def _serve(
     path: str, inbox: Connection, replies: Connection, limits: Limits, max_size_mb: int | None, ocr: dict[str, bool]
 ) -> None:
-    writing = Writing(open_db(path, max_size_mb=max_size_mb), ParsePool(limits), replies, ocr=ocr)
+    writing = Writing(open_db(path, max_size_mb=max_size_mb), ParsePool(limits, to_store=True), replies, ocr=ocr)
     gc.freeze()  # what is loaded by now lives as long as this process: no collection need walk it
     loop = asyncio.get_running_loop()
     # passes closing, each waiting for its own last documents: side by side, not one behind another

@@ -21,9 +21,14 @@ import hashlib
 import json
 import re
 import unicodedata
+import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from nianbao.core.report import Report, Table, body_lines
 
 Cell = tuple[str, str, str, float | int | Decimal]  # (part, row, column, value)
 
@@ -166,3 +171,64 @@ def identity(agency: str | None, year: int | None, cells: Iterable[Cell], prose:
     numbers = sorted([part, row, column, _number(value)] for part, row, column, value in cells)
     payload = json.dumps([agency, year, numbers, list(prose)], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# ---- what storing a report computes from the report alone --------------------------------------
+
+
+def cell_rows(report: Report) -> Iterator[dict[str, Any]]:
+    """Every filled cell of the report's three tables, as a row of `report_cells`."""
+    tables: dict[str, Table | None] = {
+        "active_disclosure": report.active_disclosure,
+        "applications": report.applications,
+        "review_litigation": report.review_litigation,
+    }
+    for part, table in tables.items():
+        for row_key, row in (table or {}).items():
+            for column_key, value in row.items():
+                if value is not None:
+                    yield {
+                        "part": part,
+                        "row_key": row_key,
+                        "column_key": column_key,
+                        "value": float(value) if isinstance(value, Decimal) else value,
+                    }
+
+
+def content_identity(report: Report, body: list[str] | None = None, cells: list[dict[str, Any]] | None = None) -> str:
+    """The report's content identity (`identity`) over what storage keeps of it: its cells, and its
+    body as stored (`body_lines`), so that the same can be computed from the database alone
+    (migration m010).  `body`, `cells`: the report's, when the caller has them."""
+    values: list[Cell] = [
+        (c["part"], c["row_key"], c["column_key"], c["value"]) for c in (cell_rows(report) if cells is None else cells)
+    ]
+    lines = body if body is not None else body_lines(report)
+    return identity(report.agency, report.year, values, sentences(lines, title=report.title, agency=report.agency))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredForm:
+    """What storing a report computes from the report alone: its content identity and its body,
+    compressed.  A parse worker computes it beside the parse (the workers are many, the writer that
+    stores is one), for the agency, year and title it was computed with: storage computes it again
+    for a report that a list entry's title completed since."""
+
+    of: tuple[str | None, int | None, str | None]  # (agency, year, title)
+    identity: str
+    body_z: bytes
+
+
+def stored_form(report: Report, cells: list[dict[str, Any]] | None = None) -> StoredForm:
+    body = body_lines(report)
+    return StoredForm(
+        (report.agency, report.year, report.title),
+        content_identity(report, body, cells),
+        zlib.compress("\n".join(body).encode("utf-8")),
+    )
+
+
+def form_of(report: Report, form: StoredForm | None, cells: list[dict[str, Any]] | None = None) -> StoredForm:
+    """`form` when it was computed for this report, else the report's own."""
+    if form is not None and form.of == (report.agency, report.year, report.title):
+        return form
+    return stored_form(report, cells)

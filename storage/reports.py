@@ -15,7 +15,6 @@ import json
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import sqlite_utils
@@ -27,31 +26,11 @@ from nianbao.core.report import (
     REVIEW_FIELDS,
     Finding,
     Report,
-    Table,
-    body_lines,
 )
-from storage.content import Cell, identity, sentences
+from storage.content import StoredForm, cell_rows, form_of, sentences
 from storage.db import insert_row, insert_rows
 
 PARSER_VERSION = "2"  # 2: rows placed by template order, readings with certainty
-
-
-def _cells(report: Report) -> Iterator[dict[str, Any]]:
-    tables: dict[str, Table | None] = {
-        "active_disclosure": report.active_disclosure,
-        "applications": report.applications,
-        "review_litigation": report.review_litigation,
-    }
-    for part, table in tables.items():
-        for row_key, row in (table or {}).items():
-            for column_key, value in row.items():
-                if value is not None:
-                    yield {
-                        "part": part,
-                        "row_key": row_key,
-                        "column_key": column_key,
-                        "value": float(value) if isinstance(value, Decimal) else value,
-                    }
 
 
 def save_report(
@@ -65,6 +44,7 @@ def save_report(
     portal: str | None = None,
     published_source: str | None = None,
     parser_version: str = PARSER_VERSION,
+    form: StoredForm | None = None,
 ) -> int:
     """Store one parsed report atomically.  The same document again changes nothing; the same
     report reached under another URL (the same cells and sentences in other bytes: another page's
@@ -78,9 +58,9 @@ def save_report(
     if existing:
         _link(db, int(existing[0]), url, sha256, now)
         return int(existing[0])
-    body = body_lines(report)
-    cells = list(_cells(report))  # once: its identity and its rows read them
-    digest = content_identity(report, body, cells)
+    cells = list(cell_rows(report))  # once: its identity and its rows read them
+    form = form_of(report, form, cells)  # `form`: computed by the parse worker, when it was
+    digest = form.identity
     same = _same_content(db, report, digest, url, parser_version) if report.agency and report.year else None
     if same is not None:
         _link(db, same, url, sha256, now)
@@ -109,24 +89,13 @@ def save_report(
                 "is_current": 1,
                 "findings_count": len(findings),
                 "content_hash": digest,
-                "body_z": zlib.compress("\n".join(body).encode("utf-8")),
+                "body_z": form.body_z,
                 "kind": report.kind,
             },
         )
         _save_contents(db, report_id, report, findings, cells)
         _link(db, report_id, url, sha256, now)
     return report_id
-
-
-def content_identity(report: Report, body: list[str] | None = None, cells: list[dict[str, Any]] | None = None) -> str:
-    """The report's content identity (storage.content.identity) over what storage keeps of it: its
-    cells, and its body as stored (`body_lines`), so that the same can be computed from the
-    database alone (migration m010).  `body`, `cells`: the report's, when the caller has them."""
-    values: list[Cell] = [
-        (c["part"], c["row_key"], c["column_key"], c["value"]) for c in (_cells(report) if cells is None else cells)
-    ]
-    lines = body if body is not None else body_lines(report)
-    return identity(report.agency, report.year, values, sentences(lines, title=report.title, agency=report.agency))
 
 
 def _same_content(
@@ -164,7 +133,12 @@ class Current:
 
 
 def replaces(
-    db: sqlite_utils.Database, report: Report, *, sha256: str, parser_version: str = PARSER_VERSION
+    db: sqlite_utils.Database,
+    report: Report,
+    *,
+    sha256: str,
+    parser_version: str = PARSER_VERSION,
+    form: StoredForm | None = None,
 ) -> Current | None:
     """The current version that `save_report` would supersede with `report` as a new version of the
     same agency and year; None when storing it would make no new version (these bytes or this
@@ -178,7 +152,7 @@ def replaces(
         "ORDER BY id DESC LIMIT 1",
         [report.agency, report.year],
     ).fetchone()
-    if row is None or row[4] == content_identity(report):
+    if row is None or row[4] == form_of(report, form).identity:
         return None
     report_id, version, url, form, _ = row
     return Current(int(report_id), int(version), url, None if form == "legacy" else parts_of(db, int(report_id)))
@@ -237,7 +211,7 @@ def _supersede(db: sqlite_utils.Database, *, sha256: str, agency: str | None, ye
 def _save_contents(
     db: sqlite_utils.Database, report_id: int, report: Report, findings: list[Finding], cells: list[dict[str, Any]]
 ) -> None:
-    """Its numbers in long form (`cells`: `_cells` of the report), the parser's findings, how each
+    """Its numbers in long form (`cells`: its `cell_rows`), the parser's findings, how each
     row was read, and its text in the search index."""
     insert_rows(db, "report_cells", ({"report_id": report_id, **cell} for cell in cells))
     insert_rows(
