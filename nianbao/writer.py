@@ -53,7 +53,8 @@ from storage.runs import finish_run, record_fetch
 logger = logging.getLogger(__name__)
 STOP = Stop()
 BATCH = 256  # writes stored in one transaction, at most
-STORE_AFTER = 0.05  # seconds: the parses back within this long of each other are stored in one transaction
+STORE_AFTER = 0.05  # seconds: the parses back within this long of each other are stored together
+STORE_SLICE = 4  # parses stored in one transaction, one turn of the event loop (some 3 ms each)
 
 
 @dataclass
@@ -154,24 +155,25 @@ class Writing:
     async def _parse_and_store(self, item: SaveDocument, digest: str) -> None:
         parsed = await self._parse(item.document, digest)
         self.parsed.append((item, digest, parsed))
-        if (item.document.portal or "") in self.closing:  # a pass waits for it: no time to gather others
-            self._store_parsed()
-            return
         if self.stored is None:  # the first back: the others coming back meanwhile share its commit
             loop = asyncio.get_running_loop()
             self.stored = loop.create_future()
             loop.call_later(STORE_AFTER, self._store_parsed)
-        await asyncio.shield(self.stored)
+        stored = self.stored
+        if (item.document.portal or "") in self.closing:  # a pass waits for it: no time to gather others
+            self._store_parsed()
+        await asyncio.shield(stored)
 
     def _store_parsed(self) -> None:
-        """Store the parses that are back, in one transaction (one commit, not one per document);
-        each in its own savepoint, so a failing document costs that document.  If the commit
-        itself fails, each is counted lost for its portal.  (A pass's end may have stored them before
-        their timer: then there is nothing to do, or the next batch goes early.)"""
+        """Store the parses that are back, STORE_SLICE to a transaction (one commit, not one per
+        document), a slice per turn of the event loop: documents arriving meanwhile go to the
+        workers between two slices, not after all of them.  Each in its own savepoint, so a failing
+        document costs that document; if the commit itself fails, each of its slice is counted lost
+        for its portal.  (A pass's end may have stored them before their timer: then there is
+        nothing to do, or the next batch goes early.)"""
         if not self.parsed:
             return
-        batch, stored = self.parsed, self.stored
-        self.parsed, self.stored = [], None
+        batch, self.parsed = self.parsed[:STORE_SLICE], self.parsed[STORE_SLICE:]
         try:
             with self.db.atomic():
                 for item, digest, parsed in batch:
@@ -182,8 +184,11 @@ class Writing:
         finally:
             for _, digest, _ in batch:  # stored (or failed): the same bytes arriving now are known, or parsed anew
                 self.parsing.pop(digest, None)
-            if stored is not None:
-                stored.set_result(None)
+            if self.parsed:
+                asyncio.get_running_loop().call_soon(self._store_parsed)
+            elif self.stored is not None:
+                self.stored.set_result(None)
+                self.stored = None
 
     def _store(self, item: SaveDocument, digest: str, parsed: Parsed) -> None:
         document = item.document

@@ -177,3 +177,31 @@ def test_the_writer_and_its_workers_give_way_to_the_crawling_process(tmp_path: P
     finally:
         process.join(timeout=30)
     assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + procs.WRITER_NICENESS)
+
+
+def test_parses_are_stored_a_slice_a_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parses back together are stored STORE_SLICE to a turn of the event loop, so that documents
+    arriving meanwhile reach the workers between two slices; each waits until all are stored."""
+    monkeypatch.setattr(writer, "STORE_AFTER", 60.0)
+    db = open_db(str(tmp_path / "n.db"))
+    pool = CountingPool()
+    writing = Writing(db, pool, replies=None)
+    count = writer.STORE_SLICE + 2
+
+    async def crawl() -> list[int]:
+        for n in range(count):
+            writing.document(SaveDocument(Document(f"http://a/{n}.txt", _sample(n), "text/plain", "县"), NOW))
+        while len(writing.parsed) < count:
+            await asyncio.sleep(0.01)
+        seen = [db.execute("SELECT count(*) FROM reports").fetchone()[0]]
+        writing._store_parsed()  # the timer's work, now
+        seen.append(db.execute("SELECT count(*) FROM reports").fetchone()[0])
+        assert writing.stored is not None and not writing.stored.done()
+        await asyncio.gather(*writing.pending["县"])  # the next turn stores the rest
+        return [*seen, db.execute("SELECT count(*) FROM reports").fetchone()[0]]
+
+    try:
+        assert asyncio.run(crawl()) == [0, writer.STORE_SLICE, count]
+    finally:
+        pool.close()
+    assert writing.stored is None and not writing.failures
