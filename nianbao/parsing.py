@@ -34,7 +34,7 @@ class Parsed:
     findings: tuple[Finding, ...] = ()
     error: str | None = None
     needs_ocr: bool = False  # a scan met without OCR: worth reading again with it
-    form: StoredForm | None = None  # what storing the report computes from it (`parse_to_store`)
+    form: StoredForm | None = None  # what storing the report computes from it (`to_store`)
 
 
 def parse_document(
@@ -44,16 +44,20 @@ def parse_document(
     content_type: str | None = None,
     max_pages: int = 300,
     ocr: OcrLimits | None = OCR,
+    to_store: bool = False,
 ) -> Parsed:
     """Parse and check one document (pure: no database); whatever happens, a Parsed comes back.
     A scan's cell crops are kept only where a reader will look: uncertain cells, and the cells of
-    the sums that found something."""
+    the sums that found something.  `to_store`: the report is for storing, so what storing computes
+    from it alone (its content identity, its compressed body) is computed here, in the parse
+    worker, and the one writer only writes."""
     try:
         if ocr is not None:
             allow_ocr_memory()
         report = parse_bytes(content, source=url, content_type=content_type, max_pages=max_pages, ocr=ocr)
         findings = tuple(check_report(report))
-        return Parsed(keep_crops(report, findings), findings)
+        kept = keep_crops(report, findings)
+        return Parsed(kept, findings, form=stored_form(kept) if to_store else None)
     except NeedsOcr as exc:
         return Parsed(None, (), str(exc), needs_ocr=True)
     except ParseError as exc:
@@ -65,20 +69,6 @@ def parse_document(
     except Exception as exc:  # a bug of nianbao's: named as such, and the document is still stored
         logger.exception("parser bug on %s", url)
         return Parsed(None, (), f"{url}: nianbao could not parse this document (a bug: {type(exc).__name__}: {exc})")
-
-
-def parse_to_store(
-    content: bytes,
-    *,
-    url: str,
-    content_type: str | None = None,
-    max_pages: int = 300,
-    ocr: OcrLimits | None = OCR,
-) -> Parsed:
-    """`parse_document`, and what storing its report will compute from it alone (its content
-    identity, its compressed body): in a parse worker, so that the one writer only writes."""
-    parsed = parse_document(content, url=url, content_type=content_type, max_pages=max_pages, ocr=ocr)
-    return parsed if parsed.report is None else replace(parsed, form=stored_form(parsed.report))
 
 
 def keep_crops(report: Report, findings: tuple[Finding, ...]) -> Report:

@@ -37,7 +37,6 @@ from nianbao.parsing import (
     loaded,
     parse_document,
     parse_many,
-    parse_to_store,
     render_line,
 )
 from parsers import OcrLimits
@@ -75,7 +74,7 @@ class ParsePool:
 
     def __init__(self, limits: Limits | None = None, *, to_store: bool = False) -> None:
         """`to_store`: the parses are for storing (the writer's), so each worker also computes what
-        storing a report computes from it alone (`parse_to_store`)."""
+        storing a report computes from it alone (`parse_document`'s `to_store`)."""
         self.limits = limits or Limits()
         self.to_store = to_store
         self._pool: ProcessPoolExecutor | None = None
@@ -255,12 +254,13 @@ class ParsePool:
             generation = self.generation if self._pool is not None else self.generation + 1
             try:
                 job = partial(
-                    parse_to_store if self.to_store else parse_document,
+                    parse_document,
                     content,
                     url=url,
                     content_type=content_type,
                     max_pages=self.limits.max_pages,
                     ocr=ocr,
+                    to_store=self.to_store,
                 )
                 return await self._call(job, seconds)  # type: ignore[no-any-return]
             except TimeoutError:

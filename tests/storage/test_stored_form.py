@@ -10,7 +10,7 @@ from pathlib import Path
 
 from crawler.sink import Document
 from nianbao.ingest import ingest
-from nianbao.parsing import parse_document, parse_to_store
+from nianbao.parsing import parse_document
 from nianbao.sample.reports import SampleReport, balanced, report_text
 from storage.content import content_identity, form_of, stored_form
 from storage.db import open_db
@@ -20,7 +20,7 @@ TEXT = report_text(SampleReport(agency="某某县人民政府", year=2025, appli
 
 
 def test_a_workers_form_is_the_one_storage_computes() -> None:
-    parsed = parse_to_store(TEXT, url="http://a/1.txt", content_type="text/plain")
+    parsed = parse_document(TEXT, url="http://a/1.txt", content_type="text/plain", to_store=True)
     assert parsed.report is not None and parsed.form is not None
     assert parsed.form == stored_form(parsed.report)
     assert parsed.form.identity == content_identity(parsed.report)
@@ -28,7 +28,7 @@ def test_a_workers_form_is_the_one_storage_computes() -> None:
 
 
 def test_a_form_for_other_names_is_computed_again() -> None:
-    parsed = parse_to_store(TEXT, url="http://a/1.txt", content_type="text/plain")
+    parsed = parse_document(TEXT, url="http://a/1.txt", content_type="text/plain", to_store=True)
     assert parsed.report is not None and parsed.form is not None
     assert form_of(parsed.report, parsed.form) is parsed.form
     completed = replace(parsed.report, agency="某某县某某镇人民政府")  # a list title named the agency
@@ -37,9 +37,9 @@ def test_a_form_for_other_names_is_computed_again() -> None:
 
 def test_stored_with_the_workers_form_or_without_it_the_same(tmp_path: Path) -> None:
     rows = []
-    for name, parse in (("worker", parse_to_store), ("writer", parse_document)):
+    for name, to_store in (("worker", True), ("writer", False)):
         db = open_db(str(tmp_path / f"{name}.db"))
-        parsed = parse(TEXT, url="http://a/1.txt", content_type="text/plain")
+        parsed = parse_document(TEXT, url="http://a/1.txt", content_type="text/plain", to_store=to_store)
         ingest(db, Document("http://a/1.txt", TEXT, "text/plain", "县"), now=NOW, parsed=parsed)
         row = db.execute("SELECT content_hash, body_z FROM reports").fetchone()
         rows.append((row[0], zlib.decompress(row[1])))
