@@ -463,7 +463,7 @@ class _Counted:
 @asynccontextmanager
 async def _unbound(stream: AbstractAsyncContextManager[httpx.Response]) -> AsyncIterator[httpx.Response]:
     """httpx's streamed response and its stream refer to each other: a cycle per request that only
-    the garbage collector frees (some 40 objects a request; collections of tens of ms on the event
+    the garbage collector frees (some 70 objects a request; collections of tens of ms on the event
     loop in a crawl of hundreds of portals).  Cut once the response is closed, the request's
     objects are freed at once."""
     response = None

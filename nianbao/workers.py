@@ -29,16 +29,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from nianbao import logs, procs
 from nianbao.core.config import ParseLimits
-from nianbao.parsing import (
-    Job,
-    Line,
-    Parsed,
-    has_pictures,
-    loaded,
-    parse_document,
-    parse_many,
-    render_line,
-)
+from nianbao.parsing import Job, Line, Parsed, has_pictures, loaded, parse_document, parse_many, render_line
 from parsers import OcrLimits
 
 logger = logging.getLogger(__name__)

@@ -168,9 +168,9 @@ class Writing:
         """Store the parses that are back, STORE_SLICE to a transaction (one commit, not one per
         document), a slice per turn of the event loop: documents arriving meanwhile go to the
         workers between two slices, not after all of them.  Each in its own savepoint, so a failing
-        document costs that document; if the commit itself fails, each of its slice is counted lost
-        for its portal.  (A pass's end may have stored them before their timer: then there is
-        nothing to do, or the next batch goes early.)"""
+        document costs that document; if the commit itself fails, each document of the slice is
+        counted lost for its portal.  (A pass's end may have stored them before their timer: then
+        there is nothing to do, or the next batch goes early.)"""
         if not self.parsed:
             return
         batch, self.parsed = self.parsed[:STORE_SLICE], self.parsed[STORE_SLICE:]
